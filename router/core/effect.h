@@ -1,0 +1,104 @@
+// Effects: the state changes a routing-core operation made, in the order it made them.
+//
+// The core changes only its memory; the caller persists the effects (router/state turns each
+// into one atomic Redis script) and notifies handlers, and replies to its client only once the
+// effects are durable. Each effect names the state it expects the contact or handler to be in,
+// so the store can refuse a change that another replica got to first.
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "router/core/channel.h"
+#include "router/core/contact.h"
+#include "router/core/handler.h"
+
+namespace wissel::core {
+
+// A new contact, queued. Carries the whole contact (including the opaque payload).
+struct ContactCreated {
+  Contact contact;
+};
+
+// A queued contact offered to a handler; takes a slot of the handler's channel capacity.
+struct ContactOffered {
+  std::string contact_id;
+  std::string handler_id;
+  Channel channel;
+  absl::Time time;
+  absl::Time deadline;
+};
+
+// An offer that no longer stands; the contact is back in its queue at its old place and the
+// handler's slot is free. reason: "rejected", "offer_timeout", "handler_signed_out",
+// "recovered" (the router restarted while the offer was out).
+struct OfferWithdrawn {
+  std::string contact_id;
+  std::string handler_id;
+  Channel channel;
+  absl::Time time;
+  std::string reason;
+};
+
+// The handler accepted: the contact is connected.
+struct OfferAccepted {
+  std::string contact_id;
+  std::string handler_id;
+  absl::Time time;
+};
+
+// The conversation ended; the handler keeps the slot for wrap-up.
+struct ContactCompleted {
+  std::string contact_id;
+  std::string handler_id;
+  Channel channel;
+  absl::Time time;
+  absl::Time wrap_up_deadline;
+};
+
+// Wrap-up ended; the handler's slot is free. reason: "finished" or "wrap_up_timeout".
+struct WrapUpFinished {
+  std::string contact_id;
+  std::string handler_id;
+  Channel channel;
+  absl::Time time;
+  std::string reason;
+};
+
+// The contact was cancelled before it was handled. `handler_id` is set (and its slot freed)
+// when the contact was offered or connected; `previous` is the state it left.
+struct ContactAbandoned {
+  std::string contact_id;
+  std::string handler_id;
+  Channel channel;
+  ContactState previous;
+  absl::Time time;
+  std::string reason;
+};
+
+// A connected contact moved to another queue; its handler's slot is free.
+struct ContactTransferred {
+  std::string contact_id;
+  std::string from_handler_id;
+  Channel channel;
+  std::string to_queue;
+  absl::Time time;
+  absl::Time enqueued_at;
+};
+
+// A handler signed in, changed presence or signed out. Carries the whole handler; `held` is
+// informational (the store tracks slots through the contact effects).
+struct HandlerChanged {
+  Handler handler;
+  absl::Time time;
+};
+
+using Effect = std::variant<ContactCreated, ContactOffered, OfferWithdrawn, OfferAccepted,
+                            ContactCompleted, WrapUpFinished, ContactAbandoned,
+                            ContactTransferred, HandlerChanged>;
+
+using EffectList = std::vector<Effect>;
+
+}  // namespace wissel::core
