@@ -138,50 +138,69 @@ class Router {
 
  private:
   struct QueueState;
+  struct HandlerEntry;
+  // Waiting order: higher priority first, then earlier into the queue, then id.
   struct WaitKey {
     int neg_priority;
     absl::Time enqueued_at;
     std::string contact_id;
-    auto operator<=>(const WaitKey&) const = default;
+    bool operator<(const WaitKey& o) const {
+      return std::tie(neg_priority, enqueued_at, contact_id) <
+             std::tie(o.neg_priority, o.enqueued_at, o.contact_id);
+    }
   };
+  // Longest-idle order: oldest last offer first, then id.
   struct IdleKey {
     absl::Time last_offer_at;
     std::string handler_id;
-    auto operator<=>(const IdleKey&) const = default;
+    bool operator<(const IdleKey& o) const {
+      return std::tie(last_offer_at, handler_id) < std::tie(o.last_offer_at, o.handler_id);
+    }
   };
 
-  QueueState& Queue(const std::string& name);
+  QueueState* FindQueueState(const std::string& name);
+  HandlerEntry* FindEntry(const std::string& handler_id);
   std::vector<std::string> EffectiveSkills(const Handler& h) const;
 
-  void Enqueue(Contact& c);
+  void Enqueue(const Contact& c);
   void Dequeue(const Contact& c);
-  // Offers `c` (queued) to the best free handler of its queue, if any. Returns the handler id.
-  std::optional<std::string> TryOffer(Contact& c, EffectList* effects);
-  void Offer(Contact& c, Handler& h, EffectList* effects);
-  // Offers waiting contacts to `h` while it has free capacity.
-  void Dispatch(Handler& h, EffectList* effects);
-  void DispatchQueue(const std::string& queue, Channel channel, EffectList* effects);
-  void IndexHandler(const Handler& h);
-  void UnindexHandler(const Handler& h);
-  void ReleaseSlot(Handler& h, const std::string& contact_id);
-  void WithdrawOffer(Contact& c, const std::string& reason, EffectList* effects);
+  // Offers queued contact `c` to the longest-idle free handler of its queue that has not
+  // declined it. Returns whether it was offered.
+  bool TryOffer(Contact& c, EffectList* effects);
+  void Offer(Contact& c, HandlerEntry& e, EffectList* effects);
+  // Offers waiting contacts to `e` while it has free capacity.
+  void Dispatch(HandlerEntry& e, EffectList* effects);
+  // The index of free handlers and staffing counts depend on presence, capacity, load and
+  // skills: every change to those is bracketed by Unindex() ... Index().
+  void Index(const HandlerEntry& e);
+  void Unindex(const HandlerEntry& e);
+  // Removes the contact from the handler's held list (index maintained).
+  void ReleaseSlot(HandlerEntry& e, const std::string& contact_id);
+  void WithdrawOffer(Contact& c, const std::string& reason, bool declined, EffectList* effects);
+  void Publish(HandlerEntry& e, EffectList* effects);
+  void Drop(const std::string& contact_id);
   int PositionOf(const Contact& c) const;
-  absl::Duration ExpectedWait(const Contact& c, int position) const;
-  void ObserveHandleTime(const std::string& queue, absl::Duration d);
-  Decision QueuedDecision(const Contact& c) const;
+  Decision QueuedDecision(const Contact& c, std::vector<std::string> reasons) const;
+  Decision AssignedDecision(const Contact& c, std::vector<std::string> reasons) const;
+  std::vector<std::string> SortedHandlerIds() const;
 
   TenantConfig config_;
   const Clock* clock_;
   absl::flat_hash_map<std::string, std::unique_ptr<Contact>> contacts_;
   absl::flat_hash_map<std::string, std::string> by_idempotency_key_;
-  absl::flat_hash_map<std::string, std::unique_ptr<Handler>> handlers_;
+  absl::flat_hash_map<std::string, std::unique_ptr<HandlerEntry>> handlers_;
   std::map<std::string, std::unique_ptr<QueueState>> queues_;
+  // skill -> the queues having that skill.
+  absl::flat_hash_map<std::string, std::vector<QueueState*>> queues_by_skill_;
   // skill -> channel -> handlers with presence available and free capacity on the channel.
   absl::flat_hash_map<std::string, PerChannel<std::set<IdleKey>>> free_handlers_;
-  // Deadlines of offers and wrap-ups: (deadline, contact id).
+  // skill -> channel -> summed capacity of available handlers (for the expected wait).
+  absl::flat_hash_map<std::string, PerChannel<int>> staffed_capacity_;
+  // Pending offers by deadline.
   std::set<std::pair<absl::Time, std::string>> offer_deadlines_;
-  std::set<std::tuple<absl::Time, std::string, std::string>> wrap_up_deadlines_;  // + handler
-  // Accepted time per connected contact, for handle-time statistics.
+  // Wrap-ups by deadline: (deadline, handler id, contact id).
+  std::set<std::tuple<absl::Time, std::string, std::string>> wrap_up_deadlines_;
+  // When each connected contact was accepted, for handle-time statistics.
   absl::flat_hash_map<std::string, absl::Time> connected_at_;
 };
 
