@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -100,5 +101,21 @@ using Effect = std::variant<ContactCreated, ContactOffered, OfferWithdrawn, Offe
                             ContactTransferred, HandlerChanged>;
 
 using EffectList = std::vector<Effect>;
+
+// The contact an effect is about; empty for HandlerChanged.
+inline std::string ContactIdOf(const Effect& effect) {
+  return std::visit(
+      [](const auto& e) -> std::string {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, ContactCreated>) {
+          return e.contact.id;
+        } else if constexpr (std::is_same_v<T, HandlerChanged>) {
+          return "";
+        } else {
+          return e.contact_id;
+        }
+      },
+      effect);
+}
 
 }  // namespace wissel::core

@@ -697,6 +697,25 @@ std::vector<std::string> Router::SortedHandlerIds() const {
 // ---------------------------------------------------------------------------------------------
 // Queries.
 
+absl::StatusOr<Decision> Router::Describe(const std::string& contact_id) const {
+  const Contact* c = FindContact(contact_id);
+  if (c == nullptr) {
+    return absl::NotFoundError(absl::StrCat("contact_id: '", contact_id, "' is not live"));
+  }
+  std::vector<std::string> reasons = {
+      absl::StrCat("topic '", c->topic, "' maps to queue '", c->queue, "'")};
+  if (c->state == ContactState::kQueued) return QueuedDecision(*c, std::move(reasons));
+  Decision d;
+  d.outcome = Decision::Outcome::kAssigned;
+  d.contact_id = c->id;
+  d.queue = c->queue;
+  d.handler_id = c->handler_id;
+  reasons.push_back(absl::StrCat("held by handler '", c->handler_id, "' (",
+                                 ContactStateName(c->state), ")"));
+  d.reasons = std::move(reasons);
+  return d;
+}
+
 const Contact* Router::FindContact(const std::string& contact_id) const {
   auto it = contacts_.find(contact_id);
   return it == contacts_.end() ? nullptr : it->second.get();

@@ -128,6 +128,10 @@ class Router {
   // key committed by another replica), undoing its offer if any.
   void Forget(const std::string& contact_id, EffectList* effects);
 
+  // The decision as it stands now for a live contact: assigned (offered or connected) or
+  // queued with its current position and expected wait. NotFound when not live.
+  absl::StatusOr<Decision> Describe(const std::string& contact_id) const;
+
   const Contact* FindContact(const std::string& contact_id) const;
   const Handler* FindHandler(const std::string& handler_id) const;
   // The live contact created with this idempotency key, if any.

@@ -52,9 +52,9 @@ absl::Status TenantConfig::Validate() const {
     const std::string path = absl::StrCat("queues[", i, "]");
     if (q.name.empty()) return Invalid(absl::StrCat(path, ".name"), "must not be empty");
     if (auto [it, inserted] = queue_index.emplace(q.name, i); !inserted) {
-      return Invalid(absl::StrCat(path, ".name"), absl::StrCat("duplicate queue '", q.name,
-                                                               "' (first defined at queues[",
-                                                               it->second, "])"));
+      return Invalid(absl::StrCat(path, ".name"),
+                     absl::StrCat("duplicate queue '", q.name, "' (first defined at queues[",
+                                  it->second, "])"));
     }
     if (q.skill.empty()) return Invalid(absl::StrCat(path, ".skill"), "must not be empty");
     if (absl::Status s =
@@ -70,9 +70,9 @@ absl::Status TenantConfig::Validate() const {
     const std::string path = absl::StrCat("topics[", i, "]");
     if (t.code.empty()) return Invalid(absl::StrCat(path, ".code"), "must not be empty");
     if (auto [it, inserted] = topic_index.emplace(t.code, i); !inserted) {
-      return Invalid(absl::StrCat(path, ".code"), absl::StrCat("duplicate topic code '", t.code,
-                                                               "' (first defined at topics[",
-                                                               it->second, "])"));
+      return Invalid(absl::StrCat(path, ".code"),
+                     absl::StrCat("duplicate topic code '", t.code, "' (first defined at topics[",
+                                  it->second, "])"));
     }
     if (t.queue.empty()) return Invalid(absl::StrCat(path, ".queue"), "must not be empty");
     if (!queue_index.contains(t.queue)) {

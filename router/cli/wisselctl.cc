@@ -1,0 +1,513 @@
+#include "router/cli/wisselctl.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "google/protobuf/message.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/support/status.h"
+#include "router/cli/flag_parser.h"
+#include "router/cli/format.h"
+#include "router/cli/handler_demo.h"
+#include "router/cli/request_builder.h"
+#include "router/cli/stop_signal.h"
+#include "wissel/v1/handler_service.grpc.pb.h"
+#include "wissel/v1/operator_service.grpc.pb.h"
+#include "wissel/v1/routing_service.grpc.pb.h"
+
+namespace wissel::cli {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;
+constexpr int kExitUsage = 2;
+
+const std::vector<FlagSpec>& GlobalFlagSpecs() {
+  static const auto* const kSpecs = new std::vector<FlagSpec>{
+      {"router", FlagKind::kValue, "HOST:PORT",
+       absl::StrCat("router address (default: $WISSEL_ROUTER, else ", kDefaultRouterAddress,
+                    ")")},
+      {"timeout", FlagKind::kValue, "DURATION", "deadline of each call, e.g. 500ms (default 5s)"},
+      {"json", FlagKind::kBool, "", "print responses as JSON (proto3 JSON mapping)"},
+      {"help", FlagKind::kBool, "", "show help; 'wisselctl COMMAND --help' for a command"},
+  };
+  return *kSpecs;
+}
+
+struct Options {
+  std::string router;
+  absl::Duration timeout = absl::Seconds(5);
+  bool json = false;
+};
+
+struct Command;
+
+// Everything a command needs to run.
+struct Invocation {
+  const Command& command;
+  const CliEnvironment& env;
+  const ParsedFlags& flags;
+  Options options;
+  std::shared_ptr<grpc::Channel> channel;
+
+  std::ostream& out() const { return *env.out; }
+  std::ostream& err() const { return *env.err; }
+};
+
+struct Command {
+  std::string words;    // "contact show"
+  std::string summary;  // one line for the command list
+  std::string notes;    // extra paragraph for the command's help; may be empty
+  std::vector<FlagSpec> flags;
+  int (*run)(const Invocation&);
+};
+
+std::vector<FlagSpec> TenantAndId(absl::string_view id_name, absl::string_view id_help) {
+  return {{"tenant", FlagKind::kValue, "TENANT", "tenant (gemeente) [required]"},
+          {"id", FlagKind::kValue, std::string(id_name), std::string(id_help)}};
+}
+
+std::vector<FlagSpec> Concat(std::vector<FlagSpec> a, const std::vector<FlagSpec>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+int UsageError(const Invocation& inv, absl::string_view message) {
+  inv.err() << "error: " << message << "\nrun 'wisselctl " << inv.command.words
+            << " --help' for usage\n";
+  return kExitUsage;
+}
+
+int ReportRpcError(const Invocation& inv, const grpc::Status& status) {
+  inv.err() << FormatRpcError(status);
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+    inv.err() << "hint: is the router at " << inv.options.router
+              << " running and is its state store reachable? (--router or WISSEL_ROUTER)\n";
+  } else if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+    inv.err() << "hint: no reply within --timeout=" << absl::FormatDuration(inv.options.timeout)
+              << "\n";
+  }
+  return kExitFailed;
+}
+
+// Makes one unary call with the per-call deadline; a stop request cancels it.
+grpc::Status Invoke(const Invocation& inv,
+                    const std::function<grpc::Status(grpc::ClientContext*)>& call) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       absl::ToChronoNanoseconds(inv.options.timeout));
+  ScopedCancelHook hook(inv.env.stop, [&context] { context.TryCancel(); });
+  return call(&context);
+}
+
+// Prints `message` as JSON with --json, else `text`.
+int Print(const Invocation& inv, const google::protobuf::Message& message,
+          const std::string& text) {
+  inv.out() << (inv.options.json ? FormatJson(message, /*multiline=*/true) : text) << std::flush;
+  return kExitOk;
+}
+
+// Returns the required flag or prints a usage error; `*exit_code` is set on error.
+bool Require(const Invocation& inv, absl::string_view name, std::string* value, int* exit_code) {
+  absl::StatusOr<std::string> v = RequiredFlag(inv.flags, name);
+  if (!v.ok()) {
+    *exit_code = UsageError(inv, v.status().message());
+    return false;
+  }
+  *value = *std::move(v);
+  return true;
+}
+
+int RunRoute(const Invocation& inv) {
+  absl::StatusOr<v1::Contact> contact = BuildContact(inv.flags);
+  if (!contact.ok()) return UsageError(inv, contact.status().message());
+  v1::RouteContactRequest request;
+  *request.mutable_contact() = *std::move(contact);
+  v1::RouteContactResponse response;
+  auto stub = v1::RoutingService::NewStub(inv.channel);
+  grpc::Status status = Invoke(inv, [&](grpc::ClientContext* context) {
+    return stub->RouteContact(context, request, &response);
+  });
+  if (!status.ok()) return ReportRpcError(inv, status);
+  return Print(inv, response, FormatDecision(response));
+}
+
+int RunContactShow(const Invocation& inv) {
+  int code = kExitOk;
+  v1::GetContactRequest request;
+  std::string tenant, id;
+  if (!Require(inv, "tenant", &tenant, &code) || !Require(inv, "id", &id, &code)) return code;
+  request.set_tenant(tenant);
+  request.set_contact_id(id);
+  v1::ContactRecord record;
+  auto stub = v1::RoutingService::NewStub(inv.channel);
+  grpc::Status status = Invoke(inv, [&](grpc::ClientContext* context) {
+    return stub->GetContact(context, request, &record);
+  });
+  if (!status.ok()) return ReportRpcError(inv, status);
+  return Print(inv, record, FormatContactRecord(record, inv.env.time_zone));
+}
+
+int RunContactCancel(const Invocation& inv) {
+  int code = kExitOk;
+  std::string tenant, id;
+  if (!Require(inv, "tenant", &tenant, &code) || !Require(inv, "id", &id, &code)) return code;
+  v1::CancelContactRequest request;
+  request.set_tenant(tenant);
+  request.set_contact_id(id);
+  request.set_reason(inv.flags.Get("reason"));
+  v1::ContactRecord record;
+  auto stub = v1::RoutingService::NewStub(inv.channel);
+  grpc::Status status = Invoke(inv, [&](grpc::ClientContext* context) {
+    return stub->CancelContact(context, request, &record);
+  });
+  if (!status.ok()) return ReportRpcError(inv, status);
+  return Print(inv, record, FormatContactSummary(record));
+}
+
+int RunContactComplete(const Invocation& inv) {
+  int code = kExitOk;
+  std::string tenant, id;
+  if (!Require(inv, "tenant", &tenant, &code) || !Require(inv, "id", &id, &code)) return code;
+  v1::CompleteContactRequest request;
+  request.set_tenant(tenant);
+  request.set_contact_id(id);
+  v1::ContactRecord record;
+  auto stub = v1::RoutingService::NewStub(inv.channel);
+  grpc::Status status = Invoke(inv, [&](grpc::ClientContext* context) {
+    return stub->CompleteContact(context, request, &record);
+  });
+  if (!status.ok()) return ReportRpcError(inv, status);
+  return Print(inv, record, FormatContactSummary(record));
+}
+
+int RunContactTransfer(const Invocation& inv) {
+  int code = kExitOk;
+  std::string tenant, id, queue;
+  if (!Require(inv, "tenant", &tenant, &code) || !Require(inv, "id", &id, &code) ||
+      !Require(inv, "queue", &queue, &code)) {
+    return code;
+  }
+  v1::TransferContactRequest request;
+  request.set_tenant(tenant);
+  request.set_contact_id(id);
+  request.set_queue(queue);
+  v1::RouteContactResponse response;
+  auto stub = v1::RoutingService::NewStub(inv.channel);
+  grpc::Status status = Invoke(inv, [&](grpc::ClientContext* context) {
+    return stub->TransferContact(context, request, &response);
+  });
+  if (!status.ok()) return ReportRpcError(inv, status);
+  return Print(inv, response, FormatDecision(response));
+}
+
+int RunQueues(const Invocation& inv) {
+  int code = kExitOk;
+  std::string tenant;
+  if (!Require(inv, "tenant", &tenant, &code)) return code;
+  v1::GetQueueStatsRequest request;
+  request.set_tenant(tenant);
+  request.set_queue(inv.flags.Get("queue"));
+  v1::GetQueueStatsResponse response;
+  auto stub = v1::OperatorService::NewStub(inv.channel);
+  grpc::Status status = Invoke(inv, [&](grpc::ClientContext* context) {
+    return stub->GetQueueStats(context, request, &response);
+  });
+  if (!status.ok()) return ReportRpcError(inv, status);
+  return Print(inv, response, FormatQueueStats(response));
+}
+
+int RunHandlerSignIn(const Invocation& inv) {
+  absl::StatusOr<v1::SignInRequest> request = BuildSignInRequest(inv.flags);
+  if (!request.ok()) return UsageError(inv, request.status().message());
+  v1::Handler handler;
+  auto stub = v1::HandlerService::NewStub(inv.channel);
+  grpc::Status status = Invoke(inv, [&](grpc::ClientContext* context) {
+    return stub->SignIn(context, *request, &handler);
+  });
+  if (!status.ok()) return ReportRpcError(inv, status);
+  return Print(inv, handler, FormatHandler(handler));
+}
+
+int RunHandlerSignOut(const Invocation& inv) {
+  int code = kExitOk;
+  std::string tenant, id;
+  if (!Require(inv, "tenant", &tenant, &code) || !Require(inv, "id", &id, &code)) return code;
+  v1::SignOutRequest request;
+  request.set_tenant(tenant);
+  request.set_handler_id(id);
+  v1::Handler handler;
+  auto stub = v1::HandlerService::NewStub(inv.channel);
+  grpc::Status status = Invoke(inv, [&](grpc::ClientContext* context) {
+    return stub->SignOut(context, request, &handler);
+  });
+  if (!status.ok()) return ReportRpcError(inv, status);
+  return Print(inv, handler, FormatHandler(handler));
+}
+
+int RunHandlerPresence(const Invocation& inv) {
+  int code = kExitOk;
+  std::string tenant, id, presence_name;
+  if (!Require(inv, "tenant", &tenant, &code) || !Require(inv, "id", &id, &code) ||
+      !Require(inv, "presence", &presence_name, &code)) {
+    return code;
+  }
+  absl::StatusOr<v1::Presence> presence = ParsePresence(presence_name);
+  if (!presence.ok()) return UsageError(inv, presence.status().message());
+  v1::SetPresenceRequest request;
+  request.set_tenant(tenant);
+  request.set_handler_id(id);
+  request.set_presence(*presence);
+  v1::Handler handler;
+  auto stub = v1::HandlerService::NewStub(inv.channel);
+  grpc::Status status = Invoke(inv, [&](grpc::ClientContext* context) {
+    return stub->SetPresence(context, request, &handler);
+  });
+  if (!status.ok()) return ReportRpcError(inv, status);
+  return Print(inv, handler, FormatHandler(handler));
+}
+
+int RunHandlerShow(const Invocation& inv) {
+  int code = kExitOk;
+  std::string tenant, id;
+  if (!Require(inv, "tenant", &tenant, &code) || !Require(inv, "id", &id, &code)) return code;
+  v1::GetHandlerRequest request;
+  request.set_tenant(tenant);
+  request.set_handler_id(id);
+  v1::Handler handler;
+  auto stub = v1::HandlerService::NewStub(inv.channel);
+  grpc::Status status = Invoke(inv, [&](grpc::ClientContext* context) {
+    return stub->GetHandler(context, request, &handler);
+  });
+  if (!status.ok()) return ReportRpcError(inv, status);
+  return Print(inv, handler, FormatHandler(handler));
+}
+
+int RunHandlerDemoCommand(const Invocation& inv) {
+  absl::StatusOr<v1::SignInRequest> sign_in = BuildSignInRequest(inv.flags);
+  if (!sign_in.ok()) return UsageError(inv, sign_in.status().message());
+  HandlerDemoConfig config;
+  config.sign_in = *std::move(sign_in);
+  struct DurationFlag {
+    absl::string_view name;
+    absl::Duration* target;
+  };
+  for (const DurationFlag& flag : {DurationFlag{"accept-after", &config.accept_after},
+                                   DurationFlag{"handle-time", &config.handle_time},
+                                   DurationFlag{"wrap-up", &config.wrap_up}}) {
+    if (!inv.flags.Has(flag.name)) continue;
+    absl::StatusOr<absl::Duration> d = ParseDurationFlag(flag.name, inv.flags.Get(flag.name));
+    if (!d.ok()) return UsageError(inv, d.status().message());
+    *flag.target = *d;
+  }
+  if (inv.flags.Has("max-contacts")) {
+    if (!absl::SimpleAtoi(inv.flags.Get("max-contacts"), &config.max_contacts) ||
+        config.max_contacts < 1) {
+      return UsageError(inv, "--max-contacts must be a whole number of at least 1");
+    }
+  }
+  config.rpc_timeout = inv.options.timeout;
+  config.json = inv.options.json;
+  config.time_zone = inv.env.time_zone;
+  StopSignal never_stopped;
+  StopSignal& stop = inv.env.stop != nullptr ? *inv.env.stop : never_stopped;
+  auto handlers = v1::HandlerService::NewStub(inv.channel);
+  auto routing = v1::RoutingService::NewStub(inv.channel);
+  return RunHandlerDemo(config, *handlers, *routing, stop, inv.out(), inv.err());
+}
+
+const std::vector<Command>& Commands() {
+  static const auto* const kCommands = new std::vector<Command>{
+      {"route", "route a new contact and print the decision (RouteContact)",
+       "Needs (--need): low_digital_skills, language_barrier, impairment, vulnerable_situation.\n"
+       "The router validates the identifiers (BSN and RSIN 11-proef, KVK 8 digits, ...) and\n"
+       "names the offending field in its error. Identifiers given on the command line end up\n"
+       "in shell history and the process list: use test identifiers only (e.g. BSN 111222333).",
+       RouteFlagSpecs(), &RunRoute},
+      {"contact show", "show a contact with its decision and history (GetContact)", "",
+       TenantAndId("CONTACT", "contact id [required]"), &RunContactShow},
+      {"contact cancel", "cancel a contact: the resident left (CancelContact)", "",
+       Concat(TenantAndId("CONTACT", "contact id [required]"),
+              {{"reason", FlagKind::kValue, "REASON", "why, e.g. caller_hung_up"}}),
+       &RunContactCancel},
+      {"contact complete", "complete a contact: the handler is done (CompleteContact)", "",
+       TenantAndId("CONTACT", "contact id [required]"), &RunContactComplete},
+      {"contact transfer", "move a connected contact to another queue (TransferContact)", "",
+       Concat(TenantAndId("CONTACT", "contact id [required]"),
+              {{"queue", FlagKind::kValue, "QUEUE", "target queue (team) [required]"}}),
+       &RunContactTransfer},
+      {"queues", "show queue statistics (GetQueueStats)", "",
+       {{"tenant", FlagKind::kValue, "TENANT", "tenant (gemeente) [required]"},
+        {"queue", FlagKind::kValue, "QUEUE", "only this queue (default: all)"}},
+       &RunQueues},
+      {"handler signin", "sign a handler in or update it (SignIn)", "", SignInFlagSpecs(),
+       &RunHandlerSignIn},
+      {"handler signout", "sign a handler out (SignOut)", "",
+       TenantAndId("HANDLER", "handler id [required]"), &RunHandlerSignOut},
+      {"handler presence", "set a handler's presence (SetPresence)", "",
+       Concat(TenantAndId("HANDLER", "handler id [required]"),
+              {{"presence", FlagKind::kValue, "PRESENCE",
+                "available, busy, away or offline [required]"}}),
+       &RunHandlerPresence},
+      {"handler show", "show a handler (GetHandler)", "",
+       TenantAndId("HANDLER", "handler id [required]"), &RunHandlerShow},
+      {"handler demo", "act as a handler: accept, handle and wrap up offered contacts",
+       "Signs in, then for each offer on StreamOffers: waits --accept-after, accepts, waits\n"
+       "--handle-time, completes, waits --wrap-up, finishes wrap-up. Stops when the stream\n"
+       "ends, after --max-contacts, or on Ctrl-C / SIGTERM (a second Ctrl-C quits at once);\n"
+       "a contact in hand is completed first. Signs out at the end.",
+       Concat(SignInFlagSpecs(),
+              {{"accept-after", FlagKind::kValue, "DURATION",
+                "wait before accepting an offer (default 2s)"},
+               {"handle-time", FlagKind::kValue, "DURATION",
+                "time from accept to complete (default 10s)"},
+               {"wrap-up", FlagKind::kValue, "DURATION", "time in wrap-up (default 2s)"},
+               {"max-contacts", FlagKind::kValue, "N", "stop after N contacts (default: no limit)"}}),
+       &RunHandlerDemoCommand},
+  };
+  return *kCommands;
+}
+
+std::string CommandUsageText(const Command& command) {
+  std::string summary = command.summary;
+  summary[0] = absl::ascii_toupper(static_cast<unsigned char>(summary[0]));
+  std::string text =
+      absl::StrCat("Usage: wisselctl ", command.words, " [flags]\n\n", summary, ".\n");
+  if (!command.notes.empty()) absl::StrAppend(&text, "\n", command.notes, "\n");
+  absl::StrAppend(&text, "\nFlags:\n", FormatFlagHelp(command.flags), "\nGlobal flags:\n",
+                  FormatFlagHelp(GlobalFlagSpecs()));
+  return text;
+}
+
+const Command* FindCommand(absl::string_view words) {
+  for (const Command& command : Commands()) {
+    if (command.words == words) return &command;
+  }
+  return nullptr;
+}
+
+bool IsCommandGroup(absl::string_view word) {
+  const std::string prefix = absl::StrCat(word, " ");
+  for (const Command& command : Commands()) {
+    if (absl::string_view(command.words).substr(0, prefix.size()) == prefix) return true;
+  }
+  return false;
+}
+
+int TopLevelUsageError(const CliEnvironment& env, absl::string_view message) {
+  *env.err << "error: " << message << "\nrun 'wisselctl --help' for usage\n";
+  return kExitUsage;
+}
+
+}  // namespace
+
+std::string UsageText() {
+  std::string text =
+      "wisselctl: command-line client of the Wissel routing engine (gRPC API wissel.v1)\n\n"
+      "Usage: wisselctl [global flags] COMMAND [flags]\n\nCommands:\n";
+  size_t width = 0;
+  for (const Command& command : Commands()) width = std::max(width, command.words.size());
+  for (const Command& command : Commands()) {
+    absl::StrAppendFormat(&text, "  %-*s  %s\n", static_cast<int>(width), command.words,
+                          command.summary);
+  }
+  absl::StrAppend(&text, "\nGlobal flags:\n", FormatFlagHelp(GlobalFlagSpecs()),
+                  "\nFlags are written --name=value (or --name value). Output is text, or JSON\n"
+                  "with --json. Exit status: 0 success, 1 the call failed, 2 usage error.\n\n"
+                  "Examples:\n"
+                  "  wisselctl route --tenant=gemeente-wisseloord --channel=phone "
+                  "--topic=paspoort --bsn=111222333\n"
+                  "  wisselctl queues --tenant=gemeente-wisseloord\n"
+                  "  wisselctl handler demo --tenant=gemeente-wisseloord --id=h-1042 "
+                  "--skills=burgerzaken\n");
+  return text;
+}
+
+int RunWisselctl(const std::vector<std::string>& args, const CliEnvironment& env) {
+  const absl::Span<const std::string> all(args);
+  ParsedFlags flags;
+  absl::StatusOr<size_t> leading = ParseLeadingFlags(all, GlobalFlagSpecs(), &flags);
+  if (!leading.ok()) return TopLevelUsageError(env, leading.status().message());
+  size_t index = *leading;
+
+  // "wisselctl help [COMMAND...]" is the same as "wisselctl [COMMAND...] --help".
+  if (index < all.size() && all[index] == "help") {
+    flags.Add("help", "true");
+    ++index;
+  }
+  if (index >= all.size()) {
+    if (flags.GetBool("help")) {
+      *env.out << UsageText();
+      return kExitOk;
+    }
+    *env.err << UsageText();
+    return kExitUsage;
+  }
+
+  const Command* command = nullptr;
+  if (index + 1 < all.size()) {
+    command = FindCommand(absl::StrCat(all[index], " ", all[index + 1]));
+    if (command != nullptr) index += 2;
+  }
+  if (command == nullptr) {
+    if (IsCommandGroup(all[index])) {
+      if (index + 1 >= all.size() || absl::string_view(all[index + 1]).substr(0, 1) == "-") {
+        return TopLevelUsageError(env, absl::StrCat("'", all[index], "' needs a subcommand"));
+      }
+      return TopLevelUsageError(
+          env, absl::StrCat("unknown command '", all[index], " ", all[index + 1], "'"));
+    }
+    command = FindCommand(all[index]);
+    if (command == nullptr) {
+      return TopLevelUsageError(env, absl::StrCat("unknown command '", all[index], "'"));
+    }
+    ++index;
+  }
+
+  Invocation inv{*command, env, flags, Options{}, nullptr};
+  const std::vector<FlagSpec> specs = Concat(command->flags, GlobalFlagSpecs());
+  std::vector<std::string> positionals;
+  if (absl::Status status = ParseFlags(all.subspan(index), specs, &flags, &positionals);
+      !status.ok()) {
+    return UsageError(inv, status.message());
+  }
+  if (flags.GetBool("help")) {
+    *env.out << CommandUsageText(*command);
+    return kExitOk;
+  }
+  if (!positionals.empty()) {
+    return UsageError(inv, absl::StrCat("unexpected argument '", positionals.front(), "'"));
+  }
+
+  inv.options.router = flags.Get("router", env.default_router);
+  if (inv.options.router.empty()) return UsageError(inv, "--router must not be empty");
+  if (flags.Has("timeout")) {
+    absl::StatusOr<absl::Duration> timeout = ParseDurationFlag("timeout", flags.Get("timeout"));
+    if (!timeout.ok()) return UsageError(inv, timeout.status().message());
+    if (*timeout == absl::ZeroDuration()) return UsageError(inv, "--timeout must be positive");
+    inv.options.timeout = *timeout;
+  }
+  inv.options.json = flags.GetBool("json");
+  inv.channel = grpc::CreateChannel(inv.options.router, grpc::InsecureChannelCredentials());
+  return command->run(inv);
+}
+
+}  // namespace wissel::cli

@@ -1,0 +1,70 @@
+// RouterConfig: everything the router daemon reads from its YAML file at start and on reload —
+// where it listens, where Redis is, and per tenant (gemeente) the routing configuration, the
+// pseudonym secret and the retention period.
+//
+// The structs are plain values, safe to copy and to read from several threads once built.
+// ParseRouterConfig/LoadRouterConfig are thread-safe apart from reading the process environment
+// (for pseudonym_secret_env), which must not be modified concurrently. They never throw: every
+// problem in the operator's file is an InvalidArgument that names the file, line, column and
+// key path, so that a broken file can be rejected while the running configuration stays in
+// force. See config/example/wissel.yaml for an annotated example of the schema.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "router/core/tenant_config.h"
+
+namespace wissel::config {
+
+struct RedisConfig {
+  std::string host = "127.0.0.1";
+  int port = 6379;  // 1..65535
+  // Time allowed to establish the TCP connection.
+  absl::Duration connect_timeout = absl::Seconds(2);
+  // Time allowed for one command (or one pipelined batch) to be answered.
+  absl::Duration command_timeout = absl::Seconds(2);
+};
+
+struct TenantSettings {
+  // The routing part, handed to the core. Validated: routing.Validate() is OK.
+  core::TenantConfig routing;
+  // HMAC key for pseudonyms (of BSNs and other personal identifiers); at least 32 bytes. Never
+  // log it.
+  std::string pseudonym_secret;
+  // Where the secret came from, safe to log: "env:NAME", "file:PATH" or "literal".
+  std::string pseudonym_secret_source;
+  // How long contact and session state is kept (the TTL of the tenant's Redis keys).
+  absl::Duration contact_retention = absl::Hours(24 * 30);
+};
+
+struct RouterConfig {
+  // gRPC listen address, "host:port" (port 0 picks a free port) or "unix:/path".
+  std::string listen_address = "127.0.0.1:7450";
+  RedisConfig redis;
+  // On SIGTERM: how long in-flight calls may take before the server is stopped hard.
+  absl::Duration drain_timeout = absl::Seconds(10);
+  // At least one; ids unique and matching [a-z0-9-]{1,63} (they become Redis hash tags).
+  std::vector<TenantSettings> tenants;
+
+  // The tenant with this id, or nullptr. Linear in the number of tenants.
+  const TenantSettings* FindTenant(absl::string_view id) const;
+};
+
+// Parses and validates a YAML document. `filename` is used in error messages and to resolve a
+// relative pseudonym_secret_file (against the file's directory). Errors: InvalidArgument
+// "FILE:LINE:COL: KEY.PATH: reason" (1-based line and column), e.g.
+// "wissel.yaml:41:14: tenants[0].topics[3].queue: unknown queue 'wmo2'". Unknown keys, wrong
+// types, bad durations, missing required keys, an unset secret environment variable and
+// malformed YAML are all errors; nothing is silently ignored.
+absl::StatusOr<RouterConfig> ParseRouterConfig(absl::string_view yaml, absl::string_view filename);
+
+// Reads the file at `path` and parses it as ParseRouterConfig does. Errors: NotFound if the file
+// does not exist, PermissionDenied or another errno-derived code if it cannot be read,
+// otherwise ParseRouterConfig's errors.
+absl::StatusOr<RouterConfig> LoadRouterConfig(absl::string_view path);
+
+}  // namespace wissel::config

@@ -1,0 +1,157 @@
+#include "router/service/api_convert.h"
+
+#include "absl/status/status.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace wissel::service {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+void SetTimestamp(absl::Time t, google::protobuf::Timestamp* out) {
+  *out = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
+}
+
+}  // namespace
+
+std::optional<core::Channel> FromProto(v1::Channel channel) {
+  switch (channel) {
+    case v1::CHANNEL_PHONE:
+      return core::Channel::kPhone;
+    case v1::CHANNEL_CHAT:
+      return core::Channel::kChat;
+    case v1::CHANNEL_WEB_FORM:
+      return core::Channel::kWebForm;
+    case v1::CHANNEL_BALIE:
+      return core::Channel::kBalie;
+    case v1::CHANNEL_EMAIL:
+      return core::Channel::kEmail;
+    default:
+      return std::nullopt;
+  }
+}
+
+v1::Channel ToProto(core::Channel channel) {
+  switch (channel) {
+    case core::Channel::kPhone:
+      return v1::CHANNEL_PHONE;
+    case core::Channel::kChat:
+      return v1::CHANNEL_CHAT;
+    case core::Channel::kWebForm:
+      return v1::CHANNEL_WEB_FORM;
+    case core::Channel::kBalie:
+      return v1::CHANNEL_BALIE;
+    case core::Channel::kEmail:
+      return v1::CHANNEL_EMAIL;
+  }
+  return v1::CHANNEL_UNSPECIFIED;
+}
+
+std::optional<core::Presence> FromProto(v1::Presence presence) {
+  switch (presence) {
+    case v1::PRESENCE_AVAILABLE:
+      return core::Presence::kAvailable;
+    case v1::PRESENCE_BUSY:
+      return core::Presence::kBusy;
+    case v1::PRESENCE_AWAY:
+      return core::Presence::kAway;
+    case v1::PRESENCE_OFFLINE:
+      return core::Presence::kOffline;
+    default:
+      return std::nullopt;
+  }
+}
+
+v1::Presence ToProto(core::Presence presence) {
+  switch (presence) {
+    case core::Presence::kAvailable:
+      return v1::PRESENCE_AVAILABLE;
+    case core::Presence::kBusy:
+      return v1::PRESENCE_BUSY;
+    case core::Presence::kAway:
+      return v1::PRESENCE_AWAY;
+    case core::Presence::kOffline:
+      return v1::PRESENCE_OFFLINE;
+  }
+  return v1::PRESENCE_UNSPECIFIED;
+}
+
+v1::ContactState ToProto(core::ContactState state) {
+  switch (state) {
+    case core::ContactState::kQueued:
+      return v1::CONTACT_STATE_QUEUED;
+    case core::ContactState::kOffered:
+      return v1::CONTACT_STATE_OFFERED;
+    case core::ContactState::kConnected:
+      return v1::CONTACT_STATE_CONNECTED;
+    case core::ContactState::kCompleted:
+      return v1::CONTACT_STATE_COMPLETED;
+    case core::ContactState::kAbandoned:
+      return v1::CONTACT_STATE_ABANDONED;
+  }
+  return v1::CONTACT_STATE_UNSPECIFIED;
+}
+
+void ToProto(const core::Decision& decision, v1::Decision* out) {
+  out->set_outcome(decision.outcome == core::Decision::Outcome::kAssigned
+                       ? v1::Decision::OUTCOME_ASSIGNED
+                       : v1::Decision::OUTCOME_QUEUED);
+  out->set_queue(decision.queue);
+  out->set_handler_id(decision.handler_id);
+  out->set_position(decision.position);
+  *out->mutable_expected_wait() = TimeUtil::MicrosecondsToDuration(
+      absl::ToInt64Microseconds(decision.expected_wait));
+  for (const std::string& reason : decision.reasons) out->add_reasons(reason);
+}
+
+void ToProto(const core::Handler& handler, const std::string& tenant, v1::Handler* out) {
+  out->set_tenant(tenant);
+  out->set_handler_id(handler.id);
+  out->set_display_name(handler.display_name);
+  out->set_address(handler.address);
+  for (const std::string& s : handler.skills) out->add_skills(s);
+  for (const std::string& t : handler.teams) out->add_teams(t);
+  for (core::Channel c : core::kAllChannels) {
+    auto* cap = out->add_capacity();
+    cap->set_channel(ToProto(c));
+    cap->set_max_contacts(handler.capacity[c]);
+  }
+  out->set_presence(ToProto(handler.presence));
+  for (const core::HeldContact& hc : handler.held) out->add_contact_ids(hc.contact_id);
+}
+
+namespace {
+
+absl::StatusOr<v1::ContactRecord> FromPayload(const core::Contact& c) {
+  v1::ContactRecord record;
+  if (!record.ParseFromString(c.payload)) {
+    return absl::InternalError("stored contact payload does not parse");
+  }
+  record.set_contact_id(c.id);
+  record.set_state(ToProto(c.state));
+  record.set_queue(c.queue);
+  record.set_handler_id(c.handler_id);
+  record.set_priority(c.priority);
+  return record;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::ContactRecord> ToContactRecord(const state::StoredContact& stored) {
+  absl::StatusOr<v1::ContactRecord> record = FromPayload(stored.contact);
+  if (!record.ok()) return record;
+  for (const state::HistoryEntry& h : stored.history) {
+    v1::ContactEvent* event = record->add_history();
+    SetTimestamp(h.time, event->mutable_time());
+    event->set_state(ToProto(h.state));
+    event->set_handler_id(h.handler_id);
+    event->set_reason(h.reason);
+  }
+  return record;
+}
+
+absl::StatusOr<v1::ContactRecord> ToContactRecord(const core::Contact& contact) {
+  return FromPayload(contact);
+}
+
+}  // namespace wissel::service

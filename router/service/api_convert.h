@@ -1,0 +1,36 @@
+// Translation between the public API (wissel.v1 protos) and the routing core's types.
+//
+// Pure functions; the gRPC services call them at the edge so that neither the core nor the
+// state layer depends on the API.
+#pragma once
+
+#include <optional>
+
+#include "absl/status/statusor.h"
+#include "router/core/channel.h"
+#include "router/core/contact.h"
+#include "router/core/decision.h"
+#include "router/core/handler.h"
+#include "router/state/state_store.h"
+#include "wissel/v1/contact.pb.h"
+#include "wissel/v1/handler_service.pb.h"
+
+namespace wissel::service {
+
+std::optional<core::Channel> FromProto(v1::Channel channel);
+v1::Channel ToProto(core::Channel channel);
+std::optional<core::Presence> FromProto(v1::Presence presence);
+v1::Presence ToProto(core::Presence presence);
+v1::ContactState ToProto(core::ContactState state);
+
+void ToProto(const core::Decision& decision, v1::Decision* out);
+void ToProto(const core::Handler& handler, const std::string& tenant, v1::Handler* out);
+
+// The record of a stored contact: the payload (a serialized ContactRecord made at routing
+// time) overlaid with the current state, queue, handler and history. Internal when the
+// payload does not parse.
+absl::StatusOr<v1::ContactRecord> ToContactRecord(const state::StoredContact& stored);
+// The same for a live contact in the core, without history.
+absl::StatusOr<v1::ContactRecord> ToContactRecord(const core::Contact& contact);
+
+}  // namespace wissel::service

@@ -1,0 +1,258 @@
+#include "router/service/request_validation.h"
+
+#include <optional>
+
+#include "absl/random/random.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "google/protobuf/util/time_util.h"
+#include "router/privacy/party_identifier.h"
+#include "router/service/api_convert.h"
+
+namespace wissel::service {
+namespace {
+
+absl::Status FieldError(absl::string_view field, absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", what));
+}
+
+// Prefixes a privacy-library error (which never echoes the value) with the field.
+absl::Status Named(absl::string_view field, const absl::Status& status) {
+  if (status.ok()) return status;
+  return FieldError(field, status.message());
+}
+
+absl::Status ValidateLanguage(absl::string_view language) {
+  if (language.size() > 35) return FieldError("contact.language", "longer than 35 bytes");
+  for (char c : language) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-') {
+      return FieldError("contact.language", "not a BCP 47 language tag");
+    }
+  }
+  return absl::OkStatus();
+}
+
+bool IsPrintable(absl::string_view s) {
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::Status ValidateIdentifier(absl::string_view field, absl::string_view value) {
+  if (value.empty()) return FieldError(field, "is required");
+  if (value.size() > kMaxIdLength) {
+    return FieldError(field, absl::StrCat("longer than ", kMaxIdLength, " bytes"));
+  }
+  for (char c : value) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' &&
+        c != ':' && c != '@' && c != '-') {
+      return FieldError(field, "may contain only letters, digits and . _ : @ -");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<core::NewContact> PrepareContact(const v1::Contact& contact,
+                                                const privacy::Pseudonymizer& pseudonymizer,
+                                                std::string contact_id, absl::Time now) {
+  const std::optional<core::Channel> channel = FromProto(contact.channel());
+  if (!channel) return FieldError("contact.channel", "is required and must be a known channel");
+  if (absl::Status s = ValidateIdentifier("contact.topic", contact.topic()); !s.ok()) return s;
+  if (contact.priority() < 0 || contact.priority() > 100) {
+    return FieldError("contact.priority", "must be within 0..100");
+  }
+  if (contact.idempotency_key().empty()) {
+    return FieldError("contact.idempotency_key", "is required");
+  }
+  if (contact.idempotency_key().size() > kMaxIdempotencyKeyLength ||
+      !IsPrintable(contact.idempotency_key())) {
+    return FieldError("contact.idempotency_key",
+                      absl::StrCat("must be printable and at most ", kMaxIdempotencyKeyLength,
+                                   " bytes"));
+  }
+  if (absl::Status s = ValidateLanguage(contact.language()); !s.ok()) return s;
+  if (contact.case_reference().size() > kMaxIdLength || !IsPrintable(contact.case_reference())) {
+    return FieldError("contact.case_reference",
+                      absl::StrCat("must be printable and at most ", kMaxIdLength, " bytes"));
+  }
+  if (contact.attributes_size() > static_cast<int>(kMaxAttributes)) {
+    return FieldError("contact.attributes", absl::StrCat("more than ", kMaxAttributes));
+  }
+  for (const auto& [key, value] : contact.attributes()) {
+    if (key.empty() || key.size() > kMaxAttributeKeyLength || !IsPrintable(key)) {
+      return FieldError("contact.attributes",
+                        absl::StrCat("keys must be printable, 1..", kMaxAttributeKeyLength,
+                                     " bytes"));
+    }
+    if (value.size() > kMaxAttributeValueLength) {
+      return FieldError(absl::StrCat("contact.attributes[", key, "]"),
+                        absl::StrCat("longer than ", kMaxAttributeValueLength, " bytes"));
+    }
+  }
+  for (int need : contact.needs()) {
+    if (!v1::Need_IsValid(need) || need == v1::NEED_UNSPECIFIED) {
+      return FieldError("contact.needs", absl::StrCat("unknown need ", need));
+    }
+  }
+  if (!v1::DigidLevel_IsValid(contact.party().digid_level())) {
+    return FieldError("contact.party.digid_level", "unknown level");
+  }
+
+  // The party: validate, normalise, pseudonymise. Nothing in clear goes further.
+  const v1::Party& party = contact.party();
+  std::string kind;
+  std::string normalized;
+  switch (party.identifier_case()) {
+    case v1::Party::kBsn:
+      if (absl::Status s = Named("contact.party.bsn", privacy::ValidateBsn(party.bsn()));
+          !s.ok()) {
+        return s;
+      }
+      kind = std::string(privacy::kKindBsn);
+      normalized = party.bsn();
+      break;
+    case v1::Party::kRsin:
+      if (absl::Status s = Named("contact.party.rsin", privacy::ValidateRsin(party.rsin()));
+          !s.ok()) {
+        return s;
+      }
+      kind = std::string(privacy::kKindRsin);
+      normalized = party.rsin();
+      break;
+    case v1::Party::kKvkNumber:
+      if (absl::Status s =
+              Named("contact.party.kvk_number", privacy::ValidateKvkNumber(party.kvk_number()));
+          !s.ok()) {
+        return s;
+      }
+      kind = std::string(privacy::kKindKvk);
+      normalized = party.kvk_number();
+      if (!party.vestigingsnummer().empty()) {
+        if (absl::Status s = Named("contact.party.vestigingsnummer",
+                                   privacy::ValidateVestigingsnummer(party.vestigingsnummer()));
+            !s.ok()) {
+          return s;
+        }
+      }
+      break;
+    case v1::Party::kPhoneNumber: {
+      absl::StatusOr<std::string> phone = privacy::NormalizePhoneNumber(party.phone_number());
+      if (!phone.ok()) return Named("contact.party.phone_number", phone.status());
+      kind = std::string(privacy::kKindPhone);
+      normalized = *std::move(phone);
+      break;
+    }
+    case v1::Party::kEmail: {
+      absl::StatusOr<std::string> email = privacy::NormalizeEmail(party.email());
+      if (!email.ok()) return Named("contact.party.email", email.status());
+      kind = std::string(privacy::kKindEmail);
+      normalized = *std::move(email);
+      break;
+    }
+    case v1::Party::IDENTIFIER_NOT_SET:
+      break;
+  }
+  if (!party.vestigingsnummer().empty() && party.identifier_case() != v1::Party::kKvkNumber) {
+    return FieldError("contact.party.vestigingsnummer", "only together with kvk_number");
+  }
+
+  core::NewContact out;
+  out.id = std::move(contact_id);
+  out.channel = *channel;
+  out.topic = contact.topic();
+  out.priority = contact.priority();
+  out.idempotency_key = contact.idempotency_key();
+  if (!kind.empty()) out.party_pseudonym = pseudonymizer.Pseudonym(kind, normalized);
+
+  v1::ContactRecord record;
+  record.set_contact_id(out.id);
+  record.set_tenant(contact.tenant());
+  record.set_channel(contact.channel());
+  record.set_topic(contact.topic());
+  record.set_party_pseudonym(out.party_pseudonym);
+  record.set_party_kind(kind);
+  record.set_digid_level(party.digid_level());
+  record.set_language(contact.language().empty() ? "nl" : contact.language());
+  for (int need : contact.needs()) record.add_needs(static_cast<v1::Need>(need));
+  record.set_case_reference(contact.case_reference());
+  record.set_priority(contact.priority());
+  *record.mutable_attributes() = contact.attributes();
+  record.set_wants_person(contact.wants_person());
+  *record.mutable_created_at() =
+      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now));
+  out.payload = record.SerializeAsString();
+  return out;
+}
+
+absl::StatusOr<core::HandlerSignIn> PrepareSignIn(const v1::Handler& handler) {
+  if (absl::Status s = ValidateIdentifier("handler.handler_id", handler.handler_id()); !s.ok()) {
+    return s;
+  }
+  if (handler.display_name().size() > 128 || !IsPrintable(handler.display_name())) {
+    return FieldError("handler.display_name", "must be printable and at most 128 bytes");
+  }
+  if (handler.address().size() > 256 || !IsPrintable(handler.address())) {
+    return FieldError("handler.address", "must be printable and at most 256 bytes");
+  }
+  if (handler.skills_size() > static_cast<int>(kMaxSkills) ||
+      handler.teams_size() > static_cast<int>(kMaxSkills)) {
+    return FieldError("handler.skills", absl::StrCat("at most ", kMaxSkills, " skills and teams"));
+  }
+  core::HandlerSignIn out;
+  out.id = handler.handler_id();
+  out.display_name = handler.display_name();
+  out.address = handler.address();
+  for (int i = 0; i < handler.skills_size(); ++i) {
+    if (absl::Status s = ValidateIdentifier(absl::StrCat("handler.skills[", i, "]"),
+                                            handler.skills(i));
+        !s.ok()) {
+      return s;
+    }
+    out.skills.push_back(handler.skills(i));
+  }
+  for (int i = 0; i < handler.teams_size(); ++i) {
+    if (absl::Status s =
+            ValidateIdentifier(absl::StrCat("handler.teams[", i, "]"), handler.teams(i));
+        !s.ok()) {
+      return s;
+    }
+    out.teams.push_back(handler.teams(i));
+  }
+  for (int i = 0; i < handler.capacity_size(); ++i) {
+    const v1::ChannelCapacity& cap = handler.capacity(i);
+    const std::optional<core::Channel> channel = FromProto(cap.channel());
+    const std::string field = absl::StrCat("handler.capacity[", i, "]");
+    if (!channel) return FieldError(field + ".channel", "must be a known channel");
+    if (cap.max_contacts() < 0 || cap.max_contacts() > 1000) {
+      return FieldError(field + ".max_contacts", "must be within 0..1000");
+    }
+    out.capacity[*channel] = cap.max_contacts();
+  }
+  switch (handler.presence()) {
+    case v1::PRESENCE_UNSPECIFIED:
+    case v1::PRESENCE_AVAILABLE:
+      out.presence = core::Presence::kAvailable;
+      break;
+    case v1::PRESENCE_BUSY:
+      out.presence = core::Presence::kBusy;
+      break;
+    case v1::PRESENCE_AWAY:
+      out.presence = core::Presence::kAway;
+      break;
+    default:
+      return FieldError("handler.presence", "must be available, busy or away to sign in");
+  }
+  return out;
+}
+
+std::string NewContactId() {
+  thread_local absl::BitGen gen;
+  return absl::StrFormat("%016x%016x", absl::Uniform<uint64_t>(gen),
+                         absl::Uniform<uint64_t>(gen));
+}
+
+}  // namespace wissel::service

@@ -1,0 +1,45 @@
+// Validation of API requests at the boundary, before anything reaches the core or the store.
+//
+// Every error is InvalidArgument with a message that starts with the field path
+// ("contact.party.bsn: ...") and never repeats a personal identifier. Personal identifiers
+// leave this file only as keyed pseudonyms.
+#pragma once
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "router/core/router.h"
+#include "router/privacy/pseudonymizer.h"
+#include "wissel/v1/contact.pb.h"
+#include "wissel/v1/handler_service.pb.h"
+
+namespace wissel::service {
+
+// Limits on request fields, in bytes or entries.
+inline constexpr size_t kMaxIdLength = 64;
+inline constexpr size_t kMaxIdempotencyKeyLength = 128;
+inline constexpr size_t kMaxAttributes = 32;
+inline constexpr size_t kMaxAttributeKeyLength = 64;
+inline constexpr size_t kMaxAttributeValueLength = 512;
+inline constexpr size_t kMaxSkills = 64;
+
+// An identifier (tenant, topic, handler, queue, contact id, skill): 1..kMaxIdLength bytes of
+// [A-Za-z0-9._:@-].
+absl::Status ValidateIdentifier(absl::string_view field, absl::string_view value);
+
+// Checks every field of `contact` (except whether the topic is in the catalogue, which the
+// core knows) and returns what the core routes, with the ContactRecord payload to store.
+absl::StatusOr<core::NewContact> PrepareContact(const v1::Contact& contact,
+                                                const privacy::Pseudonymizer& pseudonymizer,
+                                                std::string contact_id, absl::Time now);
+
+// Checks a sign-in and returns what the core takes.
+absl::StatusOr<core::HandlerSignIn> PrepareSignIn(const v1::Handler& handler);
+
+// A fresh random contact id (128 bits, hex). Thread-safe.
+std::string NewContactId();
+
+}  // namespace wissel::service

@@ -1,0 +1,255 @@
+#include "router/service/routing_engine.h"
+
+#include <glog/logging.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+
+namespace wissel::service {
+
+RoutingEngine::RoutingEngine(RoutingEngineOptions options,
+                             const std::vector<core::TenantConfig>& tenants,
+                             state::StateStore* store, const core::Clock* clock)
+    : options_(options), store_(store), clock_(clock), configs_(tenants) {
+  for (const core::TenantConfig& config : configs_) {
+    tenants_[config.id].router = std::make_unique<core::Router>(config, clock_);
+  }
+}
+
+RoutingEngine::~RoutingEngine() { Stop(); }
+
+absl::Status RoutingEngine::Start() {
+  for (auto& [id, tenant] : tenants_) {
+    absl::Status status = Reload(id, tenant);
+    if (!status.ok()) return status;
+  }
+  absl::MutexLock lock(&mu_);
+  running_ = true;
+  thread_ = std::thread([this] { Run(); });
+  return absl::OkStatus();
+}
+
+void RoutingEngine::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (!running_) return;
+    stopping_ = true;
+  }
+  thread_.join();
+  absl::MutexLock lock(&mu_);
+  running_ = false;
+}
+
+size_t RoutingEngine::pending() const {
+  absl::MutexLock lock(&mu_);
+  return queue_.size();
+}
+
+void RoutingEngine::Submit(const std::string& tenant, Operation operation,
+                           Completion completion) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (running_ && !stopping_ && tenants_.contains(tenant)) {
+      queue_.push_back(Command{tenant, std::move(operation), std::move(completion)});
+      return;
+    }
+  }
+  completion(OperationOutcome{tenants_.contains(tenant)
+                                  ? absl::UnavailableError("router is shutting down")
+                                  : absl::InvalidArgumentError(
+                                        absl::StrCat("tenant: unknown tenant '", tenant, "'")),
+                              ""});
+}
+
+absl::Status RoutingEngine::Reload(const std::string& tenant_id, Tenant& tenant) {
+  tenant.next_reload_attempt = clock_->Now() + options_.reload_interval;
+  absl::StatusOr<state::TenantSnapshot> snapshot = store_->LoadTenant(tenant_id);
+  if (!snapshot.ok()) {
+    tenant.needs_reload = true;
+    return snapshot.status();
+  }
+  const core::TenantConfig* config = nullptr;
+  for (const core::TenantConfig& c : configs_) {
+    if (c.id == tenant_id) config = &c;
+  }
+  auto router = std::make_unique<core::Router>(*config, clock_);
+  for (core::Handler& h : snapshot->handlers) {
+    const std::string id = h.id;
+    if (absl::Status s = router->RestoreHandler(std::move(h)); !s.ok()) {
+      LOG(WARNING) << "tenant " << tenant_id << ": skipping stored handler " << id << ": " << s;
+    }
+  }
+  for (core::Contact& c : snapshot->live_contacts) {
+    const std::string id = c.id;
+    if (absl::Status s = router->RestoreContact(std::move(c)); !s.ok()) {
+      LOG(WARNING) << "tenant " << tenant_id << ": skipping stored contact " << id << ": " << s;
+    }
+  }
+  core::EffectList effects;
+  router->FinishRestore(&effects);
+  std::vector<state::TenantEffect> batch;
+  for (core::Effect& e : effects) batch.push_back({tenant_id, std::move(e)});
+  if (!batch.empty()) {
+    absl::StatusOr<std::vector<state::EffectResult>> results = store_->Apply(batch);
+    if (!results.ok()) {
+      tenant.needs_reload = true;
+      return results.status();
+    }
+    for (size_t i = 0; i < results->size(); ++i) {
+      if (!(*results)[i].status.ok()) {
+        LOG(WARNING) << "tenant " << tenant_id << ": recovery effect refused: "
+                     << (*results)[i].status;
+      }
+    }
+  }
+  LOG(INFO) << "tenant " << tenant_id << ": resumed with " << snapshot->handlers.size()
+            << " handler(s) and " << router->live_contacts() << " live contact(s)";
+  tenant.router = std::move(router);
+  tenant.needs_reload = false;
+  if (listener_) {
+    for (const state::TenantEffect& e : batch) listener_(tenant_id, *tenant.router, e.effect);
+  }
+  return absl::OkStatus();
+}
+
+absl::Time RoutingEngine::NextDeadline() const {
+  absl::Time next = clock_->Now() + options_.max_sleep;
+  for (const auto& [id, tenant] : tenants_) {
+    next = std::min(next, tenant.needs_reload ? tenant.next_reload_attempt
+                                              : tenant.router->NextDeadline());
+  }
+  return next;
+}
+
+void RoutingEngine::Run() {
+  while (true) {
+    std::vector<Command> batch;
+    const absl::Time deadline = carry_over_.empty() ? NextDeadline() : absl::InfinitePast();
+    {
+      absl::MutexLock lock(&mu_);
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return !queue_.empty() || stopping_;
+      };
+      // The clock may be a fake: wait in real time for the remaining duration.
+      const absl::Duration wait = deadline - clock_->Now();
+      if (wait > absl::ZeroDuration()) {
+        mu_.AwaitWithTimeout(absl::Condition(&ready), wait);
+      }
+      const size_t n = std::min(queue_.size(), options_.max_batch);
+      batch.reserve(n);
+      for (size_t i = 0; i < n; ++i) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      if (batch.empty() && stopping_ && carry_over_.empty()) return;
+    }
+    ProcessBatch(batch);
+  }
+}
+
+void RoutingEngine::ProcessBatch(std::vector<Command>& batch) {
+  struct Entry {
+    absl::Status status;
+    size_t first_effect = 0;
+    size_t end_effect = 0;
+  };
+  std::vector<Entry> entries(batch.size());
+  std::vector<state::TenantEffect> effects = std::move(carry_over_);
+  carry_over_.clear();
+  absl::flat_hash_set<std::string> touched;
+
+  for (size_t i = 0; i < batch.size(); ++i) {
+    Command& cmd = batch[i];
+    Tenant& tenant = tenants_.at(cmd.tenant);
+    if (tenant.needs_reload) {
+      if (absl::Status s = Reload(cmd.tenant, tenant); !s.ok()) {
+        entries[i].status = absl::UnavailableError(
+            absl::StrCat("state store unavailable: ", s.message()));
+        continue;
+      }
+    }
+    core::EffectList local;
+    entries[i].status = cmd.operation(*tenant.router, &local);
+    entries[i].first_effect = effects.size();
+    for (core::Effect& e : local) effects.push_back({cmd.tenant, std::move(e)});
+    entries[i].end_effect = effects.size();
+    if (!local.empty()) touched.insert(cmd.tenant);
+  }
+  for (auto& [id, tenant] : tenants_) {
+    if (tenant.needs_reload) {
+      // Not waiting for a caller: keep trying to resume the tenant, at a bounded rate.
+      if (clock_->Now() < tenant.next_reload_attempt || !Reload(id, tenant).ok()) continue;
+    }
+    core::EffectList local;
+    tenant.router->Tick(&local);
+    for (core::Effect& e : local) effects.push_back({id, std::move(e)});
+    if (!local.empty()) touched.insert(id);
+  }
+
+  std::vector<OperationOutcome> outcomes(batch.size());
+  for (size_t i = 0; i < batch.size(); ++i) outcomes[i].status = entries[i].status;
+
+  if (!effects.empty()) {
+    absl::StatusOr<std::vector<state::EffectResult>> results = store_->Apply(effects);
+    if (!results.ok()) {
+      LOG(WARNING) << "state store write failed; " << touched.size()
+                   << " tenant(s) will be reloaded: " << results.status();
+      for (const std::string& id : touched) tenants_.at(id).needs_reload = true;
+      for (size_t i = 0; i < batch.size(); ++i) {
+        if (entries[i].end_effect > entries[i].first_effect) {
+          outcomes[i].status = absl::UnavailableError(
+              absl::StrCat("state store unavailable: ", results.status().message()));
+        }
+      }
+    } else {
+      // Creates refused for a reused idempotency key: undo them in memory; the effects that
+      // followed for the same contact were refused with them.
+      absl::flat_hash_set<std::string> forgotten;
+      for (size_t i = 0; i < effects.size(); ++i) {
+        const state::EffectResult& r = (*results)[i];
+        if (r.status.code() == absl::StatusCode::kAlreadyExists &&
+            std::holds_alternative<core::ContactCreated>(effects[i].effect)) {
+          const std::string id = core::ContactIdOf(effects[i].effect);
+          core::EffectList followup;
+          tenants_.at(effects[i].tenant).router->Forget(id, &followup);
+          for (core::Effect& e : followup) carry_over_.push_back({effects[i].tenant, std::move(e)});
+          forgotten.insert(id);
+        }
+      }
+      for (size_t i = 0; i < effects.size(); ++i) {
+        const state::EffectResult& r = (*results)[i];
+        if (r.status.ok()) {
+          if (listener_) {
+            listener_(effects[i].tenant, *tenants_.at(effects[i].tenant).router,
+                      effects[i].effect);
+          }
+          continue;
+        }
+        if (forgotten.contains(core::ContactIdOf(effects[i].effect))) continue;
+        LOG(WARNING) << "tenant " << effects[i].tenant << ": store refused an effect ("
+                     << r.status << "); the tenant will be reloaded";
+        tenants_.at(effects[i].tenant).needs_reload = true;
+      }
+      for (size_t i = 0; i < batch.size(); ++i) {
+        for (size_t k = entries[i].first_effect; k < entries[i].end_effect; ++k) {
+          const state::EffectResult& r = (*results)[k];
+          if (r.status.ok()) continue;
+          if (r.status.code() == absl::StatusCode::kAlreadyExists) {
+            outcomes[i].status = r.status;
+            outcomes[i].existing_contact_id = r.existing_contact_id;
+          } else if (outcomes[i].status.ok()) {
+            outcomes[i].status = absl::AbortedError(
+                absl::StrCat("state changed concurrently, retry: ", r.status.message()));
+          }
+          break;
+        }
+      }
+    }
+  }
+  for (size_t i = 0; i < batch.size(); ++i) batch[i].completion(std::move(outcomes[i]));
+}
+
+}  // namespace wissel::service

@@ -1,0 +1,126 @@
+// RoutingEngine: the one thread that owns the routing cores, and group commit to the store.
+//
+// gRPC handlers never touch a core. They Submit() an operation; the routing thread takes every
+// operation that arrived while the previous batch was being written, runs them in arrival
+// order against the tenant's core::Router, sends all their effects to the StateStore in one
+// pipelined round trip, and only when the store has acknowledged them calls each operation's
+// completion. So a reply always follows durability, and many calls share one round trip.
+//
+// When the store refuses or fails a batch, memory may be ahead of the store: the tenants
+// involved are rebuilt from the store before their next operation (the store is the source of
+// truth). A refused ContactCreated for a reused idempotency key is undone in memory directly and
+// reported to the caller with the id of the contact that owns the key.
+//
+// Thread-safety: Submit() may be called from any thread; everything else is for the owner.
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "router/core/clock.h"
+#include "router/core/effect.h"
+#include "router/core/router.h"
+#include "router/core/tenant_config.h"
+#include "router/state/state_store.h"
+
+namespace wissel::service {
+
+struct RoutingEngineOptions {
+  // The most operations run in one batch (one store round trip). Default 1024.
+  size_t max_batch = 1024;
+  // Longest the thread sleeps when no deadline is due, so a clock jump is noticed. Default 1 s.
+  absl::Duration max_sleep = absl::Seconds(1);
+  // While a tenant cannot be reloaded from the store, retry this often. Default 500 ms.
+  absl::Duration reload_interval = absl::Milliseconds(500);
+};
+
+// What an operation's completion learns.
+struct OperationOutcome {
+  // The operation's own status, or Unavailable when its effects could not be made durable, or
+  // AlreadyExists when the store found the idempotency key taken (see existing_contact_id), or
+  // Aborted when another writer changed the state first (safe to retry).
+  absl::Status status;
+  std::string existing_contact_id;
+};
+
+class RoutingEngine {
+ public:
+  // Runs on the routing thread with the tenant's core; appends effects; returns its status.
+  using Operation = absl::AnyInvocable<absl::Status(core::Router&, core::EffectList*)>;
+  // Runs on the routing thread once the operation's effects are durable (or failed). Must be
+  // quick: reply and return.
+  using Completion = absl::AnyInvocable<void(OperationOutcome)>;
+  // Called on the routing thread for each effect the store applied, in order, with the
+  // tenant's core (already past the whole batch). Used to notify handlers of offers.
+  using AppliedListener =
+      std::function<void(const std::string& tenant, const core::Router&, const core::Effect&)>;
+
+  // `store` and `clock` are not owned and must outlive the engine.
+  RoutingEngine(RoutingEngineOptions options, const std::vector<core::TenantConfig>& tenants,
+                state::StateStore* store, const core::Clock* clock);
+  ~RoutingEngine();
+
+  // Must be called before Start().
+  void SetAppliedListener(AppliedListener listener) { listener_ = std::move(listener); }
+
+  // Loads every tenant from the store (recovery), persists what recovery changed, and starts
+  // the routing thread. Unavailable when the store cannot be reached.
+  absl::Status Start();
+  // Completes every operation already submitted, then stops the thread. Later submissions
+  // complete at once with Unavailable.
+  void Stop();
+
+  bool HasTenant(const std::string& tenant) const { return tenants_.contains(tenant); }
+
+  // Queues `operation` for `tenant` (which must be known: HasTenant). Never blocks on the store.
+  void Submit(const std::string& tenant, Operation operation, Completion completion);
+
+  // Operations waiting for the routing thread (for metrics and tests).
+  size_t pending() const;
+
+ private:
+  struct Tenant {
+    std::unique_ptr<core::Router> router;
+    bool needs_reload = false;
+    absl::Time next_reload_attempt = absl::InfinitePast();
+  };
+  struct Command {
+    std::string tenant;
+    Operation operation;
+    Completion completion;
+  };
+
+  void Run();
+  void ProcessBatch(std::vector<Command>& batch);
+  // Rebuilds a tenant's core from the store and persists what recovery changed.
+  absl::Status Reload(const std::string& tenant_id, Tenant& tenant);
+  absl::Time NextDeadline() const;
+
+  const RoutingEngineOptions options_;
+  state::StateStore* const store_;
+  const core::Clock* const clock_;
+  AppliedListener listener_;
+  std::vector<core::TenantConfig> configs_;
+  // Keys fixed at construction; values touched only by the routing thread (and Start()).
+  absl::flat_hash_map<std::string, Tenant> tenants_;
+  // Effects produced while undoing refused creates, written with the next batch.
+  std::vector<state::TenantEffect> carry_over_;
+
+  mutable absl::Mutex mu_;
+  std::deque<Command> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool running_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
+}  // namespace wissel::service

@@ -1,0 +1,202 @@
+#include "router/service/routing_service.h"
+
+#include <memory>
+#include <variant>
+
+#include "router/common/status_macros.h"
+#include "router/service/api_convert.h"
+#include "router/service/unary_call.h"
+
+namespace wissel::service {
+namespace {
+
+struct RouteResult {
+  core::Decision decision;
+  bool replayed = false;
+};
+
+// Runs on the routing thread: the contact's record before `change`, with `state` after it.
+RoutingEngine::Operation ChangeContact(
+    std::string contact_id, v1::ContactState state, std::shared_ptr<v1::ContactRecord> out,
+    absl::AnyInvocable<absl::Status(core::Router&, core::EffectList*)> change) {
+  return [contact_id = std::move(contact_id), state, out, change = std::move(change)](
+             core::Router& router, core::EffectList* effects) mutable -> absl::Status {
+    const core::Contact* contact = router.FindContact(contact_id);
+    if (contact == nullptr) {
+      return absl::NotFoundError(absl::StrCat("contact_id: '", contact_id, "' is not live"));
+    }
+    WISSEL_ASSIGN_OR_RETURN(*out, ToContactRecord(*contact));
+    WISSEL_RETURN_IF_ERROR(change(router, effects));
+    out->set_state(state);
+    return absl::OkStatus();
+  };
+}
+
+absl::Status ValidateReason(absl::string_view reason) {
+  if (reason.size() > 64) return absl::InvalidArgumentError("reason: longer than 64 bytes");
+  for (char c : reason) {
+    if (static_cast<unsigned char>(c) < 0x20) {
+      return absl::InvalidArgumentError("reason: must be printable");
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* RoutingServiceImpl::RouteContact(grpc::CallbackServerContext* context,
+                                                           const v1::RouteContactRequest* request,
+                                                           v1::RouteContactResponse* response) {
+  const v1::Contact& contact = request->contact();
+  const std::string tenant = contact.tenant();
+  if (absl::Status s = CheckTenant(*ctx_, "contact.tenant", tenant); !s.ok()) {
+    return FinishNow(context, s);
+  }
+  absl::StatusOr<core::NewContact> prepared = PrepareContact(
+      contact, ctx_->pseudonymizers.at(tenant), NewContactId(), ctx_->clock->Now());
+  if (!prepared.ok()) return FinishNow(context, prepared.status());
+
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  auto result = std::make_shared<RouteResult>();
+  SubmitAndFinish(
+      *ctx_, reactor, tenant,
+      [contact = *std::move(prepared), result](core::Router& router,
+                                               core::EffectList* effects) mutable {
+        if (const core::Contact* live = router.FindByIdempotencyKey(contact.idempotency_key)) {
+          WISSEL_ASSIGN_OR_RETURN(result->decision, router.Describe(live->id));
+          result->replayed = true;
+          return absl::OkStatus();
+        }
+        const size_t first = effects->size();
+        absl::StatusOr<core::Decision> decision = router.Route(std::move(contact), effects);
+        if (!decision.ok()) {
+          return WithFieldPrefix(decision.status(), "contact");
+        }
+        result->decision = *std::move(decision);
+        // Keep the decision with the contact, for GetContact and for later replays.
+        auto& created = std::get<core::ContactCreated>((*effects)[first]);
+        v1::ContactRecord record;
+        record.ParseFromString(created.contact.payload);
+        ToProto(result->decision, record.mutable_decision());
+        created.contact.payload = record.SerializeAsString();
+        return absl::OkStatus();
+      },
+      [this, tenant, result, response](const OperationOutcome& outcome) -> absl::Status {
+        if (outcome.status.code() == absl::StatusCode::kAlreadyExists) {
+          // The key belongs to a contact that is no longer live here: answer as it was
+          // answered then. A rare path; it reads the store on the routing thread.
+          WISSEL_ASSIGN_OR_RETURN(state::StoredContact stored,
+                                  ctx_->reader->LoadContact(tenant, outcome.existing_contact_id));
+          WISSEL_ASSIGN_OR_RETURN(v1::ContactRecord record, ToContactRecord(stored));
+          response->set_contact_id(record.contact_id());
+          *response->mutable_decision() = record.decision();
+          response->set_replayed(true);
+          return absl::OkStatus();
+        }
+        response->set_contact_id(result->decision.contact_id);
+        ToProto(result->decision, response->mutable_decision());
+        response->set_replayed(result->replayed);
+        return absl::OkStatus();
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RoutingServiceImpl::GetContact(grpc::CallbackServerContext* context,
+                                                         const v1::GetContactRequest* request,
+                                                         v1::ContactRecord* response) {
+  if (absl::Status s = CheckTenant(*ctx_, "tenant", request->tenant()); !s.ok()) {
+    return FinishNow(context, s);
+  }
+  if (absl::Status s = ValidateIdentifier("contact_id", request->contact_id()); !s.ok()) {
+    return FinishNow(context, s);
+  }
+  absl::StatusOr<state::StoredContact> stored =
+      ctx_->reader->LoadContact(request->tenant(), request->contact_id());
+  if (!stored.ok()) return FinishNow(context, stored.status());
+  absl::StatusOr<v1::ContactRecord> record = ToContactRecord(*stored);
+  if (!record.ok()) return FinishNow(context, record.status());
+  *response = *std::move(record);
+  return FinishNow(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* RoutingServiceImpl::CancelContact(
+    grpc::CallbackServerContext* context, const v1::CancelContactRequest* request,
+    v1::ContactRecord* response) {
+  if (absl::Status s = CheckTenant(*ctx_, "tenant", request->tenant()); !s.ok()) {
+    return FinishNow(context, s);
+  }
+  if (absl::Status s = ValidateIdentifier("contact_id", request->contact_id()); !s.ok()) {
+    return FinishNow(context, s);
+  }
+  if (absl::Status s = ValidateReason(request->reason()); !s.ok()) return FinishNow(context, s);
+  const std::string reason = request->reason().empty() ? "cancelled" : request->reason();
+  auto record = std::make_shared<v1::ContactRecord>();
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  SubmitAndFinish(*ctx_, reactor, request->tenant(),
+                  ChangeContact(request->contact_id(), v1::CONTACT_STATE_ABANDONED, record,
+                                [id = request->contact_id(), reason](
+                                    core::Router& router, core::EffectList* effects) {
+                                  return router.Cancel(id, reason, effects);
+                                }),
+                  [record, response](const OperationOutcome&) {
+                    record->clear_handler_id();
+                    *response = *record;
+                    return absl::OkStatus();
+                  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RoutingServiceImpl::CompleteContact(
+    grpc::CallbackServerContext* context, const v1::CompleteContactRequest* request,
+    v1::ContactRecord* response) {
+  if (absl::Status s = CheckTenant(*ctx_, "tenant", request->tenant()); !s.ok()) {
+    return FinishNow(context, s);
+  }
+  if (absl::Status s = ValidateIdentifier("contact_id", request->contact_id()); !s.ok()) {
+    return FinishNow(context, s);
+  }
+  auto record = std::make_shared<v1::ContactRecord>();
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  SubmitAndFinish(*ctx_, reactor, request->tenant(),
+                  ChangeContact(request->contact_id(), v1::CONTACT_STATE_COMPLETED, record,
+                                [id = request->contact_id()](core::Router& router,
+                                                             core::EffectList* effects) {
+                                  return router.Complete(id, effects);
+                                }),
+                  [record, response](const OperationOutcome&) {
+                    *response = *record;
+                    return absl::OkStatus();
+                  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RoutingServiceImpl::TransferContact(
+    grpc::CallbackServerContext* context, const v1::TransferContactRequest* request,
+    v1::RouteContactResponse* response) {
+  if (absl::Status s = CheckTenant(*ctx_, "tenant", request->tenant()); !s.ok()) {
+    return FinishNow(context, s);
+  }
+  if (absl::Status s = ValidateIdentifier("contact_id", request->contact_id()); !s.ok()) {
+    return FinishNow(context, s);
+  }
+  if (absl::Status s = ValidateIdentifier("queue", request->queue()); !s.ok()) {
+    return FinishNow(context, s);
+  }
+  auto decision = std::make_shared<core::Decision>();
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  SubmitAndFinish(
+      *ctx_, reactor, request->tenant(),
+      [id = request->contact_id(), queue = request->queue(), decision](
+          core::Router& router, core::EffectList* effects) -> absl::Status {
+        WISSEL_ASSIGN_OR_RETURN(*decision, router.Transfer(id, queue, effects));
+        return absl::OkStatus();
+      },
+      [decision, response](const OperationOutcome&) {
+        response->set_contact_id(decision->contact_id);
+        ToProto(*decision, response->mutable_decision());
+        return absl::OkStatus();
+      });
+  return reactor;
+}
+
+}  // namespace wissel::service

@@ -1,0 +1,93 @@
+#include "router/service/server.h"
+
+#include <glog/logging.h>
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include "absl/strings/str_cat.h"
+
+namespace wissel::service {
+
+Server::Server(config::RouterConfig config, const core::Clock* clock)
+    : config_(std::move(config)), clock_(clock) {}
+
+Server::~Server() { Shutdown(absl::Seconds(1)); }
+
+absl::Status Server::Start() {
+  state::RedisStateStoreOptions store_options;
+  store_options.endpoint.host = config_.redis.host;
+  store_options.endpoint.port = config_.redis.port;
+  store_options.endpoint.connect_timeout = config_.redis.connect_timeout;
+  store_options.endpoint.command_timeout = config_.redis.command_timeout;
+  std::vector<core::TenantConfig> tenants;
+  for (const config::TenantSettings& t : config_.tenants) {
+    store_options.tenant_retention[t.routing.id] = t.contact_retention;
+    absl::StatusOr<privacy::Pseudonymizer> p = privacy::Pseudonymizer::Create(t.pseudonym_secret);
+    if (!p.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("tenant ", t.routing.id, ": pseudonym secret: ", p.status().message()));
+    }
+    context_.pseudonymizers.emplace(t.routing.id, *std::move(p));
+    tenants.push_back(t.routing);
+  }
+  engine_store_ = std::make_unique<state::RedisStateStore>(store_options);
+  reader_store_ = std::make_unique<state::RedisStateStore>(store_options);
+  if (absl::Status s = engine_store_->Ping(); !s.ok()) {
+    return absl::UnavailableError(absl::StrCat("redis at ", config_.redis.host, ":",
+                                               config_.redis.port, ": ", s.message()));
+  }
+
+  engine_ = std::make_unique<RoutingEngine>(RoutingEngineOptions{}, tenants,
+                                            engine_store_.get(), clock_);
+  engine_->SetAppliedListener(
+      [this](const std::string& tenant, const core::Router& router, const core::Effect& e) {
+        PublishOffers(offers_, tenant, router, e);
+      });
+  context_.engine = engine_.get();
+  context_.reader = reader_store_.get();
+  context_.clock = clock_;
+  context_.offers = &offers_;
+  if (absl::Status s = engine_->Start(); !s.ok()) return s;
+
+  routing_service_ = std::make_unique<RoutingServiceImpl>(&context_);
+  handler_service_ = std::make_unique<HandlerServiceImpl>(&context_);
+  operator_service_ = std::make_unique<OperatorServiceImpl>(&context_);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  // Without this, a second router on the same port would silently split the traffic.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.AddListeningPort(config_.listen_address, grpc::InsecureServerCredentials(), &port_);
+  builder.RegisterService(routing_service_.get());
+  builder.RegisterService(handler_service_.get());
+  builder.RegisterService(operator_service_.get());
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || port_ == 0) {
+    engine_->Stop();
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot listen on ", config_.listen_address, " (address in use?)"));
+  }
+  server_->GetHealthCheckService()->SetServingStatus(true);
+  LOG(INFO) << "wissel router listening on port " << port_ << " with "
+            << config_.tenants.size() << " tenant(s)";
+  return absl::OkStatus();
+}
+
+void Server::Shutdown(absl::Duration deadline) {
+  if (shut_down_ || server_ == nullptr) return;
+  shut_down_ = true;
+  LOG(INFO) << "draining";
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  offers_.CloseAll(grpc::Status(grpc::StatusCode::OK, "router is shutting down"));
+  server_->Shutdown(std::chrono::system_clock::now() +
+                    std::chrono::microseconds(absl::ToInt64Microseconds(deadline)));
+  engine_->Stop();
+  LOG(INFO) << "stopped";
+}
+
+void Server::Wait() {
+  if (server_ != nullptr) server_->Wait();
+}
+
+}  // namespace wissel::service

@@ -1,0 +1,61 @@
+// Server: a whole Wissel router in one object — state store connections, routing engine, the
+// three gRPC services, health checking and reflection — built from a RouterConfig.
+//
+// The daemon runs one; in-process tests run one on port 0. Start() refuses a listen address
+// that is taken (SO_REUSEPORT off, so a second router cannot silently share the port).
+// Shutdown() drains: health goes NOT_SERVING, new calls are refused, in-flight calls finish,
+// offer streams end with OK, the engine writes its last batch.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "router/config/router_config.h"
+#include "router/core/clock.h"
+#include "router/service/handler_service.h"
+#include "router/service/operator_service.h"
+#include "router/service/routing_engine.h"
+#include "router/service/routing_service.h"
+#include "router/service/service_context.h"
+#include "router/state/redis_state_store.h"
+
+namespace wissel::service {
+
+class Server {
+ public:
+  // `clock` is not owned and must outlive the server.
+  Server(config::RouterConfig config, const core::Clock* clock);
+  ~Server();
+
+  // Connects to Redis, recovers every tenant, and starts listening on
+  // config.listen_address. FailedPrecondition if the address is taken; Unavailable if Redis
+  // cannot be reached; InvalidArgument for a bad pseudonym secret.
+  absl::Status Start();
+  // The port actually bound (useful with port 0).
+  int port() const { return port_; }
+  // Drains and stops; waits at most `deadline` for in-flight calls. Idempotent.
+  void Shutdown(absl::Duration deadline);
+  // Blocks until the gRPC server has shut down.
+  void Wait();
+
+ private:
+  config::RouterConfig config_;
+  const core::Clock* clock_;
+  std::unique_ptr<state::RedisStateStore> engine_store_;
+  std::unique_ptr<state::RedisStateStore> reader_store_;
+  std::unique_ptr<RoutingEngine> engine_;
+  OfferHub offers_;
+  ServiceContext context_;
+  std::unique_ptr<RoutingServiceImpl> routing_service_;
+  std::unique_ptr<HandlerServiceImpl> handler_service_;
+  std::unique_ptr<OperatorServiceImpl> operator_service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  bool shut_down_ = false;
+};
+
+}  // namespace wissel::service

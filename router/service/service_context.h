@@ -1,0 +1,32 @@
+// What the gRPC services share: the routing engine, a reader on the state store, the tenants'
+// pseudonymizers, the clock and the offer hub. Owned by the Server; the services hold a
+// pointer. Everything in it is thread-safe.
+#pragma once
+
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "router/core/clock.h"
+#include "router/privacy/pseudonymizer.h"
+#include "router/service/offer_hub.h"
+#include "router/service/routing_engine.h"
+#include "router/state/state_store.h"
+
+namespace wissel::service {
+
+struct ServiceContext {
+  RoutingEngine* engine = nullptr;
+  // For reads that need the store (contact history, idempotent replays); never the engine's
+  // own connection, so reads do not hold up routing.
+  state::StateStore* reader = nullptr;
+  const core::Clock* clock = nullptr;
+  OfferHub* offers = nullptr;
+  absl::flat_hash_map<std::string, privacy::Pseudonymizer> pseudonymizers;
+};
+
+// Turns the store-applied effects into offer-stream messages (offers and withdrawals).
+// Installed as the engine's AppliedListener.
+void PublishOffers(OfferHub& hub, const std::string& tenant, const core::Router& router,
+                   const core::Effect& effect);
+
+}  // namespace wissel::service

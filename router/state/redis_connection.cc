@@ -1,0 +1,255 @@
+#include "router/state/redis_connection.h"
+
+#include <hiredis/hiredis.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
+
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "glog/logging.h"
+#include "router/common/status_macros.h"
+
+namespace wissel::state {
+namespace {
+
+std::string Sha1Hex(absl::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  CHECK_EQ(EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha1(), nullptr), 1);
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), length));
+}
+
+// hiredis writes with write(2): a write to a connection the server closed raises SIGPIPE, which
+// would kill a process that does not ignore it. Like libpq, block SIGPIPE in the calling thread
+// for the duration of the I/O and swallow one that the I/O raised; the error itself comes back
+// from hiredis as EPIPE.
+class ScopedSigpipeBlock {
+ public:
+  ScopedSigpipeBlock() {
+    sigset_t pipe_set;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &old_mask_);
+    sigset_t pending;
+    sigpending(&pending);
+    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
+  }
+  ~ScopedSigpipeBlock() {
+    if (!was_pending_) {
+      sigset_t pending;
+      sigpending(&pending);
+      if (sigismember(&pending, SIGPIPE) == 1) {
+        sigset_t pipe_set;
+        sigemptyset(&pipe_set);
+        sigaddset(&pipe_set, SIGPIPE);
+        const timespec zero = {0, 0};
+        sigtimedwait(&pipe_set, nullptr, &zero);
+      }
+    }
+    pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
+  }
+  ScopedSigpipeBlock(const ScopedSigpipeBlock&) = delete;
+  ScopedSigpipeBlock& operator=(const ScopedSigpipeBlock&) = delete;
+
+ private:
+  sigset_t old_mask_;
+  bool was_pending_ = false;
+};
+
+RedisReply Convert(const redisReply* r) {
+  RedisReply out;
+  switch (r->type) {
+    case REDIS_REPLY_STRING:
+      out.type = RedisReply::Type::kString;
+      out.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_STATUS:
+      out.type = RedisReply::Type::kStatus;
+      out.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_ERROR:
+      out.type = RedisReply::Type::kError;
+      out.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_INTEGER:
+      out.type = RedisReply::Type::kInteger;
+      out.integer = r->integer;
+      break;
+    case REDIS_REPLY_NIL:
+      out.type = RedisReply::Type::kNil;
+      break;
+    case REDIS_REPLY_ARRAY:
+      out.type = RedisReply::Type::kArray;
+      out.elements.reserve(r->elements);
+      for (size_t i = 0; i < r->elements; ++i) out.elements.push_back(Convert(r->element[i]));
+      break;
+    default:
+      out.type = RedisReply::Type::kError;
+      out.str = absl::StrCat("unexpected reply type ", r->type);
+      break;
+  }
+  return out;
+}
+
+}  // namespace
+
+bool IsNoScript(const RedisReply& reply) {
+  return reply.is_error() && absl::StartsWith(reply.str, "NOSCRIPT");
+}
+
+RedisConnection::RedisConnection(RedisEndpoint endpoint) : endpoint_(std::move(endpoint)) {}
+
+RedisConnection::~RedisConnection() { Disconnect(); }
+
+int RedisConnection::RegisterScript(std::string source) {
+  std::string sha = Sha1Hex(source);
+  scripts_.push_back(Script{std::move(source), std::move(sha)});
+  return static_cast<int>(scripts_.size()) - 1;
+}
+
+const std::string& RedisConnection::ScriptSha(int script) const {
+  DCHECK(script >= 0 && script < static_cast<int>(scripts_.size()));
+  return scripts_[script].sha;
+}
+
+void RedisConnection::Disconnect() {
+  if (context_ != nullptr) {
+    redisFree(context_);
+    context_ = nullptr;
+  }
+}
+
+absl::Status RedisConnection::IoError(absl::string_view what) {
+  std::string message = absl::StrCat("redis ", endpoint_.host, ":", endpoint_.port, ": ", what);
+  if (context_ != nullptr && context_->err != 0) absl::StrAppend(&message, ": ", context_->errstr);
+  Disconnect();
+  return absl::UnavailableError(message);
+}
+
+absl::Status RedisConnection::Connect() {
+  if (context_ != nullptr) return absl::OkStatus();
+  redisContext* c = redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port,
+                                            absl::ToTimeval(endpoint_.connect_timeout));
+  if (c == nullptr) return absl::UnavailableError("redis: cannot allocate a context");
+  if (c->err != 0) {
+    std::string message =
+        absl::StrCat("redis ", endpoint_.host, ":", endpoint_.port, ": connect: ", c->errstr);
+    redisFree(c);
+    return absl::UnavailableError(message);
+  }
+  context_ = c;
+  if (redisSetTimeout(context_, absl::ToTimeval(endpoint_.command_timeout)) != REDIS_OK) {
+    return IoError("set timeout");
+  }
+  redisEnableKeepAlive(context_);
+  absl::Status loaded = LoadScripts();
+  if (!loaded.ok()) Disconnect();
+  return loaded;
+}
+
+absl::Status RedisConnection::LoadScripts() {
+  if (scripts_.empty()) return absl::OkStatus();
+  std::vector<RedisCommand> commands;
+  commands.reserve(scripts_.size());
+  for (const Script& s : scripts_) commands.push_back({"SCRIPT", "LOAD", s.source});
+  WISSEL_ASSIGN_OR_RETURN(std::vector<RedisReply> replies, SendAndReceive(commands));
+  for (size_t i = 0; i < replies.size(); ++i) {
+    if (replies[i].type != RedisReply::Type::kString || replies[i].str != scripts_[i].sha) {
+      // A script Redis refuses is a bug of ours, not an outage.
+      return absl::InternalError(
+          absl::StrCat("SCRIPT LOAD of script ", i, " failed: ", replies[i].str));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<RedisReply> RedisConnection::Command(const RedisCommand& command) {
+  WISSEL_RETURN_IF_ERROR(Connect());
+  WISSEL_ASSIGN_OR_RETURN(std::vector<RedisReply> replies,
+                          SendAndReceive(absl::MakeConstSpan(&command, 1)));
+  return std::move(replies.front());
+}
+
+absl::StatusOr<std::vector<RedisReply>> RedisConnection::Pipeline(
+    absl::Span<const RedisCommand> commands) {
+  if (commands.empty()) return std::vector<RedisReply>();
+  WISSEL_RETURN_IF_ERROR(Connect());
+  return SendAndReceive(commands);
+}
+
+RedisCommand RedisConnection::EvalShaCommand(const ScriptCall& call) const {
+  RedisCommand command;
+  command.reserve(3 + call.keys.size() + call.args.size());
+  command.push_back("EVALSHA");
+  command.push_back(ScriptSha(call.script));
+  command.push_back(absl::StrCat(call.keys.size()));
+  command.insert(command.end(), call.keys.begin(), call.keys.end());
+  command.insert(command.end(), call.args.begin(), call.args.end());
+  return command;
+}
+
+absl::StatusOr<std::vector<RedisReply>> RedisConnection::EvalPipeline(
+    absl::Span<const ScriptCall> calls) {
+  if (calls.empty()) return std::vector<RedisReply>();
+  WISSEL_RETURN_IF_ERROR(Connect());
+  std::vector<RedisCommand> commands;
+  commands.reserve(calls.size());
+  for (const ScriptCall& call : calls) commands.push_back(EvalShaCommand(call));
+  WISSEL_ASSIGN_OR_RETURN(std::vector<RedisReply> replies, SendAndReceive(commands));
+
+  std::vector<size_t> failed;
+  for (size_t i = 0; i < replies.size(); ++i) {
+    if (IsNoScript(replies[i])) failed.push_back(i);
+  }
+  if (failed.empty()) return replies;
+
+  LOG(WARNING) << "redis lost its script cache (" << failed.size()
+               << " NOSCRIPT replies); reloading scripts";
+  WISSEL_RETURN_IF_ERROR(LoadScripts());
+  std::vector<RedisCommand> retry;
+  retry.reserve(failed.size());
+  for (size_t i : failed) retry.push_back(std::move(commands[i]));
+  WISSEL_ASSIGN_OR_RETURN(std::vector<RedisReply> retried, SendAndReceive(retry));
+  for (size_t j = 0; j < failed.size(); ++j) replies[failed[j]] = std::move(retried[j]);
+  return replies;
+}
+
+absl::StatusOr<std::vector<RedisReply>> RedisConnection::SendAndReceive(
+    absl::Span<const RedisCommand> commands) {
+  if (context_ == nullptr) return absl::UnavailableError("redis: not connected");
+  ScopedSigpipeBlock no_sigpipe;
+  std::vector<const char*> argv;
+  std::vector<size_t> argvlen;
+  for (const RedisCommand& command : commands) {
+    argv.clear();
+    argvlen.clear();
+    for (const std::string& arg : command) {
+      argv.push_back(arg.data());
+      argvlen.push_back(arg.size());
+    }
+    if (redisAppendCommandArgv(context_, static_cast<int>(argv.size()), argv.data(),
+                               argvlen.data()) != REDIS_OK) {
+      return IoError("append command");
+    }
+  }
+  std::vector<RedisReply> replies;
+  replies.reserve(commands.size());
+  for (size_t i = 0; i < commands.size(); ++i) {
+    void* raw = nullptr;
+    if (redisGetReply(context_, &raw) != REDIS_OK || raw == nullptr) {
+      if (raw != nullptr) freeReplyObject(raw);
+      return IoError("read reply");
+    }
+    replies.push_back(Convert(static_cast<redisReply*>(raw)));
+    freeReplyObject(raw);
+  }
+  return replies;
+}
+
+}  // namespace wissel::state

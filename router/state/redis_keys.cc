@@ -1,0 +1,64 @@
+#include "router/state/redis_keys.h"
+
+#include <openssl/evp.h>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+
+namespace wissel::state::keys {
+namespace {
+
+std::string Prefix(absl::string_view tenant) { return absl::StrCat("w:{", tenant, "}:"); }
+
+}  // namespace
+
+bool ValidTenant(absl::string_view tenant) {
+  if (tenant.empty() || tenant.size() > 64) return false;
+  for (char c : tenant) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  return true;
+}
+
+bool ValidId(absl::string_view id) {
+  if (id.empty() || id.size() > 256) return false;
+  for (char c : id) {
+    if (c <= ' ' || c > '~') return false;
+    if (c == ':' || c == ',' || c == '|' || c == '{' || c == '}') return false;
+  }
+  return true;
+}
+
+std::string Contact(absl::string_view tenant, absl::string_view contact_id) {
+  return absl::StrCat(Prefix(tenant), "c:", contact_id);
+}
+
+std::string History(absl::string_view tenant, absl::string_view contact_id) {
+  return absl::StrCat(Prefix(tenant), "c:", contact_id, ":h");
+}
+
+std::string Live(absl::string_view tenant) { return absl::StrCat(Prefix(tenant), "live"); }
+
+std::string Idempotency(absl::string_view tenant, absl::string_view idempotency_key) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(idempotency_key.data(), idempotency_key.size(), digest, &length, EVP_sha256(),
+             nullptr);
+  return absl::StrCat(
+      Prefix(tenant), "idem:",
+      absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), length)));
+}
+
+std::string Handler(absl::string_view tenant, absl::string_view handler_id) {
+  return absl::StrCat(Prefix(tenant), "h:", handler_id);
+}
+
+std::string Held(absl::string_view tenant, absl::string_view handler_id) {
+  return absl::StrCat(Prefix(tenant), "h:", handler_id, ":held");
+}
+
+std::string Handlers(absl::string_view tenant) {
+  return absl::StrCat(Prefix(tenant), "handlers");
+}
+
+}  // namespace wissel::state::keys

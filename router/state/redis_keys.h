@@ -1,0 +1,39 @@
+// The Redis key schema of the state layer.
+//
+// Everything of a tenant lives under the hash tag `{tenant}`, so that all keys one script
+// touches hash to the same Redis Cluster slot:
+//
+//   w:{T}:c:<contact_id>         hash    the contact (fields: see contact_codec.h)
+//   w:{T}:c:<contact_id>:h       list    its history, one HistoryEntry per element
+//   w:{T}:live                   zset    live contact ids, score = enqueued_at (µs)
+//   w:{T}:idem:<sha256 hex>      string  idempotency key -> contact id
+//   w:{T}:h:<handler_id>         hash    the handler (fields: see handler_codec.h)
+//   w:{T}:h:<handler_id>:held    hash    contacts it holds: contact id -> held value
+//   w:{T}:handlers               set     ids of signed-in handlers
+//
+// Tenant ids must match [a-z0-9-]+; contact and handler ids must pass ValidId() so that no key
+// of one kind can equal a key of another kind. Pure functions, thread-safe.
+#pragma once
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace wissel::state::keys {
+
+// [a-z0-9-]+, at most 64 characters.
+bool ValidTenant(absl::string_view tenant);
+// Non-empty, at most 256 bytes, printable ASCII without space and without the separators
+// ':' ',' '|' '{' '}'.
+bool ValidId(absl::string_view id);
+
+std::string Contact(absl::string_view tenant, absl::string_view contact_id);
+std::string History(absl::string_view tenant, absl::string_view contact_id);
+std::string Live(absl::string_view tenant);
+// The key is hashed (SHA-256, lower-case hex), so that any caller-chosen bytes are allowed.
+std::string Idempotency(absl::string_view tenant, absl::string_view idempotency_key);
+std::string Handler(absl::string_view tenant, absl::string_view handler_id);
+std::string Held(absl::string_view tenant, absl::string_view handler_id);
+std::string Handlers(absl::string_view tenant);
+
+}  // namespace wissel::state::keys

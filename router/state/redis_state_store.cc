@@ -1,0 +1,516 @@
+#include "router/state/redis_state_store.h"
+
+#include <algorithm>
+#include <utility>
+#include <variant>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "glog/logging.h"
+#include "router/common/status_macros.h"
+#include "router/core/channel.h"
+#include "router/state/contact_codec.h"
+#include "router/state/handler_codec.h"
+#include "router/state/redis_keys.h"
+#include "router/state/scripts.h"
+
+namespace wissel::state {
+namespace {
+
+using core::ContactState;
+
+// Commands per pipelined round trip when loading a tenant: bounds the memory of one read.
+constexpr size_t kLoadChunk = 1024;
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+std::string Name(ContactState state) { return std::string(core::ContactStateName(state)); }
+std::string Name(core::HoldState state) { return std::string(HoldStateName(state)); }
+
+std::string History(absl::Time time, ContactState state, absl::string_view handler_id,
+                    absl::string_view reason) {
+  HistoryEntry entry;
+  entry.time = time;
+  entry.state = state;
+  entry.handler_id = std::string(handler_id);
+  entry.reason = std::string(reason);
+  return EncodeHistoryEntry(entry);
+}
+
+std::string ChannelIndex(core::Channel channel) {
+  for (size_t i = 0; i < core::kAllChannels.size(); ++i) {
+    if (core::kAllChannels[i] == channel) return absl::StrCat(i + 1);
+  }
+  return "0";
+}
+
+absl::Status CheckTenant(absl::string_view tenant) {
+  if (keys::ValidTenant(tenant)) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat("tenant: '", tenant, "' is not [a-z0-9-]+"));
+}
+
+absl::Status CheckId(absl::string_view field, absl::string_view id) {
+  if (keys::ValidId(id)) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat(field, ": '", id, "' is empty or contains whitespace or one of \":,|{}\""));
+}
+
+// An error reply from Redis: transient conditions are Unavailable, the rest Internal.
+absl::Status ErrorReplyStatus(absl::string_view what, const RedisReply& reply) {
+  static constexpr absl::string_view kTransient[] = {"LOADING", "BUSY",     "READONLY",
+                                                     "TRYAGAIN", "MASTERDOWN", "CLUSTERDOWN",
+                                                     "OOM"};
+  for (absl::string_view prefix : kTransient) {
+    if (absl::StartsWith(reply.str, prefix)) {
+      return absl::UnavailableError(absl::StrCat(what, ": ", reply.str));
+    }
+  }
+  return absl::InternalError(absl::StrCat(what, ": ", reply.str));
+}
+
+absl::Status UnexpectedReply(absl::string_view what, const RedisReply& reply) {
+  if (reply.is_error()) return ErrorReplyStatus(what, reply);
+  return absl::InternalError(
+      absl::StrCat(what, ": unexpected reply type ", static_cast<int>(reply.type)));
+}
+
+// Interprets a script's {"ok"|"precondition"|"exists", detail} reply.
+EffectResult Interpret(const RedisReply& reply) {
+  EffectResult result;
+  if (reply.type != RedisReply::Type::kArray || reply.elements.size() != 2 ||
+      reply.elements[0].type != RedisReply::Type::kString ||
+      reply.elements[1].type != RedisReply::Type::kString) {
+    result.status = UnexpectedReply("state script", reply);
+    return result;
+  }
+  const std::string& code = reply.elements[0].str;
+  const std::string& detail = reply.elements[1].str;
+  if (code == "ok") {
+    result.status = absl::OkStatus();
+  } else if (code == "precondition") {
+    result.status = absl::FailedPreconditionError(detail);
+  } else if (code == "exists") {
+    result.status = absl::AlreadyExistsError(
+        absl::StrCat("idempotency key belongs to contact '", detail, "'"));
+    result.existing_contact_id = detail;
+  } else {
+    result.status = absl::InternalError(absl::StrCat("state script: unknown result '", code, "'"));
+  }
+  return result;
+}
+
+// HGETALL reply -> fields. Nullopt when the reply is not a flat array of strings.
+std::optional<FieldMap> ToFieldMap(const RedisReply& reply) {
+  if (reply.type != RedisReply::Type::kArray || reply.elements.size() % 2 != 0) {
+    return std::nullopt;
+  }
+  FieldMap fields;
+  for (size_t i = 0; i + 1 < reply.elements.size(); i += 2) {
+    const RedisReply& k = reply.elements[i];
+    const RedisReply& v = reply.elements[i + 1];
+    if (k.type != RedisReply::Type::kString || v.type != RedisReply::Type::kString) {
+      return std::nullopt;
+    }
+    fields[k.str] = v.str;
+  }
+  return fields;
+}
+
+// SMEMBERS / ZRANGE reply -> strings.
+absl::StatusOr<std::vector<std::string>> ToStrings(absl::string_view what,
+                                                   const RedisReply& reply) {
+  if (reply.type != RedisReply::Type::kArray) return UnexpectedReply(what, reply);
+  std::vector<std::string> out;
+  out.reserve(reply.elements.size());
+  for (const RedisReply& e : reply.elements) {
+    if (e.type != RedisReply::Type::kString) return UnexpectedReply(what, e);
+    out.push_back(e.str);
+  }
+  return out;
+}
+
+void AppendFields(const FieldList& fields, std::vector<std::string>* args) {
+  for (const auto& [name, value] : fields) {
+    args->push_back(name);
+    args->push_back(value);
+  }
+}
+
+}  // namespace
+
+RedisStateStore::RedisStateStore(RedisStateStoreOptions options)
+    : options_(std::move(options)), connection_(options_.endpoint) {
+  absl::MutexLock lock(&mu_);
+  // In the order of core::Effect's alternatives: Apply() indexes by Effect::index().
+  for (const char* source :
+       {scripts::kContactCreated, scripts::kContactOffered, scripts::kOfferWithdrawn,
+        scripts::kOfferAccepted, scripts::kContactCompleted, scripts::kWrapUpFinished,
+        scripts::kContactAbandoned, scripts::kContactTransferred, scripts::kHandlerChanged}) {
+    script_handles_.push_back(connection_.RegisterScript(scripts::WithPrelude(source)));
+  }
+  static_assert(std::variant_size_v<core::Effect> == 9, "one script per effect type");
+}
+
+RedisStateStore::~RedisStateStore() = default;
+
+std::string RedisStateStore::ContactTtl(const std::string& tenant) const {
+  absl::Duration retention = options_.contact_retention;
+  if (auto it = options_.tenant_retention.find(tenant); it != options_.tenant_retention.end()) {
+    retention = it->second;
+  }
+  return absl::StrCat(std::max<int64_t>(1, absl::ToInt64Seconds(retention)));
+}
+
+std::string RedisStateStore::HandlerTtl() const {
+  return absl::StrCat(std::max<int64_t>(1, absl::ToInt64Seconds(options_.handler_retention)));
+}
+
+absl::StatusOr<ScriptCall> RedisStateStore::Prepare(const TenantEffect& te) const {
+  const std::string& t = te.tenant;
+  WISSEL_RETURN_IF_ERROR(CheckTenant(t));
+  ScriptCall call;
+  call.script = script_handles_[te.effect.index()];
+  const std::string no_deadline = EncodeTime(absl::InfiniteFuture());
+
+  // Keys and common arguments of the contact scripts (scripts.h).
+  auto contact_call = [&](const std::string& contact_id,
+                          const std::string& handler_id) -> absl::Status {
+    WISSEL_RETURN_IF_ERROR(CheckId("contact_id", contact_id));
+    call.keys = {keys::Contact(t, contact_id), keys::History(t, contact_id), keys::Live(t)};
+    if (!handler_id.empty()) {
+      WISSEL_RETURN_IF_ERROR(CheckId("handler_id", handler_id));
+      call.keys.push_back(keys::Handler(t, handler_id));
+      call.keys.push_back(keys::Held(t, handler_id));
+      call.keys.push_back(keys::Handlers(t));
+    }
+    call.args = {ContactTtl(t), HandlerTtl(), contact_id, handler_id};
+    return absl::OkStatus();
+  };
+  auto require_handler = [](const std::string& handler_id) {
+    return handler_id.empty() ? absl::InvalidArgumentError("handler_id: empty")
+                              : absl::OkStatus();
+  };
+
+  absl::Status status = std::visit(
+      Overloaded{
+          [&](const core::ContactCreated& e) -> absl::Status {
+            const core::Contact& c = e.contact;
+            WISSEL_RETURN_IF_ERROR(CheckId("contact_id", c.id));
+            if (!c.handler_id.empty()) WISSEL_RETURN_IF_ERROR(CheckId("handler_id", c.handler_id));
+            for (const std::string& h : c.declined_by) {
+              WISSEL_RETURN_IF_ERROR(CheckId("declined_by", h));
+            }
+            call.keys = {keys::Contact(t, c.id), keys::History(t, c.id), keys::Live(t)};
+            if (!c.idempotency_key.empty()) {
+              call.keys.push_back(keys::Idempotency(t, c.idempotency_key));
+            }
+            call.args = {ContactTtl(t), c.id, EncodeTime(c.enqueued_at),
+                         IsLive(c.state) ? "1" : "0",
+                         History(c.created_at, c.state, c.handler_id, "created")};
+            AppendFields(EncodeContact(c), &call.args);
+            return absl::OkStatus();
+          },
+          [&](const core::ContactOffered& e) -> absl::Status {
+            WISSEL_RETURN_IF_ERROR(require_handler(e.handler_id));
+            WISSEL_RETURN_IF_ERROR(contact_call(e.contact_id, e.handler_id));
+            call.args.insert(
+                call.args.end(),
+                {Name(ContactState::kQueued), Name(ContactState::kOffered),
+                 std::string(core::PresenceName(core::Presence::kAvailable)),
+                 std::string(core::ChannelName(e.channel)), ChannelIndex(e.channel),
+                 EncodeTime(e.deadline), Name(core::HoldState::kOffered), no_deadline,
+                 EncodeTime(e.time), History(e.time, ContactState::kOffered, e.handler_id, "")});
+            return absl::OkStatus();
+          },
+          [&](const core::OfferWithdrawn& e) -> absl::Status {
+            WISSEL_RETURN_IF_ERROR(require_handler(e.handler_id));
+            WISSEL_RETURN_IF_ERROR(contact_call(e.contact_id, e.handler_id));
+            const bool declined = e.reason == "rejected" || e.reason == "offer_timeout";
+            call.args.insert(call.args.end(),
+                             {Name(ContactState::kOffered), Name(ContactState::kQueued),
+                              no_deadline, declined ? "1" : "0",
+                              History(e.time, ContactState::kQueued, e.handler_id, e.reason)});
+            return absl::OkStatus();
+          },
+          [&](const core::OfferAccepted& e) -> absl::Status {
+            WISSEL_RETURN_IF_ERROR(require_handler(e.handler_id));
+            WISSEL_RETURN_IF_ERROR(contact_call(e.contact_id, e.handler_id));
+            call.args.insert(call.args.end(),
+                             {Name(ContactState::kOffered), Name(ContactState::kConnected),
+                              no_deadline, Name(core::HoldState::kConnected), no_deadline,
+                              History(e.time, ContactState::kConnected, e.handler_id, "")});
+            return absl::OkStatus();
+          },
+          [&](const core::ContactCompleted& e) -> absl::Status {
+            WISSEL_RETURN_IF_ERROR(require_handler(e.handler_id));
+            WISSEL_RETURN_IF_ERROR(contact_call(e.contact_id, e.handler_id));
+            call.args.insert(call.args.end(),
+                             {Name(ContactState::kConnected), Name(ContactState::kCompleted),
+                              Name(core::HoldState::kWrapUp), EncodeTime(e.wrap_up_deadline),
+                              History(e.time, ContactState::kCompleted, e.handler_id, "")});
+            return absl::OkStatus();
+          },
+          [&](const core::WrapUpFinished& e) -> absl::Status {
+            WISSEL_RETURN_IF_ERROR(require_handler(e.handler_id));
+            WISSEL_RETURN_IF_ERROR(contact_call(e.contact_id, e.handler_id));
+            call.args.insert(call.args.end(),
+                             {Name(core::HoldState::kWrapUp),
+                              History(e.time, ContactState::kCompleted, e.handler_id, e.reason)});
+            return absl::OkStatus();
+          },
+          [&](const core::ContactAbandoned& e) -> absl::Status {
+            if (!IsLive(e.previous)) {
+              return absl::InvalidArgumentError(absl::StrCat(
+                  "previous: '", core::ContactStateName(e.previous), "' is not a live state"));
+            }
+            WISSEL_RETURN_IF_ERROR(contact_call(e.contact_id, e.handler_id));
+            call.args.insert(call.args.end(),
+                             {Name(e.previous), Name(ContactState::kAbandoned), no_deadline,
+                              History(e.time, ContactState::kAbandoned, e.handler_id, e.reason)});
+            return absl::OkStatus();
+          },
+          [&](const core::ContactTransferred& e) -> absl::Status {
+            WISSEL_RETURN_IF_ERROR(require_handler(e.from_handler_id));
+            WISSEL_RETURN_IF_ERROR(contact_call(e.contact_id, e.from_handler_id));
+            call.args.insert(
+                call.args.end(),
+                {Name(ContactState::kConnected), Name(ContactState::kQueued), no_deadline,
+                 e.to_queue, EncodeTime(e.enqueued_at),
+                 History(e.time, ContactState::kQueued, e.from_handler_id,
+                         absl::StrCat("transferred to ", e.to_queue))});
+            return absl::OkStatus();
+          },
+          [&](const core::HandlerChanged& e) -> absl::Status {
+            const core::Handler& h = e.handler;
+            WISSEL_RETURN_IF_ERROR(CheckId("handler_id", h.id));
+            for (const std::string& s : h.skills) {
+              if (s.empty() || absl::StrContains(s, ',')) {
+                return absl::InvalidArgumentError(absl::StrCat("skills: '", s, "'"));
+              }
+            }
+            for (const std::string& s : h.teams) {
+              if (s.empty() || absl::StrContains(s, ',')) {
+                return absl::InvalidArgumentError(absl::StrCat("teams: '", s, "'"));
+              }
+            }
+            call.keys = {keys::Handler(t, h.id), keys::Held(t, h.id), keys::Handlers(t)};
+            call.args = {HandlerTtl(), h.id, h.presence == core::Presence::kOffline ? "1" : "0"};
+            AppendFields(EncodeHandler(h), &call.args);
+            return absl::OkStatus();
+          },
+      },
+      te.effect);
+  if (!status.ok()) return status;
+  return call;
+}
+
+absl::StatusOr<std::vector<EffectResult>> RedisStateStore::Apply(
+    absl::Span<const TenantEffect> effects) {
+  std::vector<EffectResult> results(effects.size());
+  std::vector<ScriptCall> calls;
+  std::vector<size_t> sent;  // calls[j] is the effect effects[sent[j]]
+  calls.reserve(effects.size());
+  sent.reserve(effects.size());
+  for (size_t i = 0; i < effects.size(); ++i) {
+    absl::StatusOr<ScriptCall> call = Prepare(effects[i]);
+    if (!call.ok()) {
+      results[i].status = call.status();
+      continue;
+    }
+    calls.push_back(*std::move(call));
+    sent.push_back(i);
+  }
+  if (calls.empty()) return results;
+
+  absl::StatusOr<std::vector<RedisReply>> replies;
+  {
+    absl::MutexLock lock(&mu_);
+    replies = connection_.EvalPipeline(calls);
+  }
+  if (!replies.ok()) return replies.status();
+  for (size_t j = 0; j < sent.size(); ++j) {
+    results[sent[j]] = Interpret((*replies)[j]);
+    if (results[sent[j]].status.code() == absl::StatusCode::kInternal) {
+      LOG(WARNING) << "state: effect " << sent[j] << " of tenant '" << effects[sent[j]].tenant
+                   << "': " << results[sent[j]].status;
+    }
+  }
+  return results;
+}
+
+absl::StatusOr<TenantSnapshot> RedisStateStore::LoadTenant(const std::string& tenant) {
+  WISSEL_RETURN_IF_ERROR(CheckTenant(tenant));
+  absl::MutexLock lock(&mu_);
+
+  const std::vector<RedisCommand> index = {
+      {"SMEMBERS", keys::Handlers(tenant)},
+      {"ZRANGE", keys::Live(tenant), "0", "-1"},
+  };
+  WISSEL_ASSIGN_OR_RETURN(std::vector<RedisReply> index_replies, connection_.Pipeline(index));
+  WISSEL_ASSIGN_OR_RETURN(std::vector<std::string> handler_ids,
+                          ToStrings("SMEMBERS handlers", index_replies[0]));
+  WISSEL_ASSIGN_OR_RETURN(std::vector<std::string> contact_ids,
+                          ToStrings("ZRANGE live", index_replies[1]));
+  auto valid = [&](absl::string_view kind, const std::string& id) {
+    if (keys::ValidId(id)) return true;
+    LOG(WARNING) << "state: tenant '" << tenant << "': skipping " << kind << " with bad id '"
+                 << id << "'";
+    return false;
+  };
+  handler_ids.erase(std::remove_if(handler_ids.begin(), handler_ids.end(),
+                                   [&](const std::string& id) { return !valid("handler", id); }),
+                    handler_ids.end());
+  contact_ids.erase(std::remove_if(contact_ids.begin(), contact_ids.end(),
+                                   [&](const std::string& id) { return !valid("contact", id); }),
+                    contact_ids.end());
+  std::sort(handler_ids.begin(), handler_ids.end());
+
+  // Per handler two commands (hash, held), per contact one (hash).
+  std::vector<RedisCommand> reads;
+  reads.reserve(2 * handler_ids.size() + contact_ids.size());
+  for (const std::string& id : handler_ids) {
+    reads.push_back({"HGETALL", keys::Handler(tenant, id)});
+    reads.push_back({"HGETALL", keys::Held(tenant, id)});
+  }
+  for (const std::string& id : contact_ids) reads.push_back({"HGETALL", keys::Contact(tenant, id)});
+  std::vector<RedisReply> replies;
+  replies.reserve(reads.size());
+  for (size_t start = 0; start < reads.size(); start += kLoadChunk) {
+    const size_t n = std::min(kLoadChunk, reads.size() - start);
+    WISSEL_ASSIGN_OR_RETURN(std::vector<RedisReply> chunk,
+                            connection_.Pipeline(absl::MakeConstSpan(reads).subspan(start, n)));
+    for (RedisReply& r : chunk) replies.push_back(std::move(r));
+  }
+
+  TenantSnapshot snapshot;
+  size_t next = 0;
+  for (const std::string& id : handler_ids) {
+    const RedisReply& hash_reply = replies[next++];
+    const RedisReply& held_reply = replies[next++];
+    std::optional<FieldMap> fields = ToFieldMap(hash_reply);
+    if (!fields || fields->empty()) {
+      LOG(WARNING) << "state: tenant '" << tenant << "': handler '" << id
+                   << (fields ? "' is gone (expired?)" : "' is unreadable") << "; skipped";
+      continue;
+    }
+    absl::StatusOr<core::Handler> handler = DecodeHandler(*fields);
+    if (!handler.ok()) {
+      LOG(WARNING) << "state: tenant '" << tenant << "': handler '" << id
+                   << "' skipped: " << handler.status();
+      continue;
+    }
+    handler->id = id;
+    std::optional<FieldMap> held = ToFieldMap(held_reply);
+    if (!held) {
+      LOG(WARNING) << "state: tenant '" << tenant << "': held contacts of handler '" << id
+                   << "' are unreadable; none restored";
+      held.emplace();
+    }
+    for (const auto& [contact_id, value] : *held) {
+      absl::StatusOr<core::HeldContact> hc = DecodeHeld(contact_id, value);
+      if (!hc.ok()) {
+        LOG(WARNING) << "state: tenant '" << tenant << "': handler '" << id
+                     << "': skipping held entry: " << hc.status();
+        continue;
+      }
+      handler->held.push_back(*std::move(hc));
+    }
+    std::sort(handler->held.begin(), handler->held.end(),
+              [](const core::HeldContact& a, const core::HeldContact& b) {
+                return a.contact_id < b.contact_id;
+              });
+    snapshot.handlers.push_back(*std::move(handler));
+  }
+  for (const std::string& id : contact_ids) {
+    std::optional<FieldMap> fields = ToFieldMap(replies[next++]);
+    if (!fields || fields->empty()) {
+      LOG(WARNING) << "state: tenant '" << tenant << "': live contact '" << id
+                   << (fields ? "' is gone (expired?)" : "' is unreadable") << "; skipped";
+      continue;
+    }
+    absl::StatusOr<core::Contact> contact = DecodeContact(*fields);
+    if (!contact.ok()) {
+      LOG(WARNING) << "state: tenant '" << tenant << "': live contact '" << id
+                   << "' skipped: " << contact.status();
+      continue;
+    }
+    if (contact->id != id || !IsLive(contact->state)) {
+      LOG(WARNING) << "state: tenant '" << tenant << "': live contact '" << id
+                   << "' skipped: stored as '" << contact->id << "' in state "
+                   << core::ContactStateName(contact->state);
+      continue;
+    }
+    snapshot.live_contacts.push_back(*std::move(contact));
+  }
+  return snapshot;
+}
+
+absl::StatusOr<StoredContact> RedisStateStore::LoadContact(const std::string& tenant,
+                                                           const std::string& contact_id) {
+  WISSEL_RETURN_IF_ERROR(CheckTenant(tenant));
+  WISSEL_RETURN_IF_ERROR(CheckId("contact_id", contact_id));
+  const std::vector<RedisCommand> reads = {
+      {"HGETALL", keys::Contact(tenant, contact_id)},
+      {"LRANGE", keys::History(tenant, contact_id), "0", "-1"},
+  };
+  std::vector<RedisReply> replies;
+  {
+    absl::MutexLock lock(&mu_);
+    WISSEL_ASSIGN_OR_RETURN(replies, connection_.Pipeline(reads));
+  }
+  std::optional<FieldMap> fields = ToFieldMap(replies[0]);
+  if (!fields) return UnexpectedReply("HGETALL contact", replies[0]);
+  if (fields->empty()) {
+    return absl::NotFoundError(absl::StrCat("contact_id: '", contact_id, "' not found"));
+  }
+  StoredContact stored;
+  WISSEL_ASSIGN_OR_RETURN(stored.contact, DecodeContact(*fields));
+  WISSEL_ASSIGN_OR_RETURN(std::vector<std::string> history,
+                          ToStrings("LRANGE history", replies[1]));
+  for (const std::string& text : history) {
+    absl::StatusOr<HistoryEntry> entry = DecodeHistoryEntry(text);
+    if (!entry.ok()) {
+      LOG(WARNING) << "state: tenant '" << tenant << "': contact '" << contact_id
+                   << "': skipping history entry: " << entry.status();
+      continue;
+    }
+    stored.history.push_back(*std::move(entry));
+  }
+  return stored;
+}
+
+absl::StatusOr<std::string> RedisStateStore::FindByIdempotencyKey(
+    const std::string& tenant, const std::string& idempotency_key) {
+  WISSEL_RETURN_IF_ERROR(CheckTenant(tenant));
+  if (idempotency_key.empty()) return absl::InvalidArgumentError("idempotency_key: empty");
+  absl::StatusOr<RedisReply> reply;
+  {
+    absl::MutexLock lock(&mu_);
+    reply = connection_.Command({"GET", keys::Idempotency(tenant, idempotency_key)});
+  }
+  if (!reply.ok()) return reply.status();
+  if (reply->type == RedisReply::Type::kNil) {
+    return absl::NotFoundError("idempotency_key: unused or expired");
+  }
+  if (reply->type != RedisReply::Type::kString) return UnexpectedReply("GET idempotency", *reply);
+  return reply->str;
+}
+
+absl::Status RedisStateStore::Ping() {
+  absl::StatusOr<RedisReply> reply;
+  {
+    absl::MutexLock lock(&mu_);
+    reply = connection_.Command({"PING"});
+  }
+  if (!reply.ok()) return reply.status();
+  if (reply->type == RedisReply::Type::kStatus && reply->str == "PONG") return absl::OkStatus();
+  absl::Status status = UnexpectedReply("PING", *reply);
+  return reply->is_error() ? absl::UnavailableError(status.message()) : status;
+}
+
+}  // namespace wissel::state

@@ -1,0 +1,93 @@
+// RedisStateStore: the StateStore on Redis (hiredis, synchronous).
+//
+// Key schema: redis_keys.h; hash fields: contact_codec.h, handler_codec.h; one Lua script per
+// effect type: scripts.h. Apply() sends all effects of a batch as EVALSHA calls in one
+// pipelined round trip; each script checks the state the effect expects and applies it
+// atomically, so several router replicas can share one Redis.
+//
+// Signing out (HandlerChanged with presence offline) deletes the handler's keys; LoadTenant()
+// therefore returns only signed-in handlers.
+//
+// Retention: every key of a contact (hash, history, idempotency key) and the tenant's live set
+// expire `contact_retention` (or the tenant's override) after the contact's last change; a
+// handler's keys and the handlers set expire `handler_retention` after the handler's last change
+// (offers and other contact changes count).
+//
+// Thread-safe: one connection behind a mutex, so calls are serialised; each call blocks until
+// Redis answered or the endpoint's timeouts passed. Does not connect in the constructor: the
+// first call does, and after a failure the next call reconnects.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "router/state/redis_connection.h"
+#include "router/state/state_store.h"
+
+namespace wissel::state {
+
+struct RedisStateStoreOptions {
+  RedisEndpoint endpoint;
+  // How long a contact's keys live after its last change. Default 30 days. Whole seconds,
+  // at least 1 s.
+  absl::Duration contact_retention = absl::Hours(24 * 30);
+  // Per-tenant overrides of contact_retention (tenant id -> retention).
+  absl::flat_hash_map<std::string, absl::Duration> tenant_retention;
+  // How long a handler's keys live after its last change. Default 7 days.
+  absl::Duration handler_retention = absl::Hours(24 * 7);
+};
+
+class RedisStateStore : public StateStore {
+ public:
+  explicit RedisStateStore(RedisStateStoreOptions options);
+  ~RedisStateStore() override;
+  RedisStateStore(const RedisStateStore&) = delete;
+  RedisStateStore& operator=(const RedisStateStore&) = delete;
+
+  // See StateStore. In addition, per effect: InvalidArgument when the tenant is not
+  // [a-z0-9-]+ or an id is empty or contains one of ": , | { }" or whitespace (nothing is sent
+  // for that effect); Internal for a reply the store does not understand. A NOSCRIPT reply
+  // reloads the scripts and sends the refused calls again. Unavailable for the whole batch
+  // when the connection fails; then any part of the batch may or may not have been applied.
+  // A ContactCreated retried after a lost reply gets AlreadyExists with its own id.
+  absl::StatusOr<std::vector<EffectResult>> Apply(
+      absl::Span<const TenantEffect> effects) override;
+
+  // Two pipelined round trips; not a point-in-time snapshot when other replicas write
+  // meanwhile. Entries that are missing (expired) or malformed are skipped with a warning, and
+  // so are held entries that are malformed. Live contacts come ordered by enqueued_at.
+  absl::StatusOr<TenantSnapshot> LoadTenant(const std::string& tenant) override;
+
+  // NotFound when missing or expired; DataLoss when the stored hash is malformed (a malformed
+  // history entry is skipped with a warning).
+  absl::StatusOr<StoredContact> LoadContact(const std::string& tenant,
+                                            const std::string& contact_id) override;
+
+  absl::StatusOr<std::string> FindByIdempotencyKey(
+      const std::string& tenant, const std::string& idempotency_key) override;
+
+  absl::Status Ping() override;
+
+ private:
+  // The contact retention of `tenant` in whole seconds (>= 1), as a decimal string.
+  std::string ContactTtl(const std::string& tenant) const;
+  std::string HandlerTtl() const;
+  // Builds the script call for one effect; InvalidArgument when its tenant or ids are unusable.
+  absl::StatusOr<ScriptCall> Prepare(const TenantEffect& effect) const;
+
+  const RedisStateStoreOptions options_;
+  absl::Mutex mu_;
+  RedisConnection connection_ ABSL_GUARDED_BY(mu_);
+  // Script handles, indexed like core::Effect's alternatives.
+  std::vector<int> script_handles_;
+};
+
+}  // namespace wissel::state

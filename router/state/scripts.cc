@@ -1,0 +1,194 @@
+#include "router/state/scripts.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace wissel::state::scripts {
+
+std::string WithPrelude(absl::string_view script) { return absl::StrCat(kPrelude, script); }
+
+const char kPrelude[] = R"lua(
+local function refuse(why) return {'precondition', why} end
+local function touch(from, to, ttl)
+  for i = from, to do redis.call('EXPIRE', KEYS[i], ttl) end
+end
+local function check_contact(cid, state, handler)
+  local c = redis.call('HMGET', KEYS[1], 'state', 'handler', 'channel', 'declined')
+  if not c[1] then return nil, refuse('contact ' .. cid .. ' does not exist') end
+  local held_by = c[2] or ''
+  if c[1] ~= state or (handler ~= nil and held_by ~= handler) then
+    local what = 'contact ' .. cid .. ' is ' .. c[1]
+    if held_by ~= '' then what = what .. ' to ' .. held_by end
+    local want = state
+    if handler ~= nil and handler ~= '' then want = want .. ' to ' .. handler end
+    return nil, refuse(what .. ', expected ' .. want)
+  end
+  return c, nil
+end
+)lua";
+
+const char kContactCreated[] = R"lua(
+local ttl = ARGV[1]
+if #KEYS >= 4 then
+  local existing = redis.call('GET', KEYS[4])
+  if existing then return {'exists', existing} end
+end
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  return refuse('contact ' .. ARGV[2] .. ' already exists')
+end
+redis.call('HSET', KEYS[1], unpack(ARGV, 6))
+redis.call('DEL', KEYS[2])
+redis.call('RPUSH', KEYS[2], ARGV[5])
+if ARGV[4] == '1' then redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2]) end
+touch(1, 3, ttl)
+if #KEYS >= 4 then redis.call('SET', KEYS[4], ARGV[2], 'EX', ttl, 'NX') end
+return {'ok', ''}
+)lua";
+
+const char kContactOffered[] = R"lua(
+local cid, hid, channel = ARGV[3], ARGV[4], ARGV[8]
+local c, refused = check_contact(cid, ARGV[5], nil)
+if not c then return refused end
+if c[3] ~= channel then
+  return refuse('contact ' .. cid .. ' is on channel ' .. tostring(c[3]) .. ', not ' .. channel)
+end
+local h = redis.call('HMGET', KEYS[4], 'presence', 'capacity')
+if not h[1] then return refuse('handler ' .. hid .. ' is not signed in') end
+if h[1] ~= ARGV[7] then return refuse('handler ' .. hid .. ' is ' .. h[1]) end
+local capacity, i, want = 0, 0, tonumber(ARGV[9])
+for v in string.gmatch(h[2] or '', '[^,]+') do
+  i = i + 1
+  if i == want then capacity = tonumber(v) or 0 end
+end
+local load_on_channel = 0
+local held = redis.call('HVALS', KEYS[5])
+for j = 1, #held do
+  if string.match(held[j], '^[^|]*') == channel then load_on_channel = load_on_channel + 1 end
+end
+if load_on_channel >= capacity then
+  return refuse('handler ' .. hid .. ' has no free capacity on ' .. channel .. ' (' ..
+                load_on_channel .. ' of ' .. capacity .. ')')
+end
+redis.call('HSET', KEYS[1], 'state', ARGV[6], 'handler', hid, 'offer_deadline', ARGV[10])
+redis.call('HSET', KEYS[5], cid, channel .. '|' .. ARGV[11] .. '|' .. ARGV[12])
+redis.call('HSET', KEYS[4], 'last_offer_at', ARGV[13])
+redis.call('RPUSH', KEYS[2], ARGV[14])
+touch(1, 3, ARGV[1])
+touch(4, 6, ARGV[2])
+return {'ok', ''}
+)lua";
+
+const char kOfferWithdrawn[] = R"lua(
+local cid, hid = ARGV[3], ARGV[4]
+local c, refused = check_contact(cid, ARGV[5], hid)
+if not c then return refused end
+local fields = {'state', ARGV[6], 'handler', '', 'offer_deadline', ARGV[7]}
+if ARGV[8] == '1' then
+  local declined = c[4] or ''
+  local seen = false
+  for v in string.gmatch(declined, '[^,]+') do
+    if v == hid then seen = true end
+  end
+  if not seen then
+    if declined == '' then declined = hid else declined = declined .. ',' .. hid end
+    fields[#fields + 1] = 'declined'
+    fields[#fields + 1] = declined
+  end
+end
+redis.call('HSET', KEYS[1], unpack(fields))
+redis.call('HDEL', KEYS[5], cid)
+redis.call('RPUSH', KEYS[2], ARGV[9])
+touch(1, 3, ARGV[1])
+touch(4, 6, ARGV[2])
+return {'ok', ''}
+)lua";
+
+const char kOfferAccepted[] = R"lua(
+local cid, hid = ARGV[3], ARGV[4]
+local c, refused = check_contact(cid, ARGV[5], hid)
+if not c then return refused end
+redis.call('HSET', KEYS[1], 'state', ARGV[6], 'offer_deadline', ARGV[7])
+redis.call('HSET', KEYS[5], cid, tostring(c[3]) .. '|' .. ARGV[8] .. '|' .. ARGV[9])
+redis.call('RPUSH', KEYS[2], ARGV[10])
+touch(1, 3, ARGV[1])
+touch(4, 6, ARGV[2])
+return {'ok', ''}
+)lua";
+
+const char kContactCompleted[] = R"lua(
+local cid, hid = ARGV[3], ARGV[4]
+local c, refused = check_contact(cid, ARGV[5], hid)
+if not c then return refused end
+redis.call('HSET', KEYS[1], 'state', ARGV[6], 'handler', '')
+redis.call('ZREM', KEYS[3], cid)
+redis.call('HSET', KEYS[5], cid, tostring(c[3]) .. '|' .. ARGV[7] .. '|' .. ARGV[8])
+redis.call('RPUSH', KEYS[2], ARGV[9])
+touch(1, 3, ARGV[1])
+touch(4, 6, ARGV[2])
+return {'ok', ''}
+)lua";
+
+const char kWrapUpFinished[] = R"lua(
+local cid, hid = ARGV[3], ARGV[4]
+local v = redis.call('HGET', KEYS[5], cid)
+if not v then return refuse('handler ' .. hid .. ' does not hold contact ' .. cid) end
+local hold = string.match(v, '^[^|]*|([^|]*)')
+if hold ~= ARGV[5] then
+  return refuse('handler ' .. hid .. ' holds contact ' .. cid .. ' as ' .. tostring(hold) ..
+                ', not ' .. ARGV[5])
+end
+redis.call('HDEL', KEYS[5], cid)
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('RPUSH', KEYS[2], ARGV[6])
+  touch(1, 3, ARGV[1])
+end
+touch(4, 6, ARGV[2])
+return {'ok', ''}
+)lua";
+
+const char kContactAbandoned[] = R"lua(
+local cid, hid = ARGV[3], ARGV[4]
+local c, refused = check_contact(cid, ARGV[5], hid)
+if not c then return refused end
+redis.call('HSET', KEYS[1], 'state', ARGV[6], 'handler', '', 'offer_deadline', ARGV[7])
+redis.call('ZREM', KEYS[3], cid)
+redis.call('RPUSH', KEYS[2], ARGV[8])
+touch(1, 3, ARGV[1])
+if #KEYS >= 6 then
+  redis.call('HDEL', KEYS[5], cid)
+  touch(4, 6, ARGV[2])
+end
+return {'ok', ''}
+)lua";
+
+const char kContactTransferred[] = R"lua(
+local cid, hid = ARGV[3], ARGV[4]
+local c, refused = check_contact(cid, ARGV[5], hid)
+if not c then return refused end
+redis.call('HSET', KEYS[1], 'state', ARGV[6], 'handler', '', 'offer_deadline', ARGV[7],
+           'queue', ARGV[8], 'enqueued_at', ARGV[9])
+redis.call('ZADD', KEYS[3], ARGV[9], cid)
+redis.call('HDEL', KEYS[5], cid)
+redis.call('RPUSH', KEYS[2], ARGV[10])
+touch(1, 3, ARGV[1])
+touch(4, 6, ARGV[2])
+return {'ok', ''}
+)lua";
+
+const char kHandlerChanged[] = R"lua(
+local ttl, hid = ARGV[1], ARGV[2]
+if ARGV[3] == '1' then
+  local holds = redis.call('HLEN', KEYS[2])
+  if holds > 0 then
+    return refuse('handler ' .. hid .. ' still holds ' .. holds .. ' contact(s)')
+  end
+  redis.call('DEL', KEYS[1], KEYS[2])
+  redis.call('SREM', KEYS[3], hid)
+  return {'ok', ''}
+end
+redis.call('HSET', KEYS[1], unpack(ARGV, 4))
+redis.call('SADD', KEYS[3], hid)
+touch(1, 3, ttl)
+return {'ok', ''}
+)lua";
+
+}  // namespace wissel::state::scripts

@@ -1,0 +1,102 @@
+// The Lua scripts that apply core::Effects to Redis, one per effect type.
+//
+// Each script first CHECKS the state the effect expects and then APPLIES it; Redis runs a
+// script atomically, so two router replicas cannot both win the same contact or the same slot
+// of a handler. All keys a script touches are passed in KEYS (all under the tenant's hash tag)
+// and every key it writes gets its TTL refreshed. The C++ side (RedisStateStore) encodes all
+// values (names, times, history entries: contact_codec.h, handler_codec.h); the scripts only
+// compare and copy strings, so they never depend on an enum's spelling.
+//
+// Every script returns a two-element array:
+//   {"ok", ""}                      applied
+//   {"precondition", <why>}         refused, nothing written
+//   {"exists", <contact id>}        (create only) the idempotency key is taken, nothing written
+//
+// Common arguments of the contact scripts (2..8):
+//   KEYS[1] contact hash   KEYS[2] history list   KEYS[3] live zset
+//   KEYS[4] handler hash   KEYS[5] held hash      KEYS[6] handlers set   (when a handler is
+//                                                                          involved)
+//   ARGV[1] contact TTL (s)   ARGV[2] handler TTL (s)   ARGV[3] contact id   ARGV[4] handler id
+// Held values are "channel|hold_state|wrap_up_deadline" (handler_codec.h).
+#pragma once
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace wissel::state::scripts {
+
+// Helpers the scripts share, defined in Lua:
+//  refuse(why): the precondition reply.
+//  touch(from, to, ttl): refreshes the TTL of KEYS[from..to] (EXPIRE on a missing key is a
+//    no-op).
+//  check_contact(cid, state, handler): HMGET of the contact's state, handler, channel and
+//    declined; refuses unless it exists, is in `state` and (when `handler` is not nil) is held
+//    by `handler`.
+extern const char kPrelude[];
+
+// A script as sent to Redis: kPrelude followed by `script` (one of the constants below).
+std::string WithPrelude(absl::string_view script);
+
+// ContactCreated. Checks: the idempotency key is unused (else "exists" with its contact) and no
+// contact with this id exists. Writes the hash, the first history entry, the live entry and
+// the idempotency key (SET NX).
+//   KEYS: 1 contact, 2 history, 3 live, [4 idempotency key, only when the contact has one]
+//   ARGV: 1 contact TTL, 2 contact id, 3 enqueued_at score, 4 "1" to add to live,
+//         5 history entry, 6.. field value pairs of the hash
+extern const char kContactCreated[];
+
+// ContactOffered. Checks: the contact exists, is in state ARGV[5] (queued) on channel ARGV[8];
+// the handler is signed in with presence ARGV[7] (available) and holds fewer contacts on the
+// channel than its capacity for it. Writes state offered, handler, offer deadline; the held
+// entry; the handler's last_offer_at.
+//   ARGV: 5 queued, 6 offered, 7 available, 8 channel name, 9 channel index (1-based, in
+//         core::kAllChannels order), 10 offer deadline, 11 hold state offered,
+//         12 no wrap-up deadline, 13 time (last_offer_at), 14 history entry
+extern const char kContactOffered[];
+
+// OfferWithdrawn. Checks: the contact is in state ARGV[5] (offered) to this handler. Writes
+// state queued, clears handler and offer deadline, adds the handler to `declined` when ARGV[8]
+// is "1" (rejected / offer timeout), removes the held entry.
+//   ARGV: 5 offered, 6 queued, 7 no offer deadline, 8 "1" to add to declined, 9 history entry
+extern const char kOfferWithdrawn[];
+
+// OfferAccepted. Checks: the contact is in state ARGV[5] (offered) to this handler. Writes state
+// connected, clears the offer deadline, held entry -> connected.
+//   ARGV: 5 offered, 6 connected, 7 no offer deadline, 8 hold state connected,
+//         9 no wrap-up deadline, 10 history entry
+extern const char kOfferAccepted[];
+
+// ContactCompleted. Checks: the contact is in state ARGV[5] (connected) to this handler.
+// Writes state completed, clears handler, removes it from live, held entry -> wrap-up with
+// its deadline.
+//   ARGV: 5 connected, 6 completed, 7 hold state wrap-up, 8 wrap-up deadline, 9 history entry
+extern const char kContactCompleted[];
+
+// WrapUpFinished. Checks: the handler holds the contact in state ARGV[5] (wrap-up). Removes the
+// held entry; appends history when the contact still exists.
+//   ARGV: 5 hold state wrap-up, 6 history entry
+extern const char kWrapUpFinished[];
+
+// ContactAbandoned. Checks: the contact is in state ARGV[5] (`previous`) and held by ARGV[4]
+// ("" for none). Writes state abandoned, clears handler and offer deadline, removes it from
+// live and, when a handler held it, the held entry.
+//   KEYS: 1..3 as above, [4 handler, 5 held, 6 handlers: only when ARGV[4] is not empty]
+//   ARGV: 5 previous state, 6 abandoned, 7 no offer deadline, 8 history entry
+extern const char kContactAbandoned[];
+
+// ContactTransferred. Checks: the contact is in state ARGV[5] (connected) to the from-handler
+// ARGV[4]. Writes state queued in queue ARGV[8] with enqueued_at ARGV[9] (also its live
+// score), clears handler and offer deadline, removes the held entry.
+//   ARGV: 5 connected, 6 queued, 7 no offer deadline, 8 to queue, 9 enqueued_at,
+//         10 history entry
+extern const char kContactTransferred[];
+
+// HandlerChanged. Signing out (ARGV[3] = "1"): checks the handler holds no contact, then
+// deletes its hash and held hash and removes it from the handlers set. Otherwise upserts the
+// hash fields (never `held`) and adds it to the handlers set.
+//   KEYS: 1 handler, 2 held, 3 handlers set
+//   ARGV: 1 handler TTL, 2 handler id, 3 "1" when signing out, 4.. field value pairs
+extern const char kHandlerChanged[];
+
+}  // namespace wissel::state::scripts

@@ -1,0 +1,36 @@
+// Tests the Redis key schema of the state layer.
+#include "router/state/redis_keys.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace wissel::state::keys {
+namespace {
+
+TEST(RedisKeysTest, Schema) {
+  EXPECT_EQ(Contact("utrecht", "c-1"), "w:{utrecht}:c:c-1");
+  EXPECT_EQ(History("utrecht", "c-1"), "w:{utrecht}:c:c-1:h");
+  EXPECT_EQ(Live("utrecht"), "w:{utrecht}:live");
+  EXPECT_EQ(Handler("utrecht", "h-1"), "w:{utrecht}:h:h-1");
+  EXPECT_EQ(Held("utrecht", "h-1"), "w:{utrecht}:h:h-1:held");
+  EXPECT_EQ(Handlers("utrecht"), "w:{utrecht}:handlers");
+  // SHA-256 of "abc".
+  EXPECT_EQ(Idempotency("utrecht", "abc"),
+            "w:{utrecht}:idem:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(RedisKeysTest, Validation) {
+  EXPECT_TRUE(ValidTenant("den-haag-2"));
+  EXPECT_FALSE(ValidTenant(""));
+  EXPECT_FALSE(ValidTenant("Den-Haag"));
+  EXPECT_FALSE(ValidTenant("a}b"));
+  EXPECT_FALSE(ValidTenant(std::string(65, 'a')));
+  EXPECT_TRUE(ValidId("c-123_ABC.x@y"));
+  for (const char* bad : {"", "a:b", "a,b", "a|b", "a{b", "a}b", "a b", "a\nb"}) {
+    EXPECT_FALSE(ValidId(bad)) << bad;
+  }
+  EXPECT_FALSE(ValidId(std::string(257, 'a')));
+}
+
+}  // namespace
+}  // namespace wissel::state::keys
