@@ -142,7 +142,9 @@ absl::StatusOr<HistoryEntry> DecodeHistoryEntry(absl::string_view text) {
   }
   HistoryEntry entry;
   std::optional<absl::Time> time = DecodeTime(parts[0]);
-  if (!time) return absl::DataLossError(absl::StrCat("stored history entry: bad time: '", text, "'"));
+  if (!time) {
+    return absl::DataLossError(absl::StrCat("stored history entry: bad time: '", text, "'"));
+  }
   entry.time = *time;
   std::optional<core::ContactState> state = ParseContactState(parts[1]);
   if (!state) {

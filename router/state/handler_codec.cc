@@ -10,9 +10,8 @@
 namespace wissel::state {
 namespace {
 
-constexpr core::HoldState kAllHoldStates[] = {core::HoldState::kOffered,
-                                              core::HoldState::kConnected,
-                                              core::HoldState::kWrapUp};
+constexpr core::HoldState kAllHoldStates[] = {
+    core::HoldState::kOffered, core::HoldState::kConnected, core::HoldState::kWrapUp};
 constexpr core::Presence kAllPresences[] = {core::Presence::kAvailable, core::Presence::kBusy,
                                             core::Presence::kAway, core::Presence::kOffline};
 
@@ -56,6 +55,7 @@ std::optional<core::Presence> ParsePresence(absl::string_view name) {
 
 std::string EncodeCapacity(const core::PerChannel<int>& capacity) {
   std::vector<int> values;
+  values.reserve(core::kChannelCount);
   for (core::Channel c : core::kAllChannels) values.push_back(capacity[c]);
   return absl::StrJoin(values, ",");
 }

@@ -41,7 +41,6 @@ FieldList EncodeHandler(const core::Handler& handler);
 absl::StatusOr<core::Handler> DecodeHandler(const FieldMap& fields);
 
 std::string EncodeHeld(const core::HeldContact& held);
-absl::StatusOr<core::HeldContact> DecodeHeld(absl::string_view contact_id,
-                                             absl::string_view value);
+absl::StatusOr<core::HeldContact> DecodeHeld(absl::string_view contact_id, absl::string_view value);
 
 }  // namespace wissel::state

@@ -3,9 +3,9 @@
 #include <hiredis/hiredis.h>
 #include <openssl/evp.h>
 #include <pthread.h>
-#include <signal.h>
-#include <time.h>
 
+#include <csignal>
+#include <ctime>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -21,8 +21,7 @@ std::string Sha1Hex(absl::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   CHECK_EQ(EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha1(), nullptr), 1);
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), length));
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 // hiredis writes with write(2): a write to a connection the server closed raises SIGPIPE, which

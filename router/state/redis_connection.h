@@ -45,8 +45,8 @@ struct RedisEndpoint {
 struct RedisReply {
   enum class Type { kString, kStatus, kInteger, kNil, kArray, kError };
   Type type = Type::kNil;
-  std::string str;           // kString, kStatus, kError
-  int64_t integer = 0;       // kInteger
+  std::string str;                   // kString, kStatus, kError
+  int64_t integer = 0;               // kInteger
   std::vector<RedisReply> elements;  // kArray
 
   bool is_error() const { return type == Type::kError; }
@@ -95,6 +95,9 @@ class RedisConnection {
   // Pipelines EVALSHA calls. Calls answered NOSCRIPT are sent again (once) after the scripts
   // were reloaded; their replies take their places. Error replies of the scripts themselves
   // are returned as kError replies. Unavailable on an I/O error.
+  // Ordering caveat: a NOSCRIPT call did not run, so the calls after it in the batch ran
+  // before its retry. After a SCRIPT FLUSH or restart every call of the batch is refused and
+  // order is kept; a mix only happens when another client reloads the scripts mid-batch.
   absl::StatusOr<std::vector<RedisReply>> EvalPipeline(absl::Span<const ScriptCall> calls);
 
  private:

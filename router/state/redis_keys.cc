@@ -57,8 +57,6 @@ std::string Held(absl::string_view tenant, absl::string_view handler_id) {
   return absl::StrCat(Prefix(tenant), "h:", handler_id, ":held");
 }
 
-std::string Handlers(absl::string_view tenant) {
-  return absl::StrCat(Prefix(tenant), "handlers");
-}
+std::string Handlers(absl::string_view tenant) { return absl::StrCat(Prefix(tenant), "handlers"); }
 
 }  // namespace wissel::state::keys

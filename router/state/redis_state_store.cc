@@ -62,9 +62,8 @@ absl::Status CheckId(absl::string_view field, absl::string_view id) {
 
 // An error reply from Redis: transient conditions are Unavailable, the rest Internal.
 absl::Status ErrorReplyStatus(absl::string_view what, const RedisReply& reply) {
-  static constexpr absl::string_view kTransient[] = {"LOADING", "BUSY",     "READONLY",
-                                                     "TRYAGAIN", "MASTERDOWN", "CLUSTERDOWN",
-                                                     "OOM"};
+  static constexpr absl::string_view kTransient[] = {
+      "LOADING", "BUSY", "READONLY", "TRYAGAIN", "MASTERDOWN", "CLUSTERDOWN", "OOM"};
   for (absl::string_view prefix : kTransient) {
     if (absl::StartsWith(reply.str, prefix)) {
       return absl::UnavailableError(absl::StrCat(what, ": ", reply.str));
@@ -95,8 +94,8 @@ EffectResult Interpret(const RedisReply& reply) {
   } else if (code == "precondition") {
     result.status = absl::FailedPreconditionError(detail);
   } else if (code == "exists") {
-    result.status = absl::AlreadyExistsError(
-        absl::StrCat("idempotency key belongs to contact '", detail, "'"));
+    result.status =
+        absl::AlreadyExistsError(absl::StrCat("idempotency key belongs to contact '", detail, "'"));
     result.existing_contact_id = detail;
   } else {
     result.status = absl::InternalError(absl::StrCat("state script: unknown result '", code, "'"));
@@ -192,8 +191,7 @@ absl::StatusOr<ScriptCall> RedisStateStore::Prepare(const TenantEffect& te) cons
     return absl::OkStatus();
   };
   auto require_handler = [](const std::string& handler_id) {
-    return handler_id.empty() ? absl::InvalidArgumentError("handler_id: empty")
-                              : absl::OkStatus();
+    return handler_id.empty() ? absl::InvalidArgumentError("handler_id: empty") : absl::OkStatus();
   };
 
   absl::Status status = std::visit(
@@ -277,12 +275,11 @@ absl::StatusOr<ScriptCall> RedisStateStore::Prepare(const TenantEffect& te) cons
           [&](const core::ContactTransferred& e) -> absl::Status {
             WISSEL_RETURN_IF_ERROR(require_handler(e.from_handler_id));
             WISSEL_RETURN_IF_ERROR(contact_call(e.contact_id, e.from_handler_id));
-            call.args.insert(
-                call.args.end(),
-                {Name(ContactState::kConnected), Name(ContactState::kQueued), no_deadline,
-                 e.to_queue, EncodeTime(e.enqueued_at),
-                 History(e.time, ContactState::kQueued, e.from_handler_id,
-                         absl::StrCat("transferred to ", e.to_queue))});
+            call.args.insert(call.args.end(),
+                             {Name(ContactState::kConnected), Name(ContactState::kQueued),
+                              no_deadline, e.to_queue, EncodeTime(e.enqueued_at),
+                              History(e.time, ContactState::kQueued, e.from_handler_id,
+                                      absl::StrCat("transferred to ", e.to_queue))});
             return absl::OkStatus();
           },
           [&](const core::HandlerChanged& e) -> absl::Status {
@@ -358,8 +355,8 @@ absl::StatusOr<TenantSnapshot> RedisStateStore::LoadTenant(const std::string& te
                           ToStrings("ZRANGE live", index_replies[1]));
   auto valid = [&](absl::string_view kind, const std::string& id) {
     if (keys::ValidId(id)) return true;
-    LOG(WARNING) << "state: tenant '" << tenant << "': skipping " << kind << " with bad id '"
-                 << id << "'";
+    LOG(WARNING) << "state: tenant '" << tenant << "': skipping " << kind << " with bad id '" << id
+                 << "'";
     return false;
   };
   handler_ids.erase(std::remove_if(handler_ids.begin(), handler_ids.end(),

@@ -54,12 +54,13 @@ class RedisStateStore : public StateStore {
 
   // See StateStore. In addition, per effect: InvalidArgument when the tenant is not
   // [a-z0-9-]+ or an id is empty or contains one of ": , | { }" or whitespace (nothing is sent
-  // for that effect); Internal for a reply the store does not understand. A NOSCRIPT reply
-  // reloads the scripts and sends the refused calls again. Unavailable for the whole batch
-  // when the connection fails; then any part of the batch may or may not have been applied.
-  // A ContactCreated retried after a lost reply gets AlreadyExists with its own id.
-  absl::StatusOr<std::vector<EffectResult>> Apply(
-      absl::Span<const TenantEffect> effects) override;
+  // for that effect); Unavailable when Redis answered that one with a transient error
+  // (LOADING, BUSY, READONLY, OOM, ...); Internal for any other error reply (e.g. WRONGTYPE on
+  // foreign data) or a reply the store does not understand. A NOSCRIPT reply reloads the
+  // scripts and sends the refused calls again. Unavailable for the whole batch when the
+  // connection fails or times out; then any part of the batch may or may not have been
+  // applied. A ContactCreated retried after a lost reply gets AlreadyExists with its own id.
+  absl::StatusOr<std::vector<EffectResult>> Apply(absl::Span<const TenantEffect> effects) override;
 
   // Two pipelined round trips; not a point-in-time snapshot when other replicas write
   // meanwhile. Entries that are missing (expired) or malformed are skipped with a warning, and
@@ -71,8 +72,8 @@ class RedisStateStore : public StateStore {
   absl::StatusOr<StoredContact> LoadContact(const std::string& tenant,
                                             const std::string& contact_id) override;
 
-  absl::StatusOr<std::string> FindByIdempotencyKey(
-      const std::string& tenant, const std::string& idempotency_key) override;
+  absl::StatusOr<std::string> FindByIdempotencyKey(const std::string& tenant,
+                                                   const std::string& idempotency_key) override;
 
   absl::Status Ping() override;
 

@@ -26,8 +26,6 @@
 namespace wissel::testing {
 namespace {
 
-constexpr char kHost[] = "127.0.0.1";
-
 struct ContextDeleter {
   void operator()(redisContext* c) const { redisFree(c); }
 };
@@ -140,8 +138,8 @@ absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start(RedisServerOptio
   // a few attempts make that race harmless.
   for (int attempt = 0; attempt < 3; ++attempt) {
     const char* tmp = getenv("TMPDIR");
-    std::string templ = absl::StrCat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp",
-                                     "/wissel-redis-XXXXXX");
+    std::string templ =
+        absl::StrCat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp", "/wissel-redis-XXXXXX");
     if (mkdtemp(templ.data()) == nullptr) {
       return absl::InternalError(absl::StrCat("mkdtemp: ", std::strerror(errno)));
     }
@@ -307,9 +305,9 @@ absl::StatusOr<std::vector<std::string>> RedisServer::Keys(const std::string& pa
   std::vector<std::string> keys;
   std::string cursor = "0";
   do {
-    ReplyPtr reply(static_cast<redisReply*>(redisCommand(
-        ctx->get(), "SCAN %s MATCH %b COUNT 1000", cursor.c_str(), pattern.data(),
-        pattern.size())));
+    ReplyPtr reply(
+        static_cast<redisReply*>(redisCommand(ctx->get(), "SCAN %s MATCH %b COUNT 1000",
+                                              cursor.c_str(), pattern.data(), pattern.size())));
     if (reply == nullptr) return absl::UnavailableError(absl::StrCat("redis: ", (*ctx)->errstr));
     if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 ||
         reply->element[0]->type != REDIS_REPLY_STRING ||

@@ -317,8 +317,7 @@ TEST_F(RedisStateStoreTest, CapacityAndPresenceAreChecked) {
   EXPECT_EQ(ApplyOne(Offered("chat1", "h1", T(5), Channel::kChat)).code(),
             absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(ApplyOne(Offered("c2", "busy", T(5))).code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(ApplyOne(Offered("c2", "unknown", T(5))).code(),
-            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ApplyOne(Offered("c2", "unknown", T(5))).code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(Dump(), before);
 
   // Wrap-up still takes the slot; finishing it frees the slot.
@@ -328,8 +327,8 @@ TEST_F(RedisStateStoreTest, CapacityAndPresenceAreChecked) {
   EXPECT_TRUE(ApplyOne(Offered("c2", "h1", T(10))).ok());
 
   // Only one of two replicas racing for the last slot wins.
-  ExpectAllOk(ApplyAll({Changed(MakeHandler("h2", 1, 0), T(11)),
-                        Created(MakeContact("c3", T(12))), Created(MakeContact("c4", T(12)))}));
+  ExpectAllOk(ApplyAll({Changed(MakeHandler("h2", 1, 0), T(11)), Created(MakeContact("c3", T(12))),
+                        Created(MakeContact("c4", T(12)))}));
   std::unique_ptr<RedisStateStore> replica = MakeStore();
   std::vector<TenantEffect> mine = {{kTenant, Offered("c3", "h2", T(13))}};
   std::vector<TenantEffect> theirs = {{kTenant, Offered("c4", "h2", T(13))}};
@@ -453,11 +452,13 @@ TEST_F(RedisStateStoreTest, LoadContactNotFound) {
 
 TEST_F(RedisStateStoreTest, EveryKeyHasATtl) {
   Populate();
-  ExpectAllOk(ApplyAll({
-      Created(MakeContact("s1", T(1), "short-key")),
-      Changed(MakeHandler("hs"), T(1)),
-      Offered("s1", "hs", T(2)),
-  }, "short"));
+  ExpectAllOk(ApplyAll(
+      {
+          Created(MakeContact("s1", T(1), "short-key")),
+          Changed(MakeHandler("hs"), T(1)),
+          Offered("s1", "hs", T(2)),
+      },
+      "short"));
   ExpectAllOk(ApplyAll({Transferred("c2", "h2", "vergunningen", T(30)),
                         Withdrawn("c1", "h1", T(31), "rejected"),
                         Abandoned("c3", "", ContactState::kQueued, T(32))}));
@@ -470,8 +471,8 @@ TEST_F(RedisStateStoreTest, EveryKeyHasATtl) {
     int64_t ttl = 0;
     ASSERT_TRUE(absl::SimpleAtoi(*server_->Command({"TTL", key}), &ttl)) << key;
     EXPECT_GT(ttl, 0) << key;
-    const bool handler_key = key.find("}:h:") != std::string::npos ||
-                             key.find("}:handlers") != std::string::npos;
+    const bool handler_key =
+        key.find("}:h:") != std::string::npos || key.find("}:handlers") != std::string::npos;
     if (key.rfind("w:{short}:", 0) == 0 && !handler_key) {
       ++short_keys;
       EXPECT_LE(ttl, 3600) << key;
@@ -554,8 +555,8 @@ TEST_F(RedisStateStoreTest, WithdrawTransferAndAbandon) {
 TEST_F(RedisStateStoreTest, RecoversFromScriptFlush) {
   ASSERT_TRUE(ApplyOne(Changed(MakeHandler("h1"), T(0))).ok());
   ASSERT_TRUE(server_->Command({"SCRIPT", "FLUSH"}).ok());
-  ExpectAllOk(ApplyAll({Created(MakeContact("c1", T(1))), Offered("c1", "h1", T(2)),
-                        Accepted("c1", "h1", T(3))}));
+  ExpectAllOk(ApplyAll(
+      {Created(MakeContact("c1", T(1))), Offered("c1", "h1", T(2)), Accepted("c1", "h1", T(3))}));
   EXPECT_EQ(Field(keys::Contact(kTenant, "c1"), "state"), "connected");
   // The refused ones stay refused after the reload.
   ASSERT_TRUE(server_->Command({"SCRIPT", "FLUSH"}).ok());

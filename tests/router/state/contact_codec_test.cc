@@ -96,8 +96,8 @@ TEST(ContactCodecTest, DefaultsRoundTrip) {
 }
 
 TEST(ContactCodecTest, OptionalFieldsMayBeMissing) {
-  FieldMap fields = {{"id", "c"},         {"channel", "chat"},     {"queue", "q"},
-                     {"priority", "5"},   {"state", "queued"},     {"created_at", "10"},
+  FieldMap fields = {{"id", "c"},           {"channel", "chat"},          {"queue", "q"},
+                     {"priority", "5"},     {"state", "queued"},          {"created_at", "10"},
                      {"enqueued_at", "11"}, {"unknown_future_field", "x"}};
   absl::StatusOr<core::Contact> back = DecodeContact(fields);
   ASSERT_TRUE(back.ok()) << back.status();

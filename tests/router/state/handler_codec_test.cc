@@ -33,8 +33,8 @@ TEST(HandlerCodecTest, NamesRoundTrip) {
     EXPECT_EQ(ParseHoldState(HoldStateName(s)), s);
   }
   EXPECT_EQ(HoldStateName(core::HoldState::kWrapUp), "wrap_up");
-  for (core::Presence p : {core::Presence::kAvailable, core::Presence::kBusy,
-                           core::Presence::kAway, core::Presence::kOffline}) {
+  for (core::Presence p : {core::Presence::kAvailable, core::Presence::kBusy, core::Presence::kAway,
+                           core::Presence::kOffline}) {
     EXPECT_EQ(ParsePresence(core::PresenceName(p)), p);
   }
   EXPECT_FALSE(ParsePresence("asleep").has_value());
