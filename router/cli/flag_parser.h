@@ -28,7 +28,7 @@ enum class FlagKind {
 };
 
 struct FlagSpec {
-  std::string name;        // without the leading "--", e.g. "tenant"
+  std::string name;  // without the leading "--", e.g. "tenant"
   FlagKind kind = FlagKind::kValue;
   std::string value_name;  // placeholder in help, e.g. "ID"; unused for kBool
   std::string help;        // one line

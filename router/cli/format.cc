@@ -23,8 +23,8 @@
 namespace wissel::cli {
 namespace {
 
-std::string EnumLabel(const google::protobuf::EnumDescriptor* descriptor,
-                      absl::string_view prefix, int number) {
+std::string EnumLabel(const google::protobuf::EnumDescriptor* descriptor, absl::string_view prefix,
+                      int number) {
   const google::protobuf::EnumValueDescriptor* value = descriptor->FindValueByNumber(number);
   if (value == nullptr) return absl::StrCat("unknown(", number, ")");
   absl::string_view name = value->name();
@@ -78,9 +78,8 @@ std::string DecisionHeadline(const v1::Decision& decision) {
       return line;
     }
     default:
-      return absl::StrCat("outcome ",
-                          EnumLabel(v1::Decision::Outcome_descriptor(), "OUTCOME_",
-                                    decision.outcome()));
+      return absl::StrCat("outcome ", EnumLabel(v1::Decision::Outcome_descriptor(), "OUTCOME_",
+                                                decision.outcome()));
   }
 }
 
@@ -91,6 +90,14 @@ void AppendReasons(const v1::Decision& decision, absl::string_view indent, std::
   for (const std::string& reason : decision.reasons()) {
     absl::StrAppend(out, indent, "  ", ++n, ". ", reason, "\n");
   }
+}
+
+// The router reports a zero longest wait for a queue nobody waits in: show "-" then.
+std::string LongestWait(const v1::QueueStats& stats) {
+  if (!stats.has_longest_wait() || ToDuration(stats.longest_wait()) == absl::ZeroDuration()) {
+    return "-";
+  }
+  return FormatWait(stats.longest_wait());
 }
 
 }  // namespace
@@ -116,8 +123,8 @@ std::string FormatWait(const google::protobuf::Duration& duration) {
 }
 
 std::string FormatTimestamp(const google::protobuf::Timestamp& timestamp, absl::TimeZone tz) {
-  const absl::Time t = absl::FromUnixSeconds(timestamp.seconds()) +
-                       absl::Nanoseconds(timestamp.nanos());
+  const absl::Time t =
+      absl::FromUnixSeconds(timestamp.seconds()) + absl::Nanoseconds(timestamp.nanos());
   return absl::FormatTime("%Y-%m-%d %H:%M:%S", t, tz);
 }
 
@@ -169,9 +176,8 @@ std::string FormatContactRecord(const v1::ContactRecord& record, absl::TimeZone 
   if (!record.history().empty()) {
     absl::StrAppend(&out, "history:\n");
     for (const v1::ContactEvent& event : record.history()) {
-      std::string line =
-          absl::StrFormat("  %s  %-9s", FormatTimestamp(event.time(), tz),
-                          ContactStateLabel(event.state()));
+      std::string line = absl::StrFormat("  %s  %-9s", FormatTimestamp(event.time(), tz),
+                                         ContactStateLabel(event.state()));
       if (!event.handler_id().empty()) absl::StrAppend(&line, "  handler ", event.handler_id());
       if (!event.reason().empty()) absl::StrAppend(&line, "  (", event.reason(), ")");
       absl::StrAppend(&out, absl::StripTrailingAsciiWhitespace(line), "\n");
@@ -194,8 +200,7 @@ std::string FormatQueueStats(const v1::GetQueueStatsResponse& response) {
                                            "LONGEST WAIT", "AVAILABLE", "SIGNED IN"};
   std::vector<std::vector<std::string>> rows = {header};
   for (const v1::QueueStats& q : response.queues()) {
-    rows.push_back({q.queue(), absl::StrCat(q.waiting()), absl::StrCat(q.offered()),
-                    q.has_longest_wait() ? FormatWait(q.longest_wait()) : "-",
+    rows.push_back({q.queue(), absl::StrCat(q.waiting()), absl::StrCat(q.offered()), LongestWait(q),
                     absl::StrCat(q.handlers_available()), absl::StrCat(q.handlers_signed_in())});
   }
   std::vector<size_t> widths(header.size(), 0);
@@ -263,31 +268,49 @@ std::string FormatOffer(const v1::Offer& offer, absl::TimeZone tz) {
     case v1::Offer::KIND_WITHDRAWN:
       return absl::StrCat("offer withdrawn: contact ", offer.contact_id(), "\n");
     default:
-      return absl::StrCat("offer of unknown kind ", static_cast<int>(offer.kind()),
-                          ": contact ", offer.contact_id(), "\n");
+      return absl::StrCat("offer of unknown kind ", static_cast<int>(offer.kind()), ": contact ",
+                          offer.contact_id(), "\n");
   }
 }
 
 std::string StatusCodeName(grpc::StatusCode code) {
   switch (code) {
-    case grpc::StatusCode::OK: return "OK";
-    case grpc::StatusCode::CANCELLED: return "CANCELLED";
-    case grpc::StatusCode::UNKNOWN: return "UNKNOWN";
-    case grpc::StatusCode::INVALID_ARGUMENT: return "INVALID_ARGUMENT";
-    case grpc::StatusCode::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
-    case grpc::StatusCode::NOT_FOUND: return "NOT_FOUND";
-    case grpc::StatusCode::ALREADY_EXISTS: return "ALREADY_EXISTS";
-    case grpc::StatusCode::PERMISSION_DENIED: return "PERMISSION_DENIED";
-    case grpc::StatusCode::RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
-    case grpc::StatusCode::FAILED_PRECONDITION: return "FAILED_PRECONDITION";
-    case grpc::StatusCode::ABORTED: return "ABORTED";
-    case grpc::StatusCode::OUT_OF_RANGE: return "OUT_OF_RANGE";
-    case grpc::StatusCode::UNIMPLEMENTED: return "UNIMPLEMENTED";
-    case grpc::StatusCode::INTERNAL: return "INTERNAL";
-    case grpc::StatusCode::UNAVAILABLE: return "UNAVAILABLE";
-    case grpc::StatusCode::DATA_LOSS: return "DATA_LOSS";
-    case grpc::StatusCode::UNAUTHENTICATED: return "UNAUTHENTICATED";
-    default: return absl::StrCat("CODE_", static_cast<int>(code));
+    case grpc::StatusCode::OK:
+      return "OK";
+    case grpc::StatusCode::CANCELLED:
+      return "CANCELLED";
+    case grpc::StatusCode::UNKNOWN:
+      return "UNKNOWN";
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return "INVALID_ARGUMENT";
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return "DEADLINE_EXCEEDED";
+    case grpc::StatusCode::NOT_FOUND:
+      return "NOT_FOUND";
+    case grpc::StatusCode::ALREADY_EXISTS:
+      return "ALREADY_EXISTS";
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return "PERMISSION_DENIED";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return "RESOURCE_EXHAUSTED";
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      return "FAILED_PRECONDITION";
+    case grpc::StatusCode::ABORTED:
+      return "ABORTED";
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return "OUT_OF_RANGE";
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return "UNIMPLEMENTED";
+    case grpc::StatusCode::INTERNAL:
+      return "INTERNAL";
+    case grpc::StatusCode::UNAVAILABLE:
+      return "UNAVAILABLE";
+    case grpc::StatusCode::DATA_LOSS:
+      return "DATA_LOSS";
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return "UNAUTHENTICATED";
+    default:
+      return absl::StrCat("CODE_", static_cast<int>(code));
   }
 }
 

@@ -45,7 +45,8 @@ std::string FormatContactRecord(const v1::ContactRecord& record, absl::TimeZone 
 // One line for a state change: "contact c-1: completed (handler h-7)".
 std::string FormatContactSummary(const v1::ContactRecord& record);
 
-// GetQueueStats as a table with a header row; "no queues" when empty.
+// GetQueueStats as a table with a header row; "no queues" when empty. A zero or missing
+// longest wait is shown as "-".
 std::string FormatQueueStats(const v1::GetQueueStatsResponse& response);
 
 // A handler: presence, skills, teams, capacity, contacts held.

@@ -74,8 +74,8 @@ class Demo {
     }
     Emit(handler);
     Say(absl::StrCat("signed in handler ", handler_id_, " (tenant ", tenant_, "), ",
-                     PresenceLabel(handler.presence()), ", skills: ",
-                     absl::StrJoin(handler.skills(), ", ")));
+                     PresenceLabel(handler.presence()),
+                     ", skills: ", absl::StrJoin(handler.skills(), ", ")));
     return true;
   }
 
@@ -104,12 +104,17 @@ class Demo {
     std::unique_ptr<grpc::ClientReaderInterface<v1::Offer>> reader =
         handlers_.StreamOffers(&context, request);
     bool limit_reached = false;
+    bool stream_ended = false;  // Read() returned false: the status is ready for Finish()
     {
       ScopedCancelHook hook(&stop_, [&context] { context.TryCancel(); });
       Say("waiting for offers (Ctrl-C to stop)");
       int handled = 0;
       v1::Offer offer;
-      while (!stop_.stopped() && reader->Read(&offer)) {
+      while (!stop_.stopped()) {
+        if (!reader->Read(&offer)) {
+          stream_ended = true;
+          break;
+        }
         Emit(offer);
         Say(FormatOffer(offer, config_.time_zone));
         if (offer.kind() != v1::Offer::KIND_OFFER) continue;
@@ -122,9 +127,13 @@ class Demo {
       }
     }
     const bool stopped = stop_.stopped();
-    context.TryCancel();
-    v1::Offer unread;
-    while (reader->Read(&unread)) {
+    if (!stream_ended) {
+      // We leave early: cancel the stream and drain it. (Cancelling a stream that already
+      // ended would turn its status into CANCELLED.)
+      context.TryCancel();
+      v1::Offer unread;
+      while (reader->Read(&unread)) {
+      }
     }
     const grpc::Status status = reader->Finish();
     if (status.ok()) {
@@ -148,8 +157,7 @@ class Demo {
     v1::ContactRecord record;
 
     if (stop_.WaitFor(config_.accept_after)) {
-      grpc::Status status =
-          handlers_.RejectOffer(UnaryContext().get(), offer_response, &record);
+      grpc::Status status = handlers_.RejectOffer(UnaryContext().get(), offer_response, &record);
       if (!status.ok()) {
         Fail(absl::StrCat("reject of contact ", contact_id), status);
       } else {
@@ -211,8 +219,8 @@ class Demo {
 }  // namespace
 
 int RunHandlerDemo(const HandlerDemoConfig& config, v1::HandlerService::StubInterface& handlers,
-                   v1::RoutingService::StubInterface& routing, StopSignal& stop,
-                   std::ostream& out, std::ostream& err) {
+                   v1::RoutingService::StubInterface& routing, StopSignal& stop, std::ostream& out,
+                   std::ostream& err) {
   return Demo(config, handlers, routing, stop, out, err).Run();
 }
 

@@ -43,7 +43,7 @@ struct HandlerDemoConfig {
 // Runs the demo. Returns the process exit code: 0 when it ended normally (stream ended, limit
 // reached or stopped) and signed out, 1 when sign-in, the stream or sign-out failed.
 int RunHandlerDemo(const HandlerDemoConfig& config, v1::HandlerService::StubInterface& handlers,
-                   v1::RoutingService::StubInterface& routing, StopSignal& stop,
-                   std::ostream& out, std::ostream& err);
+                   v1::RoutingService::StubInterface& routing, StopSignal& stop, std::ostream& out,
+                   std::ostream& err);
 
 }  // namespace wissel::cli

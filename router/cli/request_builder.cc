@@ -37,10 +37,11 @@ absl::StatusOr<int> ParseEnum(const google::protobuf::EnumDescriptor* descriptor
     const google::protobuf::EnumValueDescriptor* value = descriptor->value(i);
     if (value->number() == 0) continue;
     if (value->name() == wanted) return value->number();
-    accepted.push_back(absl::AsciiStrToLower(absl::string_view(value->name()).substr(prefix.size())));
+    accepted.push_back(
+        absl::AsciiStrToLower(absl::string_view(value->name()).substr(prefix.size())));
   }
-  return absl::InvalidArgumentError(absl::StrCat("unknown ", what, " '", name,
-                                                 "'; one of: ", absl::StrJoin(accepted, ", ")));
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown ", what, " '", name, "'; one of: ", absl::StrJoin(accepted, ", ")));
 }
 
 // The party identifier flags, at most one of which may be given.
@@ -110,9 +111,11 @@ absl::StatusOr<std::string> RequiredFlag(const ParsedFlags& flags, absl::string_
 
 const std::vector<FlagSpec>& RouteFlagSpecs() {
   static const auto* const kSpecs = new std::vector<FlagSpec>{
-      {"tenant", FlagKind::kValue, "TENANT", "tenant (gemeente), e.g. gemeente-wisseloord [required]"},
+      {"tenant", FlagKind::kValue, "TENANT",
+       "tenant (gemeente), e.g. gemeente-wisseloord [required]"},
       {"channel", FlagKind::kValue, "CHANNEL", "phone, chat, web_form, balie or email [required]"},
-      {"topic", FlagKind::kValue, "TOPIC", "topic (onderwerp) from the product catalogue [required]"},
+      {"topic", FlagKind::kValue, "TOPIC",
+       "topic (onderwerp) from the product catalogue [required]"},
       {"bsn", FlagKind::kValue, "BSN", "the resident's BSN (9 digits, 11-proef)"},
       {"rsin", FlagKind::kValue, "RSIN", "RSIN of a legal entity"},
       {"kvk", FlagKind::kValue, "NUMBER", "KVK number of a business (8 digits)"},
@@ -153,9 +156,9 @@ absl::StatusOr<v1::Contact> BuildContact(const ParsedFlags& flags) {
     if (flags.Has(flag)) identifiers.push_back(flag);
   }
   if (identifiers.size() > 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "give at most one of --bsn, --rsin, --kvk, --phone, --email (got --",
-        absl::StrJoin(identifiers, ", --"), ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("give at most one of --bsn, --rsin, --kvk, --phone, --email (got --",
+                     absl::StrJoin(identifiers, ", --"), ")"));
   }
   v1::Party* party = contact.mutable_party();
   if (flags.Has("bsn")) party->set_bsn(flags.Get("bsn"));
@@ -212,8 +215,7 @@ const std::vector<FlagSpec>& SignInFlagSpecs() {
       {"capacity", FlagKind::kRepeated, "CH:N,...",
        "contacts per channel at once, e.g. phone:1,chat:3 (default: tenant's)"},
       {"address", FlagKind::kValue, "URI", "where contacts are connected, e.g. sip:1042@pbx"},
-      {"presence", FlagKind::kValue, "PRESENCE",
-       "available, busy or away (default: available)"},
+      {"presence", FlagKind::kValue, "PRESENCE", "available, busy or away (default: available)"},
   };
   return *kSpecs;
 }

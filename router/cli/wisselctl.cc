@@ -43,8 +43,7 @@ constexpr int kExitUsage = 2;
 const std::vector<FlagSpec>& GlobalFlagSpecs() {
   static const auto* const kSpecs = new std::vector<FlagSpec>{
       {"router", FlagKind::kValue, "HOST:PORT",
-       absl::StrCat("router address (default: $WISSEL_ROUTER, else ", kDefaultRouterAddress,
-                    ")")},
+       absl::StrCat("router address (default: $WISSEL_ROUTER, else ", kDefaultRouterAddress, ")")},
       {"timeout", FlagKind::kValue, "DURATION", "deadline of each call, e.g. 500ms (default 5s)"},
       {"json", FlagKind::kBool, "", "print responses as JSON (proto3 JSON mapping)"},
       {"help", FlagKind::kBool, "", "show help; 'wisselctl COMMAND --help' for a command"},
@@ -240,9 +239,8 @@ int RunHandlerSignIn(const Invocation& inv) {
   if (!request.ok()) return UsageError(inv, request.status().message());
   v1::Handler handler;
   auto stub = v1::HandlerService::NewStub(inv.channel);
-  grpc::Status status = Invoke(inv, [&](grpc::ClientContext* context) {
-    return stub->SignIn(context, *request, &handler);
-  });
+  grpc::Status status = Invoke(
+      inv, [&](grpc::ClientContext* context) { return stub->SignIn(context, *request, &handler); });
   if (!status.ok()) return ReportRpcError(inv, status);
   return Print(inv, handler, FormatHandler(handler));
 }
@@ -256,9 +254,8 @@ int RunHandlerSignOut(const Invocation& inv) {
   request.set_handler_id(id);
   v1::Handler handler;
   auto stub = v1::HandlerService::NewStub(inv.channel);
-  grpc::Status status = Invoke(inv, [&](grpc::ClientContext* context) {
-    return stub->SignOut(context, request, &handler);
-  });
+  grpc::Status status = Invoke(
+      inv, [&](grpc::ClientContext* context) { return stub->SignOut(context, request, &handler); });
   if (!status.ok()) return ReportRpcError(inv, status);
   return Print(inv, handler, FormatHandler(handler));
 }
@@ -354,7 +351,9 @@ const std::vector<Command>& Commands() {
        Concat(TenantAndId("CONTACT", "contact id [required]"),
               {{"queue", FlagKind::kValue, "QUEUE", "target queue (team) [required]"}}),
        &RunContactTransfer},
-      {"queues", "show queue statistics (GetQueueStats)", "",
+      {"queues",
+       "show queue statistics (GetQueueStats)",
+       "",
        {{"tenant", FlagKind::kValue, "TENANT", "tenant (gemeente) [required]"},
         {"queue", FlagKind::kValue, "QUEUE", "only this queue (default: all)"}},
        &RunQueues},
@@ -374,13 +373,14 @@ const std::vector<Command>& Commands() {
        "--handle-time, completes, waits --wrap-up, finishes wrap-up. Stops when the stream\n"
        "ends, after --max-contacts, or on Ctrl-C / SIGTERM (a second Ctrl-C quits at once);\n"
        "a contact in hand is completed first. Signs out at the end.",
-       Concat(SignInFlagSpecs(),
-              {{"accept-after", FlagKind::kValue, "DURATION",
-                "wait before accepting an offer (default 2s)"},
-               {"handle-time", FlagKind::kValue, "DURATION",
-                "time from accept to complete (default 10s)"},
-               {"wrap-up", FlagKind::kValue, "DURATION", "time in wrap-up (default 2s)"},
-               {"max-contacts", FlagKind::kValue, "N", "stop after N contacts (default: no limit)"}}),
+       Concat(
+           SignInFlagSpecs(),
+           {{"accept-after", FlagKind::kValue, "DURATION",
+             "wait before accepting an offer (default 2s)"},
+            {"handle-time", FlagKind::kValue, "DURATION",
+             "time from accept to complete (default 10s)"},
+            {"wrap-up", FlagKind::kValue, "DURATION", "time in wrap-up (default 2s)"},
+            {"max-contacts", FlagKind::kValue, "N", "stop after N contacts (default: no limit)"}}),
        &RunHandlerDemoCommand},
   };
   return *kCommands;

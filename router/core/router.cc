@@ -704,6 +704,7 @@ absl::StatusOr<Decision> Router::Describe(const std::string& contact_id) const {
   }
   std::vector<std::string> reasons = {
       absl::StrCat("topic '", c->topic, "' maps to queue '", c->queue, "'")};
+  if (c->priority != 0) reasons.push_back(absl::StrCat("priority ", c->priority));
   if (c->state == ContactState::kQueued) return QueuedDecision(*c, std::move(reasons));
   Decision d;
   d.outcome = Decision::Outcome::kAssigned;

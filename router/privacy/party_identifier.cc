@@ -36,8 +36,8 @@ absl::Status ValidateDigits(absl::string_view what, absl::string_view value, siz
     return absl::InvalidArgumentError(absl::StrCat(what, " must contain only digits 0-9"));
   }
   if (value.size() != digits) {
-    return absl::InvalidArgumentError(absl::StrCat(what, " must be exactly ", digits,
-                                                   " digits, got ", value.size()));
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, " must be exactly ", digits, " digits, got ", value.size()));
   }
   return absl::OkStatus();
 }

@@ -19,15 +19,14 @@ namespace wissel::privacy {
 std::string HmacSha256Hex(absl::string_view key, absl::string_view message) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int digest_len = 0;
-  const unsigned char* result =
-      HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(message.data()), message.size(), digest,
-           &digest_len);
+  const unsigned char* result = HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+                                     reinterpret_cast<const unsigned char*>(message.data()),
+                                     message.size(), digest, &digest_len);
   // HMAC() fails only when OpenSSL cannot allocate or SHA-256 is unavailable: the process
   // cannot pseudonymise anything, and continuing could store identifiers under a wrong key.
   if (result == nullptr) std::abort();
-  std::string hex = absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), digest_len));
+  std::string hex =
+      absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), digest_len));
   OPENSSL_cleanse(digest, sizeof(digest));
   return hex;
 }

@@ -32,6 +32,18 @@ RoutingEngine::Operation ChangeContact(
   };
 }
 
+// A change to a contact that is not live in memory: NOT_FOUND if the store does not know it
+// either, FAILED_PRECONDITION if it is closed. Runs on the routing thread (a rare path).
+absl::Status ExplainNotLive(state::StateStore& store, const std::string& tenant,
+                            const std::string& contact_id, const absl::Status& status) {
+  if (status.code() != absl::StatusCode::kNotFound) return status;
+  absl::StatusOr<state::StoredContact> stored = store.LoadContact(tenant, contact_id);
+  if (!stored.ok()) return status;
+  return absl::FailedPreconditionError(absl::StrCat("contact_id: '", contact_id, "' is ",
+                                                    core::ContactStateName(stored->contact.state),
+                                                    ", no longer live"));
+}
+
 absl::Status ValidateReason(absl::string_view reason) {
   if (reason.size() > 64) return absl::InvalidArgumentError("reason: longer than 64 bytes");
   for (char c : reason) {
@@ -142,6 +154,10 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::CancelContact(
                     record->clear_handler_id();
                     *response = *record;
                     return absl::OkStatus();
+                  },
+                  [this, tenant = request->tenant(), id = request->contact_id()](
+                      const absl::Status& error) {
+                    return ExplainNotLive(*ctx_->reader, tenant, id, error);
                   });
   return reactor;
 }
@@ -166,6 +182,10 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::CompleteContact(
                   [record, response](const OperationOutcome&) {
                     *response = *record;
                     return absl::OkStatus();
+                  },
+                  [this, tenant = request->tenant(), id = request->contact_id()](
+                      const absl::Status& error) {
+                    return ExplainNotLive(*ctx_->reader, tenant, id, error);
                   });
   return reactor;
 }

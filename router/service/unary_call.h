@@ -26,17 +26,23 @@ inline absl::Status CheckTenant(const ServiceContext& ctx, absl::string_view fie
 }
 
 // Runs `operation` for `tenant` and finishes `reactor`: on success with whatever `reply`
-// (run after durability, on the routing thread) returns, else with the error.
-inline void SubmitAndFinish(ServiceContext& ctx, grpc::ServerUnaryReactor* reactor,
-                            const std::string& tenant, RoutingEngine::Operation operation,
-                            absl::AnyInvocable<absl::Status(const OperationOutcome&)> reply) {
+// (run after durability, on the routing thread) returns, else with the error, which
+// `explain_error` (if given) may turn into a more precise one.
+inline void SubmitAndFinish(
+    ServiceContext& ctx, grpc::ServerUnaryReactor* reactor, const std::string& tenant,
+    RoutingEngine::Operation operation,
+    absl::AnyInvocable<absl::Status(const OperationOutcome&)> reply,
+    absl::AnyInvocable<absl::Status(const absl::Status&)> explain_error = nullptr) {
   ctx.engine->Submit(
       tenant, std::move(operation),
-      [reactor, reply = std::move(reply)](OperationOutcome outcome) mutable {
-        absl::Status status = outcome.status.ok() || outcome.status.code() ==
-                                                         absl::StatusCode::kAlreadyExists
-                                  ? reply(outcome)
-                                  : outcome.status;
+      [reactor, reply = std::move(reply),
+       explain_error = std::move(explain_error)](OperationOutcome outcome) mutable {
+        absl::Status status;
+        if (outcome.status.ok() || outcome.status.code() == absl::StatusCode::kAlreadyExists) {
+          status = reply(outcome);
+        } else {
+          status = explain_error ? explain_error(outcome.status) : outcome.status;
+        }
         reactor->Finish(ToGrpcStatus(status));
       });
 }

@@ -237,6 +237,13 @@ TEST_F(RouterServiceTest, SameIdempotencyKeyIsOneContact) {
   v1::ContactRecord cancelled;
   ASSERT_TRUE(harness_.routing().CancelContact(Ctx().get(), cancel, &cancelled).ok());
   EXPECT_EQ(cancelled.state(), v1::CONTACT_STATE_ABANDONED);
+  v1::ContactRecord again;
+  EXPECT_EQ(harness_.routing().CancelContact(Ctx().get(), cancel, &again).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  cancel.set_contact_id("0000000000");
+  EXPECT_EQ(harness_.routing().CancelContact(Ctx().get(), cancel, &again).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  cancel.set_contact_id(a->contact_id());
   auto c = Route(NewContact("sip-call-id-42@pbx"));
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->contact_id(), a->contact_id());

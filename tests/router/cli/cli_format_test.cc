@@ -1,5 +1,3 @@
-#include "router/cli/format.h"
-
 #include <string>
 
 #include "absl/time/time.h"
@@ -8,6 +6,7 @@
 #include "google/rpc/status.pb.h"
 #include "grpcpp/support/status.h"
 #include "gtest/gtest.h"
+#include "router/cli/format.h"
 
 namespace wissel::cli {
 namespace {
@@ -44,9 +43,9 @@ TEST(FormatWaitTest, Table) {
     int32_t nanos;
     std::string text;
   };
-  for (const Row& row : {Row{0, 0, "<1s"}, Row{0, 999999999, "<1s"}, Row{1, 0, "1s"},
-                         Row{45, 500000000, "45s"}, Row{150, 0, "2m30s"}, Row{3600, 0, "1h"},
-                         Row{3725, 0, "1h2m5s"}}) {
+  for (const Row& row :
+       {Row{0, 0, "<1s"}, Row{0, 999999999, "<1s"}, Row{1, 0, "1s"}, Row{45, 500000000, "45s"},
+        Row{150, 0, "2m30s"}, Row{3600, 0, "1h"}, Row{3725, 0, "1h2m5s"}}) {
     google::protobuf::Duration d;
     d.set_seconds(row.seconds);
     d.set_nanos(row.nanos);
@@ -112,10 +111,11 @@ TEST(FormatQueueStatsTest, Table) {
   v1::QueueStats* b = response.add_queues();
   b->set_queue("wmo");
   b->set_handlers_signed_in(1);
+  *b->mutable_longest_wait() = Seconds(0);  // what the router sends for an empty queue
   EXPECT_EQ(FormatQueueStats(response),
             "QUEUE        WAITING  OFFERED  LONGEST WAIT  AVAILABLE  SIGNED IN\n"
-            "burgerzaken       12        1         2m5s          2          5\n"
-            "wmo                0        0            -          0          1\n");
+            "burgerzaken       12        1          2m5s          2          5\n"
+            "wmo                0        0             -          0          1\n");
 }
 
 TEST(FormatQueueStatsTest, Empty) {

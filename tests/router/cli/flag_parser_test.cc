@@ -75,10 +75,9 @@ TEST(ParseFlagsTest, Errors) {
     std::vector<std::string> args;
     std::string message;
   };
-  for (const Row& row : {Row{{"--nope"}, "unknown flag --nope"},
-                         Row{{"--nope=1"}, "unknown flag --nope"},
-                         Row{{"-x"}, "unknown flag '-x'"},
-                         Row{{"--tenant"}, "--tenant needs a value"}}) {
+  for (const Row& row :
+       {Row{{"--nope"}, "unknown flag --nope"}, Row{{"--nope=1"}, "unknown flag --nope"},
+        Row{{"-x"}, "unknown flag '-x'"}, Row{{"--tenant"}, "--tenant needs a value"}}) {
     ParsedFlags flags;
     std::vector<std::string> positionals;
     absl::Status status = ParseFlags(row.args, Specs(), &flags, &positionals);

@@ -70,11 +70,10 @@ TEST(GenerateIdempotencyKeyTest, RandomHex) {
 TEST(BuildContactTest, AllFields) {
   const ParsedFlags flags = Parse(
       RouteFlagSpecs(),
-      {"--tenant=gemeente-wisseloord", "--channel=phone", "--topic=wmo-aanvraag",
-       "--bsn=111222333", "--digid=midden", "--language=pl",
-       "--need=low_digital_skills,language_barrier", "--need", "impairment",
-       "--case=Z-2026-000123", "--priority=60", "--wants-person", "--idempotency-key=call-1",
-       "--attr=ivr=2", "--attr", "page=/wmo?x=1"});
+      {"--tenant=gemeente-wisseloord", "--channel=phone", "--topic=wmo-aanvraag", "--bsn=111222333",
+       "--digid=midden", "--language=pl", "--need=low_digital_skills,language_barrier", "--need",
+       "impairment", "--case=Z-2026-000123", "--priority=60", "--wants-person",
+       "--idempotency-key=call-1", "--attr=ivr=2", "--attr", "page=/wmo?x=1"});
   absl::StatusOr<v1::Contact> contact = BuildContact(flags);
   ASSERT_TRUE(contact.ok()) << contact.status();
   EXPECT_EQ(contact->tenant(), "gemeente-wisseloord");
@@ -83,8 +82,8 @@ TEST(BuildContactTest, AllFields) {
   EXPECT_EQ(contact->party().bsn(), "111222333");
   EXPECT_EQ(contact->party().digid_level(), v1::DIGID_LEVEL_MIDDEN);
   EXPECT_EQ(contact->language(), "pl");
-  EXPECT_THAT(contact->needs(), ElementsAre(v1::NEED_LOW_DIGITAL_SKILLS,
-                                            v1::NEED_LANGUAGE_BARRIER, v1::NEED_IMPAIRMENT));
+  EXPECT_THAT(contact->needs(), ElementsAre(v1::NEED_LOW_DIGITAL_SKILLS, v1::NEED_LANGUAGE_BARRIER,
+                                            v1::NEED_IMPAIRMENT));
   EXPECT_EQ(contact->case_reference(), "Z-2026-000123");
   EXPECT_EQ(contact->priority(), 60);
   EXPECT_TRUE(contact->wants_person());
@@ -94,8 +93,8 @@ TEST(BuildContactTest, AllFields) {
 }
 
 TEST(BuildContactTest, AnonymousWithDefaults) {
-  absl::StatusOr<v1::Contact> contact = BuildContact(
-      Parse(RouteFlagSpecs(), {"--tenant=t", "--channel=chat", "--topic=afval"}));
+  absl::StatusOr<v1::Contact> contact =
+      BuildContact(Parse(RouteFlagSpecs(), {"--tenant=t", "--channel=chat", "--topic=afval"}));
   ASSERT_TRUE(contact.ok()) << contact.status();
   EXPECT_EQ(contact->party().identifier_case(), v1::Party::IDENTIFIER_NOT_SET);
   EXPECT_EQ(contact->language(), "");  // the router applies its default
@@ -115,9 +114,8 @@ TEST(BuildContactTest, BusinessWithVestiging) {
 TEST(BuildContactTest, IdentifiersArePassedAsGiven) {
   // The router validates: the CLI does not reject an invalid BSN, so that the router's
   // INVALID_ARGUMENT can be seen.
-  absl::StatusOr<v1::Contact> contact = BuildContact(
-      Parse(RouteFlagSpecs(), {"--tenant=t", "--channel=web_form", "--topic=x",
-                               "--phone=06-12345678"}));
+  absl::StatusOr<v1::Contact> contact = BuildContact(Parse(
+      RouteFlagSpecs(), {"--tenant=t", "--channel=web_form", "--topic=x", "--phone=06-12345678"}));
   ASSERT_TRUE(contact.ok());
   EXPECT_EQ(contact->party().phone_number(), "06-12345678");
 }

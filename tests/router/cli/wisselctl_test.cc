@@ -179,6 +179,16 @@ class FakeHandlers final : public v1::HandlerService::Service {
     handler->set_presence(request->presence());
     return grpc::Status::OK;
   }
+  grpc::Status GetHandler(grpc::ServerContext* context, const v1::GetHandlerRequest* request,
+                          v1::Handler* handler) override {
+    log_->Add(absl::StrCat("GetHandler ", request->handler_id()));
+    // "h-slow" never answers: the client's deadline has to end the call.
+    while (request->handler_id() == "h-slow" && !context->IsCancelled()) {
+      absl::SleepFor(absl::Milliseconds(5));
+    }
+    handler->set_handler_id(request->handler_id());
+    return grpc::Status::OK;
+  }
   grpc::Status StreamOffers(grpc::ServerContext* context, const v1::StreamOffersRequest* request,
                             grpc::ServerWriter<v1::Offer>* writer) override {
     log_->Add(absl::StrCat("StreamOffers ", request->handler_id()));
@@ -428,6 +438,24 @@ TEST_F(WisselctlTest, Help) {
   EXPECT_EQ(Run({"help", "contact", "show"}).out, Run({"contact", "show", "-h"}).out);
 }
 
+TEST_F(WisselctlTest, DeadlineExceededWithHint) {
+  Result r = Run({"handler", "show", "--tenant=t", "--id=h-slow", "--timeout=50ms"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, AllOf(StartsWith("error: DEADLINE_EXCEEDED"),
+                           HasSubstr("hint: no reply within --timeout=50ms\n")));
+}
+
+TEST_F(WisselctlTest, StopCancelsTheCallInFlight) {
+  StopSignal stop;
+  Result r;
+  std::thread call([&] { r = Run({"handler", "show", "--tenant=t", "--id=h-slow"}, &stop); });
+  ASSERT_TRUE(log_.WaitFor("GetHandler h-slow"));
+  stop.Stop();
+  call.join();
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, StartsWith("error: CANCELLED"));
+}
+
 TEST(WisselctlUnreachableTest, UnavailableWithHint) {
   std::ostringstream out;
   std::ostringstream err;
@@ -446,8 +474,8 @@ TEST_F(WisselctlTest, HandlerDemoStopsAfterMaxContacts) {
                       MakeOffer(v1::Offer::KIND_OFFER, "c-1"),
                       MakeOffer(v1::Offer::KIND_OFFER, "c-2")};
   handlers_.hold_open = true;
-  Result r = Run({"handler", "demo", "--tenant=t", "--id=h-1", "--skills=wmo",
-                  "--accept-after=0s", "--handle-time=0s", "--wrap-up=0s", "--max-contacts=1"});
+  Result r = Run({"handler", "demo", "--tenant=t", "--id=h-1", "--skills=wmo", "--accept-after=0s",
+                  "--handle-time=0s", "--wrap-up=0s", "--max-contacts=1"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(log_.calls(), ElementsAre("SignIn h-1", "StreamOffers h-1", "AcceptOffer c-1",
                                         "CompleteContact c-1", "FinishWrapUp c-1", "SignOut h-1"));
@@ -467,9 +495,9 @@ TEST_F(WisselctlTest, HandlerDemoUntilStreamEndsSkipsFailedAccept) {
   Result r = Run({"--json", "handler", "demo", "--tenant=t", "--id=h-1", "--accept-after=0s",
                   "--handle-time=0s", "--wrap-up=0s"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(log_.calls(), ElementsAre("SignIn h-1", "StreamOffers h-1", "AcceptOffer c-gone",
-                                        "AcceptOffer c-2", "CompleteContact c-2",
-                                        "FinishWrapUp c-2", "SignOut h-1"));
+  EXPECT_THAT(log_.calls(),
+              ElementsAre("SignIn h-1", "StreamOffers h-1", "AcceptOffer c-gone", "AcceptOffer c-2",
+                          "CompleteContact c-2", "FinishWrapUp c-2", "SignOut h-1"));
   EXPECT_EQ(r.err, "accept of contact c-gone failed: error: FAILED_PRECONDITION: offer expired\n");
   // JSON lines: one object per line, no progress text.
   EXPECT_THAT(r.out, StartsWith("{\"tenant\":\"t\",\"handlerId\":\"h-1\""));
@@ -496,8 +524,8 @@ TEST_F(WisselctlTest, HandlerDemoStopDuringHandlingCompletesTheContact) {
   Result r;
   const absl::Time start = absl::Now();
   std::thread demo([&] {
-    r = Run({"handler", "demo", "--tenant=t", "--id=h-1", "--accept-after=0s",
-             "--handle-time=10m", "--wrap-up=10m"},
+    r = Run({"handler", "demo", "--tenant=t", "--id=h-1", "--accept-after=0s", "--handle-time=10m",
+             "--wrap-up=10m"},
             &stop);
   });
   ASSERT_TRUE(log_.WaitFor("AcceptOffer c-1"));

@@ -86,15 +86,14 @@ TEST(ValidateKvkNumberTest, Table) {
 }
 
 TEST(ValidateVestigingsnummerTest, Table) {
-  ExpectTable(ValidateVestigingsnummer,
-              {
-                  {"000038509490", true, ""},
-                  {"123456789012", true, ""},
-                  {"12345678901", false, "exactly 12 digits, got 11"},
-                  {"1234567890123", false, "exactly 12 digits, got 13"},
-                  {"12345678901x", false, "only digits"},
-                  {"", false, "empty"},
-              });
+  ExpectTable(ValidateVestigingsnummer, {
+                                            {"000038509490", true, ""},
+                                            {"123456789012", true, ""},
+                                            {"12345678901", false, "exactly 12 digits, got 11"},
+                                            {"1234567890123", false, "exactly 12 digits, got 13"},
+                                            {"12345678901x", false, "only digits"},
+                                            {"", false, "empty"},
+                                        });
 }
 
 TEST(ValidatePhoneNumberTest, Table) {
@@ -103,8 +102,8 @@ TEST(ValidatePhoneNumberTest, Table) {
                   {"+31612345678", true, ""},
                   {"+31 6 1234 5678", true, ""},
                   {"+49-30-1234567", true, ""},
-                  {"+12345678", true, ""},          // 8 digits: the minimum
-                  {"+123456789012345", true, ""},   // 15 digits: the maximum
+                  {"+12345678", true, ""},         // 8 digits: the minimum
+                  {"+123456789012345", true, ""},  // 15 digits: the maximum
                   {"0612345678", true, ""},
                   {"06-12345678", true, ""},
                   {"070 123 4567", true, ""},
@@ -130,9 +129,9 @@ TEST(NormalizePhoneNumberTest, Table) {
     std::string normalized;
   };
   const std::vector<Row> rows = {
-      {"+31612345678", "+31612345678"}, {"+31 6 1234 5678", "+31612345678"},
-      {"06-12345678", "+31612345678"},  {"06 12 34 56 78", "+31612345678"},
-      {"0612345678", "+31612345678"},   {"070 123 4567", "+31701234567"},
+      {"+31612345678", "+31612345678"},   {"+31 6 1234 5678", "+31612345678"},
+      {"06-12345678", "+31612345678"},    {"06 12 34 56 78", "+31612345678"},
+      {"0612345678", "+31612345678"},     {"070 123 4567", "+31701234567"},
       {"+49-30-1234567", "+49301234567"},
   };
   for (const Row& row : rows) {
@@ -158,31 +157,30 @@ TEST(ValidateEmailTest, Table) {
   // 64 + 1 + 189 = 254 bytes, and one more.
   const std::string domain_189 = std::string(185, 'b') + ".nl" + "l";
   const std::string domain_190 = domain_189 + "l";
-  ExpectTable(ValidateEmail,
-              {
-                  {"jan.jansen@example.nl", true, ""},
-                  {"j@x.nl", true, ""},
-                  {"Jan+kcc@sub.gemeente.example.nl", true, ""},
-                  {"zoë@example.nl", true, ""},  // UTF-8 local part
-                  {local_64 + "@example.nl", true, ""},
-                  {local_64 + "@" + domain_189, true, ""},
-                  {"", false, "empty"},
-                  {"jan.example.nl", false, "must contain an '@'"},
-                  {"jan@@example.nl", false, "exactly one '@'"},
-                  {"jan@example@nl", false, "exactly one '@'"},
-                  {"@example.nl", false, "empty part before the '@'"},
-                  {local_65 + "@example.nl", false, "at most 64 bytes, got 65"},
-                  {local_64 + "@" + domain_190, false, "at most 254 bytes, got 255"},
-                  {"jan@localhost", false, "domain must contain a dot"},
-                  {"jan@", false, "domain must contain a dot"},
-                  {"jan@.example.nl", false, "empty label"},
-                  {"jan@example.nl.", false, "empty label"},
-                  {"jan@example..nl", false, "empty label"},
-                  {"jan jansen@example.nl", false, "spaces or control characters"},
-                  {"jan@example.nl\n", false, "spaces or control characters"},
-                  {std::string("jan\0@example.nl", 16), false, "control characters"},
-                  {"jan\x7f@example.nl", false, "control characters"},
-              });
+  ExpectTable(ValidateEmail, {
+                                 {"jan.jansen@example.nl", true, ""},
+                                 {"j@x.nl", true, ""},
+                                 {"Jan+kcc@sub.gemeente.example.nl", true, ""},
+                                 {"zoë@example.nl", true, ""},  // UTF-8 local part
+                                 {local_64 + "@example.nl", true, ""},
+                                 {local_64 + "@" + domain_189, true, ""},
+                                 {"", false, "empty"},
+                                 {"jan.example.nl", false, "must contain an '@'"},
+                                 {"jan@@example.nl", false, "exactly one '@'"},
+                                 {"jan@example@nl", false, "exactly one '@'"},
+                                 {"@example.nl", false, "empty part before the '@'"},
+                                 {local_65 + "@example.nl", false, "at most 64 bytes, got 65"},
+                                 {local_64 + "@" + domain_190, false, "at most 254 bytes, got 255"},
+                                 {"jan@localhost", false, "domain must contain a dot"},
+                                 {"jan@", false, "domain must contain a dot"},
+                                 {"jan@.example.nl", false, "empty label"},
+                                 {"jan@example.nl.", false, "empty label"},
+                                 {"jan@example..nl", false, "empty label"},
+                                 {"jan jansen@example.nl", false, "spaces or control characters"},
+                                 {"jan@example.nl\n", false, "spaces or control characters"},
+                                 {std::string("jan\0@example.nl", 16), false, "control characters"},
+                                 {"jan\x7f@example.nl", false, "control characters"},
+                             });
 }
 
 TEST(NormalizeEmailTest, LowerCasesAscii) {
