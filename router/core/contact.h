@@ -16,6 +16,15 @@ namespace wissel::core {
 
 enum class ContactState { kQueued, kOffered, kConnected, kCompleted, kAbandoned };
 
+// Why the digital channel does not work for a resident (the "tenzij" of "digitaal, tenzij").
+enum class Need { kLowDigitalSkills = 0, kLanguageBarrier = 1, kImpairment = 2, kVulnerable = 3 };
+// A set of needs, as bits (1 << Need).
+using NeedSet = unsigned;
+inline NeedSet NeedBit(Need need) { return 1u << static_cast<unsigned>(need); }
+
+// Assurance level of a DigiD login.
+enum class DigidLevel { kNone, kBasis, kMidden, kSubstantieel, kHoog };
+
 absl::string_view ContactStateName(ContactState state);
 
 struct Contact {

@@ -101,3 +101,14 @@ const QueueConfig* TenantConfig::FindQueue(const std::string& name) const {
 }
 
 }  // namespace wissel::core
+
+namespace wissel::core {
+
+const HandlerProfile* TenantConfig::FindHandler(const std::string& id) const {
+  for (const HandlerProfile& h : handlers) {
+    if (h.id == id) return &h;
+  }
+  return nullptr;
+}
+
+}  // namespace wissel::core

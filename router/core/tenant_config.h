@@ -5,14 +5,40 @@
 // calls Validate() before handing it to a Router; a Router only ever sees a valid config.
 #pragma once
 
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "router/core/calendar_config.h"
 #include "router/core/channel.h"
+#include "router/core/rule_spec.h"
 
 namespace wissel::core {
+
+// Service phase of a product in the social domain: self-reliance, prevention through
+// community partners, or custom provision.
+enum class ServicePhase { kNone, kEigenKracht, kPreventie, kMaatwerk };
+
+// A skill and the lowest proficiency (1..5) that will do.
+struct SkillRequirement {
+  std::string skill;
+  int min_proficiency = 1;
+};
+
+// The digital way to get a product done ("digitaal, tenzij").
+struct DigitalAlternative {
+  std::string url;      // e.g. "https://www.wisseloord.nl/paspoort"
+  std::string message;  // short text the channel shows or reads out
+};
+
+// The service norm of a product on one channel.
+struct ServiceNorm {
+  std::optional<absl::Duration> answer_within;  // phone, chat, balie: answer within N
+  std::optional<int> working_days;              // web form, e-mail: handle within N working days
+};
 
 // One entry of the product catalogue (productencatalogus): an onderwerp and where it goes.
 struct TopicConfig {
@@ -21,6 +47,31 @@ struct TopicConfig {
   std::string domain;        // e.g. "burgerzaken", "sociaal_domein"
   std::string queue;         // the queue (team) contacts on this topic go to
   int default_priority = 0;  // 0..100; used when a contact brings none
+  ServicePhase phase = ServicePhase::kNone;
+  std::optional<DigitalAlternative> digital_alternative;
+  // With a digital alternative: whether the contact is still routed to a person after the
+  // alternative was offered. Always yes for the "tenzij" needs and for wants_person.
+  bool person_after_digital_offer = true;
+  // Skills (with minimum proficiency) a handler needs besides the queue's skill.
+  std::vector<SkillRequirement> skills;
+  PerChannel<ServiceNorm> norms;
+  // Contacts on this topic go only to the contact person, the deputy or an authorised team.
+  bool confidential = false;
+};
+
+// How a queue picks among the handlers that may take a contact.
+enum class Strategy { kLongestIdle, kLeastOccupied, kBestProficiency, kRoundRobin };
+
+// One step of a queue's escalation over waiting time (bullseye routing): after `after` in the
+// queue, the step's relaxations apply in addition to the earlier steps'.
+struct EscalationStep {
+  absl::Duration after = absl::ZeroDuration();
+  // Accept handlers with at least this proficiency on the required skills.
+  std::optional<int> min_proficiency;
+  // Also offer the contact to handlers of this queue (overflow), e.g. the general team.
+  std::string overflow_queue;
+  // Offer the resident a callback instead of waiting longer.
+  bool offer_callback = false;
 };
 
 // A team's queue. Handlers having `skill` are offered its contacts.
@@ -30,6 +81,26 @@ struct QueueConfig {
   // Average handling time assumed until real handle times have been observed; feeds the
   // expected wait. Default 5 minutes.
   absl::Duration default_handle_time = absl::Minutes(5);
+  // Minimum proficiency on `skill` before escalation relaxes it. Default 1.
+  int min_proficiency = 1;
+  // Service level target: answer within this time. Default 60 s.
+  absl::Duration sla_target = absl::Seconds(60);
+  Strategy strategy = Strategy::kLongestIdle;
+  std::vector<EscalationStep> escalation;  // ordered by `after`
+  // May take confidential contacts of topics routed to it.
+  bool authorised_for_confidential = false;
+};
+
+// A handler (medewerker) known in advance: the roster operators maintain. Handlers may also sign
+// in without being listed; listed ones take their skills and teams from here when they sign in
+// without any.
+struct HandlerProfile {
+  std::string id;
+  std::string name;
+  std::map<std::string, int> skills;  // skill -> proficiency 1..5
+  std::vector<std::string> teams;
+  bool active = true;   // an inactive handler is never assigned
+  std::string deputy;   // vervanger: takes over as contact person during long absence
 };
 
 struct HandlerDefaults {
@@ -40,8 +111,16 @@ struct HandlerDefaults {
   absl::Duration offer_timeout = absl::Seconds(20);
   // Wrap-up ends by itself after this time if the handler does not finish it. Default 2 min.
   absl::Duration max_wrap_up = absl::Minutes(2);
+  // How channels combine: while a handler holds a contact on channel X, no new offers are made
+  // on the channels blocks[X]. Default: a call or a counter visit blocks everything else; chats,
+  // web forms and e-mail block nothing.
+  PerChannel<std::vector<Channel>> blocks;
 
   HandlerDefaults() {
+    blocks[Channel::kPhone] = {Channel::kChat, Channel::kWebForm, Channel::kEmail,
+                               Channel::kBalie};
+    blocks[Channel::kBalie] = {Channel::kPhone, Channel::kChat, Channel::kWebForm,
+                               Channel::kEmail};
     capacity[Channel::kPhone] = 1;
     capacity[Channel::kChat] = 3;
     capacity[Channel::kWebForm] = 5;
@@ -58,12 +137,32 @@ struct TenantConfig {
   std::vector<TopicConfig> topics;
   std::vector<QueueConfig> queues;
   HandlerDefaults handler_defaults;
+  std::vector<HandlerProfile> handlers;
+  CalendarConfig calendar;
+  // "Digitaal, tenzij".
+  struct DigitalFirstPolicy {
+    // Priority added for residents with a "tenzij" need (who always get a person).
+    int tenzij_priority_boost = 20;
+    // When the expected wait exceeds this, the digital alternative is offered first even to a
+    // resident who would otherwise be routed straight to a person (not for "tenzij" needs).
+    absl::Duration digital_first_above_wait = absl::Minutes(5);
+  } digital_first;
+  // "Eén contactpersoon".
+  struct ContactPersonPolicy {
+    // How long a contact waits for its contact person before going to the team.
+    absl::Duration wait_for_contact_person = absl::Seconds(60);
+    // How long a (resident, domain) -> handler mapping lasts after it was set.
+    absl::Duration mapping_ttl = absl::Hours(24 * 180);
+  } contact_person;
+  // Ordered rules; empty means every topic goes to its queue.
+  std::vector<RuleSpec> rules;
 
   // OK, or InvalidArgument naming the first problem: empty or duplicate codes, a topic whose
   // queue does not exist, a priority outside 0..100, a non-positive duration or capacity < 0.
   absl::Status Validate() const;
   const TopicConfig* FindTopic(const std::string& code) const;
   const QueueConfig* FindQueue(const std::string& name) const;
+  const HandlerProfile* FindHandler(const std::string& id) const;
 };
 
 }  // namespace wissel::core
