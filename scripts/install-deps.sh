@@ -9,6 +9,8 @@ PACKAGES=(
   libabsl-dev libhiredis-dev libyaml-cpp-dev libgoogle-glog-dev libgflags-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server clang-format
+  libosip2-dev sip-tester libcpp-httplib-dev nlohmann-json3-dev
+  clang-14 libclang-rt-14-dev chromium curl
 )
 if [[ "${WISSEL_EXTRA_PACKAGES:-}" != "" ]]; then
   read -r -a extra <<< "${WISSEL_EXTRA_PACKAGES}"
