@@ -10,10 +10,10 @@
 #define WISSEL_STATUS_CONCAT_INNER_(a, b) a##b
 #define WISSEL_STATUS_CONCAT_(a, b) WISSEL_STATUS_CONCAT_INNER_(a, b)
 
-#define WISSEL_RETURN_IF_ERROR(expr)                  \
-  do {                                                \
-    ::absl::Status wissel_status_ = (expr);           \
-    if (!wissel_status_.ok()) return wissel_status_;  \
+#define WISSEL_RETURN_IF_ERROR(expr)                 \
+  do {                                               \
+    ::absl::Status wissel_status_ = (expr);          \
+    if (!wissel_status_.ok()) return wissel_status_; \
   } while (0)
 
 #define WISSEL_ASSIGN_OR_RETURN(lhs, expr) \

@@ -62,10 +62,10 @@ struct CalendarConfig {
   PerChannel<std::optional<WeeklyHours>> hours;
   // Holidays on which every channel with opening hours is closed.
   std::vector<Holiday> holidays = {
-      Holiday::kNieuwjaarsdag,     Holiday::kGoedeVrijdag,      Holiday::kEerstePaasdag,
-      Holiday::kTweedePaasdag,     Holiday::kKoningsdag,        Holiday::kBevrijdingsdag,
-      Holiday::kHemelvaartsdag,    Holiday::kEerstePinksterdag, Holiday::kTweedePinksterdag,
-      Holiday::kEersteKerstdag,    Holiday::kTweedeKerstdag};
+      Holiday::kNieuwjaarsdag,  Holiday::kGoedeVrijdag,      Holiday::kEerstePaasdag,
+      Holiday::kTweedePaasdag,  Holiday::kKoningsdag,        Holiday::kBevrijdingsdag,
+      Holiday::kHemelvaartsdag, Holiday::kEerstePinksterdag, Holiday::kTweedePinksterdag,
+      Holiday::kEersteKerstdag, Holiday::kTweedeKerstdag};
   BevrijdingsdagRule bevrijdingsdag = BevrijdingsdagRule::kLustrumOnly;
   std::vector<DateException> exceptions;
   PerChannel<OutsideHoursOutcome> outside_hours{OutsideHoursOutcome::kClosedMessage};

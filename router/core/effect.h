@@ -96,9 +96,9 @@ struct HandlerChanged {
   absl::Time time;
 };
 
-using Effect = std::variant<ContactCreated, ContactOffered, OfferWithdrawn, OfferAccepted,
-                            ContactCompleted, WrapUpFinished, ContactAbandoned,
-                            ContactTransferred, HandlerChanged>;
+using Effect =
+    std::variant<ContactCreated, ContactOffered, OfferWithdrawn, OfferAccepted, ContactCompleted,
+                 WrapUpFinished, ContactAbandoned, ContactTransferred, HandlerChanged>;
 
 using EffectList = std::vector<Effect>;
 

@@ -27,7 +27,7 @@ struct HeldContact {
 struct Handler {
   std::string id;
   std::string display_name;
-  std::string address;  // SIP URI or desk the contact is connected to
+  std::string address;              // SIP URI or desk the contact is connected to
   std::vector<std::string> skills;  // as signed in
   std::vector<std::string> teams;
   PerChannel<int> capacity;

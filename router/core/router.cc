@@ -250,8 +250,7 @@ Decision Router::AssignedDecision(const Contact& c, std::vector<std::string> rea
   d.queue = c.queue;
   d.handler_id = c.handler_id;
   reasons.push_back(absl::StrCat("offered to handler '", c.handler_id,
-                                 "': longest idle of the free handlers of queue '", c.queue,
-                                 "'"));
+                                 "': longest idle of the free handlers of queue '", c.queue, "'"));
   d.reasons = std::move(reasons);
   return d;
 }
@@ -344,8 +343,8 @@ absl::Status Router::SignOut(const std::string& handler_id, EffectList* effects)
   HandlerEntry* e = FindEntry(handler_id);
   if (e == nullptr) return absl::NotFoundError(absl::StrCat("handler_id: '", handler_id, "'"));
   if (!e->handler.held.empty()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "handler '", handler_id, "' still holds ", e->handler.held.size(), " contact(s)"));
+    return absl::FailedPreconditionError(absl::StrCat("handler '", handler_id, "' still holds ",
+                                                      e->handler.held.size(), " contact(s)"));
   }
   Unindex(*e);
   e->handler.presence = Presence::kOffline;
@@ -380,8 +379,8 @@ absl::Status Router::Accept(const std::string& handler_id, const std::string& co
   }
   Contact& c = *it->second;
   if (c.state != ContactState::kOffered || c.handler_id != handler_id) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "contact '", contact_id, "' is not offered to handler '", handler_id, "'"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("contact '", contact_id, "' is not offered to handler '", handler_id, "'"));
   }
   const absl::Time now = clock_->Now();
   offer_deadlines_.erase({c.offer_deadline, c.id});
@@ -406,8 +405,8 @@ absl::Status Router::Reject(const std::string& handler_id, const std::string& co
   }
   Contact& c = *it->second;
   if (c.state != ContactState::kOffered || c.handler_id != handler_id) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "contact '", contact_id, "' is not offered to handler '", handler_id, "'"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("contact '", contact_id, "' is not offered to handler '", handler_id, "'"));
   }
   WithdrawOffer(c, "rejected", /*declined=*/true, effects);
   TryOffer(c, effects);
@@ -422,9 +421,8 @@ absl::Status Router::Complete(const std::string& contact_id, EffectList* effects
   }
   Contact& c = *it->second;
   if (c.state != ContactState::kConnected) {
-    return absl::FailedPreconditionError(absl::StrCat("contact '", contact_id, "' is ",
-                                                      ContactStateName(c.state),
-                                                      ", not connected"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "contact '", contact_id, "' is ", ContactStateName(c.state), ", not connected"));
   }
   const absl::Time now = clock_->Now();
   const absl::Time deadline = now + config_.handler_defaults.max_wrap_up;
@@ -438,8 +436,8 @@ absl::Status Router::Complete(const std::string& contact_id, EffectList* effects
   wrap_up_deadlines_.insert({deadline, c.handler_id, c.id});
   if (auto at = connected_at_.find(c.id); at != connected_at_.end()) {
     QueueState* q = FindQueueState(c.queue);
-    q->average_handle_time = q->average_handle_time * (1 - kHandleTimeWeight) +
-                             (now - at->second) * kHandleTimeWeight;
+    q->average_handle_time =
+        q->average_handle_time * (1 - kHandleTimeWeight) + (now - at->second) * kHandleTimeWeight;
   }
   effects->push_back(ContactCompleted{c.id, c.handler_id, c.channel, now, deadline});
   Drop(contact_id);
@@ -497,8 +495,8 @@ absl::Status Router::Cancel(const std::string& contact_id, const std::string& re
   return absl::OkStatus();
 }
 
-absl::StatusOr<Decision> Router::Transfer(const std::string& contact_id,
-                                          const std::string& queue, EffectList* effects) {
+absl::StatusOr<Decision> Router::Transfer(const std::string& contact_id, const std::string& queue,
+                                          EffectList* effects) {
   if (FindQueueState(queue) == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat("queue: '", queue, "' is not configured"));
   }
@@ -508,9 +506,8 @@ absl::StatusOr<Decision> Router::Transfer(const std::string& contact_id,
   }
   Contact& c = *it->second;
   if (c.state != ContactState::kConnected) {
-    return absl::FailedPreconditionError(absl::StrCat("contact '", contact_id, "' is ",
-                                                      ContactStateName(c.state),
-                                                      ", not connected"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "contact '", contact_id, "' is ", ContactStateName(c.state), ", not connected"));
   }
   const absl::Time now = clock_->Now();
   const std::string from = c.handler_id;
@@ -636,16 +633,15 @@ absl::Status Router::RestoreContact(Contact contact) {
     return absl::InvalidArgumentError(
         absl::StrCat("contact '", contact.id, "': queue '", contact.queue, "' is unknown"));
   }
-  const bool held = contact.state == ContactState::kOffered ||
-                    contact.state == ContactState::kConnected;
+  const bool held =
+      contact.state == ContactState::kOffered || contact.state == ContactState::kConnected;
   if (held) {
     HandlerEntry* e = FindEntry(contact.handler_id);
     if (e == nullptr ||
         std::none_of(e->handler.held.begin(), e->handler.held.end(),
                      [&](const HeldContact& hc) { return hc.contact_id == contact.id; })) {
-      return absl::InvalidArgumentError(absl::StrCat("contact '", contact.id,
-                                                     "': not held by its handler '",
-                                                     contact.handler_id, "'"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "contact '", contact.id, "': not held by its handler '", contact.handler_id, "'"));
     }
   } else if (contact.state != ContactState::kQueued) {
     return absl::InvalidArgumentError(
@@ -711,8 +707,8 @@ absl::StatusOr<Decision> Router::Describe(const std::string& contact_id) const {
   d.contact_id = c->id;
   d.queue = c->queue;
   d.handler_id = c->handler_id;
-  reasons.push_back(absl::StrCat("held by handler '", c->handler_id, "' (",
-                                 ContactStateName(c->state), ")"));
+  reasons.push_back(
+      absl::StrCat("held by handler '", c->handler_id, "' (", ContactStateName(c->state), ")"));
   d.reasons = std::move(reasons);
   return d;
 }

@@ -88,8 +88,7 @@ class Router {
   // FailedPrecondition while the handler holds contacts. NotFound: unknown handler.
   absl::Status SignOut(const std::string& handler_id, EffectList* effects);
   // Offline is refused (use SignOut). NotFound: unknown handler.
-  absl::Status SetPresence(const std::string& handler_id, Presence presence,
-                           EffectList* effects);
+  absl::Status SetPresence(const std::string& handler_id, Presence presence, EffectList* effects);
 
   // NotFound: unknown handler or contact. FailedPrecondition: the contact is not offered to
   // this handler (any more).

@@ -99,8 +99,8 @@ struct HandlerProfile {
   std::string name;
   std::map<std::string, int> skills;  // skill -> proficiency 1..5
   std::vector<std::string> teams;
-  bool active = true;   // an inactive handler is never assigned
-  std::string deputy;   // vervanger: takes over as contact person during long absence
+  bool active = true;  // an inactive handler is never assigned
+  std::string deputy;  // vervanger: takes over as contact person during long absence
 };
 
 struct HandlerDefaults {
@@ -117,10 +117,8 @@ struct HandlerDefaults {
   PerChannel<std::vector<Channel>> blocks;
 
   HandlerDefaults() {
-    blocks[Channel::kPhone] = {Channel::kChat, Channel::kWebForm, Channel::kEmail,
-                               Channel::kBalie};
-    blocks[Channel::kBalie] = {Channel::kPhone, Channel::kChat, Channel::kWebForm,
-                               Channel::kEmail};
+    blocks[Channel::kPhone] = {Channel::kChat, Channel::kWebForm, Channel::kEmail, Channel::kBalie};
+    blocks[Channel::kBalie] = {Channel::kPhone, Channel::kChat, Channel::kWebForm, Channel::kEmail};
     capacity[Channel::kPhone] = 1;
     capacity[Channel::kChat] = 3;
     capacity[Channel::kWebForm] = 5;

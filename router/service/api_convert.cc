@@ -99,8 +99,8 @@ void ToProto(const core::Decision& decision, v1::Decision* out) {
   out->set_queue(decision.queue);
   out->set_handler_id(decision.handler_id);
   out->set_position(decision.position);
-  *out->mutable_expected_wait() = TimeUtil::MicrosecondsToDuration(
-      absl::ToInt64Microseconds(decision.expected_wait));
+  *out->mutable_expected_wait() =
+      TimeUtil::MicrosecondsToDuration(absl::ToInt64Microseconds(decision.expected_wait));
   for (const std::string& reason : decision.reasons) out->add_reasons(reason);
 }
 

@@ -15,8 +15,8 @@ std::string FieldOf(absl::string_view message) {
   const size_t colon = message.find(": ");
   if (colon == absl::string_view::npos || colon == 0) return "";
   for (char c : message.substr(0, colon)) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' &&
-        c != '[' && c != ']') {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '[' &&
+        c != ']') {
       return "";
     }
   }

@@ -141,8 +141,8 @@ grpc::ServerUnaryReactor* HandlerServiceImpl::SignIn(grpc::CallbackServerContext
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   SubmitAndFinish(*ctx_, reactor, handler.tenant(),
                   ChangeHandler(handler.handler_id(), handler.tenant(), out,
-                                [sign_in = *std::move(sign_in)](
-                                    core::Router& router, core::EffectList* effects) mutable {
+                                [sign_in = *std::move(sign_in)](core::Router& router,
+                                                                core::EffectList* effects) mutable {
                                   return router.SignIn(std::move(sign_in), effects).status();
                                 }),
                   CopyTo(out, response));
@@ -152,27 +152,25 @@ grpc::ServerUnaryReactor* HandlerServiceImpl::SignIn(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* HandlerServiceImpl::SignOut(grpc::CallbackServerContext* context,
                                                       const v1::SignOutRequest* request,
                                                       v1::Handler* response) {
-  if (absl::Status s = CheckHandlerRef(*ctx_, request->tenant(), request->handler_id());
-      !s.ok()) {
+  if (absl::Status s = CheckHandlerRef(*ctx_, request->tenant(), request->handler_id()); !s.ok()) {
     return FinishNow(context, s);
   }
   auto out = std::make_shared<v1::Handler>();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  SubmitAndFinish(*ctx_, reactor, request->tenant(),
-                  ChangeHandler(request->handler_id(), request->tenant(), out,
-                                [id = request->handler_id()](core::Router& router,
-                                                             core::EffectList* effects) {
-                                  return router.SignOut(id, effects);
-                                }),
-                  CopyTo(out, response));
+  SubmitAndFinish(
+      *ctx_, reactor, request->tenant(),
+      ChangeHandler(request->handler_id(), request->tenant(), out,
+                    [id = request->handler_id()](core::Router& router, core::EffectList* effects) {
+                      return router.SignOut(id, effects);
+                    }),
+      CopyTo(out, response));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* HandlerServiceImpl::SetPresence(grpc::CallbackServerContext* context,
                                                           const v1::SetPresenceRequest* request,
                                                           v1::Handler* response) {
-  if (absl::Status s = CheckHandlerRef(*ctx_, request->tenant(), request->handler_id());
-      !s.ok()) {
+  if (absl::Status s = CheckHandlerRef(*ctx_, request->tenant(), request->handler_id()); !s.ok()) {
     return FinishNow(context, s);
   }
   const std::optional<core::Presence> presence = FromProto(request->presence());
@@ -194,25 +192,22 @@ grpc::ServerUnaryReactor* HandlerServiceImpl::SetPresence(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* HandlerServiceImpl::GetHandler(grpc::CallbackServerContext* context,
                                                          const v1::GetHandlerRequest* request,
                                                          v1::Handler* response) {
-  if (absl::Status s = CheckHandlerRef(*ctx_, request->tenant(), request->handler_id());
-      !s.ok()) {
+  if (absl::Status s = CheckHandlerRef(*ctx_, request->tenant(), request->handler_id()); !s.ok()) {
     return FinishNow(context, s);
   }
   auto out = std::make_shared<v1::Handler>();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  SubmitAndFinish(
-      *ctx_, reactor, request->tenant(),
-      ChangeHandler(request->handler_id(), request->tenant(), out,
-                    [](core::Router&, core::EffectList*) { return absl::OkStatus(); }),
-      CopyTo(out, response));
+  SubmitAndFinish(*ctx_, reactor, request->tenant(),
+                  ChangeHandler(request->handler_id(), request->tenant(), out,
+                                [](core::Router&, core::EffectList*) { return absl::OkStatus(); }),
+                  CopyTo(out, response));
   return reactor;
 }
 
 grpc::ServerWriteReactor<v1::Offer>* HandlerServiceImpl::StreamOffers(
     grpc::CallbackServerContext* context, const v1::StreamOffersRequest* request) {
   (void)context;
-  if (absl::Status s = CheckHandlerRef(*ctx_, request->tenant(), request->handler_id());
-      !s.ok()) {
+  if (absl::Status s = CheckHandlerRef(*ctx_, request->tenant(), request->handler_id()); !s.ok()) {
     return new RefusedStream(ToGrpcStatus(s));
   }
   return new OfferStream(ctx_->offers, request->tenant(), request->handler_id());
@@ -221,8 +216,7 @@ grpc::ServerWriteReactor<v1::Offer>* HandlerServiceImpl::StreamOffers(
 grpc::ServerUnaryReactor* HandlerServiceImpl::RespondToOffer(
     grpc::CallbackServerContext* context, const v1::OfferResponseRequest* request,
     v1::ContactRecord* response, bool accept) {
-  if (absl::Status s = CheckHandlerRef(*ctx_, request->tenant(), request->handler_id());
-      !s.ok()) {
+  if (absl::Status s = CheckHandlerRef(*ctx_, request->tenant(), request->handler_id()); !s.ok()) {
     return FinishNow(context, s);
   }
   if (absl::Status s = ValidateIdentifier("contact_id", request->contact_id()); !s.ok()) {
@@ -264,8 +258,7 @@ grpc::ServerUnaryReactor* HandlerServiceImpl::RejectOffer(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* HandlerServiceImpl::FinishWrapUp(grpc::CallbackServerContext* context,
                                                            const v1::FinishWrapUpRequest* request,
                                                            v1::Handler* response) {
-  if (absl::Status s = CheckHandlerRef(*ctx_, request->tenant(), request->handler_id());
-      !s.ok()) {
+  if (absl::Status s = CheckHandlerRef(*ctx_, request->tenant(), request->handler_id()); !s.ok()) {
     return FinishNow(context, s);
   }
   if (absl::Status s = ValidateIdentifier("contact_id", request->contact_id()); !s.ok()) {

@@ -4,8 +4,7 @@
 
 namespace wissel::service {
 
-void OfferHub::Attach(const std::string& tenant, const std::string& handler_id,
-                      OfferSink* sink) {
+void OfferHub::Attach(const std::string& tenant, const std::string& handler_id, OfferSink* sink) {
   absl::MutexLock lock(&mu_);
   if (closed_) {
     sink->Close(close_status_);
@@ -23,8 +22,7 @@ void OfferHub::Attach(const std::string& tenant, const std::string& handler_id,
   }
 }
 
-void OfferHub::Detach(const std::string& tenant, const std::string& handler_id,
-                      OfferSink* sink) {
+void OfferHub::Detach(const std::string& tenant, const std::string& handler_id, OfferSink* sink) {
   absl::MutexLock lock(&mu_);
   auto it = slots_.find(Key{tenant, handler_id});
   if (it == slots_.end() || it->second.sink != sink) return;
@@ -42,11 +40,10 @@ void OfferHub::Deliver(const std::string& tenant, const std::string& handler_id,
   }
   if (offer.kind() == v1::Offer::KIND_WITHDRAWN) {
     auto& pending = slot.pending;
-    pending.erase(std::remove_if(pending.begin(), pending.end(),
-                                 [&](const v1::Offer& o) {
-                                   return o.contact_id() == offer.contact_id();
-                                 }),
-                  pending.end());
+    pending.erase(
+        std::remove_if(pending.begin(), pending.end(),
+                       [&](const v1::Offer& o) { return o.contact_id() == offer.contact_id(); }),
+        pending.end());
   } else {
     slot.pending.push_back(offer);
     // The oldest offers have expired long before a backlog this size builds up.

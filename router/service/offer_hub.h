@@ -7,11 +7,11 @@
 // and detach.
 #pragma once
 
+#include <grpcpp/support/status.h>
+
 #include <deque>
 #include <string>
 #include <utility>
-
-#include <grpcpp/support/status.h>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"

@@ -23,8 +23,7 @@ grpc::ServerUnaryReactor* OperatorServiceImpl::GetQueueStats(
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   SubmitAndFinish(
       *ctx_, reactor, request->tenant(),
-      [queue = request->queue(), stats](core::Router& router,
-                                        core::EffectList*) -> absl::Status {
+      [queue = request->queue(), stats](core::Router& router, core::EffectList*) -> absl::Status {
         WISSEL_ASSIGN_OR_RETURN(*stats, router.QueueStats(queue));
         return absl::OkStatus();
       },

@@ -48,8 +48,8 @@ absl::Status ValidateIdentifier(absl::string_view field, absl::string_view value
     return FieldError(field, absl::StrCat("longer than ", kMaxIdLength, " bytes"));
   }
   for (char c : value) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' &&
-        c != ':' && c != '@' && c != '-') {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != ':' &&
+        c != '@' && c != '-') {
       return FieldError(field, "may contain only letters, digits and . _ : @ -");
     }
   }
@@ -70,9 +70,8 @@ absl::StatusOr<core::NewContact> PrepareContact(const v1::Contact& contact,
   }
   if (contact.idempotency_key().size() > kMaxIdempotencyKeyLength ||
       !IsPrintable(contact.idempotency_key())) {
-    return FieldError("contact.idempotency_key",
-                      absl::StrCat("must be printable and at most ", kMaxIdempotencyKeyLength,
-                                   " bytes"));
+    return FieldError("contact.idempotency_key", absl::StrCat("must be printable and at most ",
+                                                              kMaxIdempotencyKeyLength, " bytes"));
   }
   if (absl::Status s = ValidateLanguage(contact.language()); !s.ok()) return s;
   if (contact.case_reference().size() > kMaxIdLength || !IsPrintable(contact.case_reference())) {
@@ -84,9 +83,8 @@ absl::StatusOr<core::NewContact> PrepareContact(const v1::Contact& contact,
   }
   for (const auto& [key, value] : contact.attributes()) {
     if (key.empty() || key.size() > kMaxAttributeKeyLength || !IsPrintable(key)) {
-      return FieldError("contact.attributes",
-                        absl::StrCat("keys must be printable, 1..", kMaxAttributeKeyLength,
-                                     " bytes"));
+      return FieldError("contact.attributes", absl::StrCat("keys must be printable, 1..",
+                                                           kMaxAttributeKeyLength, " bytes"));
     }
     if (value.size() > kMaxAttributeValueLength) {
       return FieldError(absl::StrCat("contact.attributes[", key, "]"),
@@ -108,8 +106,7 @@ absl::StatusOr<core::NewContact> PrepareContact(const v1::Contact& contact,
   std::string normalized;
   switch (party.identifier_case()) {
     case v1::Party::kBsn:
-      if (absl::Status s = Named("contact.party.bsn", privacy::ValidateBsn(party.bsn()));
-          !s.ok()) {
+      if (absl::Status s = Named("contact.party.bsn", privacy::ValidateBsn(party.bsn())); !s.ok()) {
         return s;
       }
       kind = std::string(privacy::kKindBsn);
@@ -207,8 +204,8 @@ absl::StatusOr<core::HandlerSignIn> PrepareSignIn(const v1::Handler& handler) {
   out.display_name = handler.display_name();
   out.address = handler.address();
   for (int i = 0; i < handler.skills_size(); ++i) {
-    if (absl::Status s = ValidateIdentifier(absl::StrCat("handler.skills[", i, "]"),
-                                            handler.skills(i));
+    if (absl::Status s =
+            ValidateIdentifier(absl::StrCat("handler.skills[", i, "]"), handler.skills(i));
         !s.ok()) {
       return s;
     }
@@ -251,8 +248,7 @@ absl::StatusOr<core::HandlerSignIn> PrepareSignIn(const v1::Handler& handler) {
 
 std::string NewContactId() {
   thread_local absl::BitGen gen;
-  return absl::StrFormat("%016x%016x", absl::Uniform<uint64_t>(gen),
-                         absl::Uniform<uint64_t>(gen));
+  return absl::StrFormat("%016x%016x", absl::Uniform<uint64_t>(gen), absl::Uniform<uint64_t>(gen));
 }
 
 }  // namespace wissel::service

@@ -48,8 +48,7 @@ size_t RoutingEngine::pending() const {
   return queue_.size();
 }
 
-void RoutingEngine::Submit(const std::string& tenant, Operation operation,
-                           Completion completion) {
+void RoutingEngine::Submit(const std::string& tenant, Operation operation, Completion completion) {
   {
     absl::MutexLock lock(&mu_);
     if (running_ && !stopping_ && tenants_.contains(tenant)) {
@@ -57,11 +56,11 @@ void RoutingEngine::Submit(const std::string& tenant, Operation operation,
       return;
     }
   }
-  completion(OperationOutcome{tenants_.contains(tenant)
-                                  ? absl::UnavailableError("router is shutting down")
-                                  : absl::InvalidArgumentError(
-                                        absl::StrCat("tenant: unknown tenant '", tenant, "'")),
-                              ""});
+  completion(OperationOutcome{
+      tenants_.contains(tenant)
+          ? absl::UnavailableError("router is shutting down")
+          : absl::InvalidArgumentError(absl::StrCat("tenant: unknown tenant '", tenant, "'")),
+      ""});
 }
 
 absl::Status RoutingEngine::Reload(const std::string& tenant_id, Tenant& tenant) {
@@ -100,8 +99,8 @@ absl::Status RoutingEngine::Reload(const std::string& tenant_id, Tenant& tenant)
     }
     for (size_t i = 0; i < results->size(); ++i) {
       if (!(*results)[i].status.ok()) {
-        LOG(WARNING) << "tenant " << tenant_id << ": recovery effect refused: "
-                     << (*results)[i].status;
+        LOG(WARNING) << "tenant " << tenant_id
+                     << ": recovery effect refused: " << (*results)[i].status;
       }
     }
   }
@@ -118,8 +117,8 @@ absl::Status RoutingEngine::Reload(const std::string& tenant_id, Tenant& tenant)
 absl::Time RoutingEngine::NextDeadline() const {
   absl::Time next = clock_->Now() + options_.max_sleep;
   for (const auto& [id, tenant] : tenants_) {
-    next = std::min(next, tenant.needs_reload ? tenant.next_reload_attempt
-                                              : tenant.router->NextDeadline());
+    next = std::min(
+        next, tenant.needs_reload ? tenant.next_reload_attempt : tenant.router->NextDeadline());
   }
   return next;
 }
@@ -130,9 +129,8 @@ void RoutingEngine::Run() {
     const absl::Time deadline = carry_over_.empty() ? NextDeadline() : absl::InfinitePast();
     {
       absl::MutexLock lock(&mu_);
-      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return !queue_.empty() || stopping_;
-      };
+      auto ready = [this]()
+                       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !queue_.empty() || stopping_; };
       // The clock may be a fake: wait in real time for the remaining duration.
       const absl::Duration wait = deadline - clock_->Now();
       if (wait > absl::ZeroDuration()) {
@@ -166,8 +164,8 @@ void RoutingEngine::ProcessBatch(std::vector<Command>& batch) {
     Tenant& tenant = tenants_.at(cmd.tenant);
     if (tenant.needs_reload) {
       if (absl::Status s = Reload(cmd.tenant, tenant); !s.ok()) {
-        entries[i].status = absl::UnavailableError(
-            absl::StrCat("state store unavailable: ", s.message()));
+        entries[i].status =
+            absl::UnavailableError(absl::StrCat("state store unavailable: ", s.message()));
         continue;
       }
     }
@@ -223,14 +221,13 @@ void RoutingEngine::ProcessBatch(std::vector<Command>& batch) {
         const state::EffectResult& r = (*results)[i];
         if (r.status.ok()) {
           if (listener_) {
-            listener_(effects[i].tenant, *tenants_.at(effects[i].tenant).router,
-                      effects[i].effect);
+            listener_(effects[i].tenant, *tenants_.at(effects[i].tenant).router, effects[i].effect);
           }
           continue;
         }
         if (forgotten.contains(core::ContactIdOf(effects[i].effect))) continue;
-        LOG(WARNING) << "tenant " << effects[i].tenant << ": store refused an effect ("
-                     << r.status << "); the tenant will be reloaded";
+        LOG(WARNING) << "tenant " << effects[i].tenant << ": store refused an effect (" << r.status
+                     << "); the tenant will be reloaded";
         tenants_.at(effects[i].tenant).needs_reload = true;
       }
       for (size_t i = 0; i < batch.size(); ++i) {

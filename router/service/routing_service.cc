@@ -64,8 +64,8 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::RouteContact(grpc::CallbackServerC
   if (absl::Status s = CheckTenant(*ctx_, "contact.tenant", tenant); !s.ok()) {
     return FinishNow(context, s);
   }
-  absl::StatusOr<core::NewContact> prepared = PrepareContact(
-      contact, ctx_->pseudonymizers.at(tenant), NewContactId(), ctx_->clock->Now());
+  absl::StatusOr<core::NewContact> prepared =
+      PrepareContact(contact, ctx_->pseudonymizers.at(tenant), NewContactId(), ctx_->clock->Now());
   if (!prepared.ok()) return FinishNow(context, prepared.status());
 
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
@@ -131,9 +131,9 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::GetContact(grpc::CallbackServerCon
   return FinishNow(context, absl::OkStatus());
 }
 
-grpc::ServerUnaryReactor* RoutingServiceImpl::CancelContact(
-    grpc::CallbackServerContext* context, const v1::CancelContactRequest* request,
-    v1::ContactRecord* response) {
+grpc::ServerUnaryReactor* RoutingServiceImpl::CancelContact(grpc::CallbackServerContext* context,
+                                                            const v1::CancelContactRequest* request,
+                                                            v1::ContactRecord* response) {
   if (absl::Status s = CheckTenant(*ctx_, "tenant", request->tenant()); !s.ok()) {
     return FinishNow(context, s);
   }
@@ -144,21 +144,21 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::CancelContact(
   const std::string reason = request->reason().empty() ? "cancelled" : request->reason();
   auto record = std::make_shared<v1::ContactRecord>();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  SubmitAndFinish(*ctx_, reactor, request->tenant(),
-                  ChangeContact(request->contact_id(), v1::CONTACT_STATE_ABANDONED, record,
-                                [id = request->contact_id(), reason](
-                                    core::Router& router, core::EffectList* effects) {
-                                  return router.Cancel(id, reason, effects);
-                                }),
-                  [record, response](const OperationOutcome&) {
-                    record->clear_handler_id();
-                    *response = *record;
-                    return absl::OkStatus();
-                  },
-                  [this, tenant = request->tenant(), id = request->contact_id()](
-                      const absl::Status& error) {
-                    return ExplainNotLive(*ctx_->reader, tenant, id, error);
-                  });
+  SubmitAndFinish(
+      *ctx_, reactor, request->tenant(),
+      ChangeContact(
+          request->contact_id(), v1::CONTACT_STATE_ABANDONED, record,
+          [id = request->contact_id(), reason](core::Router& router, core::EffectList* effects) {
+            return router.Cancel(id, reason, effects);
+          }),
+      [record, response](const OperationOutcome&) {
+        record->clear_handler_id();
+        *response = *record;
+        return absl::OkStatus();
+      },
+      [this, tenant = request->tenant(), id = request->contact_id()](const absl::Status& error) {
+        return ExplainNotLive(*ctx_->reader, tenant, id, error);
+      });
   return reactor;
 }
 
@@ -173,20 +173,19 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::CompleteContact(
   }
   auto record = std::make_shared<v1::ContactRecord>();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  SubmitAndFinish(*ctx_, reactor, request->tenant(),
-                  ChangeContact(request->contact_id(), v1::CONTACT_STATE_COMPLETED, record,
-                                [id = request->contact_id()](core::Router& router,
-                                                             core::EffectList* effects) {
-                                  return router.Complete(id, effects);
-                                }),
-                  [record, response](const OperationOutcome&) {
-                    *response = *record;
-                    return absl::OkStatus();
-                  },
-                  [this, tenant = request->tenant(), id = request->contact_id()](
-                      const absl::Status& error) {
-                    return ExplainNotLive(*ctx_->reader, tenant, id, error);
-                  });
+  SubmitAndFinish(
+      *ctx_, reactor, request->tenant(),
+      ChangeContact(request->contact_id(), v1::CONTACT_STATE_COMPLETED, record,
+                    [id = request->contact_id()](core::Router& router, core::EffectList* effects) {
+                      return router.Complete(id, effects);
+                    }),
+      [record, response](const OperationOutcome&) {
+        *response = *record;
+        return absl::OkStatus();
+      },
+      [this, tenant = request->tenant(), id = request->contact_id()](const absl::Status& error) {
+        return ExplainNotLive(*ctx_->reader, tenant, id, error);
+      });
   return reactor;
 }
 

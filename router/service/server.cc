@@ -33,12 +33,12 @@ absl::Status Server::Start() {
   engine_store_ = std::make_unique<state::RedisStateStore>(store_options);
   reader_store_ = std::make_unique<state::RedisStateStore>(store_options);
   if (absl::Status s = engine_store_->Ping(); !s.ok()) {
-    return absl::UnavailableError(absl::StrCat("redis at ", config_.redis.host, ":",
-                                               config_.redis.port, ": ", s.message()));
+    return absl::UnavailableError(
+        absl::StrCat("redis at ", config_.redis.host, ":", config_.redis.port, ": ", s.message()));
   }
 
-  engine_ = std::make_unique<RoutingEngine>(RoutingEngineOptions{}, tenants,
-                                            engine_store_.get(), clock_);
+  engine_ =
+      std::make_unique<RoutingEngine>(RoutingEngineOptions{}, tenants, engine_store_.get(), clock_);
   engine_->SetAppliedListener(
       [this](const std::string& tenant, const core::Router& router, const core::Effect& e) {
         PublishOffers(offers_, tenant, router, e);
@@ -69,8 +69,8 @@ absl::Status Server::Start() {
         absl::StrCat("cannot listen on ", config_.listen_address, " (address in use?)"));
   }
   server_->GetHealthCheckService()->SetServingStatus(true);
-  LOG(INFO) << "wissel router listening on port " << port_ << " with "
-            << config_.tenants.size() << " tenant(s)";
+  LOG(INFO) << "wissel router listening on port " << port_ << " with " << config_.tenants.size()
+            << " tenant(s)";
   return absl::OkStatus();
 }
 

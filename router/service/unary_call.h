@@ -2,10 +2,10 @@
 // reply once its effects are durable.
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
 #include <string>
 #include <utility>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"

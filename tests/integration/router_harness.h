@@ -2,11 +2,11 @@
 // with stubs for the three services. For integration tests of the whole router.
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
@@ -27,7 +27,8 @@ inline constexpr char kTenant[] = "gemeente-test";
 // A small tenant: two queues, short timeouts so tests of expiry stay quick.
 inline std::string TestConfigYaml(int redis_port, absl::string_view offer_timeout = "2s",
                                   absl::string_view listen = "127.0.0.1:0") {
-  return absl::StrReplaceAll(R"yaml(
+  return absl::StrReplaceAll(
+      R"yaml(
 listen_address: LISTEN
 drain_timeout: 2s
 redis: {host: 127.0.0.1, port: PORT}
@@ -47,9 +48,7 @@ tenants:
       - {code: rijbewijs, name: Rijbewijs, domain: burgerzaken, queue: burgerzaken}
       - {code: wmo-hulpmiddelen, name: Hulpmiddelen, domain: sociaal_domein, queue: wmo}
 )yaml",
-                             {{"PORT", absl::StrCat(redis_port)},
-                              {"OFFER", offer_timeout},
-                              {"LISTEN", listen}});
+      {{"PORT", absl::StrCat(redis_port)}, {"OFFER", offer_timeout}, {"LISTEN", listen}});
 }
 
 class RouterHarness {
@@ -63,8 +62,8 @@ class RouterHarness {
   }
 
   void StartRouter(absl::string_view offer_timeout = "2s") {
-    auto config = config::ParseRouterConfig(TestConfigYaml(redis_->port(), offer_timeout),
-                                            "test.yaml");
+    auto config =
+        config::ParseRouterConfig(TestConfigYaml(redis_->port(), offer_timeout), "test.yaml");
     ASSERT_TRUE(config.ok()) << config.status();
     server_ = std::make_unique<service::Server>(*std::move(config), &clock_);
     absl::Status started = server_->Start();

@@ -8,9 +8,9 @@
 #include "absl/strings/match.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
-#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/integration/router_harness.h"
 
@@ -176,10 +176,10 @@ TEST_F(RouterServiceTest, QueuedThenOfferedAcceptedCompletedAndWrappedUp) {
   std::vector<v1::ContactState> history;
   for (const auto& e : record.history()) history.push_back(e.state());
   // The last entry records the end of the handler's wrap-up for this contact.
-  EXPECT_EQ(history, (std::vector<v1::ContactState>{
-                         v1::CONTACT_STATE_QUEUED, v1::CONTACT_STATE_OFFERED,
-                         v1::CONTACT_STATE_CONNECTED, v1::CONTACT_STATE_COMPLETED,
-                         v1::CONTACT_STATE_COMPLETED}));
+  EXPECT_EQ(history,
+            (std::vector<v1::ContactState>{v1::CONTACT_STATE_QUEUED, v1::CONTACT_STATE_OFFERED,
+                                           v1::CONTACT_STATE_CONNECTED, v1::CONTACT_STATE_COMPLETED,
+                                           v1::CONTACT_STATE_COMPLETED}));
   ASSERT_EQ(record.history_size(), 5);
   EXPECT_EQ(record.history(1).handler_id(), "h1");
   EXPECT_EQ(record.history(4).reason(), "finished");
@@ -272,8 +272,7 @@ TEST_F(RouterServiceTest, BadInputNamesTheFieldAndChangesNothing) {
       {"unknown channel", [](v1::Contact& c) { c.set_channel(static_cast<v1::Channel>(99)); },
        "contact.channel"},
       {"missing topic", [](v1::Contact& c) { c.clear_topic(); }, "contact.topic"},
-      {"unknown topic", [](v1::Contact& c) { c.set_topic("vuurwerkvergunning"); },
-       "contact.topic"},
+      {"unknown topic", [](v1::Contact& c) { c.set_topic("vuurwerkvergunning"); }, "contact.topic"},
       {"invalid bsn", [](v1::Contact& c) { c.mutable_party()->set_bsn("123456789"); },
        "contact.party.bsn"},
       {"zero bsn", [](v1::Contact& c) { c.mutable_party()->set_bsn("000000000"); },
@@ -389,16 +388,16 @@ TEST_F(RouterServiceTest, NoPersonalIdentifierIsStoredInClear) {
 
   const std::string dump = harness_.DumpRedis();
   ASSERT_FALSE(dump.empty());
-  for (const char* clear : {"111222333", "12345678", "0612345678", "+31612345678",
-                            "inwoner@example.nl", "Inwoner@Example.nl", "69599084",
-                            "000038509504"}) {
+  for (const char* clear :
+       {"111222333", "12345678", "0612345678", "+31612345678", "inwoner@example.nl",
+        "Inwoner@Example.nl", "69599084", "000038509504"}) {
     EXPECT_THAT(dump, Not(HasSubstr(clear))) << clear;
   }
 }
 
 TEST_F(RouterServiceTest, HealthIsServing) {
-  grpc::GenericStub stub(grpc::CreateChannel(
-      absl::StrCat("127.0.0.1:", harness_.server().port()), grpc::InsecureChannelCredentials()));
+  grpc::GenericStub stub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", harness_.server().port()),
+                                             grpc::InsecureChannelCredentials()));
   grpc::Slice empty("", 0);  // HealthCheckRequest{service: ""} serialises to nothing
   grpc::ByteBuffer request(&empty, 1);
   grpc::ByteBuffer response;
@@ -406,8 +405,8 @@ TEST_F(RouterServiceTest, HealthIsServing) {
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
   grpc::Status status;
   absl::Notification done;
-  stub.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request,
-                 &response, [&](grpc::Status s) {
+  stub.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
+                 [&](grpc::Status s) {
                    status = s;
                    done.Notify();
                  });

@@ -1,5 +1,7 @@
 // The real wisseld binary: killed with SIGKILL and restarted it resumes every queued contact
 // and handler state from Redis; on SIGTERM it drains and closes offer streams with a status.
+#include "tests/integration/wisseld_process.h"
+
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -7,7 +9,6 @@
 #include "gtest/gtest.h"
 #include "tests/integration/redis_server.h"
 #include "tests/integration/router_harness.h"
-#include "tests/integration/wisseld_process.h"
 
 namespace wissel::testing {
 namespace {
@@ -18,8 +19,8 @@ class WisseldProcessTest : public ::testing::Test {
     auto redis = RedisServer::Start();
     ASSERT_TRUE(redis.ok()) << redis.status();
     redis_ = *std::move(redis);
-    daemon_ = std::make_unique<WisseldProcess>(WISSELD_BINARY,
-                                               TestConfigYaml(redis_->port(), "20s"));
+    daemon_ =
+        std::make_unique<WisseldProcess>(WISSELD_BINARY, TestConfigYaml(redis_->port(), "20s"));
     StartDaemon();
   }
 
@@ -160,8 +161,7 @@ TEST_F(WisseldProcessTest, SigtermDrainsAndClosesOfferStreamsWithStatus) {
   EXPECT_TRUE(finished.ok()) << finished.error_code() << " " << finished.error_message();
   EXPECT_THAT(daemon_->Log(), ::testing::HasSubstr("draining"));
   // What was acknowledged before the drain is durable.
-  auto state = redis_->Command(
-      {"HGET", absl::StrCat("w:{gemeente-test}:c:", contact), "state"});
+  auto state = redis_->Command({"HGET", absl::StrCat("w:{gemeente-test}:c:", contact), "state"});
   ASSERT_TRUE(state.ok());
   EXPECT_EQ(*state, "offered");
 }

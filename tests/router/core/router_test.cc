@@ -169,8 +169,8 @@ TEST_F(RouterTest, ChannelCapacityIsRespected) {
   ASSERT_TRUE(router_.SignIn(MakeHandler("h1", {"burgerzaken"}), &effects_).ok());
   // Default capacity: 1 phone, 3 chats.
   for (int i = 0; i < 4; ++i) {
-    auto d = router_.Route(MakeContact(absl::StrCat("chat", i), "paspoort", Channel::kChat),
-                           &effects_);
+    auto d =
+        router_.Route(MakeContact(absl::StrCat("chat", i), "paspoort", Channel::kChat), &effects_);
     ASSERT_TRUE(d.ok());
     EXPECT_EQ(d->outcome, i < 3 ? Decision::Outcome::kAssigned : Decision::Outcome::kQueued);
   }
@@ -235,8 +235,7 @@ TEST_F(RouterTest, AcceptByTheWrongHandlerFails) {
   ASSERT_TRUE(router_.SignIn(MakeHandler("h2", {"wmo"}), &effects_).ok());
   ASSERT_TRUE(router_.Route(MakeContact("c1", "paspoort"), &effects_).ok());
   effects_.clear();
-  EXPECT_EQ(router_.Accept("h2", "c1", &effects_).code(),
-            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(router_.Accept("h2", "c1", &effects_).code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(router_.Accept("nobody", "c1", &effects_).code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(router_.Accept("h1", "nothing", &effects_).code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(effects_, IsEmpty());
@@ -422,8 +421,7 @@ std::vector<std::string> RunWorkload(int seed, int steps) {
                                  kAllChannels[rng() % 3], static_cast<int>(rng() % 3) * 10);
       EXPECT_TRUE(router.Route(c, &effects).ok());
     } else if (op == 4) {
-      (void)router.SignIn(MakeHandler(handler, {skills[rng() % 3], skills[rng() % 3]}),
-                          &effects);
+      (void)router.SignIn(MakeHandler(handler, {skills[rng() % 3], skills[rng() % 3]}), &effects);
     } else if (op == 5 || op == 6) {
       // Accept or reject whatever the handler was offered; complete what is connected.
       if (const Handler* h = router.FindHandler(handler)) {
