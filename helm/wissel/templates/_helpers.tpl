@@ -1,0 +1,135 @@
+{{/*
+Named templates shared by the Wissel chart.
+*/}}
+
+{{/* The chart name, at most 63 characters (a DNS label). */}}
+{{- define "wissel.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* The full name of the release's resources: release name + chart name, at most 63 characters. */}}
+{{- define "wissel.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* name-version for the helm.sh/chart label. */}}
+{{- define "wissel.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Labels that select the router pods; never change them (Deployment selectors are immutable). */}}
+{{- define "wissel.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "wissel.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: router
+{{- end }}
+
+{{/* Labels of every resource, without the component. */}}
+{{- define "wissel.baseLabels" -}}
+helm.sh/chart: {{ include "wissel.chart" . }}
+app.kubernetes.io/name: {{ include "wissel.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/part-of: wissel
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* Labels of the router's resources. */}}
+{{- define "wissel.labels" -}}
+{{ include "wissel.baseLabels" . }}
+app.kubernetes.io/component: router
+{{- end }}
+
+{{/* The ServiceAccount the pods run as. */}}
+{{- define "wissel.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "wissel.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* An image reference from {registry, repository, tag, digest}; `defaultTag` when tag is empty. */}}
+{{- define "wissel.image" -}}
+{{- $repository := .image.repository }}
+{{- if .image.registry }}
+{{- $repository = printf "%s/%s" .image.registry .image.repository }}
+{{- end }}
+{{- if .image.digest }}
+{{- printf "%s@%s" $repository .image.digest }}
+{{- else }}
+{{- printf "%s:%s" $repository (toString (default .defaultTag .image.tag)) }}
+{{- end }}
+{{- end }}
+
+{{/* The Secret holding the pseudonym secrets, one key per pseudonym_secret_env. */}}
+{{- define "wissel.secretName" -}}
+{{- if .Values.secrets.existingSecret }}
+{{- .Values.secrets.existingSecret }}
+{{- else }}
+{{- printf "%s-pseudonym" (include "wissel.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+
+{{/* The distinct pseudonym_secret_env names of the tenants, in order, as a JSON list. */}}
+{{- define "wissel.secretEnvNames" -}}
+{{- $names := list }}
+{{- range .Values.config.tenants }}
+{{- if not (has .pseudonym_secret_env $names) }}
+{{- $names = append $names .pseudonym_secret_env }}
+{{- end }}
+{{- end }}
+{{- toJson $names }}
+{{- end }}
+
+{{/* Where wisseld finds Redis: the primary itself, or the HAProxy sidecar on loopback. */}}
+{{- define "wissel.redisHost" -}}
+{{- if .Values.redis.sentinel.enabled }}127.0.0.1{{ else }}{{ .Values.redis.host }}{{ end }}
+{{- end }}
+{{- define "wissel.redisPort" -}}
+{{- if .Values.redis.sentinel.enabled }}{{ .Values.redis.sentinel.proxy.port }}{{ else }}{{ .Values.redis.port }}{{ end }}
+{{- end }}
+
+{{/*
+Checks that the schema cannot express; each failure names the value to change.
+*/}}
+{{- define "wissel.validateValues" -}}
+{{- if not .Values.config.tenants }}
+{{- fail "config.tenants: at least one tenant is required" }}
+{{- end }}
+{{- range $i, $t := .Values.config.tenants }}
+{{- if or (hasKey $t "pseudonym_secret") (hasKey $t "pseudonym_secret_file") }}
+{{- fail (printf "config.tenants[%d]: pseudonym_secret and pseudonym_secret_file are not allowed in the chart; set pseudonym_secret_env and put the secret in the Secret (secrets.*)" $i) }}
+{{- end }}
+{{- if not $t.pseudonym_secret_env }}
+{{- fail (printf "config.tenants[%d]: pseudonym_secret_env is required" $i) }}
+{{- end }}
+{{- end }}
+{{- if and .Values.secrets.create .Values.secrets.existingSecret }}
+{{- fail "secrets.create and secrets.existingSecret exclude each other: create is for development, existingSecret for production" }}
+{{- end }}
+{{- if not (or .Values.secrets.create .Values.secrets.existingSecret) }}
+{{- fail "set secrets.existingSecret to the Secret with the tenants' pseudonym secrets (production), or secrets.create=true (development)" }}
+{{- end }}
+{{- if and .Values.redis.sentinel.enabled (not .Values.redis.sentinel.nodes) }}
+{{- fail "redis.sentinel.nodes: list the Redis servers (host:port) of the Sentinel set" }}
+{{- end }}
+{{- if and (not .Values.redis.sentinel.enabled) (not .Values.redis.host) }}
+{{- fail "redis.host: the Redis primary is required (this chart does not deploy Redis)" }}
+{{- end }}
+{{- if and .Values.metrics.serviceMonitor.enabled (not .Values.metrics.enabled) }}
+{{- fail "metrics.serviceMonitor.enabled needs metrics.enabled" }}
+{{- end }}
+{{- end }}
