@@ -15,7 +15,9 @@
 
 namespace wissel::core {
 
-// Opening time on one day, in minutes since local midnight: [open, close).
+// Opening time on one day, in minutes since local midnight: [open, close), with
+// 0 <= open_minute < close_minute <= 24 * 60. A range does not cross midnight: split it
+// (22:00-24:00 and 00:00-02:00 the next day); Calendar treats the two as one opening period.
 struct TimeRange {
   int open_minute = 0;
   int close_minute = 24 * 60;
@@ -46,6 +48,8 @@ enum class Holiday {
 enum class BevrijdingsdagRule { kEveryYear, kLustrumOnly };
 
 // A date with hours other than usual (closed for a staff day, late opening before Christmas).
+// Replaces the weekday's hours of every channel that has hours; a configured holiday still
+// closes the day. With several exceptions for one date, the first counts.
 struct DateException {
   absl::CivilDay day;
   std::vector<TimeRange> hours;  // empty: closed all day

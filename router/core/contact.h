@@ -11,6 +11,7 @@
 
 #include "absl/time/time.h"
 #include "router/core/channel.h"
+#include "router/core/skill.h"
 
 namespace wissel::core {
 
@@ -42,9 +43,34 @@ struct Contact {
   ContactState state = ContactState::kQueued;
   std::string handler_id;  // for kOffered / kConnected
   absl::Time offer_deadline = absl::InfiniteFuture();
-  // Handlers that rejected this contact or let its offer time out: not offered it again.
+  // Handlers that rejected this contact: not offered it again.
   std::vector<std::string> declined_by;
   std::string payload;
+
+  // What the policies and rules look at.
+  std::string domain;  // the topic's domain, for the contact-person mapping
+  NeedSet needs = 0;
+  DigidLevel digid = DigidLevel::kNone;
+  std::string language;
+  bool wants_person = false;
+  std::string case_reference;
+  bool confidential = false;
+
+  // Routing state that changes while the contact waits; stored with the contact.
+  // A callback request: the resident is called back instead of waiting on the line.
+  bool callback = false;
+  // How many of its queue's escalation steps have applied.
+  int escalation_level = 0;
+  // Lowest proficiency on the queue's skill a handler needs now (escalation lowers it).
+  int min_proficiency = kMinProficiency;
+  // Further queues whose handlers may take it (escalation overflow).
+  std::vector<std::string> overflow_queues;
+  // Skills a handler needs besides the queue's (topic skills, rules).
+  std::vector<SkillRequirement> required_skills;
+  // Waiting for this handler (contact person, deputy or a rule's preferred handler) until
+  // `reserved_until`; then the team gets it.
+  std::string reserved_for;
+  absl::Time reserved_until = absl::InfinitePast();
 };
 
 }  // namespace wissel::core

@@ -14,13 +14,32 @@
 #include "absl/time/time.h"
 #include "router/core/channel.h"
 #include "router/core/contact.h"
+#include "router/core/contact_person.h"
 #include "router/core/handler.h"
 
 namespace wissel::core {
 
-// A new contact, queued. Carries the whole contact (including the opaque payload).
+// A new contact. Carries the whole contact (including the opaque payload). Usually queued;
+// a contact that is not routed to a person (steered to digital, closed outside hours) is
+// created in state kCompleted with `reason` saying why, and is never live.
 struct ContactCreated {
   Contact contact;
+  std::string reason;
+};
+
+// A queued contact's routing state changed while it waits (an escalation step, the wait for
+// its contact person ended, it became a callback request). Carries the whole contact; the store
+// overwrites the routing fields if the contact is still queued. `reason` goes to the history.
+struct ContactUpdated {
+  Contact contact;
+  absl::Time time;
+  std::string reason;
+};
+
+// A resident's contact person in a domain was set (or renewed).
+struct ContactPersonSet {
+  ContactPersonMapping mapping;
+  absl::Time time;
 };
 
 // A queued contact offered to a handler; takes a slot of the handler's channel capacity.
@@ -107,9 +126,10 @@ inline std::string ContactIdOf(const Effect& effect) {
   return std::visit(
       [](const auto& e) -> std::string {
         using T = std::decay_t<decltype(e)>;
-        if constexpr (std::is_same_v<T, ContactCreated>) {
+        if constexpr (std::is_same_v<T, ContactCreated> || std::is_same_v<T, ContactUpdated>) {
           return e.contact.id;
-        } else if constexpr (std::is_same_v<T, HandlerChanged>) {
+        } else if constexpr (std::is_same_v<T, HandlerChanged> ||
+                             std::is_same_v<T, ContactPersonSet>) {
           return "";
         } else {
           return e.contact_id;

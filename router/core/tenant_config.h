@@ -15,18 +15,13 @@
 #include "router/core/calendar_config.h"
 #include "router/core/channel.h"
 #include "router/core/rule_spec.h"
+#include "router/core/skill.h"
 
 namespace wissel::core {
 
 // Service phase of a product in the social domain: self-reliance, prevention through
 // community partners, or custom provision.
 enum class ServicePhase { kNone, kEigenKracht, kPreventie, kMaatwerk };
-
-// A skill and the lowest proficiency (1..5) that will do.
-struct SkillRequirement {
-  std::string skill;
-  int min_proficiency = 1;
-};
 
 // The digital way to get a product done ("digitaal, tenzij").
 struct DigitalAlternative {

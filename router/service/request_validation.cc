@@ -48,9 +48,10 @@ absl::Status ValidateIdentifier(absl::string_view field, absl::string_view value
     return FieldError(field, absl::StrCat("longer than ", kMaxIdLength, " bytes"));
   }
   for (char c : value) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != ':' &&
+    // No ':' (the separator of Redis keys), ',' or '|' (separators of stored lists).
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' &&
         c != '@' && c != '-') {
-      return FieldError(field, "may contain only letters, digits and . _ : @ -");
+      return FieldError(field, "may contain only letters, digits and . _ @ -");
     }
   }
   return absl::OkStatus();

@@ -27,7 +27,7 @@ inline constexpr size_t kMaxAttributeValueLength = 512;
 inline constexpr size_t kMaxSkills = 64;
 
 // An identifier (tenant, topic, handler, queue, contact id, skill): 1..kMaxIdLength bytes of
-// [A-Za-z0-9._:@-].
+// [A-Za-z0-9._@-].
 absl::Status ValidateIdentifier(absl::string_view field, absl::string_view value);
 
 // Checks every field of `contact` (except whether the topic is in the catalogue, which the

@@ -158,6 +158,7 @@ void RoutingEngine::ProcessBatch(std::vector<Command>& batch) {
   std::vector<state::TenantEffect> effects = std::move(carry_over_);
   carry_over_.clear();
   absl::flat_hash_set<std::string> touched;
+  for (const state::TenantEffect& e : effects) touched.insert(e.tenant);
 
   for (size_t i = 0; i < batch.size(); ++i) {
     Command& cmd = batch[i];
@@ -209,7 +210,8 @@ void RoutingEngine::ProcessBatch(std::vector<Command>& batch) {
       for (size_t i = 0; i < effects.size(); ++i) {
         const state::EffectResult& r = (*results)[i];
         if (r.status.code() == absl::StatusCode::kAlreadyExists &&
-            std::holds_alternative<core::ContactCreated>(effects[i].effect)) {
+            std::holds_alternative<core::ContactCreated>(effects[i].effect) &&
+            r.existing_contact_id != core::ContactIdOf(effects[i].effect)) {
           const std::string id = core::ContactIdOf(effects[i].effect);
           core::EffectList followup;
           tenants_.at(effects[i].tenant).router->Forget(id, &followup);
@@ -219,7 +221,11 @@ void RoutingEngine::ProcessBatch(std::vector<Command>& batch) {
       }
       for (size_t i = 0; i < effects.size(); ++i) {
         const state::EffectResult& r = (*results)[i];
-        if (r.status.ok()) {
+        // A create retried after a lost reply finds its own idempotency key: it is applied.
+        const bool own_create = r.status.code() == absl::StatusCode::kAlreadyExists &&
+                                !r.existing_contact_id.empty() &&
+                                r.existing_contact_id == core::ContactIdOf(effects[i].effect);
+        if (r.status.ok() || own_create) {
           if (listener_) {
             listener_(effects[i].tenant, *tenants_.at(effects[i].tenant).router, effects[i].effect);
           }
@@ -233,7 +239,10 @@ void RoutingEngine::ProcessBatch(std::vector<Command>& batch) {
       for (size_t i = 0; i < batch.size(); ++i) {
         for (size_t k = entries[i].first_effect; k < entries[i].end_effect; ++k) {
           const state::EffectResult& r = (*results)[k];
-          if (r.status.ok()) continue;
+          if (r.status.ok() || (!r.existing_contact_id.empty() &&
+                                r.existing_contact_id == core::ContactIdOf(effects[k].effect))) {
+            continue;
+          }
           if (r.status.code() == absl::StatusCode::kAlreadyExists) {
             outcomes[i].status = r.status;
             outcomes[i].existing_contact_id = r.existing_contact_id;

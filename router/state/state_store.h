@@ -18,6 +18,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "router/core/contact.h"
+#include "router/core/contact_person.h"
 #include "router/core/effect.h"
 #include "router/core/handler.h"
 
@@ -56,6 +57,8 @@ struct StoredContact {
 struct TenantSnapshot {
   std::vector<core::Handler> handlers;
   std::vector<core::Contact> live_contacts;
+  // Contact-person mappings that have not expired.
+  std::vector<core::ContactPersonMapping> contact_persons;
 };
 
 class StateStore {
