@@ -37,7 +37,8 @@ void BM_Route_AssignAndRelease(benchmark::State& state) {
   const int handlers = static_cast<int>(state.range(0));
   constexpr int kQueues = 10;
   BenchClock clock;
-  Router router(BenchConfig(kQueues), &clock);
+  std::unique_ptr<Router> owned = *Router::Create(BenchConfig(kQueues), &clock);
+  Router& router = *owned;
   EffectList effects;
   for (int h = 0; h < handlers; ++h) {
     HandlerSignIn in;
@@ -75,7 +76,8 @@ BENCHMARK(BM_Route_AssignAndRelease)->RangeMultiplier(10)->Range(100, 100000);
 void BM_Route_Queue(benchmark::State& state) {
   const int depth = static_cast<int>(state.range(0));
   BenchClock clock;
-  Router router(BenchConfig(1), &clock);
+  std::unique_ptr<Router> owned = *Router::Create(BenchConfig(1), &clock);
+  Router& router = *owned;
   EffectList effects;
   for (int i = 0; i < depth; ++i) {
     NewContact c;

@@ -117,7 +117,8 @@ struct HandlerChanged {
 
 using Effect =
     std::variant<ContactCreated, ContactOffered, OfferWithdrawn, OfferAccepted, ContactCompleted,
-                 WrapUpFinished, ContactAbandoned, ContactTransferred, HandlerChanged>;
+                 WrapUpFinished, ContactAbandoned, ContactTransferred, HandlerChanged,
+                 ContactUpdated, ContactPersonSet>;
 
 using EffectList = std::vector<Effect>;
 

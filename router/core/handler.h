@@ -1,6 +1,7 @@
 // A handler (medewerker) as the routing core sees it.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,9 @@
 namespace wissel::core {
 
 enum class Presence { kAvailable, kBusy, kAway, kOffline };
+
+// Proficiency of a skill nobody rated.
+inline constexpr int kDefaultProficiency = 3;
 
 absl::string_view PresenceName(Presence presence);
 
@@ -30,6 +34,9 @@ struct Handler {
   std::string address;              // SIP URI or desk the contact is connected to
   std::vector<std::string> skills;  // as signed in
   std::vector<std::string> teams;
+  // Proficiency 1..5 per skill, where known (sign-in or the roster); others count as
+  // kDefaultProficiency.
+  std::map<std::string, int> proficiency;
   PerChannel<int> capacity;
   Presence presence = Presence::kOffline;
   // Longest-idle selection picks the handler whose last offer is oldest.

@@ -12,37 +12,100 @@ namespace wissel::core {
 
 struct Router::QueueState {
   const QueueConfig* config = nullptr;
-  PerChannel<std::set<WaitKey>> waiting;
+  std::string skill;
+  // Queued contacts of this queue (and overflow from others), per channel, by the proficiency
+  // they require.
+  PerChannel<WaitLevels> waiting;
+  // Free handlers having the queue's skill, per channel, by their proficiency on it.
+  PerChannel<Levels> free;
+  // Summed capacity of available handlers having the skill, per channel.
+  PerChannel<int> staffed;
   int offered = 0;
   // Moving average of observed handle times; starts at the configured default.
   absl::Duration average_handle_time;
+  // Round robin: the handler chosen last.
+  std::string last_chosen;
 };
 
 struct Router::HandlerEntry {
   Handler handler;
-  // The handler's skills plus the skills of the queues of its teams, sorted and unique.
-  std::vector<std::string> effective_skills;
+  // Queues whose skill the handler has, with its proficiency on that skill.
+  std::vector<std::pair<QueueState*, int>> eligible;
+  bool active = true;
 };
 
 namespace {
 
 // Weight of a new observation in the handle-time moving average.
 constexpr double kHandleTimeWeight = 0.1;
+// A callback task for a contact person waits for them this long before their team takes it.
+constexpr absl::Duration kCallbackTaskReservation = absl::Hours(24);
 
 bool Contains(const std::vector<std::string>& v, const std::string& x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
 
+bool IsPersonalChannel(Channel c) {
+  return c == Channel::kPhone || c == Channel::kChat || c == Channel::kBalie;
+}
+
+bool IsAsynchronous(Channel c) { return c == Channel::kWebForm || c == Channel::kEmail; }
+
+absl::string_view StrategyName(Strategy s) {
+  switch (s) {
+    case Strategy::kLongestIdle:
+      return "longest idle";
+    case Strategy::kLeastOccupied:
+      return "least occupied";
+    case Strategy::kBestProficiency:
+      return "best proficiency";
+    case Strategy::kRoundRobin:
+      return "round robin";
+  }
+  return "";
+}
+
 }  // namespace
 
-Router::Router(TenantConfig config, const Clock* clock)
-    : config_(std::move(config)), clock_(clock) {
+absl::string_view DigitalFirstName(DigitalFirst d) {
+  switch (d) {
+    case DigitalFirst::kNotApplicable:
+      return "not_applicable";
+    case DigitalFirst::kSteered:
+      return "steered_to_digital";
+    case DigitalFirst::kOfferedAndRouted:
+      return "offered_and_routed";
+    case DigitalFirst::kExemptNeed:
+      return "exempt_need";
+    case DigitalFirst::kExemptWantsPerson:
+      return "exempt_wants_person";
+  }
+  return "";
+}
+
+absl::StatusOr<std::unique_ptr<Router>> Router::Create(TenantConfig config, const Clock* clock) {
+  if (absl::Status s = config.Validate(); !s.ok()) return s;
+  // Construct first: the rules are compiled against the Router's own copy of the config, which
+  // they point into.
+  std::unique_ptr<Router> router(new Router(std::move(config), rules::RuleSet(), clock));
+  absl::StatusOr<rules::RuleSet> rules = rules::RuleSet::Compile(router->config_);
+  if (!rules.ok()) return rules.status();
+  router->rules_ = *std::move(rules);
+  router->warnings_ = router->rules_.warnings();
+  router->outcome_ = router->rules_.NewOutcome();
+  return router;
+}
+
+Router::Router(TenantConfig config, rules::RuleSet rules, const Clock* clock)
+    : config_(std::move(config)),
+      rules_(std::move(rules)),
+      calendar_(config_.calendar),
+      clock_(clock) {
   for (const QueueConfig& q : config_.queues) {
     auto state = std::make_unique<QueueState>();
     state->config = &q;
+    state->skill = q.skill.empty() ? q.name : q.skill;
     state->average_handle_time = q.default_handle_time;
-    const std::string& skill = q.skill.empty() ? q.name : q.skill;
-    queues_by_skill_[skill].push_back(state.get());
     queues_[q.name] = std::move(state);
   }
 }
@@ -54,58 +117,137 @@ Router::QueueState* Router::FindQueueState(const std::string& name) {
   return it == queues_.end() ? nullptr : it->second.get();
 }
 
+const Router::QueueState* Router::FindQueueState(const std::string& name) const {
+  auto it = queues_.find(name);
+  return it == queues_.end() ? nullptr : it->second.get();
+}
+
 Router::HandlerEntry* Router::FindEntry(const std::string& handler_id) {
   auto it = handlers_.find(handler_id);
   return it == handlers_.end() ? nullptr : it->second.get();
 }
 
-std::vector<std::string> Router::EffectiveSkills(const Handler& h) const {
+const Router::HandlerEntry* Router::FindEntry(const std::string& handler_id) const {
+  auto it = handlers_.find(handler_id);
+  return it == handlers_.end() ? nullptr : it->second.get();
+}
+
+int Router::ProficiencyOf(const Handler& h, const std::string& skill) const {
+  if (auto it = h.proficiency.find(skill); it != h.proficiency.end()) return it->second;
+  if (const HandlerProfile* p = config_.FindHandler(h.id)) {
+    if (auto it = p->skills.find(skill); it != p->skills.end()) return it->second;
+  }
+  return kDefaultProficiency;
+}
+
+void Router::ComputeEligibility(HandlerEntry& e) const {
+  const Handler& h = e.handler;
   std::vector<std::string> skills = h.skills;
   for (const std::string& team : h.teams) {
     if (const QueueConfig* q = config_.FindQueue(team)) {
       skills.push_back(q->skill.empty() ? q->name : q->skill);
     }
   }
-  std::sort(skills.begin(), skills.end());
-  skills.erase(std::unique(skills.begin(), skills.end()), skills.end());
-  return skills;
+  e.eligible.clear();
+  for (const auto& [name, q] : queues_) {
+    if (Contains(skills, q->skill)) {
+      const int level = std::clamp(ProficiencyOf(h, q->skill), kMinProficiency, kMaxProficiency);
+      e.eligible.push_back({q.get(), level});
+    }
+  }
+  const HandlerProfile* profile = config_.FindHandler(h.id);
+  e.active = profile == nullptr || profile->active;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Queues and the handler index.
 
+Router::WaitKey Router::KeyOf(const Contact& c) const {
+  const double aging_per_second = config_.aging_per_minute / 60.0;
+  return WaitKey{aging_per_second * absl::ToDoubleSeconds(c.enqueued_at - absl::UnixEpoch()) -
+                     c.priority,
+                 c.enqueued_at, c.id};
+}
+
 void Router::Enqueue(const Contact& c) {
-  QueueState* q = FindQueueState(c.queue);
-  q->waiting[c.channel].insert(WaitKey{-c.priority, c.enqueued_at, c.id});
+  const WaitKey key = KeyOf(c);
+  if (!c.reserved_for.empty()) {
+    reserved_[c.reserved_for][c.channel].insert(key);
+    return;
+  }
+  const int level = std::clamp(c.min_proficiency, kMinProficiency, kMaxProficiency);
+  FindQueueState(c.queue)->waiting[c.channel][level].insert(key);
+  for (const std::string& overflow : c.overflow_queues) {
+    if (QueueState* q = FindQueueState(overflow)) q->waiting[c.channel][kMinProficiency].insert(key);
+  }
 }
 
 void Router::Dequeue(const Contact& c) {
-  QueueState* q = FindQueueState(c.queue);
-  q->waiting[c.channel].erase(WaitKey{-c.priority, c.enqueued_at, c.id});
+  const WaitKey key = KeyOf(c);
+  if (!c.reserved_for.empty()) {
+    auto it = reserved_.find(c.reserved_for);
+    if (it != reserved_.end()) it->second[c.channel].erase(key);
+    return;
+  }
+  const int level = std::clamp(c.min_proficiency, kMinProficiency, kMaxProficiency);
+  FindQueueState(c.queue)->waiting[c.channel][level].erase(key);
+  for (const std::string& overflow : c.overflow_queues) {
+    if (QueueState* q = FindQueueState(overflow)) q->waiting[c.channel][kMinProficiency].erase(key);
+  }
+}
+
+bool Router::CanTakeChannel(const Handler& h, Channel channel) const {
+  if (!h.HasFreeCapacity(channel)) return false;
+  for (const HeldContact& held : h.held) {
+    if (held.state == HoldState::kWrapUp) continue;
+    const std::vector<Channel>& blocked = config_.handler_defaults.blocks[held.channel];
+    if (std::find(blocked.begin(), blocked.end(), channel) != blocked.end()) return false;
+  }
+  return true;
+}
+
+int64_t Router::RankOf(const HandlerEntry& e, const QueueState& q) const {
+  const Handler& h = e.handler;
+  switch (q.config->strategy) {
+    case Strategy::kLeastOccupied: {
+      int load = 0;
+      int capacity = 0;
+      for (Channel c : kAllChannels) {
+        load += h.Load(c);
+        capacity += h.capacity[c];
+      }
+      return capacity == 0 ? 1000 : load * 1000 / capacity;
+    }
+    case Strategy::kLongestIdle:
+    case Strategy::kBestProficiency:
+    case Strategy::kRoundRobin:
+      return 0;
+  }
+  return 0;
 }
 
 void Router::Index(const HandlerEntry& e) {
   const Handler& h = e.handler;
-  if (h.presence != Presence::kAvailable) return;
-  for (const std::string& skill : e.effective_skills) {
-    PerChannel<std::set<IdleKey>>& free = free_handlers_[skill];
-    PerChannel<int>& staffed = staffed_capacity_[skill];
+  if (h.presence != Presence::kAvailable || !e.active) return;
+  for (const auto& [q, level] : e.eligible) {
+    const absl::Time idle = q->config->strategy == Strategy::kRoundRobin ? absl::InfinitePast()
+                                                                         : h.last_offer_at;
     for (Channel c : kAllChannels) {
-      staffed[c] += h.capacity[c];
-      if (h.HasFreeCapacity(c)) free[c].insert(IdleKey{h.last_offer_at, h.id});
+      q->staffed[c] += h.capacity[c];
+      if (CanTakeChannel(h, c)) q->free[c][level].insert(RankKey{RankOf(e, *q), idle, h.id});
     }
   }
 }
 
 void Router::Unindex(const HandlerEntry& e) {
   const Handler& h = e.handler;
-  if (h.presence != Presence::kAvailable) return;
-  for (const std::string& skill : e.effective_skills) {
-    PerChannel<std::set<IdleKey>>& free = free_handlers_[skill];
-    PerChannel<int>& staffed = staffed_capacity_[skill];
+  if (h.presence != Presence::kAvailable || !e.active) return;
+  for (const auto& [q, level] : e.eligible) {
+    const absl::Time idle = q->config->strategy == Strategy::kRoundRobin ? absl::InfinitePast()
+                                                                         : h.last_offer_at;
     for (Channel c : kAllChannels) {
-      staffed[c] -= h.capacity[c];
-      free[c].erase(IdleKey{h.last_offer_at, h.id});
+      q->staffed[c] -= h.capacity[c];
+      q->free[c][level].erase(RankKey{RankOf(e, *q), idle, h.id});
     }
   }
 }
@@ -123,14 +265,47 @@ void Router::Publish(HandlerEntry& e, EffectList* effects) {
   effects->push_back(HandlerChanged{e.handler, clock_->Now()});
 }
 
+bool Router::MayTake(const HandlerEntry& e, const Contact& c, bool via_overflow) const {
+  const Handler& h = e.handler;
+  if (h.presence != Presence::kAvailable || !e.active) return false;
+  if (!CanTakeChannel(h, c.channel)) return false;
+  if (Contains(c.declined_by, h.id)) return false;
+  if (!c.reserved_for.empty()) return c.reserved_for == h.id;
+  if (c.confidential) {
+    // Only the contact's own queue, and only when it is authorised for confidential contacts.
+    if (via_overflow) return false;
+    const QueueState* q = FindQueueState(c.queue);
+    if (q == nullptr || !q->config->authorised_for_confidential) return false;
+  }
+  const QueueState* q = FindQueueState(c.queue);
+  if (!via_overflow) {
+    bool has_skill = false;
+    for (const auto& [eq, level] : e.eligible) {
+      if (eq == q) has_skill = level >= c.min_proficiency;
+    }
+    if (!has_skill) return false;
+  }
+  for (const SkillRequirement& r : c.required_skills) {
+    if (!Contains(h.skills, r.skill) || ProficiencyOf(h, r.skill) < r.min_proficiency) {
+      // A team can also grant the skill.
+      bool via_team = false;
+      for (const auto& [eq, level] : e.eligible) {
+        if (eq->skill == r.skill && level >= r.min_proficiency) via_team = true;
+      }
+      if (!via_team) return false;
+    }
+  }
+  return true;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Offering.
 
 void Router::Offer(Contact& c, HandlerEntry& e, EffectList* effects) {
   const absl::Time now = clock_->Now();
   Dequeue(c);
-  QueueState* q = FindQueueState(c.queue);
-  q->offered++;
+  UnscheduleDeadlines(c);
+  FindQueueState(c.queue)->offered++;
   c.state = ContactState::kOffered;
   c.handler_id = e.handler.id;
   c.offer_deadline = now + config_.handler_defaults.offer_timeout;
@@ -140,39 +315,114 @@ void Router::Offer(Contact& c, HandlerEntry& e, EffectList* effects) {
   e.handler.held.push_back(HeldContact{c.id, c.channel, HoldState::kOffered});
   e.handler.last_offer_at = now;
   Index(e);
-
+  for (auto& [q, level] : e.eligible) {
+    if (q->config->name == c.queue) q->last_chosen = e.handler.id;
+  }
   effects->push_back(ContactOffered{c.id, e.handler.id, c.channel, now, c.offer_deadline});
 }
 
-bool Router::TryOffer(Contact& c, EffectList* effects) {
-  QueueState* q = FindQueueState(c.queue);
-  const std::string& skill = q->config->skill.empty() ? q->config->name : q->config->skill;
-  auto free_it = free_handlers_.find(skill);
-  if (free_it == free_handlers_.end()) return false;
-  for (const IdleKey& key : free_it->second[c.channel]) {
-    if (Contains(c.declined_by, key.handler_id)) continue;
-    Offer(c, *FindEntry(key.handler_id), effects);
-    return true;
+bool Router::TryOffer(Contact& c, EffectList* effects, std::vector<TraceStep>* trace) {
+  if (!c.reserved_for.empty()) {
+    HandlerEntry* e = FindEntry(c.reserved_for);
+    if (e != nullptr && MayTake(*e, c, false)) {
+      if (trace) trace->push_back({"candidate", e->handler.id, "the reserved handler is free"});
+      Offer(c, *e, effects);
+      return true;
+    }
+    if (trace) {
+      trace->push_back({"candidate", c.reserved_for,
+                        "the reserved handler is not free: the contact waits for them"});
+    }
+    return false;
+  }
+  // The contact's own queue first, then overflow queues (any proficiency there).
+  std::vector<std::pair<QueueState*, bool>> queues = {{FindQueueState(c.queue), false}};
+  for (const std::string& name : c.overflow_queues) {
+    if (QueueState* q = FindQueueState(name)) queues.push_back({q, true});
+  }
+  for (auto [q, via_overflow] : queues) {
+    const int min_level = via_overflow ? kMinProficiency : c.min_proficiency;
+    const Strategy strategy = q->config->strategy;
+    HandlerEntry* best = nullptr;
+    const RankKey* best_key = nullptr;
+    int considered = 0;
+    for (int level = kMaxProficiency; level >= min_level; --level) {
+      const std::set<RankKey>& free = q->free[c.channel][level];
+      auto begin = free.begin();
+      if (strategy == Strategy::kRoundRobin && !q->last_chosen.empty()) {
+        begin = free.upper_bound(RankKey{0, absl::InfinitePast(), q->last_chosen});
+      }
+      for (auto it = begin; it != free.end(); ++it) {
+        HandlerEntry* e = FindEntry(it->handler_id);
+        if (!MayTake(*e, c, via_overflow)) continue;
+        ++considered;
+        if (best_key == nullptr || *it < *best_key) {
+          best = e;
+          best_key = &*it;
+        }
+        break;
+      }
+      // Best proficiency: the highest level with a free handler wins outright.
+      if (strategy == Strategy::kBestProficiency && best != nullptr) break;
+    }
+    if (best == nullptr && strategy == Strategy::kRoundRobin) {
+      // Wrap around to the start of the rotation.
+      for (int level = kMaxProficiency; level >= min_level; --level) {
+        for (const RankKey& key : q->free[c.channel][level]) {
+          HandlerEntry* e = FindEntry(key.handler_id);
+          if (!MayTake(*e, c, via_overflow)) continue;
+          ++considered;
+          if (best_key == nullptr || key < *best_key) {
+            best = e;
+            best_key = &key;
+          }
+          break;
+        }
+      }
+    }
+    if (best != nullptr) {
+      if (trace) {
+        trace->push_back(
+            {"candidate", best->handler.id,
+             absl::StrFormat("%s of %d proficiency level(s) with a free handler in queue '%s'%s",
+                             StrategyName(strategy), considered, q->config->name,
+                             via_overflow ? " (overflow)" : "")});
+      }
+      Offer(c, *best, effects);
+      return true;
+    }
   }
   return false;
 }
 
 void Router::Dispatch(HandlerEntry& e, EffectList* effects) {
   Handler& h = e.handler;
-  while (h.presence == Presence::kAvailable) {
-    // The best waiting contact over every queue the handler serves and every channel on
-    // which it has room.
+  while (h.presence == Presence::kAvailable && e.active) {
     const WaitKey* best = nullptr;
-    for (const std::string& skill : e.effective_skills) {
-      auto qs = queues_by_skill_.find(skill);
-      if (qs == queues_by_skill_.end()) continue;
-      for (QueueState* q : qs->second) {
+    bool best_reserved = false;
+    // Contacts waiting for this handler in particular come first.
+    if (auto r = reserved_.find(h.id); r != reserved_.end()) {
+      for (Channel ch : kAllChannels) {
+        if (!CanTakeChannel(h, ch)) continue;
+        for (const WaitKey& key : r->second[ch]) {
+          if (!MayTake(e, *contacts_.at(key.contact_id), false)) continue;
+          if (best == nullptr || key < *best) best = &key;
+          break;
+        }
+      }
+      best_reserved = best != nullptr;
+    }
+    if (!best_reserved) {
+      for (const auto& [q, level] : e.eligible) {
         for (Channel ch : kAllChannels) {
-          if (!h.HasFreeCapacity(ch)) continue;
-          for (const WaitKey& key : q->waiting[ch]) {
-            if (Contains(contacts_.at(key.contact_id)->declined_by, h.id)) continue;
-            if (best == nullptr || key < *best) best = &key;
-            break;
+          if (!CanTakeChannel(h, ch)) continue;
+          for (int required = kMinProficiency; required <= level; ++required) {
+            for (const WaitKey& key : q->waiting[ch][required]) {
+              const Contact& c = *contacts_.at(key.contact_id);
+              if (!MayTake(e, c, c.queue != q->config->name)) continue;
+              if (best == nullptr || key < *best) best = &key;
+              break;
+            }
           }
         }
       }
@@ -193,66 +443,218 @@ void Router::WithdrawOffer(Contact& c, const std::string& reason, bool declined,
   c.state = ContactState::kQueued;
   c.handler_id.clear();
   c.offer_deadline = absl::InfiniteFuture();
+  // A reserved handler who declined or did not answer: the team gets the contact.
+  if (c.reserved_for == handler_id) {
+    c.reserved_for.clear();
+    c.reserved_until = absl::InfinitePast();
+  }
   Enqueue(c);
+  ScheduleDeadlines(c);
   effects->push_back(OfferWithdrawn{c.id, handler_id, c.channel, clock_->Now(), reason});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deadlines: escalation and reservations.
+
+void Router::ScheduleDeadlines(const Contact& c) {
+  if (c.state != ContactState::kQueued) return;
+  if (!c.reserved_for.empty()) {
+    if (c.reserved_until != absl::InfiniteFuture()) {
+      reservation_deadlines_.insert({c.reserved_until, c.id});
+    }
+    return;
+  }
+  const QueueConfig& q = *FindQueueState(c.queue)->config;
+  if (c.escalation_level < static_cast<int>(q.escalation.size())) {
+    escalation_deadlines_.insert({c.enqueued_at + q.escalation[c.escalation_level].after, c.id});
+  }
+}
+
+void Router::UnscheduleDeadlines(const Contact& c) {
+  reservation_deadlines_.erase({c.reserved_until, c.id});
+  const QueueConfig& q = *FindQueueState(c.queue)->config;
+  if (c.escalation_level < static_cast<int>(q.escalation.size())) {
+    escalation_deadlines_.erase({c.enqueued_at + q.escalation[c.escalation_level].after, c.id});
+  }
+}
+
+void Router::Escalate(Contact& c, EffectList* effects) {
+  const QueueConfig& q = *FindQueueState(c.queue)->config;
+  const EscalationStep& step = q.escalation[c.escalation_level];
+  Dequeue(c);
+  UnscheduleDeadlines(c);
+  std::vector<std::string> what;
+  if (step.min_proficiency && *step.min_proficiency < c.min_proficiency) {
+    c.min_proficiency = *step.min_proficiency;
+    what.push_back(absl::StrCat("proficiency ", c.min_proficiency, " accepted"));
+  }
+  if (!step.overflow_queue.empty() && !c.confidential &&
+      !Contains(c.overflow_queues, step.overflow_queue)) {
+    c.overflow_queues.push_back(step.overflow_queue);
+    what.push_back(absl::StrCat("overflow to '", step.overflow_queue, "'"));
+  }
+  if (step.offer_callback && !c.callback) {
+    c.callback = true;
+    what.push_back("callback offered");
+  }
+  c.escalation_level++;
+  Enqueue(c);
+  ScheduleDeadlines(c);
+  effects->push_back(ContactUpdated{
+      c, clock_->Now(),
+      absl::StrCat("escalation ", c.escalation_level, " after ",
+                   absl::FormatDuration(step.after), ": ",
+                   what.empty() ? "no change" : absl::StrJoin(what, ", "))});
+  TryOffer(c, effects);
+}
+
+void Router::EndReservation(Contact& c, EffectList* effects) {
+  const absl::Time now = clock_->Now();
+  const std::string waited_for = c.reserved_for;
+  Dequeue(c);
+  UnscheduleDeadlines(c);
+  c.reserved_for.clear();
+  c.reserved_until = absl::InfinitePast();
+  // The contact person was not free in time: they get a callback task, the team the contact.
+  if (!c.party_pseudonym.empty() && !c.callback) {
+    Contact task;
+    task.id = c.id + "-cb";
+    if (!contacts_.contains(task.id)) {
+      task.channel = Channel::kPhone;
+      task.topic = c.topic;
+      task.queue = c.queue;
+      task.priority = c.priority;
+      task.party_pseudonym = c.party_pseudonym;
+      task.created_at = now;
+      task.enqueued_at = now;
+      task.payload = c.payload;
+      task.domain = c.domain;
+      task.case_reference = c.case_reference;
+      task.confidential = c.confidential;
+      task.callback = true;
+      task.min_proficiency = c.min_proficiency;
+      task.reserved_for = waited_for;
+      task.reserved_until = now + kCallbackTaskReservation;
+      auto owned = std::make_unique<Contact>(task);
+      Contact& t = *owned;
+      contacts_[t.id] = std::move(owned);
+      Enqueue(t);
+      ScheduleDeadlines(t);
+      effects->push_back(ContactCreated{t, "callback_for_contact_person"});
+      TryOffer(t, effects);
+    }
+  }
+  Enqueue(c);
+  ScheduleDeadlines(c);
+  effects->push_back(ContactUpdated{
+      c, now, absl::StrCat("handler '", waited_for, "' not free in time: to the team")});
+  TryOffer(c, effects);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Decisions.
 
 int Router::PositionOf(const Contact& c) const {
-  const std::set<WaitKey>& waiting = queues_.at(c.queue)->waiting[c.channel];
-  auto it = waiting.find(WaitKey{-c.priority, c.enqueued_at, c.id});
-  if (it == waiting.end()) return 0;
+  const WaitKey key = KeyOf(c);
+  const std::set<WaitKey>* own = nullptr;
+  int ahead_elsewhere = 0;
+  if (!c.reserved_for.empty()) {
+    auto it = reserved_.find(c.reserved_for);
+    if (it == reserved_.end()) return 0;
+    own = &it->second[c.channel];
+  } else {
+    const QueueState* q = FindQueueState(c.queue);
+    const int own_level = std::clamp(c.min_proficiency, kMinProficiency, kMaxProficiency);
+    own = &q->waiting[c.channel][own_level];
+    for (int level = kMinProficiency; level <= kMaxProficiency; ++level) {
+      if (level == own_level) continue;
+      const std::set<WaitKey>& other = q->waiting[c.channel][level];
+      for (auto it = other.begin(); it != other.end() && *it < key; ++it) ++ahead_elsewhere;
+    }
+  }
+  auto it = own->find(key);
+  if (it == own->end()) return 0;
   // New contacts usually join near the back: walk from both ends in lockstep and stop at
   // whichever reaches the contact first, so the cost is the distance to the nearer end.
-  auto from_front = waiting.begin();
+  auto from_front = own->begin();
   auto from_back = std::next(it);
   int steps = 0;
   while (true) {
-    if (from_front == it) return steps + 1;
-    if (from_back == waiting.end()) return static_cast<int>(waiting.size()) - steps;
+    if (from_front == it) return ahead_elsewhere + steps + 1;
+    if (from_back == own->end()) {
+      return ahead_elsewhere + static_cast<int>(own->size()) - steps;
+    }
     ++from_front;
     ++from_back;
     ++steps;
   }
 }
 
-Decision Router::QueuedDecision(const Contact& c, std::vector<std::string> reasons) const {
-  Decision d;
-  d.outcome = Decision::Outcome::kQueued;
-  d.contact_id = c.id;
-  d.queue = c.queue;
-  d.position = PositionOf(c);
-  const QueueState& q = *queues_.at(c.queue);
-  const std::string& skill = q.config->skill.empty() ? q.config->name : q.config->skill;
-  int staffed = 0;
-  if (auto it = staffed_capacity_.find(skill); it != staffed_capacity_.end()) {
-    staffed = it->second[c.channel];
-  }
+absl::Duration Router::ExpectedWait(const std::string& queue, Channel channel,
+                                    int position) const {
+  const QueueState& q = *FindQueueState(queue);
   // Each staffed slot finishes a contact per average handle time; with no staff the estimate
   // assumes one slot, so the resident still hears an honest (long) expectation.
-  d.expected_wait = q.average_handle_time * d.position / std::max(1, staffed);
-  if (staffed == 0) {
-    reasons.push_back(absl::StrCat("no available handler with skill '", skill, "' on channel ",
-                                   ChannelName(c.channel)));
-  }
-  reasons.push_back(absl::StrFormat("queued in '%s' at position %d, expected wait %s", c.queue,
-                                    d.position, absl::FormatDuration(d.expected_wait)));
-  d.reasons = std::move(reasons);
-  return d;
+  return q.average_handle_time * position / std::max(1, q.staffed[channel]);
 }
 
-Decision Router::AssignedDecision(const Contact& c, std::vector<std::string> reasons) const {
-  Decision d;
-  d.outcome = Decision::Outcome::kAssigned;
-  d.contact_id = c.id;
+int Router::Waiting(const std::string& queue, Channel channel) const {
+  int n = 0;
+  for (const std::set<WaitKey>& level : FindQueueState(queue)->waiting[channel]) {
+    n += static_cast<int>(level.size());
+  }
+  return n;
+}
+
+void Router::FillQueued(const Contact& c, Decision& d) const {
+  d.outcome = c.callback ? Decision::Outcome::kCallback : Decision::Outcome::kQueued;
   d.queue = c.queue;
-  d.handler_id = c.handler_id;
-  reasons.push_back(absl::StrCat("offered to handler '", c.handler_id,
-                                 "': longest idle of the free handlers of queue '", c.queue, "'"));
-  d.reasons = std::move(reasons);
-  return d;
+  d.position = PositionOf(c);
+  d.expected_wait = ExpectedWait(c.queue, c.channel, d.position);
+  const QueueState& q = *FindQueueState(c.queue);
+  if (q.staffed[c.channel] == 0) {
+    d.reasons.push_back(absl::StrCat("no available handler with skill '", q.skill,
+                                     "' on channel ", ChannelName(c.channel)));
+  }
+  if (!c.reserved_for.empty()) {
+    d.reasons.push_back(absl::StrCat("waiting for handler '", c.reserved_for, "' until ",
+                                     absl::FormatTime("%H:%M:%S", c.reserved_until,
+                                                      config_.calendar.time_zone)));
+  }
+  d.reasons.push_back(absl::StrFormat("%s in '%s' at position %d, expected wait %s",
+                                      c.callback ? "callback request" : "queued", c.queue,
+                                      d.position, absl::FormatDuration(d.expected_wait)));
+}
+
+std::string Router::ReservationTarget(const Contact& c, std::vector<TraceStep>* trace) const {
+  const ContactPersonMapping* mapping = nullptr;
+  if (!c.case_reference.empty()) mapping = FindContactPerson(c.case_reference, "*");
+  if (mapping == nullptr && !c.party_pseudonym.empty()) {
+    mapping = FindContactPerson(c.party_pseudonym, c.domain);
+  }
+  if (mapping == nullptr) return "";
+  const std::string& person = mapping->handler_id;
+  const HandlerEntry* e = FindEntry(person);
+  const bool present = e != nullptr && e->active && e->handler.presence != Presence::kOffline;
+  if (present) {
+    trace->push_back({"policy", "een_contactpersoon",
+                      absl::StrCat("contact person '", person, "' is signed in: offered first")});
+    return person;
+  }
+  const HandlerProfile* profile = config_.FindHandler(person);
+  if (profile != nullptr && !profile->deputy.empty()) {
+    const HandlerEntry* d = FindEntry(profile->deputy);
+    if (d != nullptr && d->active && d->handler.presence != Presence::kOffline) {
+      trace->push_back({"policy", "een_contactpersoon",
+                        absl::StrCat("contact person '", person, "' is absent: deputy '",
+                                     profile->deputy, "' offered first")});
+      return profile->deputy;
+    }
+  }
+  trace->push_back({"policy", "een_contactpersoon",
+                    absl::StrCat("contact person '", person,
+                                 "' and any deputy are absent: to the team")});
+  return "";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -265,8 +667,7 @@ absl::StatusOr<Decision> Router::Route(NewContact in, EffectList* effects) {
         absl::StrCat("topic: '", in.topic, "' is not in the catalogue of ", config_.id));
   }
   if (in.priority < 0 || in.priority > 100) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("priority: ", in.priority, " is outside 0..100"));
+    return absl::InvalidArgumentError(absl::StrCat("priority: ", in.priority, " is outside 0..100"));
   }
   if (in.id.empty()) return absl::InvalidArgumentError("contact_id: empty");
   if (contacts_.contains(in.id)) {
@@ -277,8 +678,7 @@ absl::StatusOr<Decision> Router::Route(NewContact in, EffectList* effects) {
   }
 
   const absl::Time now = clock_->Now();
-  auto owned = std::make_unique<Contact>();
-  Contact& c = *owned;
+  Contact c;
   c.id = std::move(in.id);
   c.channel = in.channel;
   c.topic = std::move(in.topic);
@@ -286,20 +686,178 @@ absl::StatusOr<Decision> Router::Route(NewContact in, EffectList* effects) {
   c.priority = in.priority != 0 ? in.priority : topic->default_priority;
   c.idempotency_key = std::move(in.idempotency_key);
   c.party_pseudonym = std::move(in.party_pseudonym);
+  c.case_reference = std::move(in.case_pseudonym);
   c.created_at = now;
   c.enqueued_at = now;
   c.state = ContactState::kQueued;
   c.payload = std::move(in.payload);
-  contacts_[c.id] = std::move(owned);
-  if (!c.idempotency_key.empty()) by_idempotency_key_[c.idempotency_key] = c.id;
+  c.domain = topic->domain;
+  c.needs = in.needs;
+  c.digid = in.digid;
+  c.language = std::move(in.language);
+  c.wants_person = in.wants_person;
+  c.confidential = topic->confidential;
+  c.required_skills = topic->skills;
+  c.min_proficiency = FindQueueState(c.queue)->config->min_proficiency;
 
-  Enqueue(c);
-  effects->push_back(ContactCreated{c});
-  std::vector<std::string> reasons = {
-      absl::StrCat("topic '", c.topic, "' maps to queue '", c.queue, "'")};
-  if (c.priority != 0) reasons.push_back(absl::StrCat("priority ", c.priority));
-  if (TryOffer(c, effects)) return AssignedDecision(c, std::move(reasons));
-  return QueuedDecision(c, std::move(reasons));
+  Decision d;
+  d.contact_id = c.id;
+  d.reasons.push_back(absl::StrCat("topic '", c.topic, "' maps to queue '", c.queue, "'"));
+  d.trace.push_back({"queue", c.queue, absl::StrCat("catalogue: topic '", c.topic, "'")});
+
+  // A contact that gets no person is created closed, so it is counted and can be replayed.
+  auto close = [&](Decision::Outcome outcome, std::string reason) -> absl::StatusOr<Decision> {
+    d.outcome = outcome;
+    c.state = ContactState::kCompleted;
+    effects->push_back(ContactCreated{c, std::move(reason)});
+    return d;
+  };
+
+  // 1. Opening hours.
+  const bool open = calendar_.IsOpen(c.channel, now);
+  if (!open) {
+    const OutsideHoursOutcome outside = config_.calendar.outside_hours[c.channel];
+    const absl::Time next = calendar_.NextOpening(c.channel, now);
+    const std::string reopens =
+        next == absl::InfiniteFuture()
+            ? std::string("")
+            : absl::FormatTime(" (open again %Y-%m-%d %H:%M)", next, config_.calendar.time_zone);
+    d.trace.push_back({"hours", std::string(ChannelName(c.channel)), "closed now" + reopens});
+    if (outside == OutsideHoursOutcome::kDigitalAlternative && topic->digital_alternative) {
+      d.digital_offer = topic->digital_alternative;
+      d.digital_first = DigitalFirst::kSteered;
+      d.reasons.push_back("outside opening hours: the digital alternative" + reopens);
+      return close(Decision::Outcome::kDigital, "outside_hours_digital");
+    }
+    if (outside == OutsideHoursOutcome::kCallback) {
+      c.callback = true;
+      d.reasons.push_back("outside opening hours: a callback request" + reopens);
+    } else {
+      d.message = config_.calendar.closed_message;
+      d.reasons.push_back("outside opening hours: closed" + reopens);
+      return close(Decision::Outcome::kClosed, "outside_hours");
+    }
+  }
+
+  // 2. The operators' rules.
+  const std::vector<std::pair<std::string, std::string>> attributes = std::move(in.attributes);
+  std::string preferred;
+  std::vector<TraceStep> reservation_trace;
+  const std::string contact_person = ReservationTarget(c, &reservation_trace);
+  rules::RuleContext ctx;
+  ctx.channel = c.channel;
+  ctx.topic = topic;
+  ctx.language = c.language;
+  ctx.needs = c.needs;
+  ctx.digid = c.digid;
+  ctx.party_known = !c.party_pseudonym.empty();
+  ctx.case_open = !c.case_reference.empty();
+  ctx.has_contact_person = !contact_person.empty();
+  ctx.wants_person = c.wants_person;
+  ctx.priority = c.priority;
+  ctx.queue_expected_wait = ExpectedWait(c.queue, c.channel, Waiting(c.queue, c.channel) + 1);
+  ctx.local_time = absl::ToCivilSecond(now, config_.calendar.time_zone);
+  ctx.open = open;
+  ctx.attributes = &attributes;
+  rules_.Evaluate(ctx, &outcome_);
+  bool offer_digital = false;
+  for (uint32_t index : outcome_.fired_rules) {
+    d.trace.push_back({"rule", rules_.rule(index).name, "fired"});
+    d.reasons.push_back(absl::StrCat("rule '", rules_.rule(index).name, "' applied"));
+  }
+  if (outcome_.close_message != nullptr) {
+    d.message = *outcome_.close_message;
+    return close(Decision::Outcome::kClosed, "closed_by_rule");
+  }
+  if (outcome_.queue != nullptr && outcome_.queue->name != c.queue) {
+    c.queue = outcome_.queue->name;
+    c.min_proficiency = outcome_.queue->min_proficiency;
+    d.reasons.push_back(absl::StrCat("routed to queue '", c.queue, "' by rule"));
+  }
+  for (const SkillRequirement* r : outcome_.required_skills) {
+    c.required_skills.push_back(*r);
+  }
+  c.priority = outcome_.Priority(c.priority);
+  if (outcome_.prefer_handler != nullptr) preferred = outcome_.prefer_handler->id;
+  offer_digital = outcome_.offer_digital;
+  if (outcome_.schedule_callback) c.callback = true;
+
+  // 3. "Digitaal, tenzij".
+  if (topic->digital_alternative && IsPersonalChannel(c.channel)) {
+    if (c.needs != 0) {
+      d.digital_first = DigitalFirst::kExemptNeed;
+      c.priority = std::min(100, c.priority + config_.digital_first.tenzij_priority_boost);
+      d.trace.push_back({"policy", "digitaal_tenzij",
+                         absl::StrCat("exempt: a need applies; priority +",
+                                      config_.digital_first.tenzij_priority_boost)});
+    } else if (c.wants_person) {
+      d.digital_first = DigitalFirst::kExemptWantsPerson;
+      d.digital_offer = topic->digital_alternative;
+      d.trace.push_back({"policy", "digitaal_tenzij", "exempt: the resident asked for a person"});
+    } else {
+      const absl::Duration wait = ExpectedWait(c.queue, c.channel, Waiting(c.queue, c.channel) + 1);
+      if (!topic->person_after_digital_offer) {
+        d.digital_first = DigitalFirst::kSteered;
+        d.trace.push_back({"policy", "digitaal_tenzij", "steered: the topic is done digitally"});
+      } else if (wait > config_.digital_first.digital_first_above_wait) {
+        d.digital_first = DigitalFirst::kSteered;
+        d.trace.push_back({"policy", "digitaal_tenzij",
+                           absl::StrCat("steered: expected wait ", absl::FormatDuration(wait),
+                                        " exceeds ",
+                                        absl::FormatDuration(
+                                            config_.digital_first.digital_first_above_wait))});
+      } else {
+        d.digital_first = DigitalFirst::kOfferedAndRouted;
+        d.digital_offer = topic->digital_alternative;
+        d.trace.push_back(
+            {"policy", "digitaal_tenzij", "digital alternative offered; routed to a person too"});
+      }
+      if (d.digital_first == DigitalFirst::kSteered) {
+        d.digital_offer = topic->digital_alternative;
+        d.reasons.push_back("steered to the digital alternative");
+        return close(Decision::Outcome::kDigital, "steered_to_digital");
+      }
+    }
+  } else if (offer_digital && topic->digital_alternative) {
+    d.digital_offer = topic->digital_alternative;
+  }
+
+  // 4. "Eén contactpersoon" (or a rule's preferred handler).
+  const std::string target = !preferred.empty() ? preferred : contact_person;
+  if (preferred.empty()) {
+    d.trace.insert(d.trace.end(), reservation_trace.begin(), reservation_trace.end());
+  } else {
+    d.trace.push_back({"rule", preferred, "preferred handler"});
+  }
+  if (!target.empty()) {
+    c.reserved_for = target;
+    c.reserved_until = now + config_.contact_person.wait_for_contact_person;
+  }
+
+  // 5. Queue and handler.
+  auto owned = std::make_unique<Contact>(std::move(c));
+  Contact& live = *owned;
+  contacts_[live.id] = std::move(owned);
+  if (!live.idempotency_key.empty()) by_idempotency_key_[live.idempotency_key] = live.id;
+  Enqueue(live);
+  ScheduleDeadlines(live);
+  effects->push_back(ContactCreated{live, ""});
+  if (live.priority != 0) d.reasons.push_back(absl::StrCat("priority ", live.priority));
+  if (IsAsynchronous(live.channel)) {
+    if (const std::optional<int> days = topic->norms[live.channel].working_days) {
+      d.expected_handling_date = calendar_.AddWorkingDays(calendar_.LocalDay(now), *days);
+      d.reasons.push_back(absl::StrCat("handled within ", *days, " working days"));
+    }
+  }
+  if (TryOffer(live, effects, &d.trace)) {
+    d.outcome = Decision::Outcome::kAssigned;
+    d.queue = live.queue;
+    d.handler_id = live.handler_id;
+    d.reasons.push_back(absl::StrCat("offered to handler '", live.handler_id, "'"));
+    return d;
+  }
+  FillQueued(live, d);
+  return d;
 }
 
 absl::StatusOr<Handler> Router::SignIn(HandlerSignIn in, EffectList* effects) {
@@ -309,6 +867,21 @@ absl::StatusOr<Handler> Router::SignIn(HandlerSignIn in, EffectList* effects) {
       return absl::InvalidArgumentError(
           absl::StrCat("capacity: ", in.capacity[c], " for ", ChannelName(c), " exceeds 1000"));
     }
+  }
+  for (const auto& [skill, level] : in.proficiency) {
+    if (level < kMinProficiency || level > kMaxProficiency) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("proficiency: ", level, " for '", skill, "' is outside 1..5"));
+    }
+  }
+  const HandlerProfile* profile = config_.FindHandler(in.id);
+  if (profile != nullptr && !profile->active) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("handler '", in.id, "' is marked inactive in the roster"));
+  }
+  if (profile != nullptr && in.skills.empty() && in.teams.empty()) {
+    for (const auto& [skill, level] : profile->skills) in.skills.push_back(skill);
+    in.teams = profile->teams;
   }
   if (in.presence == Presence::kOffline) in.presence = Presence::kAvailable;
 
@@ -328,11 +901,12 @@ absl::StatusOr<Handler> Router::SignIn(HandlerSignIn in, EffectList* effects) {
   h.address = std::move(in.address);
   h.skills = std::move(in.skills);
   h.teams = std::move(in.teams);
+  h.proficiency = std::move(in.proficiency);
   for (Channel c : kAllChannels) {
     h.capacity[c] = in.capacity[c] < 0 ? config_.handler_defaults.capacity[c] : in.capacity[c];
   }
   h.presence = in.presence;
-  e->effective_skills = EffectiveSkills(h);
+  ComputeEligibility(*e);
   Index(*e);
   Publish(*e, effects);
   Dispatch(*e, effects);
@@ -343,12 +917,20 @@ absl::Status Router::SignOut(const std::string& handler_id, EffectList* effects)
   HandlerEntry* e = FindEntry(handler_id);
   if (e == nullptr) return absl::NotFoundError(absl::StrCat("handler_id: '", handler_id, "'"));
   if (!e->handler.held.empty()) {
-    return absl::FailedPreconditionError(absl::StrCat("handler '", handler_id, "' still holds ",
-                                                      e->handler.held.size(), " contact(s)"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "handler '", handler_id, "' still holds ", e->handler.held.size(), " contact(s)"));
   }
   Unindex(*e);
   e->handler.presence = Presence::kOffline;
   Publish(*e, effects);
+  // Contacts waiting for this handler in particular go to their teams now.
+  if (auto r = reserved_.find(handler_id); r != reserved_.end()) {
+    std::vector<std::string> waiting;
+    for (Channel ch : kAllChannels) {
+      for (const WaitKey& key : r->second[ch]) waiting.push_back(key.contact_id);
+    }
+    for (const std::string& id : waiting) EndReservation(*contacts_.at(id), effects);
+  }
   return absl::OkStatus();
 }
 
@@ -379,17 +961,19 @@ absl::Status Router::Accept(const std::string& handler_id, const std::string& co
   }
   Contact& c = *it->second;
   if (c.state != ContactState::kOffered || c.handler_id != handler_id) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("contact '", contact_id, "' is not offered to handler '", handler_id, "'"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "contact '", contact_id, "' is not offered to handler '", handler_id, "'"));
   }
   const absl::Time now = clock_->Now();
   offer_deadlines_.erase({c.offer_deadline, c.id});
   FindQueueState(c.queue)->offered--;
   c.state = ContactState::kConnected;
   c.offer_deadline = absl::InfiniteFuture();
+  Unindex(*e);
   for (HeldContact& hc : e->handler.held) {
     if (hc.contact_id == contact_id) hc.state = HoldState::kConnected;
   }
+  Index(*e);
   connected_at_[c.id] = now;
   effects->push_back(OfferAccepted{c.id, handler_id, now});
   return absl::OkStatus();
@@ -405,8 +989,8 @@ absl::Status Router::Reject(const std::string& handler_id, const std::string& co
   }
   Contact& c = *it->second;
   if (c.state != ContactState::kOffered || c.handler_id != handler_id) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("contact '", contact_id, "' is not offered to handler '", handler_id, "'"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "contact '", contact_id, "' is not offered to handler '", handler_id, "'"));
   }
   WithdrawOffer(c, "rejected", /*declined=*/true, effects);
   TryOffer(c, effects);
@@ -414,7 +998,8 @@ absl::Status Router::Reject(const std::string& handler_id, const std::string& co
   return absl::OkStatus();
 }
 
-absl::Status Router::Complete(const std::string& contact_id, EffectList* effects) {
+absl::Status Router::Complete(const std::string& contact_id, bool keep_as_contact_person,
+                              EffectList* effects) {
   auto it = contacts_.find(contact_id);
   if (it == contacts_.end()) {
     return absl::NotFoundError(absl::StrCat("contact_id: '", contact_id, "' is not live"));
@@ -427,20 +1012,54 @@ absl::Status Router::Complete(const std::string& contact_id, EffectList* effects
   const absl::Time now = clock_->Now();
   const absl::Time deadline = now + config_.handler_defaults.max_wrap_up;
   HandlerEntry* e = FindEntry(c.handler_id);
+  Unindex(*e);
   for (HeldContact& hc : e->handler.held) {
     if (hc.contact_id == contact_id) {
       hc.state = HoldState::kWrapUp;
       hc.wrap_up_deadline = deadline;
     }
   }
+  Index(*e);
   wrap_up_deadlines_.insert({deadline, c.handler_id, c.id});
   if (auto at = connected_at_.find(c.id); at != connected_at_.end()) {
     QueueState* q = FindQueueState(c.queue);
-    q->average_handle_time =
-        q->average_handle_time * (1 - kHandleTimeWeight) + (now - at->second) * kHandleTimeWeight;
+    q->average_handle_time = q->average_handle_time * (1 - kHandleTimeWeight) +
+                             (now - at->second) * kHandleTimeWeight;
   }
   effects->push_back(ContactCompleted{c.id, c.handler_id, c.channel, now, deadline});
+  if (keep_as_contact_person) {
+    const absl::Time expires = now + config_.contact_person.mapping_ttl;
+    if (!c.party_pseudonym.empty()) {
+      ContactPersonMapping m{c.party_pseudonym, c.domain, c.handler_id, expires};
+      contact_persons_[{m.party_pseudonym, m.domain}] = m;
+      effects->push_back(ContactPersonSet{m, now});
+    }
+    if (!c.case_reference.empty()) {
+      ContactPersonMapping m{c.case_reference, "*", c.handler_id, expires};
+      contact_persons_[{m.party_pseudonym, m.domain}] = m;
+      effects->push_back(ContactPersonSet{m, now});
+    }
+  }
   Drop(contact_id);
+  return absl::OkStatus();
+}
+
+absl::Status Router::SetContactPerson(ContactPersonMapping mapping, EffectList* effects) {
+  if (mapping.party_pseudonym.empty()) {
+    return absl::InvalidArgumentError("party: a resident or case is required");
+  }
+  if (mapping.domain.empty()) return absl::InvalidArgumentError("domain: is required");
+  if (FindEntry(mapping.handler_id) == nullptr && config_.FindHandler(mapping.handler_id) == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("handler_id: '", mapping.handler_id, "' is not in the roster"));
+  }
+  const absl::Time now = clock_->Now();
+  if (mapping.expires_at == absl::InfiniteFuture()) {
+    mapping.expires_at = now + config_.contact_person.mapping_ttl;
+  }
+  if (mapping.expires_at <= now) return absl::InvalidArgumentError("expires_at: in the past");
+  contact_persons_[{mapping.party_pseudonym, mapping.domain}] = mapping;
+  effects->push_back(ContactPersonSet{std::move(mapping), now});
   return absl::OkStatus();
 }
 
@@ -475,6 +1094,7 @@ absl::Status Router::Cancel(const std::string& contact_id, const std::string& re
   switch (previous) {
     case ContactState::kQueued:
       Dequeue(c);
+      UnscheduleDeadlines(c);
       break;
     case ContactState::kOffered:
       offer_deadlines_.erase({c.offer_deadline, c.id});
@@ -497,7 +1117,8 @@ absl::Status Router::Cancel(const std::string& contact_id, const std::string& re
 
 absl::StatusOr<Decision> Router::Transfer(const std::string& contact_id, const std::string& queue,
                                           EffectList* effects) {
-  if (FindQueueState(queue) == nullptr) {
+  QueueState* target = FindQueueState(queue);
+  if (target == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat("queue: '", queue, "' is not configured"));
   }
   auto it = contacts_.find(contact_id);
@@ -519,12 +1140,24 @@ absl::StatusOr<Decision> Router::Transfer(const std::string& contact_id, const s
   c.queue = queue;
   c.enqueued_at = now;
   c.declined_by.clear();
+  c.escalation_level = 0;
+  c.overflow_queues.clear();
+  c.reserved_for.clear();
+  c.reserved_until = absl::InfinitePast();
+  c.min_proficiency = target->config->min_proficiency;
   Enqueue(c);
+  ScheduleDeadlines(c);
   effects->push_back(ContactTransferred{c.id, from, c.channel, queue, now, now});
-  std::vector<std::string> reasons = {
-      absl::StrCat("transferred by handler '", from, "' to queue '", queue, "'")};
-  Decision d = TryOffer(c, effects) ? AssignedDecision(c, std::move(reasons))
-                                    : QueuedDecision(c, std::move(reasons));
+  Decision d;
+  d.contact_id = c.id;
+  d.reasons.push_back(absl::StrCat("transferred by handler '", from, "' to queue '", queue, "'"));
+  if (TryOffer(c, effects, &d.trace)) {
+    d.outcome = Decision::Outcome::kAssigned;
+    d.queue = c.queue;
+    d.handler_id = c.handler_id;
+  } else {
+    FillQueued(c, d);
+  }
   if (e != nullptr) Dispatch(*e, effects);
   return d;
 }
@@ -545,6 +1178,12 @@ void Router::Tick(EffectList* effects) {
     }
     TryOffer(c, effects);
   }
+  while (!reservation_deadlines_.empty() && reservation_deadlines_.begin()->first <= now) {
+    EndReservation(*contacts_.at(reservation_deadlines_.begin()->second), effects);
+  }
+  while (!escalation_deadlines_.empty() && escalation_deadlines_.begin()->first <= now) {
+    Escalate(*contacts_.at(escalation_deadlines_.begin()->second), effects);
+  }
   while (!wrap_up_deadlines_.empty() && std::get<0>(*wrap_up_deadlines_.begin()) <= now) {
     auto [deadline, handler_id, contact_id] = *wrap_up_deadlines_.begin();
     wrap_up_deadlines_.erase(wrap_up_deadlines_.begin());
@@ -558,11 +1197,17 @@ void Router::Tick(EffectList* effects) {
     effects->push_back(WrapUpFinished{contact_id, handler_id, channel, now, "wrap_up_timeout"});
     Dispatch(*e, effects);
   }
+  // Expired contact-person mappings are forgotten (the store expires its copy by TTL).
+  for (auto it = contact_persons_.begin(); it != contact_persons_.end();) {
+    it = it->second.expires_at <= now ? contact_persons_.erase(it) : std::next(it);
+  }
 }
 
 absl::Time Router::NextDeadline() const {
   absl::Time next = absl::InfiniteFuture();
-  if (!offer_deadlines_.empty()) next = std::min(next, offer_deadlines_.begin()->first);
+  for (const auto* deadlines : {&offer_deadlines_, &escalation_deadlines_, &reservation_deadlines_}) {
+    if (!deadlines->empty()) next = std::min(next, deadlines->begin()->first);
+  }
   if (!wrap_up_deadlines_.empty()) {
     next = std::min(next, std::get<0>(*wrap_up_deadlines_.begin()));
   }
@@ -587,6 +1232,7 @@ void Router::Forget(const std::string& contact_id, EffectList* effects) {
   switch (c.state) {
     case ContactState::kQueued:
       Dequeue(c);
+      UnscheduleDeadlines(c);
       break;
     case ContactState::kOffered:
       offer_deadlines_.erase({c.offer_deadline, c.id});
@@ -613,7 +1259,7 @@ absl::Status Router::RestoreHandler(Handler handler) {
   }
   auto e = std::make_unique<HandlerEntry>();
   e->handler = std::move(handler);
-  e->effective_skills = EffectiveSkills(e->handler);
+  ComputeEligibility(*e);
   for (const HeldContact& hc : e->handler.held) {
     if (hc.state == HoldState::kWrapUp) {
       wrap_up_deadlines_.insert({hc.wrap_up_deadline, e->handler.id, hc.contact_id});
@@ -633,6 +1279,12 @@ absl::Status Router::RestoreContact(Contact contact) {
     return absl::InvalidArgumentError(
         absl::StrCat("contact '", contact.id, "': queue '", contact.queue, "' is unknown"));
   }
+  for (const std::string& q : contact.overflow_queues) {
+    if (FindQueueState(q) == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("contact '", contact.id, "': overflow queue '", q, "' is unknown"));
+    }
+  }
   const bool held =
       contact.state == ContactState::kOffered || contact.state == ContactState::kConnected;
   if (held) {
@@ -640,12 +1292,19 @@ absl::Status Router::RestoreContact(Contact contact) {
     if (e == nullptr ||
         std::none_of(e->handler.held.begin(), e->handler.held.end(),
                      [&](const HeldContact& hc) { return hc.contact_id == contact.id; })) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "contact '", contact.id, "': not held by its handler '", contact.handler_id, "'"));
+      return absl::InvalidArgumentError(absl::StrCat("contact '", contact.id,
+                                                     "': not held by its handler '",
+                                                     contact.handler_id, "'"));
     }
   } else if (contact.state != ContactState::kQueued) {
     return absl::InvalidArgumentError(
         absl::StrCat("contact '", contact.id, "' is closed, not live"));
+  }
+  // A reservation for a handler the router does not know any more ends at once.
+  if (!contact.reserved_for.empty() && contact.state == ContactState::kQueued &&
+      FindEntry(contact.reserved_for) == nullptr && config_.FindHandler(contact.reserved_for) == nullptr) {
+    contact.reserved_for.clear();
+    contact.reserved_until = absl::InfinitePast();
   }
   auto owned = std::make_unique<Contact>(std::move(contact));
   Contact& c = *owned;
@@ -654,6 +1313,7 @@ absl::Status Router::RestoreContact(Contact contact) {
   switch (c.state) {
     case ContactState::kQueued:
       Enqueue(c);
+      ScheduleDeadlines(c);
       break;
     case ContactState::kOffered:
       FindQueueState(c.queue)->offered++;
@@ -666,6 +1326,11 @@ absl::Status Router::RestoreContact(Contact contact) {
       break;
   }
   return absl::OkStatus();
+}
+
+void Router::RestoreContactPerson(ContactPersonMapping mapping) {
+  if (mapping.expires_at <= clock_->Now()) return;
+  contact_persons_[{mapping.party_pseudonym, mapping.domain}] = std::move(mapping);
 }
 
 void Router::FinishRestore(EffectList* effects) {
@@ -698,18 +1363,19 @@ absl::StatusOr<Decision> Router::Describe(const std::string& contact_id) const {
   if (c == nullptr) {
     return absl::NotFoundError(absl::StrCat("contact_id: '", contact_id, "' is not live"));
   }
-  std::vector<std::string> reasons = {
-      absl::StrCat("topic '", c->topic, "' maps to queue '", c->queue, "'")};
-  if (c->priority != 0) reasons.push_back(absl::StrCat("priority ", c->priority));
-  if (c->state == ContactState::kQueued) return QueuedDecision(*c, std::move(reasons));
   Decision d;
-  d.outcome = Decision::Outcome::kAssigned;
   d.contact_id = c->id;
+  d.reasons.push_back(absl::StrCat("topic '", c->topic, "' maps to queue '", c->queue, "'"));
+  if (c->priority != 0) d.reasons.push_back(absl::StrCat("priority ", c->priority));
+  if (c->state == ContactState::kQueued) {
+    FillQueued(*c, d);
+    return d;
+  }
+  d.outcome = Decision::Outcome::kAssigned;
   d.queue = c->queue;
   d.handler_id = c->handler_id;
-  reasons.push_back(
-      absl::StrCat("held by handler '", c->handler_id, "' (", ContactStateName(c->state), ")"));
-  d.reasons = std::move(reasons);
+  d.reasons.push_back(absl::StrCat("held by handler '", c->handler_id, "' (",
+                                   ContactStateName(c->state), ")"));
   return d;
 }
 
@@ -728,41 +1394,50 @@ const Contact* Router::FindByIdempotencyKey(const std::string& key) const {
   return it == by_idempotency_key_.end() ? nullptr : FindContact(it->second);
 }
 
+const ContactPersonMapping* Router::FindContactPerson(const std::string& party_pseudonym,
+                                                      const std::string& domain) const {
+  auto it = contact_persons_.find({party_pseudonym, domain});
+  if (it == contact_persons_.end() || it->second.expires_at <= clock_->Now()) return nullptr;
+  return &it->second;
+}
+
 absl::StatusOr<std::vector<QueueStatsView>> Router::QueueStats(const std::string& queue) const {
   if (!queue.empty() && !queues_.contains(queue)) {
     return absl::NotFoundError(absl::StrCat("queue: '", queue, "' is not configured"));
   }
   const absl::Time now = clock_->Now();
-  std::vector<QueueStatsView> out;
+  std::map<std::string, QueueStatsView> views;
   for (const auto& [name, q] : queues_) {
     if (!queue.empty() && name != queue) continue;
-    QueueStatsView v;
+    QueueStatsView& v = views[name];
     v.queue = name;
     v.offered = q->offered;
-    absl::Time oldest = absl::InfiniteFuture();
-    for (Channel ch : kAllChannels) {
-      v.waiting += static_cast<int>(q->waiting[ch].size());
-      for (const WaitKey& key : q->waiting[ch]) oldest = std::min(oldest, key.enqueued_at);
-    }
-    if (oldest != absl::InfiniteFuture()) v.longest_wait = now - oldest;
-    const std::string& skill = q->config->skill.empty() ? q->config->name : q->config->skill;
-    for (const auto& [id, e] : handlers_) {
-      const Handler& h = e->handler;
-      if (h.presence == Presence::kOffline ||
-          !std::binary_search(e->effective_skills.begin(), e->effective_skills.end(), skill)) {
-        continue;
-      }
-      v.handlers_signed_in++;
-      if (h.presence != Presence::kAvailable) continue;
+  }
+  for (const auto& [id, c] : contacts_) {
+    if (c->state != ContactState::kQueued) continue;
+    auto it = views.find(c->queue);
+    if (it == views.end()) continue;
+    it->second.waiting++;
+    it->second.longest_wait = std::max(it->second.longest_wait, now - c->enqueued_at);
+  }
+  for (const auto& [id, e] : handlers_) {
+    const Handler& h = e->handler;
+    if (h.presence == Presence::kOffline) continue;
+    for (const auto& [q, level] : e->eligible) {
+      auto it = views.find(q->config->name);
+      if (it == views.end()) continue;
+      it->second.handlers_signed_in++;
+      if (h.presence != Presence::kAvailable || !e->active) continue;
       for (Channel ch : kAllChannels) {
-        if (h.HasFreeCapacity(ch)) {
-          v.handlers_available++;
+        if (CanTakeChannel(h, ch)) {
+          it->second.handlers_available++;
           break;
         }
       }
     }
-    out.push_back(std::move(v));
   }
+  std::vector<QueueStatsView> out;
+  for (auto& [name, v] : views) out.push_back(std::move(v));
   return out;
 }
 

@@ -147,6 +147,9 @@ struct TenantConfig {
     // How long a (resident, domain) -> handler mapping lasts after it was set.
     absl::Duration mapping_ttl = absl::Hours(24 * 180);
   } contact_person;
+  // Aging: a waiting contact's effective priority rises by this many points per minute, so
+  // nothing starves behind a stream of higher-priority contacts. Default 1.
+  double aging_per_minute = 1.0;
   // Ordered rules; empty means every topic goes to its queue.
   std::vector<RuleSpec> rules;
 

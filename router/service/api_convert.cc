@@ -1,6 +1,7 @@
 #include "router/service/api_convert.h"
 
 #include "absl/status/status.h"
+#include "absl/strings/str_format.h"
 #include "google/protobuf/util/time_util.h"
 
 namespace wissel::service {
@@ -93,15 +94,62 @@ v1::ContactState ToProto(core::ContactState state) {
 }
 
 void ToProto(const core::Decision& decision, v1::Decision* out) {
-  out->set_outcome(decision.outcome == core::Decision::Outcome::kAssigned
-                       ? v1::Decision::OUTCOME_ASSIGNED
-                       : v1::Decision::OUTCOME_QUEUED);
   out->set_queue(decision.queue);
   out->set_handler_id(decision.handler_id);
   out->set_position(decision.position);
   *out->mutable_expected_wait() =
       TimeUtil::MicrosecondsToDuration(absl::ToInt64Microseconds(decision.expected_wait));
   for (const std::string& reason : decision.reasons) out->add_reasons(reason);
+  switch (decision.outcome) {
+    case core::Decision::Outcome::kAssigned:
+      out->set_outcome(v1::Decision::OUTCOME_ASSIGNED);
+      break;
+    case core::Decision::Outcome::kQueued:
+      out->set_outcome(v1::Decision::OUTCOME_QUEUED);
+      break;
+    case core::Decision::Outcome::kDigital:
+      out->set_outcome(v1::Decision::OUTCOME_DIGITAL);
+      break;
+    case core::Decision::Outcome::kCallback:
+      out->set_outcome(v1::Decision::OUTCOME_CALLBACK);
+      break;
+    case core::Decision::Outcome::kClosed:
+      out->set_outcome(v1::Decision::OUTCOME_CLOSED);
+      break;
+  }
+  if (decision.digital_offer) {
+    out->mutable_digital_offer()->set_url(decision.digital_offer->url);
+    out->mutable_digital_offer()->set_message(decision.digital_offer->message);
+  }
+  if (decision.expected_handling_date) {
+    const absl::CivilDay d = *decision.expected_handling_date;
+    out->set_expected_handling_date(
+        absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day()));
+  }
+  out->set_message(decision.message);
+  switch (decision.digital_first) {
+    case core::DigitalFirst::kNotApplicable:
+      out->set_digital_first(v1::DIGITAL_FIRST_NOT_APPLICABLE);
+      break;
+    case core::DigitalFirst::kSteered:
+      out->set_digital_first(v1::DIGITAL_FIRST_STEERED);
+      break;
+    case core::DigitalFirst::kOfferedAndRouted:
+      out->set_digital_first(v1::DIGITAL_FIRST_OFFERED_AND_ROUTED);
+      break;
+    case core::DigitalFirst::kExemptNeed:
+      out->set_digital_first(v1::DIGITAL_FIRST_EXEMPT_NEED);
+      break;
+    case core::DigitalFirst::kExemptWantsPerson:
+      out->set_digital_first(v1::DIGITAL_FIRST_EXEMPT_WANTS_PERSON);
+      break;
+  }
+  for (const core::TraceStep& step : decision.trace) {
+    v1::TraceStep* t = out->add_trace();
+    t->set_kind(step.kind);
+    t->set_name(step.name);
+    t->set_detail(step.detail);
+  }
 }
 
 void ToProto(const core::Handler& handler, const std::string& tenant, v1::Handler* out) {
@@ -118,6 +166,7 @@ void ToProto(const core::Handler& handler, const std::string& tenant, v1::Handle
   }
   out->set_presence(ToProto(handler.presence));
   for (const core::HeldContact& hc : handler.held) out->add_contact_ids(hc.contact_id);
+  for (const auto& [skill, level] : handler.proficiency) (*out->mutable_proficiency())[skill] = level;
 }
 
 namespace {

@@ -1,5 +1,6 @@
 #include "router/service/request_validation.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "absl/random/random.h"
@@ -165,6 +166,17 @@ absl::StatusOr<core::NewContact> PrepareContact(const v1::Contact& contact,
   out.priority = contact.priority();
   out.idempotency_key = contact.idempotency_key();
   if (!kind.empty()) out.party_pseudonym = pseudonymizer.Pseudonym(kind, normalized);
+  if (!contact.case_reference().empty()) {
+    out.case_pseudonym = pseudonymizer.Pseudonym("case", contact.case_reference());
+  }
+  for (int need : contact.needs()) {
+    out.needs |= core::NeedBit(static_cast<core::Need>(need - 1));
+  }
+  out.digid = static_cast<core::DigidLevel>(party.digid_level());
+  out.language = contact.language().empty() ? "nl" : contact.language();
+  out.wants_person = contact.wants_person();
+  for (const auto& [key, value] : contact.attributes()) out.attributes.push_back({key, value});
+  std::sort(out.attributes.begin(), out.attributes.end());
 
   v1::ContactRecord record;
   record.set_contact_id(out.id);
@@ -219,6 +231,13 @@ absl::StatusOr<core::HandlerSignIn> PrepareSignIn(const v1::Handler& handler) {
       return s;
     }
     out.teams.push_back(handler.teams(i));
+  }
+  for (const auto& [skill, level] : handler.proficiency()) {
+    if (absl::Status s = ValidateIdentifier("handler.proficiency", skill); !s.ok()) return s;
+    if (level < core::kMinProficiency || level > core::kMaxProficiency) {
+      return FieldError(absl::StrCat("handler.proficiency[", skill, "]"), "must be within 1..5");
+    }
+    out.proficiency[skill] = level;
   }
   for (int i = 0; i < handler.capacity_size(); ++i) {
     const v1::ChannelCapacity& cap = handler.capacity(i);

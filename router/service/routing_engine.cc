@@ -15,7 +15,7 @@ RoutingEngine::RoutingEngine(RoutingEngineOptions options,
                              state::StateStore* store, const core::Clock* clock)
     : options_(options), store_(store), clock_(clock), configs_(tenants) {
   for (const core::TenantConfig& config : configs_) {
-    tenants_[config.id].router = std::make_unique<core::Router>(config, clock_);
+    tenants_[config.id];  // the core is built by Start()
   }
 }
 
@@ -74,7 +74,12 @@ absl::Status RoutingEngine::Reload(const std::string& tenant_id, Tenant& tenant)
   for (const core::TenantConfig& c : configs_) {
     if (c.id == tenant_id) config = &c;
   }
-  auto router = std::make_unique<core::Router>(*config, clock_);
+  absl::StatusOr<std::unique_ptr<core::Router>> created = core::Router::Create(*config, clock_);
+  if (!created.ok()) return created.status();
+  std::unique_ptr<core::Router> router = *std::move(created);
+  for (const core::ContactPersonMapping& m : snapshot->contact_persons) {
+    router->RestoreContactPerson(m);
+  }
   for (core::Handler& h : snapshot->handlers) {
     const std::string id = h.id;
     if (absl::Status s = router->RestoreHandler(std::move(h)); !s.ok()) {

@@ -3,6 +3,8 @@
 #include <memory>
 #include <variant>
 
+#include "absl/strings/match.h"
+#include "google/protobuf/util/time_util.h"
 #include "router/common/status_macros.h"
 #include "router/service/api_convert.h"
 #include "router/service/unary_call.h"
@@ -176,8 +178,9 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::CompleteContact(
   SubmitAndFinish(
       *ctx_, reactor, request->tenant(),
       ChangeContact(request->contact_id(), v1::CONTACT_STATE_COMPLETED, record,
-                    [id = request->contact_id()](core::Router& router, core::EffectList* effects) {
-                      return router.Complete(id, effects);
+                    [id = request->contact_id(), keep = request->keep_as_contact_person()](
+                        core::Router& router, core::EffectList* effects) {
+                      return router.Complete(id, keep, effects);
                     }),
       [record, response](const OperationOutcome&) {
         *response = *record;
@@ -213,6 +216,71 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::TransferContact(
       [decision, response](const OperationOutcome&) {
         response->set_contact_id(decision->contact_id);
         ToProto(*decision, response->mutable_decision());
+        return absl::OkStatus();
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RoutingServiceImpl::SetContactPerson(
+    grpc::CallbackServerContext* context, const v1::SetContactPersonRequest* request,
+    v1::SetContactPersonResponse* response) {
+  const std::string tenant = request->tenant();
+  if (absl::Status s = CheckTenant(*ctx_, "tenant", tenant); !s.ok()) return FinishNow(context, s);
+  if (absl::Status s = ValidateIdentifier("handler_id", request->handler_id()); !s.ok()) {
+    return FinishNow(context, s);
+  }
+  const privacy::Pseudonymizer& pseudonymizer = ctx_->pseudonymizers.at(tenant);
+  core::ContactPersonMapping mapping;
+  mapping.handler_id = request->handler_id();
+  if (!request->case_reference().empty()) {
+    if (request->case_reference().size() > kMaxIdLength) {
+      return FinishNow(context, absl::InvalidArgumentError("case_reference: too long"));
+    }
+    mapping.party_pseudonym = pseudonymizer.Pseudonym("case", request->case_reference());
+    mapping.domain = "*";
+  } else {
+    // Validate and pseudonymise the party exactly as for a contact.
+    v1::Contact probe;
+    probe.set_tenant(tenant);
+    probe.set_channel(v1::CHANNEL_PHONE);
+    probe.set_topic("x");
+    probe.set_idempotency_key("x");
+    *probe.mutable_party() = request->party();
+    absl::StatusOr<core::NewContact> prepared =
+        PrepareContact(probe, pseudonymizer, "probe", ctx_->clock->Now());
+    if (!prepared.ok()) {
+      std::string message(prepared.status().message());
+      if (absl::StartsWith(message, "contact.")) message = message.substr(8);
+      return FinishNow(context, absl::InvalidArgumentError(message));
+    }
+    if (prepared->party_pseudonym.empty()) {
+      return FinishNow(context,
+                       absl::InvalidArgumentError("party: a resident or case_reference is required"));
+    }
+    if (absl::Status s = ValidateIdentifier("domain", request->domain()); !s.ok()) {
+      return FinishNow(context, s);
+    }
+    mapping.party_pseudonym = prepared->party_pseudonym;
+    mapping.domain = request->domain();
+  }
+  if (request->has_expires_at()) {
+    mapping.expires_at = absl::FromUnixMicros(
+        google::protobuf::util::TimeUtil::TimestampToMicroseconds(request->expires_at()));
+  }
+  auto expires = std::make_shared<absl::Time>();
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  SubmitAndFinish(
+      *ctx_, reactor, tenant,
+      [mapping, expires](core::Router& router, core::EffectList* effects) mutable {
+        WISSEL_RETURN_IF_ERROR(router.SetContactPerson(mapping, effects));
+        const core::ContactPersonMapping* set =
+            router.FindContactPerson(mapping.party_pseudonym, mapping.domain);
+        if (set != nullptr) *expires = set->expires_at;
+        return absl::OkStatus();
+      },
+      [expires, response](const OperationOutcome&) {
+        *response->mutable_expires_at() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+            absl::ToUnixMicros(*expires));
         return absl::OkStatus();
       });
   return reactor;

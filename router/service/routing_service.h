@@ -28,6 +28,9 @@ class RoutingServiceImpl final : public v1::RoutingService::CallbackService {
   grpc::ServerUnaryReactor* TransferContact(grpc::CallbackServerContext* context,
                                             const v1::TransferContactRequest* request,
                                             v1::RouteContactResponse* response) override;
+  grpc::ServerUnaryReactor* SetContactPerson(grpc::CallbackServerContext* context,
+                                             const v1::SetContactPersonRequest* request,
+                                             v1::SetContactPersonResponse* response) override;
 
  private:
   ServiceContext* ctx_;

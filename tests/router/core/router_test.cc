@@ -60,12 +60,19 @@ std::vector<T> EffectsOf(const EffectList& effects) {
   return out;
 }
 
+std::unique_ptr<Router> MakeRouter(TenantConfig config, const Clock* clock) {
+  absl::StatusOr<std::unique_ptr<Router>> router = Router::Create(std::move(config), clock);
+  EXPECT_TRUE(router.ok()) << router.status();
+  return router.ok() ? *std::move(router) : nullptr;
+}
+
 class RouterTest : public ::testing::Test {
  protected:
-  RouterTest() : router_(TestConfig(), &clock_) {}
+  RouterTest() : owned_(MakeRouter(TestConfig(), &clock_)), router_(*owned_) {}
 
   FakeClock clock_;
-  Router router_;
+  std::unique_ptr<Router> owned_;
+  Router& router_;
   EffectList effects_;
 };
 
@@ -357,7 +364,8 @@ TEST_F(RouterTest, RestoreResumesAndWithdrawsOutstandingOffers) {
   ASSERT_TRUE(router_.Route(MakeContact("c1", "paspoort"), &effects_).ok());
   ASSERT_TRUE(router_.Route(MakeContact("c2", "paspoort"), &effects_).ok());
 
-  Router restored(TestConfig(), &clock_);
+  std::unique_ptr<Router> restored_owned = MakeRouter(TestConfig(), &clock_);
+  Router& restored = *restored_owned;
   ASSERT_TRUE(restored.RestoreHandler(*router_.FindHandler("h1")).ok());
   ASSERT_TRUE(restored.RestoreContact(*router_.FindContact("c1")).ok());
   ASSERT_TRUE(restored.RestoreContact(*router_.FindContact("c2")).ok());
@@ -406,7 +414,8 @@ std::string Fingerprint(const Effect& e) {
 
 std::vector<std::string> RunWorkload(int seed, int steps) {
   FakeClock clock;
-  Router router(TestConfig(), &clock);
+  std::unique_ptr<Router> owned = MakeRouter(TestConfig(), &clock);
+  Router& router = *owned;
   std::mt19937 rng(seed);
   std::vector<std::string> trace;
   std::vector<std::string> topics = {"paspoort", "wmo-hulpmiddelen", "algemene-vraag"};
