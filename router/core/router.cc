@@ -164,9 +164,9 @@ void Router::ComputeEligibility(HandlerEntry& e) const {
 
 Router::WaitKey Router::KeyOf(const Contact& c) const {
   const double aging_per_second = config_.aging_per_minute / 60.0;
-  return WaitKey{aging_per_second * absl::ToDoubleSeconds(c.enqueued_at - absl::UnixEpoch()) -
-                     c.priority,
-                 c.enqueued_at, c.id};
+  return WaitKey{
+      aging_per_second * absl::ToDoubleSeconds(c.enqueued_at - absl::UnixEpoch()) - c.priority,
+      c.enqueued_at, c.id};
 }
 
 void Router::Enqueue(const Contact& c) {
@@ -178,7 +178,8 @@ void Router::Enqueue(const Contact& c) {
   const int level = std::clamp(c.min_proficiency, kMinProficiency, kMaxProficiency);
   FindQueueState(c.queue)->waiting[c.channel][level].insert(key);
   for (const std::string& overflow : c.overflow_queues) {
-    if (QueueState* q = FindQueueState(overflow)) q->waiting[c.channel][kMinProficiency].insert(key);
+    if (QueueState* q = FindQueueState(overflow))
+      q->waiting[c.channel][kMinProficiency].insert(key);
   }
 }
 
@@ -230,8 +231,8 @@ void Router::Index(const HandlerEntry& e) {
   const Handler& h = e.handler;
   if (h.presence != Presence::kAvailable || !e.active) return;
   for (const auto& [q, level] : e.eligible) {
-    const absl::Time idle = q->config->strategy == Strategy::kRoundRobin ? absl::InfinitePast()
-                                                                         : h.last_offer_at;
+    const absl::Time idle =
+        q->config->strategy == Strategy::kRoundRobin ? absl::InfinitePast() : h.last_offer_at;
     for (Channel c : kAllChannels) {
       q->staffed[c] += h.capacity[c];
       if (CanTakeChannel(h, c)) q->free[c][level].insert(RankKey{RankOf(e, *q), idle, h.id});
@@ -243,8 +244,8 @@ void Router::Unindex(const HandlerEntry& e) {
   const Handler& h = e.handler;
   if (h.presence != Presence::kAvailable || !e.active) return;
   for (const auto& [q, level] : e.eligible) {
-    const absl::Time idle = q->config->strategy == Strategy::kRoundRobin ? absl::InfinitePast()
-                                                                         : h.last_offer_at;
+    const absl::Time idle =
+        q->config->strategy == Strategy::kRoundRobin ? absl::InfinitePast() : h.last_offer_at;
     for (Channel c : kAllChannels) {
       q->staffed[c] -= h.capacity[c];
       q->free[c][level].erase(RankKey{RankOf(e, *q), idle, h.id});
@@ -502,9 +503,8 @@ void Router::Escalate(Contact& c, EffectList* effects) {
   ScheduleDeadlines(c);
   effects->push_back(ContactUpdated{
       c, clock_->Now(),
-      absl::StrCat("escalation ", c.escalation_level, " after ",
-                   absl::FormatDuration(step.after), ": ",
-                   what.empty() ? "no change" : absl::StrJoin(what, ", "))});
+      absl::StrCat("escalation ", c.escalation_level, " after ", absl::FormatDuration(step.after),
+                   ": ", what.empty() ? "no change" : absl::StrJoin(what, ", "))});
   TryOffer(c, effects);
 }
 
@@ -590,8 +590,7 @@ int Router::PositionOf(const Contact& c) const {
   }
 }
 
-absl::Duration Router::ExpectedWait(const std::string& queue, Channel channel,
-                                    int position) const {
+absl::Duration Router::ExpectedWait(const std::string& queue, Channel channel, int position) const {
   const QueueState& q = *FindQueueState(queue);
   // Each staffed slot finishes a contact per average handle time; with no staff the estimate
   // assumes one slot, so the resident still hears an honest (long) expectation.
@@ -613,13 +612,13 @@ void Router::FillQueued(const Contact& c, Decision& d) const {
   d.expected_wait = ExpectedWait(c.queue, c.channel, d.position);
   const QueueState& q = *FindQueueState(c.queue);
   if (q.staffed[c.channel] == 0) {
-    d.reasons.push_back(absl::StrCat("no available handler with skill '", q.skill,
-                                     "' on channel ", ChannelName(c.channel)));
+    d.reasons.push_back(absl::StrCat("no available handler with skill '", q.skill, "' on channel ",
+                                     ChannelName(c.channel)));
   }
   if (!c.reserved_for.empty()) {
-    d.reasons.push_back(absl::StrCat("waiting for handler '", c.reserved_for, "' until ",
-                                     absl::FormatTime("%H:%M:%S", c.reserved_until,
-                                                      config_.calendar.time_zone)));
+    d.reasons.push_back(
+        absl::StrCat("waiting for handler '", c.reserved_for, "' until ",
+                     absl::FormatTime("%H:%M:%S", c.reserved_until, config_.calendar.time_zone)));
   }
   d.reasons.push_back(absl::StrFormat("%s in '%s' at position %d, expected wait %s",
                                       c.callback ? "callback request" : "queued", c.queue,
@@ -651,9 +650,9 @@ std::string Router::ReservationTarget(const Contact& c, std::vector<TraceStep>* 
       return profile->deputy;
     }
   }
-  trace->push_back({"policy", "een_contactpersoon",
-                    absl::StrCat("contact person '", person,
-                                 "' and any deputy are absent: to the team")});
+  trace->push_back(
+      {"policy", "een_contactpersoon",
+       absl::StrCat("contact person '", person, "' and any deputy are absent: to the team")});
   return "";
 }
 
@@ -667,7 +666,8 @@ absl::StatusOr<Decision> Router::Route(NewContact in, EffectList* effects) {
         absl::StrCat("topic: '", in.topic, "' is not in the catalogue of ", config_.id));
   }
   if (in.priority < 0 || in.priority > 100) {
-    return absl::InvalidArgumentError(absl::StrCat("priority: ", in.priority, " is outside 0..100"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("priority: ", in.priority, " is outside 0..100"));
   }
   if (in.id.empty()) return absl::InvalidArgumentError("contact_id: empty");
   if (contacts_.contains(in.id)) {
@@ -801,11 +801,10 @@ absl::StatusOr<Decision> Router::Route(NewContact in, EffectList* effects) {
         d.trace.push_back({"policy", "digitaal_tenzij", "steered: the topic is done digitally"});
       } else if (wait > config_.digital_first.digital_first_above_wait) {
         d.digital_first = DigitalFirst::kSteered;
-        d.trace.push_back({"policy", "digitaal_tenzij",
-                           absl::StrCat("steered: expected wait ", absl::FormatDuration(wait),
-                                        " exceeds ",
-                                        absl::FormatDuration(
-                                            config_.digital_first.digital_first_above_wait))});
+        d.trace.push_back(
+            {"policy", "digitaal_tenzij",
+             absl::StrCat("steered: expected wait ", absl::FormatDuration(wait), " exceeds ",
+                          absl::FormatDuration(config_.digital_first.digital_first_above_wait))});
       } else {
         d.digital_first = DigitalFirst::kOfferedAndRouted;
         d.digital_offer = topic->digital_alternative;
@@ -917,8 +916,8 @@ absl::Status Router::SignOut(const std::string& handler_id, EffectList* effects)
   HandlerEntry* e = FindEntry(handler_id);
   if (e == nullptr) return absl::NotFoundError(absl::StrCat("handler_id: '", handler_id, "'"));
   if (!e->handler.held.empty()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "handler '", handler_id, "' still holds ", e->handler.held.size(), " contact(s)"));
+    return absl::FailedPreconditionError(absl::StrCat("handler '", handler_id, "' still holds ",
+                                                      e->handler.held.size(), " contact(s)"));
   }
   Unindex(*e);
   e->handler.presence = Presence::kOffline;
@@ -961,8 +960,8 @@ absl::Status Router::Accept(const std::string& handler_id, const std::string& co
   }
   Contact& c = *it->second;
   if (c.state != ContactState::kOffered || c.handler_id != handler_id) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "contact '", contact_id, "' is not offered to handler '", handler_id, "'"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("contact '", contact_id, "' is not offered to handler '", handler_id, "'"));
   }
   const absl::Time now = clock_->Now();
   offer_deadlines_.erase({c.offer_deadline, c.id});
@@ -989,8 +988,8 @@ absl::Status Router::Reject(const std::string& handler_id, const std::string& co
   }
   Contact& c = *it->second;
   if (c.state != ContactState::kOffered || c.handler_id != handler_id) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "contact '", contact_id, "' is not offered to handler '", handler_id, "'"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("contact '", contact_id, "' is not offered to handler '", handler_id, "'"));
   }
   WithdrawOffer(c, "rejected", /*declined=*/true, effects);
   TryOffer(c, effects);
@@ -1023,8 +1022,8 @@ absl::Status Router::Complete(const std::string& contact_id, bool keep_as_contac
   wrap_up_deadlines_.insert({deadline, c.handler_id, c.id});
   if (auto at = connected_at_.find(c.id); at != connected_at_.end()) {
     QueueState* q = FindQueueState(c.queue);
-    q->average_handle_time = q->average_handle_time * (1 - kHandleTimeWeight) +
-                             (now - at->second) * kHandleTimeWeight;
+    q->average_handle_time =
+        q->average_handle_time * (1 - kHandleTimeWeight) + (now - at->second) * kHandleTimeWeight;
   }
   effects->push_back(ContactCompleted{c.id, c.handler_id, c.channel, now, deadline});
   if (keep_as_contact_person) {
@@ -1049,7 +1048,8 @@ absl::Status Router::SetContactPerson(ContactPersonMapping mapping, EffectList* 
     return absl::InvalidArgumentError("party: a resident or case is required");
   }
   if (mapping.domain.empty()) return absl::InvalidArgumentError("domain: is required");
-  if (FindEntry(mapping.handler_id) == nullptr && config_.FindHandler(mapping.handler_id) == nullptr) {
+  if (FindEntry(mapping.handler_id) == nullptr &&
+      config_.FindHandler(mapping.handler_id) == nullptr) {
     return absl::NotFoundError(
         absl::StrCat("handler_id: '", mapping.handler_id, "' is not in the roster"));
   }
@@ -1205,7 +1205,8 @@ void Router::Tick(EffectList* effects) {
 
 absl::Time Router::NextDeadline() const {
   absl::Time next = absl::InfiniteFuture();
-  for (const auto* deadlines : {&offer_deadlines_, &escalation_deadlines_, &reservation_deadlines_}) {
+  for (const auto* deadlines :
+       {&offer_deadlines_, &escalation_deadlines_, &reservation_deadlines_}) {
     if (!deadlines->empty()) next = std::min(next, deadlines->begin()->first);
   }
   if (!wrap_up_deadlines_.empty()) {
@@ -1292,9 +1293,8 @@ absl::Status Router::RestoreContact(Contact contact) {
     if (e == nullptr ||
         std::none_of(e->handler.held.begin(), e->handler.held.end(),
                      [&](const HeldContact& hc) { return hc.contact_id == contact.id; })) {
-      return absl::InvalidArgumentError(absl::StrCat("contact '", contact.id,
-                                                     "': not held by its handler '",
-                                                     contact.handler_id, "'"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "contact '", contact.id, "': not held by its handler '", contact.handler_id, "'"));
     }
   } else if (contact.state != ContactState::kQueued) {
     return absl::InvalidArgumentError(
@@ -1302,7 +1302,8 @@ absl::Status Router::RestoreContact(Contact contact) {
   }
   // A reservation for a handler the router does not know any more ends at once.
   if (!contact.reserved_for.empty() && contact.state == ContactState::kQueued &&
-      FindEntry(contact.reserved_for) == nullptr && config_.FindHandler(contact.reserved_for) == nullptr) {
+      FindEntry(contact.reserved_for) == nullptr &&
+      config_.FindHandler(contact.reserved_for) == nullptr) {
     contact.reserved_for.clear();
     contact.reserved_until = absl::InfinitePast();
   }
@@ -1347,6 +1348,61 @@ void Router::FinishRestore(EffectList* effects) {
   for (const std::string& id : SortedHandlerIds()) Dispatch(*FindEntry(id), effects);
 }
 
+void Router::AdoptState(const Router& old, EffectList* effects) {
+  for (const std::string& id : old.SortedHandlerIds()) {
+    Handler h = old.FindEntry(id)->handler;
+    if (absl::Status s = RestoreHandler(std::move(h)); !s.ok()) {
+      warnings_.push_back(absl::StrCat("reload: handler '", id, "': ", s.message()));
+    }
+  }
+  for (const auto& [name, q] : old.queues_) {
+    if (QueueState* mine = FindQueueState(name)) {
+      mine->average_handle_time = q->average_handle_time;
+    }
+  }
+  std::vector<std::string> ids;
+  for (const auto& [id, c] : old.contacts_) ids.push_back(id);
+  std::sort(ids.begin(), ids.end());
+  for (const std::string& id : ids) {
+    Contact c = *old.contacts_.at(id);
+    bool moved = false;
+    if (FindQueueState(c.queue) == nullptr) {
+      const TopicConfig* topic = config_.FindTopic(c.topic);
+      c.queue = topic != nullptr ? topic->queue : config_.queues.front().name;
+      c.min_proficiency =
+          std::min(c.min_proficiency, FindQueueState(c.queue)->config->min_proficiency);
+      c.escalation_level = 0;
+      moved = true;
+    }
+    c.overflow_queues.erase(
+        std::remove_if(c.overflow_queues.begin(), c.overflow_queues.end(),
+                       [&](const std::string& q) { return FindQueueState(q) == nullptr; }),
+        c.overflow_queues.end());
+    const std::string queue = c.queue;
+    const bool queued = c.state == ContactState::kQueued;
+    if (absl::Status s = RestoreContact(c); !s.ok()) {
+      warnings_.push_back(absl::StrCat("reload: contact '", id, "': ", s.message()));
+      continue;
+    }
+    if (auto at = old.connected_at_.find(id); at != old.connected_at_.end()) {
+      connected_at_[id] = at->second;
+    }
+    if (moved && queued) {
+      effects->push_back(
+          ContactUpdated{*contacts_.at(id), clock_->Now(),
+                         absl::StrCat("configuration reload: queue removed, now '", queue, "'")});
+    }
+  }
+  for (const auto& [key, mapping] : old.contact_persons_) RestoreContactPerson(mapping);
+  for (const std::string& id : SortedHandlerIds()) Dispatch(*FindEntry(id), effects);
+  for (const std::string& id : ids) {
+    auto it = contacts_.find(id);
+    if (it != contacts_.end() && it->second->state == ContactState::kQueued) {
+      TryOffer(*it->second, effects);
+    }
+  }
+}
+
 std::vector<std::string> Router::SortedHandlerIds() const {
   std::vector<std::string> ids;
   ids.reserve(handlers_.size());
@@ -1374,8 +1430,8 @@ absl::StatusOr<Decision> Router::Describe(const std::string& contact_id) const {
   d.outcome = Decision::Outcome::kAssigned;
   d.queue = c->queue;
   d.handler_id = c->handler_id;
-  d.reasons.push_back(absl::StrCat("held by handler '", c->handler_id, "' (",
-                                   ContactStateName(c->state), ")"));
+  d.reasons.push_back(
+      absl::StrCat("held by handler '", c->handler_id, "' (", ContactStateName(c->state), ")"));
   return d;
 }
 

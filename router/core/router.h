@@ -74,7 +74,7 @@ struct HandlerSignIn {
   std::string display_name;
   std::string address;
   std::vector<std::string> skills;
-  std::vector<std::string> teams;  // each team grants its queue's skill
+  std::vector<std::string> teams;          // each team grants its queue's skill
   std::map<std::string, int> proficiency;  // 1..5; missing: the roster's, else the default
   // Per channel; a negative value takes the tenant default.
   PerChannel<int> capacity{-1};
@@ -115,8 +115,7 @@ class Router {
   // FailedPrecondition while the handler holds contacts. NotFound: unknown handler.
   absl::Status SignOut(const std::string& handler_id, EffectList* effects);
   // Offline is refused (use SignOut). NotFound: unknown handler.
-  absl::Status SetPresence(const std::string& handler_id, Presence presence,
-                           EffectList* effects);
+  absl::Status SetPresence(const std::string& handler_id, Presence presence, EffectList* effects);
 
   // NotFound: unknown handler or contact. FailedPrecondition: the contact is not offered to
   // this handler (any more).
@@ -163,6 +162,12 @@ class Router {
   // (the handler may never have seen them) and waiting contacts are dispatched.
   void FinishRestore(EffectList* effects);
 
+  // Configuration reload: takes over every handler, live contact and contact-person mapping of
+  // `old` (the same tenant under its previous configuration) without withdrawing anything.
+  // Contacts whose queue no longer exists move to their topic's queue (or the first queue);
+  // those moves are appended to `effects`. Then offers what the new configuration allows.
+  void AdoptState(const Router& old, EffectList* effects);
+
   // Drops a contact the state store refused to create (for example a duplicate idempotency
   // key committed by another replica), undoing its offer if any.
   void Forget(const std::string& contact_id, EffectList* effects);
@@ -194,8 +199,7 @@ class Router {
     absl::Time enqueued_at;
     std::string contact_id;
     bool operator<(const WaitKey& o) const {
-      return std::tie(key, enqueued_at, contact_id) <
-             std::tie(o.key, o.enqueued_at, o.contact_id);
+      return std::tie(key, enqueued_at, contact_id) < std::tie(o.key, o.enqueued_at, o.contact_id);
     }
   };
   // Handler order within a queue: lower first; `rank` depends on the strategy.
@@ -208,7 +212,7 @@ class Router {
              std::tie(o.rank, o.last_offer_at, o.handler_id);
     }
   };
-  using Levels = std::array<std::set<RankKey>, kMaxProficiency + 1>;     // by proficiency
+  using Levels = std::array<std::set<RankKey>, kMaxProficiency + 1>;      // by proficiency
   using WaitLevels = std::array<std::set<WaitKey>, kMaxProficiency + 1>;  // by requirement
 
   Router(TenantConfig config, rules::RuleSet rules, const Clock* clock);

@@ -1,6 +1,8 @@
 // wisseld: the Wissel router daemon. Parses flags, loads the configuration, runs a
-// service::Server until SIGTERM or SIGINT, then drains.
+// service::Server until SIGTERM or SIGINT, then drains. SIGHUP reloads the configuration.
 #include <glog/logging.h>
+#include <pthread.h>
+#include <signal.h>
 
 #include <csignal>
 #include <cstdlib>
@@ -10,7 +12,6 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "router/config/router_config.h"
 #include "router/service/server.h"
@@ -25,11 +26,11 @@ ABSL_FLAG(absl::Duration, startup_timeout, absl::Seconds(30),
 
 namespace {
 
-absl::Notification* g_stop = nullptr;
-
-void OnSignal(int) {
-  // Notify is async-signal-safe enough here: it only stores and wakes a futex.
-  if (g_stop != nullptr && !g_stop->HasBeenNotified()) g_stop->Notify();
+// The command line wins over the file, at start and at every reload.
+void ApplyOverrides(wissel::config::RouterConfig& config) {
+  if (!absl::GetFlag(FLAGS_listen).empty()) config.listen_address = absl::GetFlag(FLAGS_listen);
+  if (!absl::GetFlag(FLAGS_redis_host).empty()) config.redis.host = absl::GetFlag(FLAGS_redis_host);
+  if (absl::GetFlag(FLAGS_redis_port) != 0) config.redis.port = absl::GetFlag(FLAGS_redis_port);
 }
 
 }  // namespace
@@ -37,6 +38,14 @@ void OnSignal(int) {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("wisseld --config=FILE [--listen=HOST:PORT]");
   absl::ParseCommandLine(argc, argv);
+  // Signals are taken synchronously by this thread (sigwait); every thread started from here on
+  // (gRPC's, the routing thread) inherits the blocked mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(argv[0]);
 
@@ -46,11 +55,7 @@ int main(int argc, char** argv) {
     std::cerr << "wisseld: " << config.status().message() << "\n";
     return 2;
   }
-  if (!absl::GetFlag(FLAGS_listen).empty()) config->listen_address = absl::GetFlag(FLAGS_listen);
-  if (!absl::GetFlag(FLAGS_redis_host).empty()) {
-    config->redis.host = absl::GetFlag(FLAGS_redis_host);
-  }
-  if (absl::GetFlag(FLAGS_redis_port) != 0) config->redis.port = absl::GetFlag(FLAGS_redis_port);
+  ApplyOverrides(*config);
   const absl::Duration drain_timeout = config->drain_timeout;
 
   wissel::service::SystemClock clock;
@@ -69,11 +74,23 @@ int main(int argc, char** argv) {
   }
   std::cout << "wisseld: listening on port " << server->port() << std::endl;
 
-  absl::Notification stop;
-  g_stop = &stop;
-  std::signal(SIGTERM, OnSignal);
-  std::signal(SIGINT, OnSignal);
-  stop.WaitForNotification();
+  // SIGHUP reloads the configuration file; a file that does not load or apply is refused with
+  // its file, line and reason, and the running configuration stays in force.
+  const std::string config_path = absl::GetFlag(FLAGS_config);
+  while (true) {
+    int signal = 0;
+    sigwait(&signals, &signal);
+    if (signal != SIGHUP) break;
+    LOG(INFO) << "SIGHUP: reloading " << config_path;
+    absl::StatusOr<wissel::config::RouterConfig> next =
+        wissel::config::LoadRouterConfig(config_path);
+    if (next.ok()) ApplyOverrides(*next);
+    absl::Status applied = next.ok() ? server->Reload(*std::move(next)) : next.status();
+    if (!applied.ok()) {
+      LOG(ERROR) << "reload refused, the running configuration stays in force: "
+                 << applied.message();
+    }
+  }
   server->Shutdown(drain_timeout);
   return 0;
 }

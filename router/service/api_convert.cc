@@ -166,7 +166,8 @@ void ToProto(const core::Handler& handler, const std::string& tenant, v1::Handle
   }
   out->set_presence(ToProto(handler.presence));
   for (const core::HeldContact& hc : handler.held) out->add_contact_ids(hc.contact_id);
-  for (const auto& [skill, level] : handler.proficiency) (*out->mutable_proficiency())[skill] = level;
+  for (const auto& [skill, level] : handler.proficiency)
+    (*out->mutable_proficiency())[skill] = level;
 }
 
 namespace {

@@ -50,8 +50,8 @@ absl::Status ValidateIdentifier(absl::string_view field, absl::string_view value
   }
   for (char c : value) {
     // No ':' (the separator of Redis keys), ',' or '|' (separators of stored lists).
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' &&
-        c != '@' && c != '-') {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '@' &&
+        c != '-') {
       return FieldError(field, "may contain only letters, digits and . _ @ -");
     }
   }

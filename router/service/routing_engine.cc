@@ -7,6 +7,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 
 namespace wissel::service {
 
@@ -119,6 +120,55 @@ absl::Status RoutingEngine::Reload(const std::string& tenant_id, Tenant& tenant)
   return absl::OkStatus();
 }
 
+absl::Status RoutingEngine::Reconfigure(const std::vector<core::TenantConfig>& configs,
+                                        absl::Duration timeout) {
+  if (configs.size() != tenants_.size()) {
+    return absl::InvalidArgumentError("tenants: a reload cannot add or remove tenants; restart");
+  }
+  for (const core::TenantConfig& c : configs) {
+    if (!tenants_.contains(c.id)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("tenants: '", c.id, "' is new; a reload cannot add tenants; restart"));
+    }
+  }
+  struct Result {
+    absl::Notification done;
+    absl::Status status;
+  };
+  auto result = std::make_shared<Result>();
+  {
+    absl::MutexLock lock(&mu_);
+    if (!running_ || stopping_) return absl::UnavailableError("router is not running");
+    control_.push_back([this, configs, result] {
+      // Build every new core first, so a failure changes nothing.
+      std::vector<std::unique_ptr<core::Router>> fresh;
+      for (const core::TenantConfig& c : configs) {
+        absl::StatusOr<std::unique_ptr<core::Router>> r = core::Router::Create(c, clock_);
+        if (!r.ok()) {
+          result->status =
+              absl::InvalidArgumentError(absl::StrCat("tenant ", c.id, ": ", r.status().message()));
+          result->done.Notify();
+          return;
+        }
+        fresh.push_back(*std::move(r));
+      }
+      for (size_t i = 0; i < configs.size(); ++i) {
+        Tenant& tenant = tenants_.at(configs[i].id);
+        core::EffectList effects;
+        fresh[i]->AdoptState(*tenant.router, &effects);
+        for (core::Effect& e : effects) carry_over_.push_back({configs[i].id, std::move(e)});
+        tenant.router = std::move(fresh[i]);
+      }
+      configs_ = configs;
+      result->done.Notify();
+    });
+  }
+  if (!result->done.WaitForNotificationWithTimeout(timeout)) {
+    return absl::DeadlineExceededError("reload did not complete in time");
+  }
+  return result->status;
+}
+
 absl::Time RoutingEngine::NextDeadline() const {
   absl::Time next = clock_->Now() + options_.max_sleep;
   for (const auto& [id, tenant] : tenants_) {
@@ -131,6 +181,7 @@ absl::Time RoutingEngine::NextDeadline() const {
 void RoutingEngine::Run() {
   while (true) {
     std::vector<Command> batch;
+    std::deque<std::function<void()>> control;
     const absl::Time deadline = carry_over_.empty() ? NextDeadline() : absl::InfinitePast();
     {
       absl::MutexLock lock(&mu_);
@@ -141,14 +192,16 @@ void RoutingEngine::Run() {
       if (wait > absl::ZeroDuration()) {
         mu_.AwaitWithTimeout(absl::Condition(&ready), wait);
       }
+      control.swap(control_);
       const size_t n = std::min(queue_.size(), options_.max_batch);
       batch.reserve(n);
       for (size_t i = 0; i < n; ++i) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
-      if (batch.empty() && stopping_ && carry_over_.empty()) return;
+      if (batch.empty() && control.empty() && stopping_ && carry_over_.empty()) return;
     }
+    for (std::function<void()>& task : control) task();
     ProcessBatch(batch);
   }
 }

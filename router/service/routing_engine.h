@@ -82,6 +82,14 @@ class RoutingEngine {
 
   bool HasTenant(const std::string& tenant) const { return tenants_.contains(tenant); }
 
+  // Replaces the tenants' configurations without dropping traffic: on the routing thread, each
+  // tenant gets a new core built from its new config that takes over the old core's handlers,
+  // contacts and offers (core::Router::AdoptState). All or nothing: InvalidArgument (and nothing
+  // changes) if a config does not build or the set of tenants differs. Blocks until applied or
+  // `timeout` (DeadlineExceeded; the change may still apply).
+  absl::Status Reconfigure(const std::vector<core::TenantConfig>& configs,
+                           absl::Duration timeout = absl::Seconds(10));
+
   // Queues `operation` for `tenant` (which must be known: HasTenant). Never blocks on the store.
   void Submit(const std::string& tenant, Operation operation, Completion completion);
 
@@ -118,6 +126,8 @@ class RoutingEngine {
 
   mutable absl::Mutex mu_;
   std::deque<Command> queue_ ABSL_GUARDED_BY(mu_);
+  // Work for the routing thread itself (reconfiguration), run before the next batch.
+  std::deque<std::function<void()>> control_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool running_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;

@@ -254,8 +254,8 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::SetContactPerson(
       return FinishNow(context, absl::InvalidArgumentError(message));
     }
     if (prepared->party_pseudonym.empty()) {
-      return FinishNow(context,
-                       absl::InvalidArgumentError("party: a resident or case_reference is required"));
+      return FinishNow(
+          context, absl::InvalidArgumentError("party: a resident or case_reference is required"));
     }
     if (absl::Status s = ValidateIdentifier("domain", request->domain()); !s.ok()) {
       return FinishNow(context, s);
@@ -279,8 +279,8 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::SetContactPerson(
         return absl::OkStatus();
       },
       [expires, response](const OperationOutcome&) {
-        *response->mutable_expires_at() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
-            absl::ToUnixMicros(*expires));
+        *response->mutable_expires_at() =
+            google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(*expires));
         return absl::OkStatus();
       });
   return reactor;

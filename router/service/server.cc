@@ -5,6 +5,7 @@
 #include <grpcpp/health_check_service_interface.h>
 
 #include "absl/strings/str_cat.h"
+#include "router/common/status_macros.h"
 
 namespace wissel::service {
 
@@ -71,6 +72,37 @@ absl::Status Server::Start() {
   server_->GetHealthCheckService()->SetServingStatus(true);
   LOG(INFO) << "wissel router listening on port " << port_ << " with " << config_.tenants.size()
             << " tenant(s)";
+  return absl::OkStatus();
+}
+
+absl::Status Server::Reload(config::RouterConfig config) {
+  if (engine_ == nullptr) return absl::FailedPreconditionError("not started");
+  std::vector<core::TenantConfig> tenants;
+  for (const config::TenantSettings& t : config.tenants) {
+    const config::TenantSettings* running = config_.FindTenant(t.routing.id);
+    if (running == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("tenant '", t.routing.id, "' is new: adding tenants needs a restart"));
+    }
+    if (running->pseudonym_secret != t.pseudonym_secret) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "tenant '", t.routing.id, "': a new pseudonym secret needs a restart (and a migration)"));
+    }
+    tenants.push_back(t.routing);
+  }
+  if (config.listen_address != config_.listen_address || config.redis.host != config_.redis.host ||
+      config.redis.port != config_.redis.port) {
+    LOG(WARNING) << "reload: listen address and redis settings apply at the next restart";
+  }
+  WISSEL_RETURN_IF_ERROR(engine_->Reconfigure(tenants));
+  for (config::TenantSettings& t : config.tenants) {
+    config::TenantSettings* running = nullptr;
+    for (config::TenantSettings& r : config_.tenants) {
+      if (r.routing.id == t.routing.id) running = &r;
+    }
+    running->routing = std::move(t.routing);
+  }
+  LOG(INFO) << "configuration reloaded";
   return absl::OkStatus();
 }
 

@@ -35,6 +35,12 @@ class Server {
   // config.listen_address. FailedPrecondition if the address is taken; Unavailable if Redis
   // cannot be reached; InvalidArgument for a bad pseudonym secret.
   absl::Status Start();
+  // Applies a changed configuration without dropping traffic (router/service/routing_engine.h
+  // Reconfigure): topics, queues, rules, hours, policies and roster. InvalidArgument (and the
+  // running configuration stays in force) if the tenants or their pseudonym secrets differ —
+  // those need a restart — or a tenant's configuration does not build. Listen address, Redis
+  // settings and contact retention apply at the next restart (logged).
+  absl::Status Reload(config::RouterConfig config);
   // The port actually bound (useful with port 0).
   int port() const { return port_; }
   // Drains and stops; waits at most `deadline` for in-flight calls. Idempotent.

@@ -451,5 +451,33 @@ TEST_F(RouterServiceTest, RestartInProcessResumesQueuedContactsAndHandlers) {
   EXPECT_EQ(stream.Next().contact_id(), a->contact_id());
 }
 
+TEST_F(RouterServiceTest, ReloadKeepsTrafficAndRefusesWhatNeedsARestart) {
+  ASSERT_TRUE(SignIn("h1", "burgerzaken").ok());
+  Stream stream = OpenStream("h1");
+  auto offered = Route(NewContact("offered-before"));
+  ASSERT_TRUE(offered.ok());
+  ASSERT_EQ(stream.Next().contact_id(), offered->contact_id());
+
+  // A new pseudonym secret would break continuity: refused, nothing changes.
+  std::string yaml = TestConfigYaml(harness_.redis().port());
+  std::string changed_secret = yaml;
+  changed_secret.replace(changed_secret.find("test-secret-"), 12, "other-secret");
+  auto bad = config::ParseRouterConfig(changed_secret, "next.yaml");
+  ASSERT_TRUE(bad.ok()) << bad.status();
+  EXPECT_EQ(harness_.server().Reload(*std::move(bad)).code(), absl::StatusCode::kInvalidArgument);
+
+  // Moving a topic to another queue applies at once; the outstanding offer stands.
+  yaml.replace(
+      yaml.find("{code: rijbewijs, name: Rijbewijs, domain: burgerzaken, queue: burgerzaken}"), 75,
+      "{code: rijbewijs, name: Rijbewijs, domain: burgerzaken, queue: wmo}       ");
+  auto next = config::ParseRouterConfig(yaml, "next.yaml");
+  ASSERT_TRUE(next.ok()) << next.status();
+  ASSERT_TRUE(harness_.server().Reload(*std::move(next)).ok());
+  auto moved = Route(NewContact("after-reload", "rijbewijs"));
+  ASSERT_TRUE(moved.ok());
+  EXPECT_EQ(moved->decision().queue(), "wmo");
+  EXPECT_TRUE(Respond("h1", offered->contact_id(), /*accept=*/true).ok());
+}
+
 }  // namespace
 }  // namespace wissel::testing

@@ -95,6 +95,12 @@ absl::StatusOr<int> WisseldProcess::SignalAndWait(int signal, absl::Duration tim
   return absl::DeadlineExceededError("did not exit in time; killed");
 }
 
+void WisseldProcess::RewriteConfig(const std::string& config_yaml) {
+  const std::string tmp = config_path_ + ".new";
+  std::ofstream(tmp) << config_yaml;
+  std::filesystem::rename(tmp, config_path_);
+}
+
 std::string WisseldProcess::Log() const {
   std::ifstream in(log_path_);
   std::stringstream ss;

@@ -22,6 +22,8 @@ class WisseldProcess {
   absl::Status Start(absl::Duration timeout = absl::Seconds(20));
   // Sends `signal` and waits for exit; returns the exit status as from waitpid.
   absl::StatusOr<int> SignalAndWait(int signal, absl::Duration timeout = absl::Seconds(15));
+  // Replaces the configuration file (for SIGHUP reload tests).
+  void RewriteConfig(const std::string& config_yaml);
   int port() const { return port_; }
   pid_t pid() const { return pid_; }
   // The daemon's stderr so far (for failure messages).

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/integration/redis_server.h"
@@ -164,6 +165,48 @@ TEST_F(WisseldProcessTest, SigtermDrainsAndClosesOfferStreamsWithStatus) {
   auto state = redis_->Command({"HGET", absl::StrCat("w:{gemeente-test}:c:", contact), "state"});
   ASSERT_TRUE(state.ok());
   EXPECT_EQ(*state, "offered");
+}
+
+TEST_F(WisseldProcessTest, SighupReloadsAndRefusesABrokenFile) {
+  const std::string queued = Route("before-reload", "paspoort");
+  // A broken file: refused with file, line and reason; the running rules stay in force.
+  daemon_->RewriteConfig(TestConfigYaml(redis_->port(), "20s") + "  - this is not a tenant\n");
+  ASSERT_EQ(kill(daemon_->pid(), SIGHUP), 0);
+  const absl::Time give_up = absl::Now() + absl::Seconds(10);
+  while (daemon_->Log().find("reload refused") == std::string::npos && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  EXPECT_THAT(daemon_->Log(), ::testing::HasSubstr("reload refused"));
+  EXPECT_THAT(daemon_->Log(), ::testing::HasSubstr("wissel.yaml:"));
+  EXPECT_FALSE(Route("still-routing", "rijbewijs").empty());
+
+  // A good file with a new topic: applied without a restart; the queued contact is kept.
+  std::string next = TestConfigYaml(redis_->port(), "20s");
+  const std::string anchor =
+      "      - {code: rijbewijs, name: Rijbewijs, domain: burgerzaken, queue: burgerzaken}\n";
+  ASSERT_NE(next.find(anchor), std::string::npos);
+  next.insert(next.find(anchor) + anchor.size(),
+              "      - {code: verhuizing, name: Verhuizing, domain: burgerzaken, queue: wmo}\n");
+  daemon_->RewriteConfig(next);
+  ASSERT_EQ(kill(daemon_->pid(), SIGHUP), 0);
+  while (daemon_->Log().find("configuration reloaded") == std::string::npos &&
+         absl::Now() < give_up + absl::Seconds(10)) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  EXPECT_THAT(daemon_->Log(), ::testing::HasSubstr("configuration reloaded"));
+  EXPECT_FALSE(Route("new-topic", "verhuizing").empty());
+  v1::GetContactRequest get;
+  get.set_tenant(kTenant);
+  get.set_contact_id(queued);
+  v1::ContactRecord rec;
+  ASSERT_TRUE(routing_->GetContact(Ctx().get(), get, &rec).ok());
+  EXPECT_EQ(rec.state(), v1::CONTACT_STATE_QUEUED);
+  v1::GetQueueStatsRequest stats_req;
+  stats_req.set_tenant(kTenant);
+  stats_req.set_queue("burgerzaken");
+  v1::GetQueueStatsResponse stats;
+  ASSERT_TRUE(operators_->GetQueueStats(Ctx().get(), stats_req, &stats).ok());
+  EXPECT_EQ(stats.queues(0).waiting(), 2);  // "before-reload" and "still-routing"
 }
 
 }  // namespace

@@ -233,8 +233,7 @@ TEST_F(PolicyTest, DigitaalTenzijSteersButNeverWalls) {
   const std::vector<DigitalCase> cases = {
       {"offered and routed", "paspoort", 0, false, Decision::Outcome::kAssigned,
        DigitalFirst::kOfferedAndRouted},
-      {"done digitally", "afvalpas", 0, false, Decision::Outcome::kDigital,
-       DigitalFirst::kSteered},
+      {"done digitally", "afvalpas", 0, false, Decision::Outcome::kDigital, DigitalFirst::kSteered},
       {"low digital skills", "afvalpas", NeedBit(Need::kLowDigitalSkills), false,
        Decision::Outcome::kQueued, DigitalFirst::kExemptNeed},
       {"wants a person", "afvalpas", 0, true, Decision::Outcome::kQueued,
@@ -304,9 +303,9 @@ TEST_F(PolicyTest, BusyContactPersonThenTeamAndACallbackTask) {
   SignIn("anna", {{"wmo", 5}});
   SignIn("bram", {{"wmo", 4}});
   ASSERT_TRUE(router_->SetPresence("anna", Presence::kBusy, &effects_).ok());
-  ASSERT_TRUE(router_->SetContactPerson({"p-resident", "sociaal_domein", "anna",
-                                         absl::InfiniteFuture()},
-                                        &effects_)
+  ASSERT_TRUE(router_
+                  ->SetContactPerson(
+                      {"p-resident", "sociaal_domein", "anna", absl::InfiniteFuture()}, &effects_)
                   .ok());
   NewContact c = Contact("c1", "wmo-hulpmiddelen");
   c.party_pseudonym = "p-resident";
@@ -333,9 +332,9 @@ TEST_F(PolicyTest, BusyContactPersonThenTeamAndACallbackTask) {
 TEST_F(PolicyTest, AbsentContactPersonMeansTheDeputy) {
   SignIn("bram", {{"wmo", 4}});
   SignIn("other", {{"wmo", 5}});
-  ASSERT_TRUE(router_->SetContactPerson({"p-resident", "sociaal_domein", "anna",
-                                         absl::InfiniteFuture()},
-                                        &effects_)
+  ASSERT_TRUE(router_
+                  ->SetContactPerson(
+                      {"p-resident", "sociaal_domein", "anna", absl::InfiniteFuture()}, &effects_)
                   .ok());
   NewContact c = Contact("c1", "wmo-hulpmiddelen");
   c.party_pseudonym = "p-resident";
@@ -390,8 +389,7 @@ TEST_F(PolicyTest, OutsideOpeningHoursGivesTheConfiguredOutcome) {
   Decision chat = Route(Contact("ch1", "paspoort", Channel::kChat));
   EXPECT_EQ(chat.outcome, Decision::Outcome::kDigital);
   // Web forms have no hours: they are always taken.
-  EXPECT_NE(Route(Contact("f1", "klacht", Channel::kWebForm)).outcome,
-            Decision::Outcome::kClosed);
+  EXPECT_NE(Route(Contact("f1", "klacht", Channel::kWebForm)).outcome, Decision::Outcome::kClosed);
 }
 
 TEST_F(PolicyTest, WebFormGetsItsHandlingDateInWorkingDays) {
