@@ -115,10 +115,9 @@ struct HandlerChanged {
   absl::Time time;
 };
 
-using Effect =
-    std::variant<ContactCreated, ContactOffered, OfferWithdrawn, OfferAccepted, ContactCompleted,
-                 WrapUpFinished, ContactAbandoned, ContactTransferred, HandlerChanged,
-                 ContactUpdated, ContactPersonSet>;
+using Effect = std::variant<ContactCreated, ContactOffered, OfferWithdrawn, OfferAccepted,
+                            ContactCompleted, WrapUpFinished, ContactAbandoned, ContactTransferred,
+                            HandlerChanged, ContactUpdated, ContactPersonSet>;
 
 using EffectList = std::vector<Effect>;
 

@@ -1148,6 +1148,9 @@ absl::StatusOr<Decision> Router::Transfer(const std::string& contact_id, const s
   Enqueue(c);
   ScheduleDeadlines(c);
   effects->push_back(ContactTransferred{c.id, from, c.channel, queue, now, now});
+  // The transfer starts the contact afresh in its new queue: no escalation, overflow or
+  // reservation carries over.
+  effects->push_back(ContactUpdated{c, now, "routing reset after transfer"});
   Decision d;
   d.contact_id = c.id;
   d.reasons.push_back(absl::StrCat("transferred by handler '", from, "' to queue '", queue, "'"));

@@ -52,7 +52,8 @@ absl::Status CheckRanges(absl::string_view path, const std::vector<TimeRange>& r
                                         "00:00-24:00"));
     }
     if (i > 0 && r.open_minute < ranges[i - 1].close_minute) {
-      return Invalid(item, absl::StrCat("opens at ", Clock(r.open_minute), ", before the previous "
+      return Invalid(item, absl::StrCat("opens at ", Clock(r.open_minute),
+                                        ", before the previous "
                                         "range closes at ",
                                         Clock(ranges[i - 1].close_minute),
                                         "; list ranges in order without overlap"));
@@ -85,7 +86,8 @@ absl::Status TenantConfig::Validate() const {
   for (Channel c : kAllChannels) {
     const std::vector<Channel>& blocked = handler_defaults.blocks[c];
     for (size_t i = 0; i < blocked.size(); ++i) {
-      const std::string path = absl::StrCat("handler_defaults.blocks.", ChannelName(c), "[", i, "]");
+      const std::string path =
+          absl::StrCat("handler_defaults.blocks.", ChannelName(c), "[", i, "]");
       if (blocked[i] == c) {
         return Invalid(path, "a channel does not block itself (capacity limits it)");
       }
@@ -111,7 +113,8 @@ absl::Status TenantConfig::Validate() const {
         !s.ok()) {
       return s;
     }
-    if (absl::Status s = CheckProficiency(absl::StrCat(path, ".min_proficiency"), q.min_proficiency);
+    if (absl::Status s =
+            CheckProficiency(absl::StrCat(path, ".min_proficiency"), q.min_proficiency);
         !s.ok()) {
       return s;
     }
@@ -138,11 +141,11 @@ absl::Status TenantConfig::Validate() const {
         return s;
       }
       if (j > 0 && step.after <= q.escalation[j - 1].after) {
-        return Invalid(absl::StrCat(path, ".after"),
-                       absl::StrCat("steps must be ordered by 'after': ",
-                                    absl::FormatDuration(step.after),
-                                    " is not later than the previous step's ",
-                                    absl::FormatDuration(q.escalation[j - 1].after)));
+        return Invalid(
+            absl::StrCat(path, ".after"),
+            absl::StrCat("steps must be ordered by 'after': ", absl::FormatDuration(step.after),
+                         " is not later than the previous step's ",
+                         absl::FormatDuration(q.escalation[j - 1].after)));
       }
       if (!step.min_proficiency.has_value() && step.overflow_queue.empty() &&
           !step.offer_callback) {
@@ -268,17 +271,17 @@ absl::Status TenantConfig::Validate() const {
     if (!calendar.hours[c].has_value()) continue;
     has_hours = true;
     for (size_t d = 0; d < 7; ++d) {
-      if (absl::Status s = CheckRanges(
-              absl::StrCat("calendar.hours.", ChannelName(c), ".", kDayKeys[d]),
-              calendar.hours[c]->days[d]);
+      if (absl::Status s =
+              CheckRanges(absl::StrCat("calendar.hours.", ChannelName(c), ".", kDayKeys[d]),
+                          calendar.hours[c]->days[d]);
           !s.ok()) {
         return s;
       }
     }
   }
   for (size_t i = 0; i < calendar.holidays.size(); ++i) {
-    if (std::find(calendar.holidays.begin(), calendar.holidays.begin() + i,
-                  calendar.holidays[i]) != calendar.holidays.begin() + i) {
+    if (std::find(calendar.holidays.begin(), calendar.holidays.begin() + i, calendar.holidays[i]) !=
+        calendar.holidays.begin() + i) {
       return Invalid(absl::StrCat("calendar.holidays[", i, "]"), "listed twice");
     }
   }
@@ -307,9 +310,9 @@ absl::Status TenantConfig::Validate() const {
 
   // Policies.
   if (digital_first.tenzij_priority_boost < 0 || digital_first.tenzij_priority_boost > 100) {
-    return Invalid("digital_first.tenzij_priority_boost",
-                   absl::StrCat("must be between 0 and 100, got ",
-                                digital_first.tenzij_priority_boost));
+    return Invalid(
+        "digital_first.tenzij_priority_boost",
+        absl::StrCat("must be between 0 and 100, got ", digital_first.tenzij_priority_boost));
   }
   if (absl::Status s = CheckPositive("digital_first.digital_first_above_wait",
                                      digital_first.digital_first_above_wait);

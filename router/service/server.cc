@@ -20,6 +20,7 @@ absl::Status Server::Start() {
   store_options.endpoint.port = config_.redis.port;
   store_options.endpoint.connect_timeout = config_.redis.connect_timeout;
   store_options.endpoint.command_timeout = config_.redis.command_timeout;
+  store_options.clock = clock_;
   std::vector<core::TenantConfig> tenants;
   for (const config::TenantSettings& t : config_.tenants) {
     store_options.tenant_retention[t.routing.id] = t.contact_retention;

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "router/common/status_macros.h"
 #include "router/core/channel.h"
 
 namespace wissel::state {
@@ -14,6 +15,9 @@ namespace {
 constexpr core::ContactState kAllStates[] = {
     core::ContactState::kQueued, core::ContactState::kOffered, core::ContactState::kConnected,
     core::ContactState::kCompleted, core::ContactState::kAbandoned};
+constexpr core::DigidLevel kAllDigidLevels[] = {
+    core::DigidLevel::kNone, core::DigidLevel::kBasis, core::DigidLevel::kMidden,
+    core::DigidLevel::kSubstantieel, core::DigidLevel::kHoog};
 
 absl::Status Malformed(absl::string_view field, absl::string_view value) {
   return absl::DataLossError(
@@ -31,6 +35,33 @@ absl::StatusOr<absl::Time> RequiredTime(const FieldMap& fields, absl::string_vie
   std::optional<absl::Time> time = DecodeTime(*value);
   if (!time) return Malformed(name, *value);
   return *time;
+}
+
+// Leaves *out unchanged when the field is missing or empty.
+absl::Status OptionalTime(const FieldMap& fields, absl::string_view name, absl::Time* out) {
+  const std::string* value = Find(fields, name);
+  if (value == nullptr || value->empty()) return absl::OkStatus();
+  std::optional<absl::Time> time = DecodeTime(*value);
+  if (!time) return Malformed(name, *value);
+  *out = *time;
+  return absl::OkStatus();
+}
+
+absl::Status OptionalInt(const FieldMap& fields, absl::string_view name, int* out) {
+  const std::string* value = Find(fields, name);
+  if (value == nullptr || value->empty()) return absl::OkStatus();
+  if (!absl::SimpleAtoi(*value, out)) return Malformed(name, *value);
+  return absl::OkStatus();
+}
+
+std::string Bool(bool value) { return value ? "1" : "0"; }
+
+absl::Status OptionalBool(const FieldMap& fields, absl::string_view name, bool* out) {
+  const std::string* value = Find(fields, name);
+  if (value == nullptr || value->empty()) return absl::OkStatus();
+  if (*value != "0" && *value != "1") return Malformed(name, *value);
+  *out = *value == "1";
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -61,23 +92,72 @@ bool IsLive(core::ContactState state) {
          state == core::ContactState::kConnected;
 }
 
-FieldList EncodeContact(const core::Contact& c) {
+absl::string_view DigidLevelName(core::DigidLevel level) {
+  switch (level) {
+    case core::DigidLevel::kNone:
+      return "none";
+    case core::DigidLevel::kBasis:
+      return "basis";
+    case core::DigidLevel::kMidden:
+      return "midden";
+    case core::DigidLevel::kSubstantieel:
+      return "substantieel";
+    case core::DigidLevel::kHoog:
+      return "hoog";
+  }
+  return "unknown";
+}
+
+std::optional<core::DigidLevel> ParseDigidLevel(absl::string_view name) {
+  for (core::DigidLevel level : kAllDigidLevels) {
+    if (DigidLevelName(level) == name) return level;
+  }
+  return std::nullopt;
+}
+
+FieldList EncodeRoutingFields(const core::Contact& c) {
+  std::vector<std::string> skills;
+  skills.reserve(c.required_skills.size());
+  for (const core::SkillRequirement& r : c.required_skills) {
+    skills.push_back(absl::StrCat(r.skill, ":", r.min_proficiency));
+  }
   return {
+      {"queue", c.queue},
+      {"priority", absl::StrCat(c.priority)},
+      {"enqueued_at", EncodeTime(c.enqueued_at)},
+      {"callback", Bool(c.callback)},
+      {"escalation", absl::StrCat(c.escalation_level)},
+      {"min_proficiency", absl::StrCat(c.min_proficiency)},
+      {"overflow", absl::StrJoin(c.overflow_queues, ",")},
+      {"required_skills", absl::StrJoin(skills, ",")},
+      {"reserved_for", c.reserved_for},
+      {"reserved_until", EncodeTime(c.reserved_until)},
+  };
+}
+
+FieldList EncodeContact(const core::Contact& c) {
+  FieldList fields = {
       {"id", c.id},
       {"channel", std::string(core::ChannelName(c.channel))},
       {"topic", c.topic},
-      {"queue", c.queue},
-      {"priority", absl::StrCat(c.priority)},
       {"idem", c.idempotency_key},
       {"party", c.party_pseudonym},
       {"created_at", EncodeTime(c.created_at)},
-      {"enqueued_at", EncodeTime(c.enqueued_at)},
       {"state", std::string(core::ContactStateName(c.state))},
       {"handler", c.handler_id},
       {"offer_deadline", EncodeTime(c.offer_deadline)},
       {"declined", absl::StrJoin(c.declined_by, ",")},
       {"payload", c.payload},
+      {"domain", c.domain},
+      {"needs", absl::StrCat(c.needs)},
+      {"digid", std::string(DigidLevelName(c.digid))},
+      {"language", c.language},
+      {"wants_person", Bool(c.wants_person)},
+      {"case_ref", c.case_reference},
+      {"confidential", Bool(c.confidential)},
   };
+  for (auto& field : EncodeRoutingFields(c)) fields.push_back(std::move(field));
+  return fields;
 }
 
 absl::StatusOr<core::Contact> DecodeContact(const FieldMap& fields) {
@@ -114,11 +194,7 @@ absl::StatusOr<core::Contact> DecodeContact(const FieldMap& fields) {
   if (!enqueued_at.ok()) return enqueued_at.status();
   c.enqueued_at = *enqueued_at;
 
-  if (const std::string* v = Find(fields, "offer_deadline"); v != nullptr && !v->empty()) {
-    std::optional<absl::Time> deadline = DecodeTime(*v);
-    if (!deadline) return Malformed("offer_deadline", *v);
-    c.offer_deadline = *deadline;
-  }
+  WISSEL_RETURN_IF_ERROR(OptionalTime(fields, "offer_deadline", &c.offer_deadline));
   if (const std::string* v = Find(fields, "topic")) c.topic = *v;
   if (const std::string* v = Find(fields, "idem")) c.idempotency_key = *v;
   if (const std::string* v = Find(fields, "party")) c.party_pseudonym = *v;
@@ -127,6 +203,41 @@ absl::StatusOr<core::Contact> DecodeContact(const FieldMap& fields) {
     c.declined_by = absl::StrSplit(*v, ',', absl::SkipEmpty());
   }
   if (const std::string* v = Find(fields, "payload")) c.payload = *v;
+
+  // Fields added later: optional, with core::Contact's defaults.
+  if (const std::string* v = Find(fields, "domain")) c.domain = *v;
+  if (const std::string* v = Find(fields, "needs"); v != nullptr && !v->empty()) {
+    if (!absl::SimpleAtoi(*v, &c.needs)) return Malformed("needs", *v);
+  }
+  if (const std::string* v = Find(fields, "digid"); v != nullptr && !v->empty()) {
+    std::optional<core::DigidLevel> level = ParseDigidLevel(*v);
+    if (!level) return Malformed("digid", *v);
+    c.digid = *level;
+  }
+  if (const std::string* v = Find(fields, "language")) c.language = *v;
+  WISSEL_RETURN_IF_ERROR(OptionalBool(fields, "wants_person", &c.wants_person));
+  if (const std::string* v = Find(fields, "case_ref")) c.case_reference = *v;
+  WISSEL_RETURN_IF_ERROR(OptionalBool(fields, "confidential", &c.confidential));
+  WISSEL_RETURN_IF_ERROR(OptionalBool(fields, "callback", &c.callback));
+  WISSEL_RETURN_IF_ERROR(OptionalInt(fields, "escalation", &c.escalation_level));
+  WISSEL_RETURN_IF_ERROR(OptionalInt(fields, "min_proficiency", &c.min_proficiency));
+  if (const std::string* v = Find(fields, "overflow")) {
+    c.overflow_queues = absl::StrSplit(*v, ',', absl::SkipEmpty());
+  }
+  if (const std::string* v = Find(fields, "required_skills")) {
+    for (absl::string_view item : absl::StrSplit(*v, ',', absl::SkipEmpty())) {
+      const size_t colon = item.rfind(':');
+      core::SkillRequirement r;
+      if (colon == absl::string_view::npos || colon == 0 ||
+          !absl::SimpleAtoi(item.substr(colon + 1), &r.min_proficiency)) {
+        return Malformed("required_skills", *v);
+      }
+      r.skill = std::string(item.substr(0, colon));
+      c.required_skills.push_back(std::move(r));
+    }
+  }
+  if (const std::string* v = Find(fields, "reserved_for")) c.reserved_for = *v;
+  WISSEL_RETURN_IF_ERROR(OptionalTime(fields, "reserved_until", &c.reserved_until));
   return c;
 }
 

@@ -29,6 +29,14 @@ bool ValidId(absl::string_view id) {
   return true;
 }
 
+bool ValidPseudonym(absl::string_view pseudonym) {
+  if (pseudonym.size() != 64) return false;
+  for (char c : pseudonym) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
 std::string Contact(absl::string_view tenant, absl::string_view contact_id) {
   return absl::StrCat(Prefix(tenant), "c:", contact_id);
 }
@@ -58,5 +66,12 @@ std::string Held(absl::string_view tenant, absl::string_view handler_id) {
 }
 
 std::string Handlers(absl::string_view tenant) { return absl::StrCat(Prefix(tenant), "handlers"); }
+
+std::string ContactPerson(absl::string_view tenant, absl::string_view pseudonym,
+                          absl::string_view domain) {
+  return absl::StrCat(Prefix(tenant), "cp:", pseudonym, ":", domain);
+}
+
+std::string ContactPersons(absl::string_view tenant) { return absl::StrCat(Prefix(tenant), "cps"); }
 
 }  // namespace wissel::state::keys

@@ -10,9 +10,15 @@
 //   w:{T}:h:<handler_id>         hash    the handler (fields: see handler_codec.h)
 //   w:{T}:h:<handler_id>:held    hash    contacts it holds: contact id -> held value
 //   w:{T}:handlers               set     ids of signed-in handlers
+//   w:{T}:cp:<pseudonym>:<domain>  string  contact person of a resident in a domain:
+//                                          "handler|expires_at" (contact_person_codec.h)
+//   w:{T}:cps                    zset    index of the contact persons: "<pseudonym>:<domain>",
+//                                        score = expires_at (µs)
 //
-// Tenant ids must match [a-z0-9-]+; contact and handler ids must pass ValidId() so that no key
-// of one kind can equal a key of another kind. Pure functions, thread-safe.
+// Tenant ids must match [a-z0-9-]+; contact and handler ids and domains must pass ValidId() so
+// that no key of one kind can equal a key of another kind. A contact-person key holds nothing
+// but the resident's pseudonym (ValidPseudonym()), never a clear identifier. Pure functions,
+// thread-safe.
 #pragma once
 
 #include <string>
@@ -26,6 +32,8 @@ bool ValidTenant(absl::string_view tenant);
 // Non-empty, at most 256 bytes, printable ASCII without space and without the separators
 // ':' ',' '|' '{' '}'.
 bool ValidId(absl::string_view id);
+// Exactly 64 lower-case hex digits: a keyed pseudonym (HMAC-SHA256, router/privacy).
+bool ValidPseudonym(absl::string_view pseudonym);
 
 std::string Contact(absl::string_view tenant, absl::string_view contact_id);
 std::string History(absl::string_view tenant, absl::string_view contact_id);
@@ -35,5 +43,9 @@ std::string Idempotency(absl::string_view tenant, absl::string_view idempotency_
 std::string Handler(absl::string_view tenant, absl::string_view handler_id);
 std::string Held(absl::string_view tenant, absl::string_view handler_id);
 std::string Handlers(absl::string_view tenant);
+// `pseudonym` must pass ValidPseudonym() and `domain` ValidId().
+std::string ContactPerson(absl::string_view tenant, absl::string_view pseudonym,
+                          absl::string_view domain);
+std::string ContactPersons(absl::string_view tenant);
 
 }  // namespace wissel::state::keys

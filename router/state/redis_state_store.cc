@@ -1,15 +1,20 @@
 #include "router/state/redis_state_store.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "glog/logging.h"
 #include "router/common/status_macros.h"
 #include "router/core/channel.h"
 #include "router/state/contact_codec.h"
+#include "router/state/contact_person_codec.h"
 #include "router/state/handler_codec.h"
 #include "router/state/redis_keys.h"
 #include "router/state/scripts.h"
@@ -28,6 +33,46 @@ struct Overloaded : Ts... {
 };
 template <class... Ts>
 Overloaded(Ts...) -> Overloaded<Ts...>;
+template <class T>
+inline constexpr bool kAlwaysFalse = false;
+
+// The script of each core::Effect alternative; a new alternative without a script does not
+// compile.
+template <class E>
+const char* ScriptOf() {
+  if constexpr (std::is_same_v<E, core::ContactCreated>) {
+    return scripts::kContactCreated;
+  } else if constexpr (std::is_same_v<E, core::ContactOffered>) {
+    return scripts::kContactOffered;
+  } else if constexpr (std::is_same_v<E, core::OfferWithdrawn>) {
+    return scripts::kOfferWithdrawn;
+  } else if constexpr (std::is_same_v<E, core::OfferAccepted>) {
+    return scripts::kOfferAccepted;
+  } else if constexpr (std::is_same_v<E, core::ContactCompleted>) {
+    return scripts::kContactCompleted;
+  } else if constexpr (std::is_same_v<E, core::WrapUpFinished>) {
+    return scripts::kWrapUpFinished;
+  } else if constexpr (std::is_same_v<E, core::ContactAbandoned>) {
+    return scripts::kContactAbandoned;
+  } else if constexpr (std::is_same_v<E, core::ContactTransferred>) {
+    return scripts::kContactTransferred;
+  } else if constexpr (std::is_same_v<E, core::HandlerChanged>) {
+    return scripts::kHandlerChanged;
+  } else if constexpr (std::is_same_v<E, core::ContactUpdated>) {
+    return scripts::kContactUpdated;
+  } else if constexpr (std::is_same_v<E, core::ContactPersonSet>) {
+    return scripts::kContactPersonSet;
+  } else {
+    static_assert(kAlwaysFalse<E>, "no script for this core::Effect alternative");
+    return nullptr;
+  }
+}
+
+// The scripts in the order of core::Effect's alternatives: Apply() indexes by Effect::index().
+template <size_t... I>
+std::vector<const char*> ScriptsByIndex(std::index_sequence<I...>) {
+  return {ScriptOf<std::variant_alternative_t<I, core::Effect>>()...};
+}
 
 std::string Name(ContactState state) { return std::string(core::ContactStateName(state)); }
 std::string Name(core::HoldState state) { return std::string(HoldStateName(state)); }
@@ -58,6 +103,21 @@ absl::Status CheckId(absl::string_view field, absl::string_view id) {
   if (keys::ValidId(id)) return absl::OkStatus();
   return absl::InvalidArgumentError(
       absl::StrCat(field, ": '", id, "' is empty or contains whitespace or one of \":,|{}\""));
+}
+
+// The ids and names a contact's hash stores in lists or as references (contact_codec.h).
+absl::Status CheckContactNames(const core::Contact& c) {
+  WISSEL_RETURN_IF_ERROR(CheckId("contact_id", c.id));
+  if (!c.handler_id.empty()) WISSEL_RETURN_IF_ERROR(CheckId("handler_id", c.handler_id));
+  if (!c.reserved_for.empty()) WISSEL_RETURN_IF_ERROR(CheckId("reserved_for", c.reserved_for));
+  for (const std::string& h : c.declined_by) WISSEL_RETURN_IF_ERROR(CheckId("declined_by", h));
+  for (const std::string& q : c.overflow_queues) {
+    WISSEL_RETURN_IF_ERROR(CheckId("overflow_queues", q));
+  }
+  for (const core::SkillRequirement& r : c.required_skills) {
+    WISSEL_RETURN_IF_ERROR(CheckId("required_skills", r.skill));
+  }
+  return absl::OkStatus();
 }
 
 // An error reply from Redis: transient conditions are Unavailable, the rest Internal.
@@ -145,14 +205,10 @@ void AppendFields(const FieldList& fields, std::vector<std::string>* args) {
 RedisStateStore::RedisStateStore(RedisStateStoreOptions options)
     : options_(std::move(options)), connection_(options_.endpoint) {
   absl::MutexLock lock(&mu_);
-  // In the order of core::Effect's alternatives: Apply() indexes by Effect::index().
   for (const char* source :
-       {scripts::kContactCreated, scripts::kContactOffered, scripts::kOfferWithdrawn,
-        scripts::kOfferAccepted, scripts::kContactCompleted, scripts::kWrapUpFinished,
-        scripts::kContactAbandoned, scripts::kContactTransferred, scripts::kHandlerChanged}) {
+       ScriptsByIndex(std::make_index_sequence<std::variant_size_v<core::Effect>>())) {
     script_handles_.push_back(connection_.RegisterScript(scripts::WithPrelude(source)));
   }
-  static_assert(std::variant_size_v<core::Effect> == 9, "one script per effect type");
 }
 
 RedisStateStore::~RedisStateStore() = default;
@@ -167,6 +223,10 @@ std::string RedisStateStore::ContactTtl(const std::string& tenant) const {
 
 std::string RedisStateStore::HandlerTtl() const {
   return absl::StrCat(std::max<int64_t>(1, absl::ToInt64Seconds(options_.handler_retention)));
+}
+
+absl::Time RedisStateStore::Now() const {
+  return options_.clock != nullptr ? options_.clock->Now() : absl::Now();
 }
 
 absl::StatusOr<ScriptCall> RedisStateStore::Prepare(const TenantEffect& te) const {
@@ -198,19 +258,62 @@ absl::StatusOr<ScriptCall> RedisStateStore::Prepare(const TenantEffect& te) cons
       Overloaded{
           [&](const core::ContactCreated& e) -> absl::Status {
             const core::Contact& c = e.contact;
-            WISSEL_RETURN_IF_ERROR(CheckId("contact_id", c.id));
-            if (!c.handler_id.empty()) WISSEL_RETURN_IF_ERROR(CheckId("handler_id", c.handler_id));
-            for (const std::string& h : c.declined_by) {
-              WISSEL_RETURN_IF_ERROR(CheckId("declined_by", h));
+            WISSEL_RETURN_IF_ERROR(CheckContactNames(c));
+            if (c.state == ContactState::kOffered || c.state == ContactState::kConnected) {
+              return absl::InvalidArgumentError(
+                  absl::StrCat("state: a contact cannot be created ", Name(c.state)));
             }
             call.keys = {keys::Contact(t, c.id), keys::History(t, c.id), keys::Live(t)};
-            if (!c.idempotency_key.empty()) {
-              call.keys.push_back(keys::Idempotency(t, c.idempotency_key));
-            }
             call.args = {ContactTtl(t), c.id, EncodeTime(c.enqueued_at),
                          IsLive(c.state) ? "1" : "0",
-                         History(c.created_at, c.state, c.handler_id, "created")};
+                         History(c.created_at, c.state, c.handler_id,
+                                 e.reason.empty() ? "created" : e.reason)};
             AppendFields(EncodeContact(c), &call.args);
+            if (!c.idempotency_key.empty()) {
+              call.keys.push_back(keys::Idempotency(t, c.idempotency_key));
+              call.args.push_back("idem_key");
+              call.args.push_back(call.keys.back());
+            }
+            return absl::OkStatus();
+          },
+          [&](const core::ContactUpdated& e) -> absl::Status {
+            const core::Contact& c = e.contact;
+            WISSEL_RETURN_IF_ERROR(CheckContactNames(c));
+            WISSEL_RETURN_IF_ERROR(contact_call(c.id, ""));
+            call.args.insert(call.args.end(),
+                             {Name(ContactState::kQueued), EncodeTime(c.enqueued_at),
+                              History(e.time, ContactState::kQueued, "",
+                                      e.reason.empty() ? "updated" : e.reason)});
+            AppendFields(EncodeRoutingFields(c), &call.args);
+            return absl::OkStatus();
+          },
+          [&](const core::ContactPersonSet& e) -> absl::Status {
+            const core::ContactPersonMapping& m = e.mapping;
+            if (!keys::ValidPseudonym(m.party_pseudonym)) {
+              // Not echoed: it might be a clear identifier.
+              return absl::InvalidArgumentError("party_pseudonym: not 64 lower-case hex digits");
+            }
+            WISSEL_RETURN_IF_ERROR(CheckId("domain", m.domain));
+            WISSEL_RETURN_IF_ERROR(CheckId("handler_id", m.handler_id));
+            if (e.time == absl::InfiniteFuture() || e.time == absl::InfinitePast() ||
+                m.expires_at == absl::InfiniteFuture() || m.expires_at == absl::InfinitePast()) {
+              return absl::InvalidArgumentError(
+                  "contact person: time and expires_at must be finite");
+            }
+            // Rounded up, so that the key does not expire before expires_at.
+            const int64_t ttl =
+                m.expires_at > e.time
+                    ? std::max<int64_t>(1, absl::ToInt64Seconds(
+                                               absl::Ceil(m.expires_at - e.time, absl::Seconds(1))))
+                    : 0;
+            call.keys = {keys::ContactPerson(t, m.party_pseudonym, m.domain),
+                         keys::ContactPersons(t)};
+            call.args = {absl::StrCat(ttl),
+                         HandlerTtl(),
+                         ContactPersonMember(m.party_pseudonym, m.domain),
+                         EncodeContactPerson(m),
+                         EncodeTime(m.expires_at),
+                         EncodeTime(e.time)};
             return absl::OkStatus();
           },
           [&](const core::ContactOffered& e) -> absl::Status {
@@ -300,6 +403,12 @@ absl::StatusOr<ScriptCall> RedisStateStore::Prepare(const TenantEffect& te) cons
             AppendFields(EncodeHandler(h), &call.args);
             return absl::OkStatus();
           },
+          // Chosen only for an alternative without its own case above (an exact match beats
+          // this template), so a new core::Effect alternative does not compile until handled.
+          [](const auto& e) -> absl::Status {
+            static_assert(kAlwaysFalse<decltype(e)>, "Prepare: unhandled core::Effect");
+            return absl::InternalError("unhandled effect");
+          },
       },
       te.effect);
   if (!status.ok()) return status;
@@ -344,15 +453,19 @@ absl::StatusOr<TenantSnapshot> RedisStateStore::LoadTenant(const std::string& te
   WISSEL_RETURN_IF_ERROR(CheckTenant(tenant));
   absl::MutexLock lock(&mu_);
 
+  const absl::Time now = Now();
   const std::vector<RedisCommand> index = {
       {"SMEMBERS", keys::Handlers(tenant)},
       {"ZRANGE", keys::Live(tenant), "0", "-1"},
+      {"ZRANGEBYSCORE", keys::ContactPersons(tenant), absl::StrCat("(", EncodeTime(now)), "+inf"},
   };
   WISSEL_ASSIGN_OR_RETURN(std::vector<RedisReply> index_replies, connection_.Pipeline(index));
   WISSEL_ASSIGN_OR_RETURN(std::vector<std::string> handler_ids,
                           ToStrings("SMEMBERS handlers", index_replies[0]));
   WISSEL_ASSIGN_OR_RETURN(std::vector<std::string> contact_ids,
                           ToStrings("ZRANGE live", index_replies[1]));
+  WISSEL_ASSIGN_OR_RETURN(std::vector<std::string> person_members,
+                          ToStrings("ZRANGEBYSCORE contact persons", index_replies[2]));
   auto valid = [&](absl::string_view kind, const std::string& id) {
     if (keys::ValidId(id)) return true;
     LOG(WARNING) << "state: tenant '" << tenant << "': skipping " << kind << " with bad id '" << id
@@ -366,15 +479,40 @@ absl::StatusOr<TenantSnapshot> RedisStateStore::LoadTenant(const std::string& te
                                    [&](const std::string& id) { return !valid("contact", id); }),
                     contact_ids.end());
   std::sort(handler_ids.begin(), handler_ids.end());
+  // A member is "<pseudonym>:<domain>"; the key is built from its parts only when both are
+  // valid, so a foreign member cannot name an arbitrary key.
+  std::vector<std::string> person_keys;
+  {
+    std::vector<std::string> valid_members;
+    for (std::string& member : person_members) {
+      const std::vector<absl::string_view> parts = absl::StrSplit(member, ':');
+      if (parts.size() != 2 || !keys::ValidPseudonym(parts[0]) || !keys::ValidId(parts[1])) {
+        LOG(WARNING) << "state: tenant '" << tenant
+                     << "': skipping a malformed contact-person index member";
+        continue;
+      }
+      person_keys.push_back(keys::ContactPerson(tenant, parts[0], parts[1]));
+      valid_members.push_back(std::move(member));
+    }
+    person_members = std::move(valid_members);
+  }
 
-  // Per handler two commands (hash, held), per contact one (hash).
+  // Per handler two commands (hash, held), per contact one (hash), per kLoadChunk contact
+  // persons one MGET.
   std::vector<RedisCommand> reads;
-  reads.reserve(2 * handler_ids.size() + contact_ids.size());
+  reads.reserve(2 * handler_ids.size() + contact_ids.size() + person_keys.size() / kLoadChunk + 1);
   for (const std::string& id : handler_ids) {
     reads.push_back({"HGETALL", keys::Handler(tenant, id)});
     reads.push_back({"HGETALL", keys::Held(tenant, id)});
   }
   for (const std::string& id : contact_ids) reads.push_back({"HGETALL", keys::Contact(tenant, id)});
+  const size_t first_mget = reads.size();
+  for (size_t start = 0; start < person_keys.size(); start += kLoadChunk) {
+    RedisCommand mget = {"MGET"};
+    const size_t end = std::min(person_keys.size(), start + kLoadChunk);
+    mget.insert(mget.end(), person_keys.begin() + start, person_keys.begin() + end);
+    reads.push_back(std::move(mget));
+  }
   std::vector<RedisReply> replies;
   replies.reserve(reads.size());
   for (size_t start = 0; start < reads.size(); start += kLoadChunk) {
@@ -443,6 +581,35 @@ absl::StatusOr<TenantSnapshot> RedisStateStore::LoadTenant(const std::string& te
       continue;
     }
     snapshot.live_contacts.push_back(*std::move(contact));
+  }
+  DCHECK_EQ(next, first_mget);
+  size_t member = 0;
+  for (; next < replies.size(); ++next) {
+    const RedisReply& reply = replies[next];
+    const size_t expected = std::min(kLoadChunk, person_members.size() - member);
+    if (reply.type != RedisReply::Type::kArray || reply.elements.size() != expected) {
+      LOG(WARNING) << "state: tenant '" << tenant << "': " << expected
+                   << " contact persons unreadable: "
+                   << UnexpectedReply("MGET contact persons", reply);
+      member += expected;
+      continue;
+    }
+    for (const RedisReply& value : reply.elements) {
+      const std::string& m = person_members[member++];
+      if (value.type == RedisReply::Type::kNil) continue;  // expired meanwhile
+      absl::StatusOr<core::ContactPersonMapping> mapping =
+          value.type == RedisReply::Type::kString
+              ? DecodeContactPerson(m, value.str)
+              : absl::StatusOr<core::ContactPersonMapping>(
+                    UnexpectedReply("MGET contact person", value));
+      if (!mapping.ok()) {
+        LOG(WARNING) << "state: tenant '" << tenant
+                     << "': contact person skipped: " << mapping.status();
+        continue;
+      }
+      if (mapping->expires_at <= now) continue;
+      snapshot.contact_persons.push_back(*std::move(mapping));
+    }
   }
   return snapshot;
 }

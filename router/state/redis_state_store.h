@@ -9,9 +9,15 @@
 // therefore returns only signed-in handlers.
 //
 // Retention: every key of a contact (hash, history, idempotency key) and the tenant's live set
-// expire `contact_retention` (or the tenant's override) after the contact's last change; a
+// expire `contact_retention` (or the tenant's override) after the contact's last change (every
+// script that changes a contact refreshes all of them, the idempotency key included); a
 // handler's keys and the handlers set expire `handler_retention` after the handler's last change
-// (offers and other contact changes count).
+// (offers and other contact changes count). A contact-person mapping expires at its expires_at
+// (TTL = expires_at - the effect's time, rounded up, at least 1 s); its index expires with the
+// longest mapping written to it or `handler_retention` after the last write, whichever is later.
+//
+// Contact-person mappings are keyed on the resident's pseudonym only (64 lower-case hex
+// digits, checked): no clear identifier reaches a key.
 //
 // Thread-safe: one connection behind a mutex, so calls are serialised; each call blocks until
 // Redis answered or the endpoint's timeouts passed. Does not connect in the constructor: the
@@ -29,6 +35,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "router/core/clock.h"
 #include "router/state/redis_connection.h"
 #include "router/state/state_store.h"
 
@@ -43,6 +50,9 @@ struct RedisStateStoreOptions {
   absl::flat_hash_map<std::string, absl::Duration> tenant_retention;
   // How long a handler's keys live after its last change. Default 7 days.
   absl::Duration handler_retention = absl::Hours(24 * 7);
+  // "Now" for LoadTenant's choice of unexpired contact-person mappings; pass the clock the core
+  // uses. Not owned; must outlive the store. Default nullptr: the wall clock.
+  const core::Clock* clock = nullptr;
 };
 
 class RedisStateStore : public StateStore {
@@ -60,11 +70,19 @@ class RedisStateStore : public StateStore {
   // scripts and sends the refused calls again. Unavailable for the whole batch when the
   // connection fails or times out; then any part of the batch may or may not have been
   // applied. A ContactCreated retried after a lost reply gets AlreadyExists with its own id.
+  // Also InvalidArgument for: a ContactCreated in state offered or connected (a created contact
+  // is queued, or completed/abandoned when it was not routed); a list entry (overflow queue,
+  // required skill, declined handler) or reserved_for that is not a valid id; a ContactPersonSet
+  // whose pseudonym is not 64 lower-case hex digits, whose domain or handler id is not a valid
+  // id, or whose time or expires_at is infinite. A ContactPersonSet whose expires_at is not
+  // after its time deletes the mapping (OK).
   absl::StatusOr<std::vector<EffectResult>> Apply(absl::Span<const TenantEffect> effects) override;
 
   // Two pipelined round trips; not a point-in-time snapshot when other replicas write
   // meanwhile. Entries that are missing (expired) or malformed are skipped with a warning, and
   // so are held entries that are malformed. Live contacts come ordered by enqueued_at.
+  // Contact persons: the mappings whose expires_at is after options.clock's now, ordered by
+  // expires_at; expired keys are skipped silently.
   absl::StatusOr<TenantSnapshot> LoadTenant(const std::string& tenant) override;
 
   // NotFound when missing or expired; DataLoss when the stored hash is malformed (a malformed
@@ -83,6 +101,8 @@ class RedisStateStore : public StateStore {
   std::string HandlerTtl() const;
   // Builds the script call for one effect; InvalidArgument when its tenant or ids are unusable.
   absl::StatusOr<ScriptCall> Prepare(const TenantEffect& effect) const;
+
+  absl::Time Now() const;
 
   const RedisStateStoreOptions options_;
   absl::Mutex mu_;

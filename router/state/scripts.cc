@@ -11,6 +11,17 @@ local function refuse(why) return {'precondition', why} end
 local function touch(from, to, ttl)
   for i = from, to do redis.call('EXPIRE', KEYS[i], ttl) end
 end
+-- The contact's keys, and its idempotency key: the contact hash names it in 'idem_key'. It is
+-- the one key a script touches without KEYS naming it; it must carry the tenant's hash tag
+-- (same cluster slot), so anything else in 'idem_key' is ignored.
+local function touch_contact(ttl)
+  touch(1, 3, ttl)
+  local idem = redis.call('HGET', KEYS[1], 'idem_key')
+  local prefix = string.match(KEYS[1], '^(w:{[^}]*}:)c:')
+  if idem and prefix and string.sub(idem, 1, #prefix + 5) == prefix .. 'idem:' then
+    redis.call('EXPIRE', idem, ttl)
+  end
+end
 local function check_contact(cid, state, handler)
   local c = redis.call('HMGET', KEYS[1], 'state', 'handler', 'channel', 'declined')
   if not c[1] then return nil, refuse('contact ' .. cid .. ' does not exist') end
@@ -72,7 +83,7 @@ redis.call('HSET', KEYS[1], 'state', ARGV[6], 'handler', hid, 'offer_deadline', 
 redis.call('HSET', KEYS[5], cid, channel .. '|' .. ARGV[11] .. '|' .. ARGV[12])
 redis.call('HSET', KEYS[4], 'last_offer_at', ARGV[13])
 redis.call('RPUSH', KEYS[2], ARGV[14])
-touch(1, 3, ARGV[1])
+touch_contact(ARGV[1])
 touch(4, 6, ARGV[2])
 return {'ok', ''}
 )lua";
@@ -97,7 +108,7 @@ end
 redis.call('HSET', KEYS[1], unpack(fields))
 redis.call('HDEL', KEYS[5], cid)
 redis.call('RPUSH', KEYS[2], ARGV[9])
-touch(1, 3, ARGV[1])
+touch_contact(ARGV[1])
 touch(4, 6, ARGV[2])
 return {'ok', ''}
 )lua";
@@ -109,7 +120,7 @@ if not c then return refused end
 redis.call('HSET', KEYS[1], 'state', ARGV[6], 'offer_deadline', ARGV[7])
 redis.call('HSET', KEYS[5], cid, tostring(c[3]) .. '|' .. ARGV[8] .. '|' .. ARGV[9])
 redis.call('RPUSH', KEYS[2], ARGV[10])
-touch(1, 3, ARGV[1])
+touch_contact(ARGV[1])
 touch(4, 6, ARGV[2])
 return {'ok', ''}
 )lua";
@@ -122,7 +133,7 @@ redis.call('HSET', KEYS[1], 'state', ARGV[6], 'handler', '')
 redis.call('ZREM', KEYS[3], cid)
 redis.call('HSET', KEYS[5], cid, tostring(c[3]) .. '|' .. ARGV[7] .. '|' .. ARGV[8])
 redis.call('RPUSH', KEYS[2], ARGV[9])
-touch(1, 3, ARGV[1])
+touch_contact(ARGV[1])
 touch(4, 6, ARGV[2])
 return {'ok', ''}
 )lua";
@@ -139,7 +150,7 @@ end
 redis.call('HDEL', KEYS[5], cid)
 if redis.call('EXISTS', KEYS[1]) == 1 then
   redis.call('RPUSH', KEYS[2], ARGV[6])
-  touch(1, 3, ARGV[1])
+  touch_contact(ARGV[1])
 end
 touch(4, 6, ARGV[2])
 return {'ok', ''}
@@ -152,7 +163,7 @@ if not c then return refused end
 redis.call('HSET', KEYS[1], 'state', ARGV[6], 'handler', '', 'offer_deadline', ARGV[7])
 redis.call('ZREM', KEYS[3], cid)
 redis.call('RPUSH', KEYS[2], ARGV[8])
-touch(1, 3, ARGV[1])
+touch_contact(ARGV[1])
 if #KEYS >= 6 then
   redis.call('HDEL', KEYS[5], cid)
   touch(4, 6, ARGV[2])
@@ -165,12 +176,38 @@ local cid, hid = ARGV[3], ARGV[4]
 local c, refused = check_contact(cid, ARGV[5], hid)
 if not c then return refused end
 redis.call('HSET', KEYS[1], 'state', ARGV[6], 'handler', '', 'offer_deadline', ARGV[7],
-           'queue', ARGV[8], 'enqueued_at', ARGV[9])
+           'queue', ARGV[8], 'enqueued_at', ARGV[9], 'declined', '')
 redis.call('ZADD', KEYS[3], ARGV[9], cid)
 redis.call('HDEL', KEYS[5], cid)
 redis.call('RPUSH', KEYS[2], ARGV[10])
-touch(1, 3, ARGV[1])
+touch_contact(ARGV[1])
 touch(4, 6, ARGV[2])
+return {'ok', ''}
+)lua";
+
+const char kContactUpdated[] = R"lua(
+local cid = ARGV[3]
+local c, refused = check_contact(cid, ARGV[5], nil)
+if not c then return refused end
+redis.call('HSET', KEYS[1], unpack(ARGV, 8))
+redis.call('ZADD', KEYS[3], ARGV[6], cid)
+redis.call('RPUSH', KEYS[2], ARGV[7])
+touch_contact(ARGV[1])
+return {'ok', ''}
+)lua";
+
+const char kContactPersonSet[] = R"lua(
+local ttl = tonumber(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[6])
+if ttl <= 0 then
+  redis.call('DEL', KEYS[1])
+  redis.call('ZREM', KEYS[2], ARGV[3])
+  return {'ok', ''}
+end
+redis.call('SET', KEYS[1], ARGV[4], 'EX', ttl)
+redis.call('ZADD', KEYS[2], ARGV[5], ARGV[3])
+local want = math.max(ttl, tonumber(ARGV[2]))
+if redis.call('TTL', KEYS[2]) < want then redis.call('EXPIRE', KEYS[2], want) end
 return {'ok', ''}
 )lua";
 

@@ -3,7 +3,10 @@
 // Each script first CHECKS the state the effect expects and then APPLIES it; Redis runs a
 // script atomically, so two router replicas cannot both win the same contact or the same slot
 // of a handler. All keys a script touches are passed in KEYS (all under the tenant's hash tag)
-// and every key it writes gets its TTL refreshed. The C++ side (RedisStateStore) encodes all
+// and every key it writes gets its TTL refreshed. One exception: a contact's idempotency key,
+// whose name the contact scripts read from the contact hash (field idem_key) to refresh its TTL
+// together with the contact's; they only touch it when it carries the tenant's hash tag, so it
+// is always in the same cluster slot as KEYS[1]. The C++ side (RedisStateStore) encodes all
 // values (names, times, history entries: contact_codec.h, handler_codec.h); the scripts only
 // compare and copy strings, so they never depend on an enum's spelling.
 //
@@ -30,6 +33,8 @@ namespace wissel::state::scripts {
 //  refuse(why): the precondition reply.
 //  touch(from, to, ttl): refreshes the TTL of KEYS[from..to] (EXPIRE on a missing key is a
 //    no-op).
+//  touch_contact(ttl): touch(1, 3, ttl) and the idempotency key named by the contact hash's
+//    idem_key field (when present and under the tenant's hash tag).
 //  check_contact(cid, state, handler): HMGET of the contact's state, handler, channel and
 //    declined; refuses unless it exists, is in `state` and (when `handler` is not nil) is held
 //    by `handler`.
@@ -39,8 +44,9 @@ extern const char kPrelude[];
 std::string WithPrelude(absl::string_view script);
 
 // ContactCreated. Checks: the idempotency key is unused (else "exists" with its contact) and no
-// contact with this id exists. Writes the hash, the first history entry, the live entry and
-// the idempotency key (SET NX).
+// contact with this id exists. Writes the hash (with idem_key, the name of KEYS[4]), the first
+// history entry, the live entry (only for a live state: a contact created completed is not)
+// and the idempotency key (SET NX).
 //   KEYS: 1 contact, 2 history, 3 live, [4 idempotency key, only when the contact has one]
 //   ARGV: 1 contact TTL, 2 contact id, 3 enqueued_at score, 4 "1" to add to live,
 //         5 history entry, 6.. field value pairs of the hash
@@ -87,10 +93,27 @@ extern const char kContactAbandoned[];
 
 // ContactTransferred. Checks: the contact is in state ARGV[5] (connected) to the from-handler
 // ARGV[4]. Writes state queued in queue ARGV[8] with enqueued_at ARGV[9] (also its live
-// score), clears handler and offer deadline, removes the held entry.
+// score), clears handler, offer deadline and declined (as the core does), removes the held
+// entry.
 //   ARGV: 5 connected, 6 queued, 7 no offer deadline, 8 to queue, 9 enqueued_at,
 //         10 history entry
 extern const char kContactTransferred[];
+
+// ContactUpdated. Checks: the contact exists and is in state ARGV[5] (queued). Overwrites the
+// routing fields (contact_codec.h: EncodeRoutingFields), sets its live score to enqueued_at
+// ARGV[6], appends the history entry.
+//   KEYS: 1..3 as above   ARGV: 5 queued, 6 enqueued_at, 7 history entry, 8.. field value pairs
+extern const char kContactUpdated[];
+
+// ContactPersonSet. No checks. Prunes index members that expired before ARGV[6] (now). With a
+// TTL ARGV[1] > 0 sets the mapping key (value ARGV[4], that TTL) and its index member ARGV[3]
+// (score ARGV[5] = expires_at), and raises the index TTL to max(ARGV[1], ARGV[2]) unless it is
+// already longer, so the index outlives every mapping in it and lives at least the handler
+// retention. With ARGV[1] = 0 (expires_at not after now) deletes the mapping instead.
+//   KEYS: 1 mapping key, 2 index zset
+//   ARGV: 1 mapping TTL (s), 2 handler TTL (s), 3 index member, 4 value, 5 expires_at score,
+//         6 now score
+extern const char kContactPersonSet[];
 
 // HandlerChanged. Signing out (ARGV[3] = "1"): checks the handler holds no contact, then
 // deletes its hash and held hash and removes it from the handlers set. Otherwise upserts the

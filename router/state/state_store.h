@@ -80,8 +80,8 @@ class StateStore {
                                                     const std::string& contact_id) = 0;
 
   // The contact created with `idempotency_key`; NotFound when the key is unused or expired.
-  virtual absl::StatusOr<std::string> FindByIdempotencyKey(
-      const std::string& tenant, const std::string& idempotency_key) = 0;
+  virtual absl::StatusOr<std::string> FindByIdempotencyKey(const std::string& tenant,
+                                                           const std::string& idempotency_key) = 0;
 
   // OK when the store answers; Unavailable otherwise.
   virtual absl::Status Ping() = 0;

@@ -1,11 +1,13 @@
 // Integration tests of RedisStateStore against a real redis-server (RedisServer fixture): the
 // life cycle of a contact, the checks of every script, capacity, idempotency, recovery with
-// LoadTenant, TTLs, binary payloads, NOSCRIPT recovery and outages.
+// LoadTenant, routing-state updates, contact persons, TTLs, binary payloads, NOSCRIPT recovery
+// and outages.
 #include "router/state/redis_state_store.h"
 
 #include <signal.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -18,6 +20,7 @@
 #include "gtest/gtest.h"
 #include "router/state/contact_codec.h"
 #include "router/state/redis_keys.h"
+#include "tests/fakes/fake_clock.h"
 #include "tests/integration/redis_server.h"
 
 namespace wissel::state {
@@ -27,7 +30,10 @@ using core::Channel;
 using core::ContactState;
 using core::HoldState;
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::MatchesRegex;
+using ::testing::Not;
 using ::testing::UnorderedElementsAre;
 using ::wissel::testing::RedisServer;
 
@@ -95,6 +101,44 @@ core::ContactTransferred Transferred(const std::string& cid, const std::string& 
 core::HandlerChanged Changed(const core::Handler& h, absl::Time at) {
   return core::HandlerChanged{h, at};
 }
+core::ContactUpdated Updated(const core::Contact& c, absl::Time at, const std::string& reason) {
+  return core::ContactUpdated{c, at, reason};
+}
+core::ContactPersonSet PersonSet(const std::string& pseudonym, const std::string& domain,
+                                 const std::string& handler, absl::Time expires_at, absl::Time at) {
+  return core::ContactPersonSet{core::ContactPersonMapping{pseudonym, domain, handler, expires_at},
+                                at};
+}
+
+// A contact with every policy and routing field set.
+core::Contact RichContact(const std::string& id, absl::Time at) {
+  core::Contact c = MakeContact(id, at, "idem-" + id);
+  c.domain = "sociaal_domein";
+  c.needs = core::NeedBit(core::Need::kLowDigitalSkills) | core::NeedBit(core::Need::kImpairment);
+  c.digid = core::DigidLevel::kMidden;
+  c.language = "ar";
+  c.wants_person = true;
+  c.case_reference = "Z-2026-17";
+  c.confidential = true;
+  c.callback = true;
+  c.escalation_level = 1;
+  c.min_proficiency = 2;
+  c.overflow_queues = {"kcc", "wmo-b"};
+  c.required_skills = {{"wmo", 3}, {"taal.ar", 2}};
+  c.reserved_for = "h1";
+  c.reserved_until = at + absl::Minutes(5);
+  return c;
+}
+
+// Every field, as the codec writes it: equal maps mean equal contacts.
+FieldMap AllFields(const core::Contact& c) {
+  const FieldList fields = EncodeContact(c);
+  return FieldMap(fields.begin(), fields.end());
+}
+
+// Two resident pseudonyms (HMAC-SHA256 hex, as router/privacy makes them).
+const std::string kResident1 = "3f1c9a0e5b7d2468ace013579bdf02468ace013579bdf02468ace013579bdf01";
+const std::string kResident2 = "00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff";
 
 class RedisStateStoreTest : public ::testing::Test {
  protected:
@@ -107,6 +151,7 @@ class RedisStateStoreTest : public ::testing::Test {
 
   RedisStateStoreOptions Options() const {
     RedisStateStoreOptions options;
+    options.clock = &clock_;
     options.endpoint.host = server_->host();
     options.endpoint.port = server_->port();
     options.endpoint.connect_timeout = absl::Milliseconds(500);
@@ -175,6 +220,15 @@ class RedisStateStoreTest : public ::testing::Test {
     }));
   }
 
+  int64_t Ttl(const std::string& key) {
+    int64_t ttl = -3;
+    absl::StatusOr<std::string> reply = server_->Command({"TTL", key});
+    EXPECT_TRUE(reply.ok() && absl::SimpleAtoi(*reply, &ttl)) << key;
+    return ttl;
+  }
+
+  // "Now" of the contact-person mappings (LoadTenant asks this clock).
+  wissel::testing::FakeClock clock_;
   std::unique_ptr<RedisServer> server_;
   std::unique_ptr<RedisStateStore> store_;
 };
@@ -273,6 +327,11 @@ TEST_F(RedisStateStoreTest, EveryScriptRefusesAWrongStateAndChangesNothing) {
       {"transfer offered", Transferred("c1", "h1", "vergunningen", T(20))},
       {"transfer by other handler", Transferred("c2", "h1", "vergunningen", T(20))},
       {"sign out while holding", Changed(MakeHandler("h1", 1, 2, core::Presence::kOffline), T(20))},
+      {"update offered", Updated(RichContact("c1", T(20)), T(20), "escalated")},
+      {"update connected", Updated(RichContact("c2", T(20)), T(20), "escalated")},
+      {"update completed", Updated(RichContact("c4", T(20)), T(20), "escalated")},
+      {"update abandoned", Updated(RichContact("c5", T(20)), T(20), "escalated")},
+      {"update missing contact", Updated(RichContact("nope", T(20)), T(20), "escalated")},
   };
   for (const auto& [what, effect] : refused) {
     absl::Status status = ApplyOne(effect);
@@ -484,6 +543,324 @@ TEST_F(RedisStateStoreTest, EveryKeyHasATtl) {
   EXPECT_EQ(short_keys, 4);  // contact, history, live, idempotency key
 }
 
+TEST_F(RedisStateStoreTest, CreatedAsCompletedIsNeverLive) {
+  core::Contact steered = MakeContact("digital", T(1), "idem-digital");
+  steered.state = ContactState::kCompleted;
+  core::Contact closed = MakeContact("closed", T(2));
+  closed.state = ContactState::kCompleted;
+  ExpectAllOk(
+      ApplyAll({core::ContactCreated{steered, "steered_to_digital"},
+                core::ContactCreated{closed, "closed"}, Created(MakeContact("queued", T(3)))}));
+  EXPECT_THAT(Live(), ElementsAre("queued"));
+  EXPECT_EQ(Field(keys::Contact(kTenant, "digital"), "state"), "completed");
+
+  absl::StatusOr<TenantSnapshot> snapshot = store_->LoadTenant(kTenant);
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  ASSERT_EQ(snapshot->live_contacts.size(), 1u);
+  EXPECT_EQ(snapshot->live_contacts[0].id, "queued");
+
+  // Still findable, with its reason as the first history entry, and idempotent.
+  absl::StatusOr<StoredContact> stored = store_->LoadContact(kTenant, "digital");
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->contact.state, ContactState::kCompleted);
+  ASSERT_EQ(stored->history.size(), 1u);
+  EXPECT_EQ(stored->history[0].state, ContactState::kCompleted);
+  EXPECT_EQ(stored->history[0].reason, "steered_to_digital");
+  EXPECT_EQ(stored->history[0].time, T(1));
+  absl::StatusOr<StoredContact> queued = store_->LoadContact(kTenant, "queued");
+  ASSERT_TRUE(queued.ok()) << queued.status();
+  EXPECT_EQ(queued->history[0].reason, "created");  // no reason given
+  EXPECT_EQ(*store_->FindByIdempotencyKey(kTenant, "idem-digital"), "digital");
+  EXPECT_EQ(ApplyOne(core::ContactCreated{steered, "steered_to_digital"}).code(),
+            absl::StatusCode::kAlreadyExists);
+
+  // Nothing may offer or abandon it.
+  ASSERT_TRUE(ApplyOne(Changed(MakeHandler("h1"), T(4))).ok());
+  EXPECT_EQ(ApplyOne(Offered("digital", "h1", T(5))).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ApplyOne(Abandoned("closed", "", ContactState::kQueued, T(5))).code(),
+            absl::StatusCode::kFailedPrecondition);
+
+  // A contact cannot be created offered or connected: there would be no held entry.
+  const std::map<std::string, std::string> before = Dump();
+  for (ContactState state : {ContactState::kOffered, ContactState::kConnected}) {
+    core::Contact c = MakeContact("held", T(6));
+    c.state = state;
+    c.handler_id = "h1";
+    EXPECT_EQ(ApplyOne(Created(c)).code(), absl::StatusCode::kInvalidArgument);
+  }
+  EXPECT_EQ(Dump(), before);
+}
+
+TEST_F(RedisStateStoreTest, EveryContactFieldSurvivesLoadTenantAndLoadContact) {
+  const core::Contact rich = RichContact("rich", T(1));
+  ASSERT_TRUE(ApplyOne(Created(rich)).ok());
+  absl::StatusOr<TenantSnapshot> snapshot = store_->LoadTenant(kTenant);
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  ASSERT_EQ(snapshot->live_contacts.size(), 1u);
+  EXPECT_EQ(AllFields(snapshot->live_contacts[0]), AllFields(rich));
+  EXPECT_EQ(snapshot->live_contacts[0].required_skills, rich.required_skills);
+  absl::StatusOr<StoredContact> stored = store_->LoadContact(kTenant, "rich");
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(AllFields(stored->contact), AllFields(rich));
+
+  // Names that would break the stored lists are refused before anything is sent.
+  for (auto mutate : std::vector<std::function<void(core::Contact&)>>{
+           [](core::Contact& c) { c.overflow_queues = {"a,b"}; },
+           [](core::Contact& c) { c.overflow_queues = {""}; },
+           [](core::Contact& c) {
+             c.required_skills = {{"wmo:3", 1}};
+           },
+           [](core::Contact& c) { c.reserved_for = "h 1"; },
+       }) {
+    core::Contact bad = RichContact("bad", T(2));
+    mutate(bad);
+    EXPECT_EQ(ApplyOne(Created(bad)).code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(ApplyOne(Updated(bad, T(2), "x")).code(), absl::StatusCode::kInvalidArgument);
+  }
+  EXPECT_EQ(store_->LoadContact(kTenant, "bad").status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(RedisStateStoreTest, ContactUpdatedOverwritesTheRoutingStateOfAQueuedContact) {
+  Populate();
+  // c3 (queued since T(7), behind c1 and c2) escalates: new queue, priority, skills, overflow,
+  // a reservation, and it moves to the front.
+  core::Contact c3 = MakeContact("c3", T(7), "idem-3");
+  c3.queue = "wmo";
+  c3.priority = 90;
+  c3.enqueued_at = T(2);
+  c3.callback = true;
+  c3.escalation_level = 2;
+  c3.min_proficiency = 2;
+  c3.overflow_queues = {"kcc", "wmo-b"};
+  c3.required_skills = {{"wmo", 3}};
+  c3.reserved_for = "h2";
+  c3.reserved_until = T(100);
+  // Fields that are not routing state are not the update's to change.
+  core::Contact changed = c3;
+  changed.payload = "other payload";
+  changed.topic = "other topic";
+  changed.domain = "elsewhere";
+  ASSERT_TRUE(ApplyOne(Updated(changed, T(20), "escalation step 2")).ok());
+
+  EXPECT_EQ(*server_->Command({"ZSCORE", keys::Live(kTenant), "c3"}),
+            absl::StrCat(absl::ToUnixMicros(T(2))));
+  absl::StatusOr<TenantSnapshot> snapshot = store_->LoadTenant(kTenant);
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  std::vector<std::string> live;
+  for (const core::Contact& c : snapshot->live_contacts) live.push_back(c.id);
+  EXPECT_THAT(live, ElementsAre("c3", "c1", "c2"));  // by enqueued_at
+  const core::Contact& loaded = snapshot->live_contacts[0];
+  EXPECT_EQ(AllFields(loaded), AllFields(c3));
+  EXPECT_EQ(loaded.payload, "payload of c3");
+  EXPECT_EQ(loaded.reserved_until, T(100));
+  EXPECT_THAT(loaded.overflow_queues, ElementsAre("kcc", "wmo-b"));
+
+  absl::StatusOr<StoredContact> stored = store_->LoadContact(kTenant, "c3");
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  ASSERT_EQ(stored->history.size(), 2u);
+  EXPECT_EQ(stored->history[1].time, T(20));
+  EXPECT_EQ(stored->history[1].state, ContactState::kQueued);
+  EXPECT_EQ(stored->history[1].reason, "escalation step 2");
+
+  // The reservation ends: lists back to empty, reservation cleared.
+  c3.reserved_for.clear();
+  c3.reserved_until = absl::InfinitePast();
+  c3.overflow_queues.clear();
+  c3.required_skills.clear();
+  ASSERT_TRUE(ApplyOne(Updated(c3, T(21), "")).ok());
+  stored = store_->LoadContact(kTenant, "c3");
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(AllFields(stored->contact), AllFields(c3));
+  EXPECT_EQ(stored->history.back().reason, "updated");
+
+  // The updated contact is still offered as usual.
+  ASSERT_TRUE(ApplyOne(Changed(MakeHandler("h3"), T(22))).ok());
+  EXPECT_TRUE(ApplyOne(Offered("c3", "h3", T(22))).ok());
+}
+
+// The idempotency key lives as long as its contact: every change of the contact refreshes it.
+TEST_F(RedisStateStoreTest, IdempotencyKeyTtlFollowsTheContact) {
+  const std::string idem = keys::Idempotency(kTenant, "key-1");
+  const std::string ck = keys::Contact(kTenant, "c1");
+  ExpectAllOk(ApplyAll({Changed(MakeHandler("h1"), T(0)), Created(MakeContact("c1", T(1), "key-1")),
+                        Created(MakeContact("c2", T(1)))}));
+  EXPECT_EQ(Field(ck, "idem_key"), idem);
+  EXPECT_EQ(*server_->Command({"HEXISTS", keys::Contact(kTenant, "c2"), "idem_key"}), "0");
+
+  const int64_t month = 30 * 24 * 3600;
+  // As if the key were a month old: every later effect on the contact renews it.
+  const std::vector<core::Effect> steps = {
+      Updated(MakeContact("c1", T(1), "key-1"), T(2), "escalated"),
+      Offered("c1", "h1", T(3)),
+      Withdrawn("c1", "h1", T(4), "handler_signed_out"),
+      Offered("c1", "h1", T(5)),
+      Accepted("c1", "h1", T(6)),
+      Transferred("c1", "h1", "vergunningen", T(7)),
+      Offered("c1", "h1", T(8)),
+      Accepted("c1", "h1", T(9)),
+      Completed("c1", "h1", T(10)),
+      WrapUpDone("c1", "h1", T(11)),
+  };
+  for (size_t i = 0; i < steps.size(); ++i) {
+    ASSERT_TRUE(server_->Command({"EXPIRE", idem, "100"}).ok());
+    ASSERT_TRUE(ApplyOne(steps[i]).ok()) << i;
+    EXPECT_GT(Ttl(idem), month - 60) << "step " << i;
+  }
+  ASSERT_TRUE(server_->Command({"EXPIRE", idem, "100"}).ok());
+  ASSERT_TRUE(ApplyOne(Abandoned("c2", "", ContactState::kQueued, T(12))).ok());
+  EXPECT_LE(Ttl(idem), 100);  // another contact's change does not touch it
+
+  // An old hash without idem_key still works (its key is not refreshed); one naming a key
+  // outside the tenant's hash tag is ignored.
+  const std::string idem3 = keys::Idempotency(kTenant, "key-3");
+  const std::string foreign = "w:{other}:idem:x";
+  ExpectAllOk(
+      ApplyAll({Created(MakeContact("c3", T(13), "key-3")), Created(MakeContact("c4", T(13)))}));
+  ASSERT_TRUE(server_->Command({"HDEL", keys::Contact(kTenant, "c3"), "idem_key"}).ok());
+  ASSERT_TRUE(server_->Command({"EXPIRE", idem3, "100"}).ok());
+  ASSERT_TRUE(server_->Command({"SET", foreign, "c4", "EX", "100"}).ok());
+  ASSERT_TRUE(server_->Command({"HSET", keys::Contact(kTenant, "c4"), "idem_key", foreign}).ok());
+  ExpectAllOk(ApplyAll({Abandoned("c3", "", ContactState::kQueued, T(14)),
+                        Abandoned("c4", "", ContactState::kQueued, T(14))}));
+  EXPECT_LE(Ttl(idem3), 100);
+  EXPECT_LE(Ttl(foreign), 100);
+  EXPECT_GT(Ttl(keys::Contact(kTenant, "c3")), month - 60);
+}
+
+TEST_F(RedisStateStoreTest, ContactPersonsAreStoredLoadedAndExpire) {
+  const absl::Time now = clock_.Now();
+  const int64_t year = 365 * 24 * 3600, week = 7 * 24 * 3600;
+  ExpectAllOk(ApplyAll({
+      PersonSet(kResident1, "sociaal_domein", "h1", now + absl::Hours(24 * 365), now),
+      PersonSet(kResident1, "burgerzaken", "h2", now + absl::Seconds(10), now),
+      PersonSet(kResident2, "sociaal_domein", "h2", now + absl::Hours(24 * 30), now),
+  }));
+  const std::string k1 = keys::ContactPerson(kTenant, kResident1, "sociaal_domein");
+  const std::string k2 = keys::ContactPerson(kTenant, kResident1, "burgerzaken");
+  const std::string index = keys::ContactPersons(kTenant);
+  EXPECT_EQ(*server_->Command({"GET", k1}),
+            absl::StrCat("h1|", absl::ToUnixMicros(now + absl::Hours(24 * 365))));
+  EXPECT_EQ(*server_->Command({"ZSCORE", index, kResident1 + ":burgerzaken"}),
+            absl::StrCat(absl::ToUnixMicros(now + absl::Seconds(10))));
+  EXPECT_GT(Ttl(k1), year - 60);
+  EXPECT_LE(Ttl(k1), year);
+  EXPECT_GT(Ttl(k2), 0);
+  EXPECT_LE(Ttl(k2), 10);  // Redis itself drops it when it expires
+  EXPECT_GT(Ttl(index), year - 60);
+
+  auto loaded = [&] {
+    std::vector<std::string> out;
+    absl::StatusOr<TenantSnapshot> snapshot = store_->LoadTenant(kTenant);
+    EXPECT_TRUE(snapshot.ok()) << snapshot.status();
+    if (!snapshot.ok()) return out;
+    for (const core::ContactPersonMapping& m : snapshot->contact_persons) {
+      out.push_back(absl::StrCat(m.party_pseudonym.substr(0, 4), ":", m.domain, ":", m.handler_id,
+                                 ":", absl::ToInt64Seconds(m.expires_at - now)));
+    }
+    return out;
+  };
+  // Ordered by expires_at.
+  EXPECT_THAT(loaded(), ElementsAre("3f1c:burgerzaken:h2:10", "00ff:sociaal_domein:h2:2592000",
+                                    "3f1c:sociaal_domein:h1:31536000"));
+
+  // Past its expires_at (by the store's clock) a mapping is not loaded, although Redis has not
+  // dropped it yet; a key Redis dropped is skipped although the index still names it.
+  clock_.Advance(absl::Seconds(11));
+  EXPECT_THAT(loaded(),
+              ElementsAre("00ff:sociaal_domein:h2:2592000", "3f1c:sociaal_domein:h1:31536000"));
+  ASSERT_TRUE(
+      server_->Command({"DEL", keys::ContactPerson(kTenant, kResident2, "sociaal_domein")}).ok());
+  EXPECT_THAT(loaded(), ElementsAre("3f1c:sociaal_domein:h1:31536000"));
+
+  // A renewal replaces the handler and the expiry; a later write prunes expired index members.
+  const absl::Time later = now + absl::Seconds(20);
+  ASSERT_TRUE(
+      ApplyOne(PersonSet(kResident1, "sociaal_domein", "h3", later + absl::Hours(24), later)).ok());
+  EXPECT_EQ(*server_->Command({"GET", k1}),
+            absl::StrCat("h3|", absl::ToUnixMicros(later + absl::Hours(24))));
+  EXPECT_EQ(server_->Command({"ZSCORE", index, kResident1 + ":burgerzaken"}).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_LE(Ttl(k1), 24 * 3600);
+  EXPECT_GT(Ttl(index), year - 60);  // never shortened below an earlier mapping's TTL
+
+  // Expiring at or before the effect's time removes the mapping; nothing is stored for a new one.
+  ExpectAllOk(ApplyAll({PersonSet(kResident1, "sociaal_domein", "h3", later, later),
+                        PersonSet(kResident2, "wmo", "h1", later - absl::Hours(1), later)}));
+  EXPECT_EQ(*server_->Command({"EXISTS", k1, keys::ContactPerson(kTenant, kResident2, "wmo")}),
+            "0");
+  EXPECT_EQ(*server_->Command({"ZCARD", index}), "1");  // kResident2's deleted mapping
+  EXPECT_THAT(loaded(), IsEmpty());
+
+  // A fresh index lives at least the handler retention; every new key has a TTL.
+  ASSERT_TRUE(
+      ApplyOne(PersonSet(kResident1, "wmo", "h1", now + absl::Seconds(30), now), "amersfoort")
+          .ok());
+  EXPECT_GT(Ttl(keys::ContactPersons("amersfoort")), week - 60);
+  EXPECT_LE(Ttl(keys::ContactPersons("amersfoort")), week);
+  absl::StatusOr<std::vector<std::string>> all = server_->Keys("w:*:cp*");
+  ASSERT_TRUE(all.ok());
+  EXPECT_FALSE(all->empty());
+  for (const std::string& key : *all) {
+    EXPECT_GT(Ttl(key), 0) << key;
+    // The resident appears in keys only as a pseudonym.
+    EXPECT_THAT(key, MatchesRegex("w:\\{[a-z-]+\\}:(cps|cp:[0-9a-f]{64}:[a-z_]+)")) << key;
+  }
+}
+
+TEST_F(RedisStateStoreTest, ContactPersonSetRefusesClearIdentifiersAndBadInput) {
+  const absl::Time now = clock_.Now();
+  const std::map<std::string, std::string> before = Dump();
+  const std::vector<std::pair<std::string, core::Effect>> refused = {
+      {"bsn", PersonSet("123456782", "wmo", "h1", now + absl::Hours(1), now)},
+      {"e-mail", PersonSet("jan@example.nl", "wmo", "h1", now + absl::Hours(1), now)},
+      {"upper-case hex", PersonSet(std::string(64, 'A'), "wmo", "h1", now + absl::Hours(1), now)},
+      {"empty pseudonym", PersonSet("", "wmo", "h1", now + absl::Hours(1), now)},
+      {"domain with ':'", PersonSet(kResident1, "a:b", "h1", now + absl::Hours(1), now)},
+      {"empty domain", PersonSet(kResident1, "", "h1", now + absl::Hours(1), now)},
+      {"bad handler", PersonSet(kResident1, "wmo", "h|1", now + absl::Hours(1), now)},
+      {"never expires", PersonSet(kResident1, "wmo", "h1", absl::InfiniteFuture(), now)},
+      {"no time", PersonSet(kResident1, "wmo", "h1", now, absl::InfinitePast())},
+  };
+  for (const auto& [what, effect] : refused) {
+    absl::Status status = ApplyOne(effect);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << what << ": " << status;
+    EXPECT_THAT(std::string(status.message()), Not(HasSubstr("123456782"))) << what;
+    EXPECT_THAT(std::string(status.message()), Not(HasSubstr("jan@example"))) << what;
+  }
+  EXPECT_EQ(Dump(), before);
+
+  // The core keys a case's contact person on the case pseudonym with domain "*".
+  ASSERT_TRUE(ApplyOne(PersonSet(kResident2, "*", "h1", now + absl::Hours(1), now)).ok());
+  absl::StatusOr<TenantSnapshot> snapshot = store_->LoadTenant(kTenant);
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  ASSERT_EQ(snapshot->contact_persons.size(), 1u);
+  EXPECT_EQ(snapshot->contact_persons[0].party_pseudonym, kResident2);
+  EXPECT_EQ(snapshot->contact_persons[0].domain, "*");
+}
+
+TEST_F(RedisStateStoreTest, LoadTenantSkipsMalformedContactPersons) {
+  const absl::Time now = clock_.Now();
+  ASSERT_TRUE(ApplyOne(PersonSet(kResident1, "wmo", "h1", now + absl::Hours(1), now)).ok());
+  const std::string index = keys::ContactPersons(kTenant);
+  const std::string future = absl::StrCat(absl::ToUnixMicros(now + absl::Hours(2)));
+  for (const std::vector<std::string>& cmd : std::vector<std::vector<std::string>>{
+           {"ZADD", index, future, "123456782:wmo"},         // not a pseudonym: no key is read
+           {"ZADD", index, future, kResident2 + ":broken"},  // value malformed
+           {"SET", keys::ContactPerson(kTenant, kResident2, "broken"), "no-time"},
+           {"ZADD", index, future, kResident2 + ":hash"},  // wrong type: MGET gives nil
+           {"HSET", keys::ContactPerson(kTenant, kResident2, "hash"), "a", "b"},
+       }) {
+    ASSERT_TRUE(server_->Command(cmd).ok());
+  }
+  absl::StatusOr<TenantSnapshot> snapshot = store_->LoadTenant(kTenant);
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  ASSERT_EQ(snapshot->contact_persons.size(), 1u);
+  EXPECT_EQ(snapshot->contact_persons[0].party_pseudonym, kResident1);
+  EXPECT_EQ(snapshot->contact_persons[0].domain, "wmo");
+  EXPECT_EQ(snapshot->contact_persons[0].handler_id, "h1");
+  EXPECT_EQ(snapshot->contact_persons[0].expires_at, now + absl::Hours(1));
+}
+
 TEST_F(RedisStateStoreTest, PayloadIsBinarySafe) {
   core::Contact c = MakeContact("bin", T(1));
   c.payload = std::string("\0\x01\xff|,:{}\r\n\0end", 14);
@@ -522,6 +899,7 @@ TEST_F(RedisStateStoreTest, WithdrawTransferAndAbandon) {
   }));
   EXPECT_EQ(Field(ck, "state"), "queued");
   EXPECT_EQ(Field(ck, "queue"), "vergunningen");
+  EXPECT_EQ(Field(ck, "declined"), "");  // as the core does: the new queue starts afresh
   EXPECT_EQ(Field(ck, "enqueued_at"), absl::StrCat(absl::ToUnixMicros(T(10))));
   EXPECT_EQ(*server_->Command({"ZSCORE", keys::Live(kTenant), "c1"}),
             absl::StrCat(absl::ToUnixMicros(T(10))));

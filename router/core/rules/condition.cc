@@ -174,19 +174,55 @@ int64_t TopicTable::TopicIndex(const TopicConfig* topic) const {
 }
 
 Condition::Condition() {
+  // An empty catalogue, shared by every default-constructed condition.
+  static const auto* const kNoTopics =
+      new std::shared_ptr<const TopicTable>(std::make_shared<TopicTable>());
+  topics_ = *kNoTopics;
   nodes_.push_back(Node{NodeKind::kConst, Field::kChannel, CompareOp::kEq, false, 0, 0, 0, 1});
 }
 
-int64_t Condition::IntValue(Field field, const RuleContext& ctx) const {
+ContextFacts ContextFacts::Of(const RuleContext& ctx, const TopicTable& topics) {
+  ContextFacts facts;
+  facts.topic_index = topics.TopicIndex(ctx.topic);
+  if (facts.topic_index >= 0) {
+    facts.domain = topics.domain_of[static_cast<size_t>(facts.topic_index)];
+  }
+  facts.seconds_of_day =
+      ctx.local_time.hour() * 3600 + ctx.local_time.minute() * 60 + ctx.local_time.second();
+  switch (absl::GetWeekday(absl::CivilDay(ctx.local_time))) {
+    case absl::Weekday::monday:
+      facts.weekday = 0;
+      break;
+    case absl::Weekday::tuesday:
+      facts.weekday = 1;
+      break;
+    case absl::Weekday::wednesday:
+      facts.weekday = 2;
+      break;
+    case absl::Weekday::thursday:
+      facts.weekday = 3;
+      break;
+    case absl::Weekday::friday:
+      facts.weekday = 4;
+      break;
+    case absl::Weekday::saturday:
+      facts.weekday = 5;
+      break;
+    case absl::Weekday::sunday:
+      facts.weekday = 6;
+      break;
+  }
+  return facts;
+}
+
+int64_t Condition::IntValue(Field field, const RuleContext& ctx, const ContextFacts& facts) {
   switch (field) {
     case Field::kChannel:
       return static_cast<int64_t>(ctx.channel);
     case Field::kTopic:
-      return topics_->TopicIndex(ctx.topic);
-    case Field::kTopicDomain: {
-      const int64_t index = topics_->TopicIndex(ctx.topic);
-      return index < 0 ? -1 : topics_->domain_of[static_cast<size_t>(index)];
-    }
+      return facts.topic_index;
+    case Field::kTopicDomain:
+      return facts.domain;
     case Field::kTopicPhase:
       return static_cast<int64_t>(ctx.topic == nullptr ? ServicePhase::kNone : ctx.topic->phase);
     case Field::kTopicConfidential:
@@ -212,26 +248,9 @@ int64_t Condition::IntValue(Field field, const RuleContext& ctx) const {
     case Field::kQueueExpectedWait:
       return absl::ToInt64Milliseconds(ctx.queue_expected_wait);  // saturates when infinite
     case Field::kTime:
-      return ctx.local_time.hour() * 3600 + ctx.local_time.minute() * 60 +
-             ctx.local_time.second();
+      return facts.seconds_of_day;
     case Field::kDay:
-      switch (absl::GetWeekday(absl::CivilDay(ctx.local_time))) {
-        case absl::Weekday::monday:
-          return 0;
-        case absl::Weekday::tuesday:
-          return 1;
-        case absl::Weekday::wednesday:
-          return 2;
-        case absl::Weekday::thursday:
-          return 3;
-        case absl::Weekday::friday:
-          return 4;
-        case absl::Weekday::saturday:
-          return 5;
-        case absl::Weekday::sunday:
-          return 6;
-      }
-      return -1;
+      return facts.weekday;
     case Field::kOpen:
       return ctx.open;
     case Field::kLanguage:
@@ -251,25 +270,25 @@ absl::string_view Condition::StringValue(const Node& node, const RuleContext& ct
   return absl::string_view();
 }
 
-bool Condition::Eval(uint32_t index, const RuleContext& ctx) const {
+bool Condition::Eval(uint32_t index, const RuleContext& ctx, const ContextFacts& facts) const {
   const Node& node = nodes_[index];
   switch (node.kind) {
     case NodeKind::kConst:
       return node.value != 0;
     case NodeKind::kAnd:
       for (uint32_t i = node.a; i < node.a + node.b; ++i) {
-        if (!Eval(children_[i], ctx)) return false;
+        if (!Eval(children_[i], ctx, facts)) return false;
       }
       return true;
     case NodeKind::kOr:
       for (uint32_t i = node.a; i < node.a + node.b; ++i) {
-        if (Eval(children_[i], ctx)) return true;
+        if (Eval(children_[i], ctx, facts)) return true;
       }
       return false;
     case NodeKind::kNot:
-      return !Eval(node.a, ctx);
+      return !Eval(node.a, ctx, facts);
     case NodeKind::kIntCompare: {
-      const int64_t v = IntValue(node.field, ctx);
+      const int64_t v = IntValue(node.field, ctx, facts);
       switch (node.op) {
         case CompareOp::kEq:
           return v == node.value;
@@ -287,12 +306,12 @@ bool Condition::Eval(uint32_t index, const RuleContext& ctx) const {
       return false;
     }
     case NodeKind::kIntMask: {
-      const int64_t v = IntValue(node.field, ctx);
+      const int64_t v = IntValue(node.field, ctx, facts);
       const bool in = v >= 0 && v < 64 && ((static_cast<uint64_t>(node.value) >> v) & 1u) != 0;
       return in != node.negate;
     }
     case NodeKind::kIntList: {
-      const int64_t v = IntValue(node.field, ctx);
+      const int64_t v = IntValue(node.field, ctx, facts);
       bool in = false;
       for (uint32_t i = node.a; i < node.a + node.b && !in; ++i) in = ints_[i] == v;
       return in != node.negate;
@@ -331,8 +350,8 @@ class ConditionCompiler::Builder {
           children.push_back(*c);
         }
         Condition::Node node;
-        node.kind = expr.kind == Expr::Kind::kOr ? Condition::NodeKind::kOr
-                                                 : Condition::NodeKind::kAnd;
+        node.kind =
+            expr.kind == Expr::Kind::kOr ? Condition::NodeKind::kOr : Condition::NodeKind::kAnd;
         node.a = static_cast<uint32_t>(out_->children_.size());
         node.b = static_cast<uint32_t>(children.size());
         out_->children_.insert(out_->children_.end(), children.begin(), children.end());
@@ -465,7 +484,8 @@ class ConditionCompiler::Builder {
     if (suggestion.empty()) {
       suggestion = absl::StrCat("; expected one of: ", absl::StrJoin(names, ", "));
     }
-    return Fail(operand.offset, absl::StrCat("unknown ", what, " '", operand.text, "'", suggestion));
+    return Fail(operand.offset,
+                absl::StrCat("unknown ", what, " '", operand.text, "'", suggestion));
   }
 
   // The integer key of `operand` for a field of `type` (not kString).
@@ -473,8 +493,8 @@ class ConditionCompiler::Builder {
                                   absl::string_view field_name) {
     const auto mismatch = [&]() {
       return Fail(operand.offset,
-                  absl::StrCat(field_name, " is compared with ", TypeName(field.type), ", not with ",
-                               DescribeOperand(operand), " '", operand.text, "'"));
+                  absl::StrCat(field_name, " is compared with ", TypeName(field.type),
+                               ", not with ", DescribeOperand(operand), " '", operand.text, "'"));
     };
     switch (field.type) {
       case ValueType::kBool:
@@ -508,8 +528,7 @@ class ConditionCompiler::Builder {
       }
       case ValueType::kDomain: {
         if (!IsWordLike(operand)) return mismatch();
-        if (auto it = compiler_.domain_ids_.find(operand.text);
-            it != compiler_.domain_ids_.end()) {
+        if (auto it = compiler_.domain_ids_.find(operand.text); it != compiler_.domain_ids_.end()) {
           return it->second;
         }
         const std::vector<absl::string_view> names(compiler_.topics_->domains.begin(),
@@ -553,9 +572,8 @@ class ConditionCompiler::Builder {
         operand.kind == Operand::Kind::kInteger) {
       return operand.text;
     }
-    return Fail(operand.offset,
-                absl::StrCat(field_name, " is compared with a string, not with ",
-                             DescribeOperand(operand), " '", operand.text, "'"));
+    return Fail(operand.offset, absl::StrCat(field_name, " is compared with a string, not with ",
+                                             DescribeOperand(operand), " '", operand.text, "'"));
   }
 
   absl::Status NotASet(const Operand& lhs) {
@@ -565,7 +583,8 @@ class ConditionCompiler::Builder {
   }
 
   absl::StatusOr<uint32_t> Lone(const Operand& operand) {
-    if (operand.kind == Operand::Kind::kWord && (operand.text == "true" || operand.text == "false")) {
+    if (operand.kind == Operand::Kind::kWord &&
+        (operand.text == "true" || operand.text == "false")) {
       Condition::Node node;
       node.kind = Condition::NodeKind::kConst;
       node.value = operand.text == "true";
@@ -626,9 +645,8 @@ class ConditionCompiler::Builder {
                   "or impairment in needs'");
     }
     if (field->type == ValueType::kBool) {
-      return Fail(expr.op_offset,
-                  absl::StrCat("'in' does not apply to ", expr.lhs.text,
-                               ", which is true or false"));
+      return Fail(expr.op_offset, absl::StrCat("'in' does not apply to ", expr.lhs.text,
+                                               ", which is true or false"));
     }
     Condition::Node node;
     node.field = field->field;
@@ -673,10 +691,10 @@ class ConditionCompiler::Builder {
     if (expr.rhs.text != "needs") {
       absl::StatusOr<FieldRef> field = ResolveField(expr.rhs, "after 'in'");
       if (!field.ok()) return field.status();
-      return Fail(expr.rhs.offset,
-                  absl::StrCat("'in' needs a list such as [a, b] or the set 'needs'; ",
-                               expr.rhs.text, " is not a set (write e.g. ", expr.rhs.text,
-                               " == ", expr.lhs.text, ")"));
+      return Fail(
+          expr.rhs.offset,
+          absl::StrCat("'in' needs a list such as [a, b] or the set 'needs'; ", expr.rhs.text,
+                       " is not a set (write e.g. ", expr.rhs.text, " == ", expr.lhs.text, ")"));
     }
     absl::StatusOr<int64_t> need = Named(expr.lhs, kNeeds, "need");
     if (!need.ok()) return need.status();
@@ -693,7 +711,7 @@ class ConditionCompiler::Builder {
 };
 
 ConditionCompiler::ConditionCompiler(const TenantConfig& config)
-    : topics_(std::make_shared<TopicTable>()) {
+    : topics_(std::make_shared<TopicTable>()), topics_const_(topics_) {
   topics_->topics = config.topics.data();
   topics_->topic_count = config.topics.size();
   topics_->domain_of.reserve(config.topics.size());

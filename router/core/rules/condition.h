@@ -58,11 +58,22 @@ namespace wissel::core::rules {
 struct TopicTable {
   const TopicConfig* topics = nullptr;  // TenantConfig::topics.data()
   size_t topic_count = 0;
-  std::vector<int32_t> domain_of;  // per topic index: its domain's id
+  std::vector<int32_t> domain_of;    // per topic index: its domain's id
   std::vector<std::string> domains;  // by id, in order of first use in the catalogue
 
-  // The index of ctx.topic in the catalogue, or -1 (no topic, or not in this catalogue).
+  // The index of `topic` in the catalogue, or -1 (no topic, or not in this catalogue).
   int64_t TopicIndex(const TopicConfig* topic) const;
+};
+
+// Values derived from a RuleContext that several conditions need: computed once per contact
+// by RuleSet::Evaluate instead of once per comparison.
+struct ContextFacts {
+  int64_t topic_index = -1;    // TopicTable::TopicIndex(ctx.topic)
+  int64_t domain = -1;         // the topic's domain id, or -1
+  int64_t seconds_of_day = 0;  // of ctx.local_time
+  int64_t weekday = 0;         // of ctx.local_time, 0 = Monday .. 6 = Sunday
+
+  static ContextFacts Of(const RuleContext& ctx, const TopicTable& topics);
 };
 
 class Condition {
@@ -71,7 +82,16 @@ class Condition {
   Condition();
 
   // True when the condition holds for `ctx`. Allocates nothing.
-  bool Evaluate(const RuleContext& ctx) const { return Eval(root_, ctx); }
+  bool Evaluate(const RuleContext& ctx) const {
+    return Eval(root_, ctx, ContextFacts::Of(ctx, *topics_));
+  }
+  // The same with `facts` already derived from `ctx` (ContextFacts::Of with topics()).
+  bool Evaluate(const RuleContext& ctx, const ContextFacts& facts) const {
+    return Eval(root_, ctx, facts);
+  }
+
+  // The catalogue data the condition was compiled against.
+  const TopicTable& topics() const { return *topics_; }
 
   // True when the condition is the literal `true` (used to find rules that can never fire).
   bool AlwaysTrue() const {
@@ -105,16 +125,16 @@ class Condition {
   };
 
   enum class NodeKind : uint8_t {
-    kConst,      // value: 0 or 1
-    kAnd,        // children [a, a + b) in children_
-    kOr,         // children [a, a + b) in children_
-    kNot,        // child a
+    kConst,       // value: 0 or 1
+    kAnd,         // children [a, a + b) in children_
+    kOr,          // children [a, a + b) in children_
+    kNot,         // child a
     kIntCompare,  // field op value
-    kIntMask,    // field's value in the set of bits `value` (values 0..63)
-    kIntList,    // field's value in ints_[a, a + b)
+    kIntMask,     // field's value in the set of bits `value` (values 0..63)
+    kIntList,     // field's value in ints_[a, a + b)
     kStrCompare,  // field op strings_[a] (kEq / kNe); attribute name strings_[name]
-    kStrList,    // field's value in strings_[a, a + b); attribute name strings_[name]
-    kNeeds,      // (ctx.needs & value) != 0
+    kStrList,     // field's value in strings_[a, a + b); attribute name strings_[name]
+    kNeeds,       // (ctx.needs & value) != 0
   };
 
   struct Node {
@@ -128,8 +148,8 @@ class Condition {
     int64_t value = 0;
   };
 
-  bool Eval(uint32_t index, const RuleContext& ctx) const;
-  int64_t IntValue(Field field, const RuleContext& ctx) const;
+  bool Eval(uint32_t index, const RuleContext& ctx, const ContextFacts& facts) const;
+  static int64_t IntValue(Field field, const RuleContext& ctx, const ContextFacts& facts);
   absl::string_view StringValue(const Node& node, const RuleContext& ctx) const;
 
   std::shared_ptr<const TopicTable> topics_;
@@ -141,6 +161,7 @@ class Condition {
 };
 
 // Compiles conditions against one tenant's config. Cheap to keep; build one per rule set.
+// Every condition it compiles shares its TopicTable (topics()).
 // `config` must outlive the compiler and every Condition it compiles, and must not change.
 class ConditionCompiler {
  public:
@@ -151,10 +172,13 @@ class ConditionCompiler {
   // byte offset in `text` the reason is about.
   absl::StatusOr<Condition> Compile(absl::string_view text, size_t* error_offset) const;
 
+  const std::shared_ptr<const TopicTable>& topics() const { return topics_const_; }
+
  private:
   class Builder;
 
   std::shared_ptr<TopicTable> topics_;
+  std::shared_ptr<const TopicTable> topics_const_;
   absl::flat_hash_map<std::string, int32_t> domain_ids_;
 };
 

@@ -280,9 +280,9 @@ class Lexer {
     std::string value;
     while (true) {
       if (pos_ >= text_.size()) {
-        return Fail(failure, start,
-                    absl::StrCat("unterminated string (missing closing ", std::string(1, quote),
-                                 ")"));
+        return Fail(
+            failure, start,
+            absl::StrCat("unterminated string (missing closing ", std::string(1, quote), ")"));
       }
       const char c = text_[pos_++];
       if (c == quote) break;
@@ -454,8 +454,8 @@ class Parser {
     switch (t.kind) {
       case TokenKind::kWord:
         if (IsKeyword(t.text)) {
-          return Fail(failure, t.offset, absl::StrCat(expected, ", got the keyword '", t.text,
-                                                      "'"));
+          return Fail(failure, t.offset,
+                      absl::StrCat(expected, ", got the keyword '", t.text, "'"));
         }
         out->kind = Operand::Kind::kWord;
         break;

@@ -46,10 +46,10 @@ struct Operand {
   Kind kind = Kind::kWord;
   // kWord: the word; kString: the contents, unescaped; otherwise the literal as written.
   std::string text;
-  int64_t integer = 0;                                 // kInteger
-  absl::Duration duration = absl::ZeroDuration();      // kDuration
-  int seconds_of_day = 0;                              // kTime: 0 .. 24 * 3600
-  size_t offset = 0;                                   // byte offset in the condition text
+  int64_t integer = 0;                             // kInteger
+  absl::Duration duration = absl::ZeroDuration();  // kDuration
+  int seconds_of_day = 0;                          // kTime: 0 .. 24 * 3600
+  size_t offset = 0;                               // byte offset in the condition text
 };
 
 struct Expr {

@@ -100,6 +100,7 @@ class RuleSet::Compiler {
   explicit Compiler(const TenantConfig& config)
       : config_(config), conditions_(config), program_(std::make_shared<Program>()) {
     program_->config = &config;
+    program_->topics = conditions_.topics();
     for (const QueueConfig& queue : config.queues) known_skills_.insert(queue.skill);
     for (const HandlerProfile& handler : config.handlers) {
       for (const auto& [skill, level] : handler.skills) known_skills_.insert(skill);
@@ -183,23 +184,23 @@ class RuleSet::Compiler {
   }
 
   void Error(const SourceLocation& location, absl::string_view reason) {
-    errors_.push_back(absl::StrCat(Prefix(HasLocation(location) ? location : rule_->location),
-                                   ": ", reason));
+    errors_.push_back(
+        absl::StrCat(Prefix(HasLocation(location) ? location : rule_->location), ": ", reason));
   }
 
   void Warn(const SourceLocation& location, absl::string_view message) {
-    program_->warnings.push_back(absl::StrCat(
-        Prefix(HasLocation(location) ? location : rule_->location), ": ", message));
+    program_->warnings.push_back(
+        absl::StrCat(Prefix(HasLocation(location) ? location : rule_->location), ": ", message));
   }
 
   void ConditionError(absl::string_view reason, size_t offset) {
     if (HasLocation(rule_->when_location)) {
-      errors_.push_back(absl::StrCat(Prefix(Advance(rule_->when_location, rule_->when, offset)),
-                                     ": ", reason));
+      errors_.push_back(
+          absl::StrCat(Prefix(Advance(rule_->when_location, rule_->when, offset)), ": ", reason));
       return;
     }
-    errors_.push_back(absl::StrCat(Prefix(rule_->location), ": ", reason,
-                                   " (at character ", offset + 1, " of the condition)"));
+    errors_.push_back(absl::StrCat(Prefix(rule_->location), ": ", reason, " (at character ",
+                                   offset + 1, " of the condition)"));
   }
 
   void CompileActions(const RuleSpec& rule, CompiledRule* compiled) {
@@ -226,9 +227,9 @@ class RuleSet::Compiler {
            {ActionSpec::Kind::kRouteTo, ActionSpec::Kind::kRequireSkill,
             ActionSpec::Kind::kPreferHandler, ActionSpec::Kind::kScheduleCallback}) {
         if (seen.contains(kind)) {
-          Error(close->location, absl::StrCat("close gives the resident a message and no person; ",
-                                              "it cannot be combined with ", ActionName(kind),
-                                              " in one rule"));
+          Error(close->location,
+                absl::StrCat("close gives the resident a message and no person; ",
+                             "it cannot be combined with ", ActionName(kind), " in one rule"));
         }
       }
     }
@@ -251,10 +252,11 @@ class RuleSet::Compiler {
                          [&](const HandlerProfile& h) {
                            return h.active && HandlerServes(h, *action->queue);
                          })) {
-          Warn(spec.location,
-               absl::StrCat("route_to '", spec.target, "': no active handler in the roster has "
-                            "skill '", action->queue->skill, "' or is in team '", spec.target,
-                            "'; contacts will wait until someone with it signs in"));
+          Warn(spec.location, absl::StrCat("route_to '", spec.target,
+                                           "': no active handler in the roster has "
+                                           "skill '",
+                                           action->queue->skill, "' or is in team '", spec.target,
+                                           "'; contacts will wait until someone with it signs in"));
         }
         return true;
       }
@@ -292,7 +294,8 @@ class RuleSet::Compiler {
       case ActionSpec::Kind::kSetPriority:
       case ActionSpec::Kind::kRaisePriority:
         if (spec.value < 0 || spec.value > 100) {
-          Error(spec.location, absl::StrCat(ActionName(spec.kind), ": must be between 0 and 100, "
+          Error(spec.location, absl::StrCat(ActionName(spec.kind),
+                                            ": must be between 0 and 100, "
                                             "got ",
                                             spec.value));
           return false;
@@ -355,9 +358,11 @@ absl::StatusOr<RuleSet> RuleSet::Compile(const TenantConfig& config) {
 void RuleSet::Evaluate(const RuleContext& ctx, RuleOutcome* outcome) const {
   outcome->Clear();
   const std::vector<CompiledRule>& rules = program_->rules;
+  if (rules.empty()) return;
+  const ContextFacts facts = ContextFacts::Of(ctx, *program_->topics);
   for (size_t i = 0; i < rules.size(); ++i) {
     const CompiledRule& rule = rules[i];
-    if (!rule.condition.Evaluate(ctx)) continue;
+    if (!rule.condition.Evaluate(ctx, facts)) continue;
     outcome->fired_rules.push_back(static_cast<uint32_t>(i));
     for (const Action& action : rule.actions) {
       switch (action.kind) {

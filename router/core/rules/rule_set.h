@@ -116,11 +116,11 @@ class RuleSet {
  private:
   struct Action {
     ActionSpec::Kind kind = ActionSpec::Kind::kRouteTo;
-    const QueueConfig* queue = nullptr;        // kRouteTo
-    const HandlerProfile* handler = nullptr;   // kPreferHandler
-    const std::string* message = nullptr;      // kClose
-    const SkillRequirement* skill = nullptr;   // kRequireSkill
-    int value = 0;                             // kSetPriority, kRaisePriority
+    const QueueConfig* queue = nullptr;       // kRouteTo
+    const HandlerProfile* handler = nullptr;  // kPreferHandler
+    const std::string* message = nullptr;     // kClose
+    const SkillRequirement* skill = nullptr;  // kRequireSkill
+    int value = 0;                            // kSetPriority, kRaisePriority
   };
   struct CompiledRule {
     Condition condition;
@@ -129,6 +129,7 @@ class RuleSet {
   };
   struct Program {
     const TenantConfig* config = nullptr;
+    std::shared_ptr<const TopicTable> topics;  // shared by every rule's condition
     std::vector<CompiledRule> rules;
     // require_skill targets; never resized after compilation (Actions point into it).
     std::vector<SkillRequirement> skills;

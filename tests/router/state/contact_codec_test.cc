@@ -27,7 +27,53 @@ core::Contact FullContact() {
   c.offer_deadline = absl::FromUnixMicros(1700000030223456);
   c.declined_by = {"h-2", "h-3"};
   c.payload = std::string("bin\0ary\xff|,:", 12);
+  c.domain = "sociaal_domein";
+  c.needs = core::NeedBit(core::Need::kLanguageBarrier) | core::NeedBit(core::Need::kVulnerable);
+  c.digid = core::DigidLevel::kSubstantieel;
+  c.language = "tr";
+  c.wants_person = true;
+  c.case_reference = "Z-2026-0042|x,y";
+  c.confidential = true;
+  c.callback = true;
+  c.escalation_level = 2;
+  c.min_proficiency = 3;
+  c.overflow_queues = {"kcc", "wmo.team-b"};
+  c.required_skills = {{"wmo", 4}, {"taal.tr", 2}, {"a@b_c-d", 5}};
+  c.reserved_for = "h-9";
+  c.reserved_until = absl::FromUnixMicros(1700000060000001);
   return c;
+}
+
+// Every field of core::Contact, compared one by one.
+void ExpectSameContact(const core::Contact& a, const core::Contact& b) {
+  EXPECT_EQ(a.id, b.id);
+  EXPECT_EQ(a.channel, b.channel);
+  EXPECT_EQ(a.topic, b.topic);
+  EXPECT_EQ(a.queue, b.queue);
+  EXPECT_EQ(a.priority, b.priority);
+  EXPECT_EQ(a.idempotency_key, b.idempotency_key);
+  EXPECT_EQ(a.party_pseudonym, b.party_pseudonym);
+  EXPECT_EQ(a.created_at, b.created_at);
+  EXPECT_EQ(a.enqueued_at, b.enqueued_at);
+  EXPECT_EQ(a.state, b.state);
+  EXPECT_EQ(a.handler_id, b.handler_id);
+  EXPECT_EQ(a.offer_deadline, b.offer_deadline);
+  EXPECT_EQ(a.declined_by, b.declined_by);
+  EXPECT_EQ(a.payload, b.payload);
+  EXPECT_EQ(a.domain, b.domain);
+  EXPECT_EQ(a.needs, b.needs);
+  EXPECT_EQ(a.digid, b.digid);
+  EXPECT_EQ(a.language, b.language);
+  EXPECT_EQ(a.wants_person, b.wants_person);
+  EXPECT_EQ(a.case_reference, b.case_reference);
+  EXPECT_EQ(a.confidential, b.confidential);
+  EXPECT_EQ(a.callback, b.callback);
+  EXPECT_EQ(a.escalation_level, b.escalation_level);
+  EXPECT_EQ(a.min_proficiency, b.min_proficiency);
+  EXPECT_EQ(a.overflow_queues, b.overflow_queues);
+  EXPECT_EQ(a.required_skills, b.required_skills);
+  EXPECT_EQ(a.reserved_for, b.reserved_for);
+  EXPECT_EQ(a.reserved_until, b.reserved_until);
 }
 
 FieldMap ToMap(const FieldList& list) { return FieldMap(list.begin(), list.end()); }
@@ -79,6 +125,110 @@ TEST(ContactCodecTest, ContactRoundTrip) {
   EXPECT_THAT(back->declined_by, ElementsAre("h-2", "h-3"));
   EXPECT_EQ(back->payload, c.payload);
   EXPECT_EQ(back->payload.size(), 12u);
+  ExpectSameContact(*back, c);
+  // The new fields' encoding.
+  EXPECT_EQ(fields["needs"], "10");
+  EXPECT_EQ(fields["digid"], "substantieel");
+  EXPECT_EQ(fields["wants_person"], "1");
+  EXPECT_EQ(fields["confidential"], "1");
+  EXPECT_EQ(fields["callback"], "1");
+  EXPECT_EQ(fields["escalation"], "2");
+  EXPECT_EQ(fields["min_proficiency"], "3");
+  EXPECT_EQ(fields["overflow"], "kcc,wmo.team-b");
+  EXPECT_EQ(fields["required_skills"], "wmo:4,taal.tr:2,a@b_c-d:5");
+  EXPECT_EQ(fields["reserved_for"], "h-9");
+  EXPECT_EQ(fields["reserved_until"], "1700000060000001");
+  EXPECT_EQ(fields["case_ref"], "Z-2026-0042|x,y");
+}
+
+TEST(ContactCodecTest, EveryDigidLevelRoundTrips) {
+  for (core::DigidLevel level :
+       {core::DigidLevel::kNone, core::DigidLevel::kBasis, core::DigidLevel::kMidden,
+        core::DigidLevel::kSubstantieel, core::DigidLevel::kHoog}) {
+    core::Contact c = FullContact();
+    c.digid = level;
+    absl::StatusOr<core::Contact> back = DecodeContact(ToMap(EncodeContact(c)));
+    ASSERT_TRUE(back.ok()) << back.status();
+    EXPECT_EQ(back->digid, level) << DigidLevelName(level);
+    EXPECT_EQ(ParseDigidLevel(DigidLevelName(level)), level);
+  }
+  EXPECT_FALSE(ParseDigidLevel("Hoog").has_value());
+}
+
+TEST(ContactCodecTest, EmptyListsAndInfiniteTimesRoundTrip) {
+  for (absl::Time reserved_until : {absl::InfinitePast(), absl::InfiniteFuture()}) {
+    core::Contact c = FullContact();
+    c.overflow_queues.clear();
+    c.required_skills.clear();
+    c.declined_by.clear();
+    c.reserved_for.clear();
+    c.reserved_until = reserved_until;
+    c.enqueued_at = absl::InfinitePast();
+    c.offer_deadline = absl::InfiniteFuture();
+    c.needs = 0;
+    c.wants_person = false;
+    c.confidential = false;
+    c.callback = false;
+    FieldMap fields = ToMap(EncodeContact(c));
+    EXPECT_EQ(fields["overflow"], "");
+    EXPECT_EQ(fields["required_skills"], "");
+    absl::StatusOr<core::Contact> back = DecodeContact(fields);
+    ASSERT_TRUE(back.ok()) << back.status();
+    ExpectSameContact(*back, c);
+  }
+  // A single entry and the extremes of the integers.
+  core::Contact c = FullContact();
+  c.overflow_queues = {"q"};
+  c.required_skills = {{"s", 1}};
+  c.needs = ~0u;
+  c.escalation_level = 0;
+  c.min_proficiency = core::kMaxProficiency;
+  absl::StatusOr<core::Contact> back = DecodeContact(ToMap(EncodeContact(c)));
+  ASSERT_TRUE(back.ok()) << back.status();
+  ExpectSameContact(*back, c);
+}
+
+TEST(ContactCodecTest, RoutingFieldsAreASubsetOfTheContact) {
+  const core::Contact c = FullContact();
+  const FieldMap all = ToMap(EncodeContact(c));
+  const FieldList routing = EncodeRoutingFields(c);
+  std::vector<std::string> names;
+  for (const auto& [name, value] : routing) {
+    names.push_back(name);
+    ASSERT_TRUE(all.contains(name)) << name;
+    EXPECT_EQ(all.at(name), value) << name;
+  }
+  EXPECT_THAT(names,
+              ::testing::UnorderedElementsAre("queue", "priority", "enqueued_at", "callback",
+                                              "escalation", "min_proficiency", "overflow",
+                                              "required_skills", "reserved_for", "reserved_until"));
+}
+
+// A hash written before the policy fields existed decodes with core::Contact's defaults.
+TEST(ContactCodecTest, OldHashDecodesWithDefaults) {
+  const FieldMap old = {{"id", "c-old"},     {"channel", "phone"}, {"topic", "paspoort"},
+                        {"queue", "q"},      {"priority", "50"},   {"idem", ""},
+                        {"party", "p"},      {"created_at", "10"}, {"enqueued_at", "11"},
+                        {"state", "queued"}, {"handler", ""},      {"offer_deadline", "inf"},
+                        {"declined", "h-1"}, {"payload", "x"}};
+  absl::StatusOr<core::Contact> back = DecodeContact(old);
+  ASSERT_TRUE(back.ok()) << back.status();
+  const core::Contact defaults;
+  EXPECT_EQ(back->domain, defaults.domain);
+  EXPECT_EQ(back->needs, defaults.needs);
+  EXPECT_EQ(back->digid, core::DigidLevel::kNone);
+  EXPECT_EQ(back->language, defaults.language);
+  EXPECT_FALSE(back->wants_person);
+  EXPECT_TRUE(back->case_reference.empty());
+  EXPECT_FALSE(back->confidential);
+  EXPECT_FALSE(back->callback);
+  EXPECT_EQ(back->escalation_level, 0);
+  EXPECT_EQ(back->min_proficiency, core::kMinProficiency);
+  EXPECT_TRUE(back->overflow_queues.empty());
+  EXPECT_TRUE(back->required_skills.empty());
+  EXPECT_TRUE(back->reserved_for.empty());
+  EXPECT_EQ(back->reserved_until, absl::InfinitePast());
+  EXPECT_THAT(back->declined_by, ElementsAre("h-1"));
 }
 
 TEST(ContactCodecTest, DefaultsRoundTrip) {
@@ -114,6 +264,19 @@ TEST(ContactCodecTest, MalformedFieldsAreDataLoss) {
            {"created_at", "yesterday"},
            {"enqueued_at", ""},
            {"offer_deadline", "soon"},
+           {"needs", "-1"},
+           {"needs", "lots"},
+           {"digid", "DigiD"},
+           {"wants_person", "yes"},
+           {"confidential", "true"},
+           {"callback", "2"},
+           {"escalation", "1.5"},
+           {"min_proficiency", "high"},
+           {"required_skills", "wmo"},
+           {"required_skills", "wmo:x"},
+           {"required_skills", ":3"},
+           {"required_skills", "wmo:3,taal"},
+           {"reserved_until", "later"},
        }) {
     FieldMap fields = good;
     fields[field] = bad;

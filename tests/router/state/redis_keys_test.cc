@@ -14,6 +14,9 @@ TEST(RedisKeysTest, Schema) {
   EXPECT_EQ(Handler("utrecht", "h-1"), "w:{utrecht}:h:h-1");
   EXPECT_EQ(Held("utrecht", "h-1"), "w:{utrecht}:h:h-1:held");
   EXPECT_EQ(Handlers("utrecht"), "w:{utrecht}:handlers");
+  EXPECT_EQ(ContactPerson("utrecht", std::string(64, 'f'), "wmo"),
+            "w:{utrecht}:cp:" + std::string(64, 'f') + ":wmo");
+  EXPECT_EQ(ContactPersons("utrecht"), "w:{utrecht}:cps");
   // SHA-256 of "abc".
   EXPECT_EQ(Idempotency("utrecht", "abc"),
             "w:{utrecht}:idem:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
@@ -30,6 +33,12 @@ TEST(RedisKeysTest, Validation) {
     EXPECT_FALSE(ValidId(bad)) << bad;
   }
   EXPECT_FALSE(ValidId(std::string(257, 'a')));
+  EXPECT_TRUE(ValidPseudonym("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
+  for (const std::string& bad :
+       {std::string(), std::string(63, 'a'), std::string(65, 'a'), std::string(64, 'A'),
+        std::string(63, 'a') + "g", std::string("123456782")}) {
+    EXPECT_FALSE(ValidPseudonym(bad)) << bad;
+  }
 }
 
 }  // namespace
