@@ -474,7 +474,8 @@ std::vector<std::string> RunWorkload(int seed, int steps) {
       }
     }
     int waiting = 0;
-    for (const QueueStatsView& v : *router.QueueStats("")) waiting += v.waiting + v.offered;
+    const std::vector<QueueStatsView> stats = *router.QueueStats("");
+    for (const QueueStatsView& v : stats) waiting += v.waiting + v.offered;
     int live_unconnected = 0;
     for (int i = 0; i < next_contact; ++i) {
       const Contact* c = router.FindContact(absl::StrCat("c", i));
