@@ -1,9 +1,14 @@
-// Benchmarks of the routing core alone (no gRPC, no Redis).
+// Benchmarks of the routing core alone (no gRPC, no Redis): whole routing decisions with the
+// operators' rules, at growing numbers of handlers and queues. Heap allocations are counted by
+// replacing the global operator new in this program.
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
+#include "benchmarks/allocation_counter.h"
 #include "router/core/router.h"
 
 namespace wissel::core {
@@ -18,85 +23,137 @@ class BenchClock : public Clock {
   absl::Time now_ = absl::FromUnixSeconds(1'790'000'000);
 };
 
+// `queues` teams with one topic each, across 10 domains, and 50 rules of the kinds a
+// municipality writes (language, needs, channel and domain, DigiD level, attributes). Most do
+// not match a plain contact, so evaluation runs through all of them.
 TenantConfig BenchConfig(int queues) {
   TenantConfig config;
   config.id = "gemeente-bench";
   for (int q = 0; q < queues; ++q) {
     const std::string name = absl::StrCat("team-", q);
     config.queues.push_back({name, name, absl::Minutes(5)});
-    config.topics.push_back({absl::StrCat("topic-", q), name, "domain", name, 0});
+    config.topics.push_back({absl::StrCat("topic-", q), name, absl::StrCat("domain-", q % 10),
+                             name, 0});
+  }
+  for (int r = 0; r < 50; ++r) {
+    RuleSpec rule;
+    rule.name = absl::StrCat("rule-", r);
+    switch (r % 5) {
+      case 0:
+        rule.when = absl::StrCat("language == \"lang-", r, "\"");
+        break;
+      case 1:
+        rule.when = absl::StrCat("channel == chat and topic.domain == \"domain-", r % 10,
+                                 "\" and digid >= hoog");
+        break;
+      case 2:
+        rule.when = "needs.any and wants_person and not party.known";
+        break;
+      case 3:
+        rule.when = absl::StrCat("attributes.ivr == \"", r, "\" or priority > 99");
+        break;
+      default:
+        rule.when = absl::StrCat("topic in [topic-0, topic-1] and queue.expected_wait > ", r,
+                                 "h");
+        break;
+    }
+    rule.then = {{ActionSpec::Kind::kRaisePriority, "", 1, {}}};
+    rule.continue_matching = true;
+    config.rules.push_back(rule);
   }
   return config;
 }
 
-// Measures one routing decision that assigns a contact to a free handler and the handler's
-// accept, complete and wrap-up that free it again (so the state stays steady), with `handlers`
-// signed in over 10 queues. Why: this is the core's share of every RouteContact call; it must
-// stay in microseconds and grow sub-linearly with the number of handlers.
-void BM_Route_AssignAndRelease(benchmark::State& state) {
-  const int handlers = static_cast<int>(state.range(0));
-  constexpr int kQueues = 10;
-  BenchClock clock;
-  std::unique_ptr<Router> owned = *Router::Create(BenchConfig(kQueues), &clock);
-  Router& router = *owned;
+std::unique_ptr<Router> MakeRouter(int queues, int handlers, BenchClock* clock) {
+  absl::StatusOr<std::unique_ptr<Router>> router = Router::Create(BenchConfig(queues), clock);
+  if (!router.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(router.status().message()).c_str());
+    std::abort();
+  }
   EffectList effects;
   for (int h = 0; h < handlers; ++h) {
     HandlerSignIn in;
     in.id = absl::StrCat("h", h);
-    in.skills = {absl::StrCat("team-", h % kQueues)};
-    (void)router.SignIn(std::move(in), &effects);
+    in.skills = {absl::StrCat("team-", h % queues)};
+    (void)(*router)->SignIn(std::move(in), &effects);
   }
+  return *std::move(router);
+}
+
+// Measures one whole routing decision — opening hours, 50 rules, both policies, the handler
+// selection by strategy — for a contact that is assigned to a free handler, plus the accept,
+// complete and wrap-up that free the handler again (outside the timing), with `handlers`
+// signed in over `queues` queues. Why: this is the core's share of every RouteContact call;
+// it must stay in microseconds and grow sub-linearly with handlers and queues.
+void BM_Route_Decision(benchmark::State& state) {
+  const int handlers = static_cast<int>(state.range(0));
+  const int queues = static_cast<int>(state.range(1));
+  BenchClock clock;
+  std::unique_ptr<Router> router = MakeRouter(queues, handlers, &clock);
+  EffectList effects;
+  effects.reserve(64);
   int64_t n = 0;
+  int64_t allocations = 0;
   for (auto _ : state) {
+    state.PauseTiming();
     effects.clear();
     NewContact c;
     c.id = absl::StrCat("c", n);
-    c.topic = absl::StrCat("topic-", n % kQueues);
+    c.topic = absl::StrCat("topic-", n % queues);
     c.idempotency_key = c.id;
+    c.language = "nl";
     const std::string id = c.id;
-    auto decision = router.Route(std::move(c), &effects);
+    const int64_t before = benchmarks::AllocationCount();
+    state.ResumeTiming();
+    auto decision = router->Route(std::move(c), &effects);
     benchmark::DoNotOptimize(decision);
     state.PauseTiming();
+    allocations += benchmarks::AllocationCount() - before;
     if (decision.ok() && decision->outcome == Decision::Outcome::kAssigned) {
-      (void)router.Accept(decision->handler_id, id, &effects);
-      (void)router.Complete(id, &effects);
-      (void)router.FinishWrapUp(decision->handler_id, id, &effects);
+      (void)router->Accept(decision->handler_id, id, &effects);
+      (void)router->Complete(id, &effects);
+      (void)router->FinishWrapUp(decision->handler_id, id, &effects);
     }
     clock.Advance(absl::Milliseconds(1));
     ++n;
     state.ResumeTiming();
   }
   state.SetItemsProcessed(state.iterations());
+  state.counters["allocs_per_route"] =
+      benchmark::Counter(static_cast<double>(allocations) / static_cast<double>(n));
 }
-BENCHMARK(BM_Route_AssignAndRelease)->RangeMultiplier(10)->Range(100, 100000);
+BENCHMARK(BM_Route_Decision)
+    ->ArgsProduct({{100, 1000, 10000, 100000}, {10, 100, 1000}})
+    ->ArgNames({"handlers", "queues"});
 
 // Measures queuing a contact when no handler is free, at queue depth `depth`. Why: at peak
-// hours contacts wait; the cost of joining a deep queue (including its position) must not
-// grow linearly with the depth.
+// hours contacts wait; joining a deep queue (including its position and expected wait) must
+// not grow linearly with the depth.
 void BM_Route_Queue(benchmark::State& state) {
   const int depth = static_cast<int>(state.range(0));
   BenchClock clock;
-  std::unique_ptr<Router> owned = *Router::Create(BenchConfig(1), &clock);
-  Router& router = *owned;
+  std::unique_ptr<Router> router = MakeRouter(1, 0, &clock);
   EffectList effects;
   for (int i = 0; i < depth; ++i) {
     NewContact c;
     c.id = absl::StrCat("pre", i);
     c.topic = "topic-0";
-    (void)router.Route(std::move(c), &effects);
+    (void)router->Route(std::move(c), &effects);
     clock.Advance(absl::Milliseconds(1));
   }
   int64_t n = 0;
   for (auto _ : state) {
+    state.PauseTiming();
     effects.clear();
     NewContact c;
     c.id = absl::StrCat("c", n++);
     c.topic = "topic-0";
     const std::string id = c.id;
-    auto decision = router.Route(std::move(c), &effects);
+    state.ResumeTiming();
+    auto decision = router->Route(std::move(c), &effects);
     benchmark::DoNotOptimize(decision);
     state.PauseTiming();
-    (void)router.Cancel(id, "bench", &effects);
+    (void)router->Cancel(id, "bench", &effects);
     clock.Advance(absl::Milliseconds(1));
     state.ResumeTiming();
   }
