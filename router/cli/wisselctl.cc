@@ -24,6 +24,7 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/status.h"
+#include "router/cli/config_check.h"
 #include "router/cli/flag_parser.h"
 #include "router/cli/format.h"
 #include "router/cli/handler_demo.h"
@@ -66,6 +67,7 @@ struct Invocation {
   const ParsedFlags& flags;
   Options options;
   std::shared_ptr<grpc::Channel> channel;
+  std::vector<std::string> positionals;  // exactly one when the command names one
 
   std::ostream& out() const { return *env.out; }
   std::ostream& err() const { return *env.err; }
@@ -77,6 +79,8 @@ struct Command {
   std::string notes;    // extra paragraph for the command's help; may be empty
   std::vector<FlagSpec> flags;
   int (*run)(const Invocation&);
+  // Name of the command's one positional argument in help, e.g. "FILE"; empty: none.
+  std::string positional;
 };
 
 std::vector<FlagSpec> TenantAndId(absl::string_view id_name, absl::string_view id_help) {
@@ -331,6 +335,16 @@ int RunHandlerDemoCommand(const Invocation& inv) {
   return RunHandlerDemo(config, *handlers, *routing, stop, inv.out(), inv.err());
 }
 
+int RunConfigCheckCommand(const Invocation& inv) {
+  return RunConfigCheck(inv.positionals.front(), inv.out(), inv.err());
+}
+
+constexpr char kConfigCheckNotes[] =
+    "Loads FILE as the router does (schema, references, opening hours, and compiles every\n"
+    "tenant's rules) without contacting a router. Prints \"OK: N tenants, M topics, K rules\"\n"
+    "and any warnings, or every problem as FILE:LINE:COL: reason; exit status 1 on error.\n"
+    "Pseudonym secrets need not be available here: a missing one is a warning.";
+
 const std::vector<Command>& Commands() {
   static const auto* const kCommands = new std::vector<Command>{
       {"route", "route a new contact and print the decision (RouteContact)",
@@ -382,6 +396,18 @@ const std::vector<Command>& Commands() {
             {"wrap-up", FlagKind::kValue, "DURATION", "time in wrap-up (default 2s)"},
             {"max-contacts", FlagKind::kValue, "N", "stop after N contacts (default: no limit)"}}),
        &RunHandlerDemoCommand},
+      {"config check",
+       "check a router configuration file without a router",
+       kConfigCheckNotes,
+       {},
+       &RunConfigCheckCommand,
+       "FILE"},
+      {"rules check",
+       "check a configuration's rules (same as 'config check')",
+       kConfigCheckNotes,
+       {},
+       &RunConfigCheckCommand,
+       "FILE"},
   };
   return *kCommands;
 }
@@ -389,11 +415,14 @@ const std::vector<Command>& Commands() {
 std::string CommandUsageText(const Command& command) {
   std::string summary = command.summary;
   summary[0] = absl::ascii_toupper(static_cast<unsigned char>(summary[0]));
-  std::string text =
-      absl::StrCat("Usage: wisselctl ", command.words, " [flags]\n\n", summary, ".\n");
+  std::string text = absl::StrCat("Usage: wisselctl ", command.words, " [flags]",
+                                  command.positional.empty() ? "" : " ", command.positional, "\n\n",
+                                  summary, ".\n");
   if (!command.notes.empty()) absl::StrAppend(&text, "\n", command.notes, "\n");
-  absl::StrAppend(&text, "\nFlags:\n", FormatFlagHelp(command.flags), "\nGlobal flags:\n",
-                  FormatFlagHelp(GlobalFlagSpecs()));
+  if (!command.flags.empty()) {
+    absl::StrAppend(&text, "\nFlags:\n", FormatFlagHelp(command.flags));
+  }
+  absl::StrAppend(&text, "\nGlobal flags:\n", FormatFlagHelp(GlobalFlagSpecs()));
   return text;
 }
 
@@ -437,7 +466,8 @@ std::string UsageText() {
                   "--topic=paspoort --bsn=111222333\n"
                   "  wisselctl queues --tenant=gemeente-wisseloord\n"
                   "  wisselctl handler demo --tenant=gemeente-wisseloord --id=h-1042 "
-                  "--skills=burgerzaken\n");
+                  "--skills=burgerzaken\n"
+                  "  wisselctl config check config/example/wissel.yaml\n");
   return text;
 }
 
@@ -493,8 +523,15 @@ int RunWisselctl(const std::vector<std::string>& args, const CliEnvironment& env
     *env.out << CommandUsageText(*command);
     return kExitOk;
   }
-  if (!positionals.empty()) {
+  if (command->positional.empty() && !positionals.empty()) {
     return UsageError(inv, absl::StrCat("unexpected argument '", positionals.front(), "'"));
+  }
+  if (!command->positional.empty()) {
+    if (positionals.empty()) return UsageError(inv, absl::StrCat("missing ", command->positional));
+    if (positionals.size() > 1) {
+      return UsageError(inv, absl::StrCat("unexpected argument '", positionals[1], "'"));
+    }
+    inv.positionals = std::move(positionals);
   }
 
   inv.options.router = flags.Get("router", env.default_router);

@@ -2,7 +2,9 @@
 // (wissel.v1) and prints the results. main.cc only gathers the environment and signals.
 //
 // Exit codes: 0 success; 1 the call failed (the gRPC error is printed as "error: CODE: message"
-// with any google.rpc.BadRequest field violations); 2 usage error.
+// with any google.rpc.BadRequest field violations) or, for `config check`, the file was
+// refused; 2 usage error. `config check FILE` (alias `rules check FILE`) works offline: it loads
+// the file with the router's own loader (see config_check.h) and calls no router.
 //
 // Thread-safety: RunWisselctl blocks the calling thread for the duration of the command; the
 // environment's StopSignal may be triggered from another thread to cancel it.

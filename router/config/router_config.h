@@ -41,6 +41,16 @@ struct TenantSettings {
   absl::Duration contact_retention = absl::Hours(24 * 30);
 };
 
+// How a configuration is loaded.
+struct LoadOptions {
+  // When false, a pseudonym secret that cannot be obtained here (environment variable unset or
+  // empty, secret file unreadable) is reported in RouterConfig::warnings instead of refusing the
+  // file, and the tenant's pseudonym_secret stays empty: for `wisselctl config check` on a
+  // machine without the production secrets. A secret that is present but too short is an error
+  // either way. Default true: the daemon needs every secret.
+  bool require_secrets = true;
+};
+
 struct RouterConfig {
   // gRPC listen address, "host:port" (port 0 picks a free port) or "unix:/path".
   std::string listen_address = "127.0.0.1:7450";
@@ -50,21 +60,40 @@ struct RouterConfig {
   // At least one; ids unique and matching [a-z0-9-]{1,63} (they become Redis hash tags).
   std::vector<TenantSettings> tenants;
 
+  // Findings that do not refuse the file, in file order, each "FILE:LINE:COL: ...": rules
+  // that look wrong (core::rules::RuleSet::warnings), secrets not checked (LoadOptions), a
+  // secret written literally in the file. The daemon logs them; `wisselctl config check`
+  // prints them.
+  std::vector<std::string> warnings;
+
   // The tenant with this id, or nullptr. Linear in the number of tenants.
   const TenantSettings* FindTenant(absl::string_view id) const;
 };
 
-// Parses and validates a YAML document. `filename` is used in error messages and to resolve a
-// relative pseudonym_secret_file (against the file's directory). Errors: InvalidArgument
-// "FILE:LINE:COL: KEY.PATH: reason" (1-based line and column), e.g.
-// "wissel.yaml:41:14: tenants[0].topics[3].queue: unknown queue 'wmo2'". Unknown keys, wrong
-// types, bad durations, missing required keys, an unset secret environment variable and
-// malformed YAML are all errors; nothing is silently ignored.
-absl::StatusOr<RouterConfig> ParseRouterConfig(absl::string_view yaml, absl::string_view filename);
+// Parses and validates a YAML document: the schema, then core::TenantConfig::Validate() and
+// core::rules::RuleSet::Compile() for every tenant, so a file whose rules do not compile is
+// refused as a whole. `filename` is used in error messages and to resolve relative
+// pseudonym_secret_file, handlers_file and rules_file paths (against the file's directory);
+// those files are read here, as is the time zone database (absl::LoadTimeZone) — the core does
+// no I/O. Errors: InvalidArgument "FILE:LINE:COL: KEY.PATH: reason" (1-based line and column),
+// e.g. "wissel.yaml:41:14: tenants[0].topics[3].queue: unknown queue 'wmo2'", where FILE is the
+// file the problem is in (a handlers_file or rules_file too). Rule errors read
+// "FILE:LINE:COL: rule 'NAME': reason", one line per problem. Unknown keys, wrong types, bad
+// durations, missing required keys, an unset secret environment variable (unless
+// `options.require_secrets` is false), an unknown time zone and malformed YAML are all errors;
+// nothing is silently ignored.
+//
+// Positions inside a rule's `when` are exact for single-line conditions (plain or quoted
+// without escapes) and for literal block scalars (`when: |`); for folded (`>`) or multi-line
+// plain or quoted conditions the line is that of the condition's start plus the newlines
+// before the problem, which may be off. Write long conditions with `|`.
+absl::StatusOr<RouterConfig> ParseRouterConfig(absl::string_view yaml, absl::string_view filename,
+                                               const LoadOptions& options = {});
 
 // Reads the file at `path` and parses it as ParseRouterConfig does. Errors: NotFound if the file
 // does not exist, PermissionDenied or another errno-derived code if it cannot be read,
 // otherwise ParseRouterConfig's errors.
-absl::StatusOr<RouterConfig> LoadRouterConfig(absl::string_view path);
+absl::StatusOr<RouterConfig> LoadRouterConfig(absl::string_view path,
+                                              const LoadOptions& options = {});
 
 }  // namespace wissel::config

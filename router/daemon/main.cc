@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   ApplyOverrides(*config);
+  for (const std::string& warning : config->warnings) LOG(WARNING) << "config: " << warning;
   const absl::Duration drain_timeout = config->drain_timeout;
 
   wissel::service::SystemClock clock;
@@ -84,7 +85,10 @@ int main(int argc, char** argv) {
     LOG(INFO) << "SIGHUP: reloading " << config_path;
     absl::StatusOr<wissel::config::RouterConfig> next =
         wissel::config::LoadRouterConfig(config_path);
-    if (next.ok()) ApplyOverrides(*next);
+    if (next.ok()) {
+      ApplyOverrides(*next);
+      for (const std::string& warning : next->warnings) LOG(WARNING) << "config: " << warning;
+    }
     absl::Status applied = next.ok() ? server->Reload(*std::move(next)) : next.status();
     if (!applied.ok()) {
       LOG(ERROR) << "reload refused, the running configuration stays in force: "

@@ -285,8 +285,9 @@ TEST_F(ConditionTest, CompileErrorsNameOffsetAndReason) {
       {"case.open == yes", 13, "case.open is compared with true or false"},
       {"case.open in [true]", 10, "'in' does not apply to case.open"},
       {"language == 08:30", 12, "language is compared with a string, not with the time"},
-      {"priority", 0, "'priority' is a whole number, not a condition; compare it, e.g. "
-                      "'priority >= 50'"},
+      {"priority", 0,
+       "'priority' is a whole number, not a condition; compare it, e.g. "
+       "'priority >= 50'"},
       {"channel", 0, "'channel' is a channel"},
       {"needs", 0, "'needs' is a set"},
       {"needs == low_digital_skills", 0, "'needs' is a set"},

@@ -17,12 +17,12 @@
 namespace wissel::core::rules {
 namespace {
 
+using testing::Act;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-using ::testing::StartsWith;
-using testing::Act;
 using testing::Rule;
+using ::testing::StartsWith;
 using Kind = ActionSpec::Kind;
 
 class RuleSetTest : public ::testing::Test {
@@ -254,13 +254,15 @@ TEST_F(RuleSetTest, CompileErrorsNameFileLineColumnAndRule) {
       {"TwiceRouteTo",
        {Located(Rule("r", "true", {Act(Kind::kRouteTo, "wmo"), Act(Kind::kRouteTo, "wmo")}), 10)},
        "rules.yaml:14:20: rule 'r': route_to appears twice in one rule"},
-      {"NoActions", {Located(Rule("r", "true", {}), 10)},
+      {"NoActions",
+       {Located(Rule("r", "true", {}), 10)},
        "rules.yaml:10:5: rule 'r': rule has no actions (then: is empty)"},
       {"DuplicateName",
        {Located(Rule("dubbel", "true", {Act(Kind::kRouteTo, "wmo")}, true), 10),
         Located(Rule("dubbel", "true", {Act(Kind::kRouteTo, "wmo")}), 20)},
        "rules.yaml:20:5: rule 'dubbel': duplicate rule name (first defined at line 10)"},
-      {"EmptyName", {Located(Rule("", "true", {Act(Kind::kRouteTo, "wmo")}), 10)},
+      {"EmptyName",
+       {Located(Rule("", "true", {Act(Kind::kRouteTo, "wmo")}), 10)},
        "rules.yaml:10:5: rule '': rule has no name"},
       {"BadOperator",
        {Located(Rule("r", "channel = phone", {Act(Kind::kRouteTo, "wmo")}), 10)},
@@ -299,8 +301,9 @@ TEST_F(RuleSetTest, EveryProblemIsReportedNotJustTheFirst) {
   absl::StatusOr<RuleSet> rules = RuleSet::Compile(config_);
   ASSERT_FALSE(rules.ok());
   const std::vector<std::string> lines = absl::StrSplit(rules.status().message(), '\n');
-  EXPECT_THAT(lines, ElementsAre(StartsWith("rules.yaml:11:20: rule 'a': unknown topic"),
-                                 StartsWith("rules.yaml:23:20: rule 'b': route_to: unknown queue")));
+  EXPECT_THAT(lines,
+              ElementsAre(StartsWith("rules.yaml:11:20: rule 'a': unknown topic"),
+                          StartsWith("rules.yaml:23:20: rule 'b': route_to: unknown queue")));
 }
 
 TEST_F(RuleSetTest, WithoutAFileErrorsNameTheRuleIndexAndCharacter) {

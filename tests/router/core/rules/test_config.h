@@ -60,7 +60,10 @@ inline TenantConfig TestConfig() {
                     .queue = "kcc-algemeen"};
   config.topics = {paspoort, id_kaart, wmo, mantelzorg, schuldhulp, vraag};
   config.handlers = {
-      {.id = "mw-1", .name = "Sanne", .skills = {{"kcc", 3}, {"taal", 4}}, .teams = {"kcc-algemeen"}},
+      {.id = "mw-1",
+       .name = "Sanne",
+       .skills = {{"kcc", 3}, {"taal", 4}},
+       .teams = {"kcc-algemeen"}},
       {.id = "mw-2", .name = "Daan", .skills = {{"wmo", 4}}, .teams = {"wmo"}, .deputy = "mw-3"},
       {.id = "mw-3", .name = "Esther", .skills = {{"wmo", 2}, {"schuldhulp", 3}}, .teams = {"wmo"}},
       {.id = "mw-4", .name = "Lotte", .skills = {{"burgerzaken", 3}}, .teams = {"burgerzaken"}},
