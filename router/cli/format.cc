@@ -84,6 +84,16 @@ std::string DecisionHeadline(const v1::Decision& decision) {
 }
 
 void AppendReasons(const v1::Decision& decision, absl::string_view indent, std::string* out) {
+  if (decision.has_digital_offer()) {
+    absl::StrAppend(out, indent, "digital: ", decision.digital_offer().url(),
+                    decision.digital_offer().message().empty() ? "" : " — ",
+                    decision.digital_offer().message(), "\n");
+  }
+  if (!decision.message().empty())
+    absl::StrAppend(out, indent, "message: ", decision.message(), "\n");
+  if (!decision.expected_handling_date().empty()) {
+    absl::StrAppend(out, indent, "handled by: ", decision.expected_handling_date(), "\n");
+  }
   if (decision.reasons().empty()) return;
   absl::StrAppend(out, indent, "why:\n");
   int n = 0;
