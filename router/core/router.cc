@@ -40,6 +40,8 @@ namespace {
 constexpr double kHandleTimeWeight = 0.1;
 // A callback task for a contact person waits for them this long before their team takes it.
 constexpr absl::Duration kCallbackTaskReservation = absl::Hours(24);
+// Most Contact objects kept for reuse after their contacts ended.
+constexpr size_t kMaxSpareContacts = 1024;
 
 bool Contains(const std::vector<std::string>& v, const std::string& x) {
   return std::find(v.begin(), v.end(), x) != v.end();
@@ -83,6 +85,154 @@ absl::string_view DigitalFirstName(DigitalFirst d) {
   return "";
 }
 
+// ---------------------------------------------------------------------------------------------
+// The explanation as text.
+
+namespace {
+
+// " (open again 2026-11-24 08:30)", or "" when the channel never opens again.
+std::string Reopens(absl::Time next, absl::TimeZone zone) {
+  if (next == absl::InfiniteFuture()) return "";
+  return absl::FormatTime(" (open again %Y-%m-%d %H:%M)", next, zone);
+}
+
+}  // namespace
+
+std::vector<std::string> Decision::Reasons() const {
+  std::vector<std::string> out;
+  for (const DecisionNote& n : notes) {
+    switch (n.kind) {
+      case NoteKind::kTopic:
+      case NoteKind::kTopicReason:
+        out.push_back(absl::StrCat("topic '", *n.name, "' maps to queue '", *n.name2, "'"));
+        break;
+      case NoteKind::kOutsideDigital:
+        out.push_back("outside opening hours: the digital alternative" +
+                      Reopens(n.time, time_zone));
+        break;
+      case NoteKind::kOutsideCallback:
+        out.push_back("outside opening hours: a callback request" + Reopens(n.time, time_zone));
+        break;
+      case NoteKind::kOutsideClosed:
+        out.push_back("outside opening hours: closed" + Reopens(n.time, time_zone));
+        break;
+      case NoteKind::kRuleFired:
+        out.push_back(absl::StrCat("rule '", *n.name, "' applied"));
+        break;
+      case NoteKind::kRoutedByRule:
+        out.push_back(absl::StrCat("routed to queue '", *n.name, "' by rule"));
+        break;
+      case NoteKind::kSteered:
+        out.push_back("steered to the digital alternative");
+        break;
+      case NoteKind::kPriority:
+        out.push_back(absl::StrCat("priority ", n.number));
+        break;
+      case NoteKind::kWorkingDays:
+        out.push_back(absl::StrCat("handled within ", n.number, " working days"));
+        break;
+      case NoteKind::kOffered:
+        out.push_back(absl::StrCat("offered to handler '", *n.name, "'"));
+        break;
+      case NoteKind::kNoHandler:
+        out.push_back(absl::StrCat("no available handler with skill '", *n.name, "' on channel ",
+                                   ChannelName(n.channel)));
+        break;
+      case NoteKind::kWaitingFor:
+        out.push_back(absl::StrCat("waiting for handler '", *n.name, "' until ",
+                                   absl::FormatTime("%H:%M:%S", n.time, time_zone)));
+        break;
+      case NoteKind::kQueued:
+        out.push_back(absl::StrFormat("%s in '%s' at position %d, expected wait %s",
+                                      n.flag ? "callback request" : "queued", *n.name, n.number,
+                                      absl::FormatDuration(n.duration)));
+        break;
+      case NoteKind::kTransferred:
+        out.push_back(
+            absl::StrCat("transferred by handler '", *n.name, "' to queue '", *n.name2, "'"));
+        break;
+      case NoteKind::kHeldBy:
+        out.push_back(absl::StrCat("held by handler '", *n.name, "' (",
+                                   ContactStateName(static_cast<ContactState>(n.number)), ")"));
+        break;
+      default:  // trace only
+        break;
+    }
+  }
+  return out;
+}
+
+std::vector<TraceStep> Decision::Trace() const {
+  std::vector<TraceStep> out;
+  for (const DecisionNote& n : notes) {
+    switch (n.kind) {
+      case NoteKind::kTopic:
+        out.push_back({"queue", *n.name2, absl::StrCat("catalogue: topic '", *n.name, "'")});
+        break;
+      case NoteKind::kHours:
+        out.push_back({"hours", std::string(ChannelName(n.channel)),
+                       "closed now" + Reopens(n.time, time_zone)});
+        break;
+      case NoteKind::kRuleFired:
+        out.push_back({"rule", *n.name, "fired"});
+        break;
+      case NoteKind::kExemptNeed:
+        out.push_back({"policy", "digitaal_tenzij",
+                       absl::StrCat("exempt: a need applies; priority +", n.number)});
+        break;
+      case NoteKind::kExemptWantsPerson:
+        out.push_back({"policy", "digitaal_tenzij", "exempt: the resident asked for a person"});
+        break;
+      case NoteKind::kSteeredTopic:
+        out.push_back({"policy", "digitaal_tenzij", "steered: the topic is done digitally"});
+        break;
+      case NoteKind::kSteeredWait:
+        out.push_back({"policy", "digitaal_tenzij",
+                       absl::StrCat("steered: expected wait ", absl::FormatDuration(n.duration),
+                                    " exceeds ", absl::FormatDuration(n.duration2))});
+        break;
+      case NoteKind::kDigitalOffered:
+        out.push_back(
+            {"policy", "digitaal_tenzij", "digital alternative offered; routed to a person too"});
+        break;
+      case NoteKind::kContactPerson:
+        out.push_back({"policy", "een_contactpersoon",
+                       absl::StrCat("contact person '", *n.name, "' is signed in: offered first")});
+        break;
+      case NoteKind::kDeputy:
+        out.push_back({"policy", "een_contactpersoon",
+                       absl::StrCat("contact person '", *n.name, "' is absent: deputy '", *n.name2,
+                                    "' offered first")});
+        break;
+      case NoteKind::kNoContactPerson:
+        out.push_back({"policy", "een_contactpersoon",
+                       absl::StrCat("contact person '", *n.name,
+                                    "' and any deputy are absent: to the team")});
+        break;
+      case NoteKind::kPreferredHandler:
+        out.push_back({"rule", *n.name, "preferred handler"});
+        break;
+      case NoteKind::kReservedFree:
+        out.push_back({"candidate", *n.name, "the reserved handler is free"});
+        break;
+      case NoteKind::kReservedBusy:
+        out.push_back(
+            {"candidate", *n.name, "the reserved handler is not free: the contact waits for them"});
+        break;
+      case NoteKind::kCandidate:
+        out.push_back(
+            {"candidate", *n.name,
+             absl::StrFormat("%s of %d proficiency level(s) with a free handler in queue '%s'%s",
+                             StrategyName(static_cast<Strategy>(n.number2)), n.number, *n.name2,
+                             n.flag ? " (overflow)" : "")});
+        break;
+      default:  // reasons only
+        break;
+    }
+  }
+  return out;
+}
+
 absl::StatusOr<std::unique_ptr<Router>> Router::Create(TenantConfig config, const Clock* clock) {
   if (absl::Status s = config.Validate(); !s.ok()) return s;
   // Construct first: the rules are compiled against the Router's own copy of the config, which
@@ -106,20 +256,23 @@ Router::Router(TenantConfig config, rules::RuleSet rules, const Clock* clock)
     state->config = &q;
     state->skill = q.skill.empty() ? q.name : q.skill;
     state->average_handle_time = q.default_handle_time;
+    queue_index_.emplace(q.name, state.get());
     queues_[q.name] = std::move(state);
   }
+  // The first topic with a code wins, as in TenantConfig::FindTopic.
+  for (const TopicConfig& t : config_.topics) topics_by_code_.emplace(t.code, &t);
 }
 
 Router::~Router() = default;
 
 Router::QueueState* Router::FindQueueState(const std::string& name) {
-  auto it = queues_.find(name);
-  return it == queues_.end() ? nullptr : it->second.get();
+  auto it = queue_index_.find(name);
+  return it == queue_index_.end() ? nullptr : it->second;
 }
 
 const Router::QueueState* Router::FindQueueState(const std::string& name) const {
-  auto it = queues_.find(name);
-  return it == queues_.end() ? nullptr : it->second.get();
+  auto it = queue_index_.find(name);
+  return it == queue_index_.end() ? nullptr : it->second;
 }
 
 Router::HandlerEntry* Router::FindEntry(const std::string& handler_id) {
@@ -172,14 +325,15 @@ Router::WaitKey Router::KeyOf(const Contact& c) const {
 void Router::Enqueue(const Contact& c) {
   const WaitKey key = KeyOf(c);
   if (!c.reserved_for.empty()) {
-    reserved_[c.reserved_for][c.channel].insert(key);
+    wait_nodes_.Insert(reserved_[c.reserved_for][c.channel], key);
     return;
   }
   const int level = std::clamp(c.min_proficiency, kMinProficiency, kMaxProficiency);
-  FindQueueState(c.queue)->waiting[c.channel][level].insert(key);
+  wait_nodes_.Insert(FindQueueState(c.queue)->waiting[c.channel][level], key);
   for (const std::string& overflow : c.overflow_queues) {
-    if (QueueState* q = FindQueueState(overflow))
-      q->waiting[c.channel][kMinProficiency].insert(key);
+    if (QueueState* q = FindQueueState(overflow)) {
+      wait_nodes_.Insert(q->waiting[c.channel][kMinProficiency], key);
+    }
   }
 }
 
@@ -187,13 +341,15 @@ void Router::Dequeue(const Contact& c) {
   const WaitKey key = KeyOf(c);
   if (!c.reserved_for.empty()) {
     auto it = reserved_.find(c.reserved_for);
-    if (it != reserved_.end()) it->second[c.channel].erase(key);
+    if (it != reserved_.end()) wait_nodes_.Erase(it->second[c.channel], key);
     return;
   }
   const int level = std::clamp(c.min_proficiency, kMinProficiency, kMaxProficiency);
-  FindQueueState(c.queue)->waiting[c.channel][level].erase(key);
+  wait_nodes_.Erase(FindQueueState(c.queue)->waiting[c.channel][level], key);
   for (const std::string& overflow : c.overflow_queues) {
-    if (QueueState* q = FindQueueState(overflow)) q->waiting[c.channel][kMinProficiency].erase(key);
+    if (QueueState* q = FindQueueState(overflow)) {
+      wait_nodes_.Erase(q->waiting[c.channel][kMinProficiency], key);
+    }
   }
 }
 
@@ -235,7 +391,7 @@ void Router::Index(const HandlerEntry& e) {
         q->config->strategy == Strategy::kRoundRobin ? absl::InfinitePast() : h.last_offer_at;
     for (Channel c : kAllChannels) {
       q->staffed[c] += h.capacity[c];
-      if (CanTakeChannel(h, c)) q->free[c][level].insert(RankKey{RankOf(e, *q), idle, h.id});
+      if (CanTakeChannel(h, c)) rank_nodes_.Insert(q->free[c][level], {RankOf(e, *q), idle, h.id});
     }
   }
 }
@@ -248,7 +404,7 @@ void Router::Unindex(const HandlerEntry& e) {
         q->config->strategy == Strategy::kRoundRobin ? absl::InfinitePast() : h.last_offer_at;
     for (Channel c : kAllChannels) {
       q->staffed[c] -= h.capacity[c];
-      q->free[c][level].erase(RankKey{RankOf(e, *q), idle, h.id});
+      rank_nodes_.Erase(q->free[c][level], {RankOf(e, *q), idle, h.id});
     }
   }
 }
@@ -310,7 +466,7 @@ void Router::Offer(Contact& c, HandlerEntry& e, EffectList* effects) {
   c.state = ContactState::kOffered;
   c.handler_id = e.handler.id;
   c.offer_deadline = now + config_.handler_defaults.offer_timeout;
-  offer_deadlines_.insert({c.offer_deadline, c.id});
+  deadline_nodes_.Insert(offer_deadlines_, {c.offer_deadline, c.id});
 
   Unindex(e);
   e.handler.held.push_back(HeldContact{c.id, c.channel, HoldState::kOffered});
@@ -322,33 +478,29 @@ void Router::Offer(Contact& c, HandlerEntry& e, EffectList* effects) {
   effects->push_back(ContactOffered{c.id, e.handler.id, c.channel, now, c.offer_deadline});
 }
 
-bool Router::TryOffer(Contact& c, EffectList* effects, std::vector<TraceStep>* trace) {
+bool Router::TryOffer(Contact& c, EffectList* effects, Decision* d) {
   if (!c.reserved_for.empty()) {
     HandlerEntry* e = FindEntry(c.reserved_for);
     if (e != nullptr && MayTake(*e, c, false)) {
-      if (trace) trace->push_back({"candidate", e->handler.id, "the reserved handler is free"});
+      if (d) d->AddNote(NoteKind::kReservedFree).name = &e->handler.id;
       Offer(c, *e, effects);
       return true;
     }
-    if (trace) {
-      trace->push_back({"candidate", c.reserved_for,
-                        "the reserved handler is not free: the contact waits for them"});
-    }
+    if (d) d->AddNote(NoteKind::kReservedBusy).name = HandlerName(c.reserved_for, d);
     return false;
   }
-  // The contact's own queue first, then overflow queues (any proficiency there).
-  std::vector<std::pair<QueueState*, bool>> queues = {{FindQueueState(c.queue), false}};
-  for (const std::string& name : c.overflow_queues) {
-    if (QueueState* q = FindQueueState(name)) queues.push_back({q, true});
-  }
-  for (auto [q, via_overflow] : queues) {
+  // The contact's own queue first (index -1), then overflow queues (any proficiency there).
+  for (int i = -1; i < static_cast<int>(c.overflow_queues.size()); ++i) {
+    const bool via_overflow = i >= 0;
+    QueueState* q = FindQueueState(via_overflow ? c.overflow_queues[i] : c.queue);
+    if (q == nullptr) continue;
     const int min_level = via_overflow ? kMinProficiency : c.min_proficiency;
     const Strategy strategy = q->config->strategy;
     HandlerEntry* best = nullptr;
     const RankKey* best_key = nullptr;
     int considered = 0;
     for (int level = kMaxProficiency; level >= min_level; --level) {
-      const std::set<RankKey>& free = q->free[c.channel][level];
+      const RankSet& free = q->free[c.channel][level];
       auto begin = free.begin();
       if (strategy == Strategy::kRoundRobin && !q->last_chosen.empty()) {
         begin = free.upper_bound(RankKey{0, absl::InfinitePast(), q->last_chosen});
@@ -382,12 +534,13 @@ bool Router::TryOffer(Contact& c, EffectList* effects, std::vector<TraceStep>* t
       }
     }
     if (best != nullptr) {
-      if (trace) {
-        trace->push_back(
-            {"candidate", best->handler.id,
-             absl::StrFormat("%s of %d proficiency level(s) with a free handler in queue '%s'%s",
-                             StrategyName(strategy), considered, q->config->name,
-                             via_overflow ? " (overflow)" : "")});
+      if (d) {
+        DecisionNote& note = d->AddNote(NoteKind::kCandidate);
+        note.name = &best->handler.id;
+        note.name2 = &q->config->name;
+        note.number = considered;
+        note.number2 = static_cast<int>(strategy);
+        note.flag = via_overflow;
       }
       Offer(c, *best, effects);
       return true;
@@ -436,7 +589,7 @@ void Router::Dispatch(HandlerEntry& e, EffectList* effects) {
 void Router::WithdrawOffer(Contact& c, const std::string& reason, bool declined,
                            EffectList* effects) {
   HandlerEntry* e = FindEntry(c.handler_id);
-  offer_deadlines_.erase({c.offer_deadline, c.id});
+  deadline_nodes_.Erase(offer_deadlines_, {c.offer_deadline, c.id});
   FindQueueState(c.queue)->offered--;
   const std::string handler_id = c.handler_id;
   if (e != nullptr) ReleaseSlot(*e, c.id);
@@ -461,21 +614,23 @@ void Router::ScheduleDeadlines(const Contact& c) {
   if (c.state != ContactState::kQueued) return;
   if (!c.reserved_for.empty()) {
     if (c.reserved_until != absl::InfiniteFuture()) {
-      reservation_deadlines_.insert({c.reserved_until, c.id});
+      deadline_nodes_.Insert(reservation_deadlines_, {c.reserved_until, c.id});
     }
     return;
   }
   const QueueConfig& q = *FindQueueState(c.queue)->config;
   if (c.escalation_level < static_cast<int>(q.escalation.size())) {
-    escalation_deadlines_.insert({c.enqueued_at + q.escalation[c.escalation_level].after, c.id});
+    deadline_nodes_.Insert(escalation_deadlines_,
+                           {c.enqueued_at + q.escalation[c.escalation_level].after, c.id});
   }
 }
 
 void Router::UnscheduleDeadlines(const Contact& c) {
-  reservation_deadlines_.erase({c.reserved_until, c.id});
+  deadline_nodes_.Erase(reservation_deadlines_, {c.reserved_until, c.id});
   const QueueConfig& q = *FindQueueState(c.queue)->config;
   if (c.escalation_level < static_cast<int>(q.escalation.size())) {
-    escalation_deadlines_.erase({c.enqueued_at + q.escalation[c.escalation_level].after, c.id});
+    deadline_nodes_.Erase(escalation_deadlines_,
+                          {c.enqueued_at + q.escalation[c.escalation_level].after, c.id});
   }
 }
 
@@ -556,7 +711,7 @@ void Router::EndReservation(Contact& c, EffectList* effects) {
 
 int Router::PositionOf(const Contact& c) const {
   const WaitKey key = KeyOf(c);
-  const std::set<WaitKey>* own = nullptr;
+  const WaitSet* own = nullptr;
   int ahead_elsewhere = 0;
   if (!c.reserved_for.empty()) {
     auto it = reserved_.find(c.reserved_for);
@@ -568,7 +723,7 @@ int Router::PositionOf(const Contact& c) const {
     own = &q->waiting[c.channel][own_level];
     for (int level = kMinProficiency; level <= kMaxProficiency; ++level) {
       if (level == own_level) continue;
-      const std::set<WaitKey>& other = q->waiting[c.channel][level];
+      const WaitSet& other = q->waiting[c.channel][level];
       for (auto it = other.begin(); it != other.end() && *it < key; ++it) ++ahead_elsewhere;
     }
   }
@@ -599,7 +754,7 @@ absl::Duration Router::ExpectedWait(const std::string& queue, Channel channel, i
 
 int Router::Waiting(const std::string& queue, Channel channel) const {
   int n = 0;
-  for (const std::set<WaitKey>& level : FindQueueState(queue)->waiting[channel]) {
+  for (const WaitSet& level : FindQueueState(queue)->waiting[channel]) {
     n += static_cast<int>(level.size());
   }
   return n;
@@ -612,59 +767,70 @@ void Router::FillQueued(const Contact& c, Decision& d) const {
   d.expected_wait = ExpectedWait(c.queue, c.channel, d.position);
   const QueueState& q = *FindQueueState(c.queue);
   if (q.staffed[c.channel] == 0) {
-    d.reasons.push_back(absl::StrCat("no available handler with skill '", q.skill, "' on channel ",
-                                     ChannelName(c.channel)));
+    DecisionNote& note = d.AddNote(NoteKind::kNoHandler);
+    note.name = &q.skill;
+    note.channel = c.channel;
   }
   if (!c.reserved_for.empty()) {
-    d.reasons.push_back(
-        absl::StrCat("waiting for handler '", c.reserved_for, "' until ",
-                     absl::FormatTime("%H:%M:%S", c.reserved_until, config_.calendar.time_zone)));
+    DecisionNote& note = d.AddNote(NoteKind::kWaitingFor);
+    note.name = HandlerName(c.reserved_for, &d);
+    note.time = c.reserved_until;
   }
-  d.reasons.push_back(absl::StrFormat("%s in '%s' at position %d, expected wait %s",
-                                      c.callback ? "callback request" : "queued", c.queue,
-                                      d.position, absl::FormatDuration(d.expected_wait)));
+  DecisionNote& note = d.AddNote(NoteKind::kQueued);
+  note.flag = c.callback;
+  note.name = &q.config->name;
+  note.number = d.position;
+  note.duration = d.expected_wait;
 }
 
-std::string Router::ReservationTarget(const Contact& c, std::vector<TraceStep>* trace) const {
+const std::string* Router::HandlerName(const std::string& id, Decision* d) const {
+  if (const HandlerEntry* e = FindEntry(id)) return &e->handler.id;
+  if (const HandlerProfile* p = config_.FindHandler(id)) return &p->id;
+  return d->Own(id);
+}
+
+const std::string* Router::ReservationTarget(const Contact& c, std::optional<DecisionNote>* note,
+                                             Decision* d) const {
   const ContactPersonMapping* mapping = nullptr;
   if (!c.case_reference.empty()) mapping = FindContactPerson(c.case_reference, "*");
   if (mapping == nullptr && !c.party_pseudonym.empty()) {
     mapping = FindContactPerson(c.party_pseudonym, c.domain);
   }
-  if (mapping == nullptr) return "";
+  if (mapping == nullptr) return nullptr;
   const std::string& person = mapping->handler_id;
   const HandlerEntry* e = FindEntry(person);
   const bool present = e != nullptr && e->active && e->handler.presence != Presence::kOffline;
+  note->emplace();
   if (present) {
-    trace->push_back({"policy", "een_contactpersoon",
-                      absl::StrCat("contact person '", person, "' is signed in: offered first")});
-    return person;
+    (*note)->kind = NoteKind::kContactPerson;
+    (*note)->name = &e->handler.id;
+    return &e->handler.id;
   }
   const HandlerProfile* profile = config_.FindHandler(person);
   if (profile != nullptr && !profile->deputy.empty()) {
-    const HandlerEntry* d = FindEntry(profile->deputy);
-    if (d != nullptr && d->active && d->handler.presence != Presence::kOffline) {
-      trace->push_back({"policy", "een_contactpersoon",
-                        absl::StrCat("contact person '", person, "' is absent: deputy '",
-                                     profile->deputy, "' offered first")});
-      return profile->deputy;
+    const HandlerEntry* deputy = FindEntry(profile->deputy);
+    if (deputy != nullptr && deputy->active && deputy->handler.presence != Presence::kOffline) {
+      (*note)->kind = NoteKind::kDeputy;
+      (*note)->name = &profile->id;
+      (*note)->name2 = &deputy->handler.id;
+      return &deputy->handler.id;
     }
   }
-  trace->push_back(
-      {"policy", "een_contactpersoon",
-       absl::StrCat("contact person '", person, "' and any deputy are absent: to the team")});
-  return "";
+  (*note)->kind = NoteKind::kNoContactPerson;
+  (*note)->name = HandlerName(person, d);
+  return nullptr;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Operations.
 
 absl::StatusOr<Decision> Router::Route(NewContact in, EffectList* effects) {
-  const TopicConfig* topic = config_.FindTopic(in.topic);
-  if (topic == nullptr) {
+  auto topic_it = topics_by_code_.find(in.topic);
+  if (topic_it == topics_by_code_.end()) {
     return absl::InvalidArgumentError(
         absl::StrCat("topic: '", in.topic, "' is not in the catalogue of ", config_.id));
   }
+  const TopicConfig* topic = topic_it->second;
   if (in.priority < 0 || in.priority > 100) {
     return absl::InvalidArgumentError(
         absl::StrCat("priority: ", in.priority, " is outside 0..100"));
@@ -678,7 +844,9 @@ absl::StatusOr<Decision> Router::Route(NewContact in, EffectList* effects) {
   }
 
   const absl::Time now = clock_->Now();
-  Contact c;
+  // Filled in place: a recycled Contact keeps the capacity of its strings and vectors.
+  std::unique_ptr<Contact> owned = NewContactObject();
+  Contact& c = *owned;
   c.id = std::move(in.id);
   c.channel = in.channel;
   c.topic = std::move(in.topic);
@@ -698,18 +866,25 @@ absl::StatusOr<Decision> Router::Route(NewContact in, EffectList* effects) {
   c.wants_person = in.wants_person;
   c.confidential = topic->confidential;
   c.required_skills = topic->skills;
-  c.min_proficiency = FindQueueState(c.queue)->config->min_proficiency;
+  const QueueConfig* topic_queue = FindQueueState(c.queue)->config;
+  c.min_proficiency = topic_queue->min_proficiency;
 
   Decision d;
   d.contact_id = c.id;
-  d.reasons.push_back(absl::StrCat("topic '", c.topic, "' maps to queue '", c.queue, "'"));
-  d.trace.push_back({"queue", c.queue, absl::StrCat("catalogue: topic '", c.topic, "'")});
+  d.time_zone = config_.calendar.time_zone;
+  {
+    DecisionNote& note = d.AddNote(NoteKind::kTopic);
+    note.name = &topic->code;
+    note.name2 = &topic_queue->name;
+  }
 
   // A contact that gets no person is created closed, so it is counted and can be replayed.
-  auto close = [&](Decision::Outcome outcome, std::string reason) -> absl::StatusOr<Decision> {
+  auto close = [&](Decision::Outcome outcome,
+                   absl::string_view reason) -> absl::StatusOr<Decision> {
     d.outcome = outcome;
     c.state = ContactState::kCompleted;
-    effects->push_back(ContactCreated{c, std::move(reason)});
+    effects->push_back(ContactCreated{c, std::string(reason)});
+    RecycleContact(std::move(owned));
     return d;
   };
 
@@ -718,32 +893,30 @@ absl::StatusOr<Decision> Router::Route(NewContact in, EffectList* effects) {
   if (!open) {
     const OutsideHoursOutcome outside = config_.calendar.outside_hours[c.channel];
     const absl::Time next = calendar_.NextOpening(c.channel, now);
-    const std::string reopens =
-        next == absl::InfiniteFuture()
-            ? std::string("")
-            : absl::FormatTime(" (open again %Y-%m-%d %H:%M)", next, config_.calendar.time_zone);
-    d.trace.push_back({"hours", std::string(ChannelName(c.channel)), "closed now" + reopens});
+    DecisionNote& hours = d.AddNote(NoteKind::kHours);
+    hours.channel = c.channel;
+    hours.time = next;
     if (outside == OutsideHoursOutcome::kDigitalAlternative && topic->digital_alternative) {
       d.digital_offer = topic->digital_alternative;
       d.digital_first = DigitalFirst::kSteered;
-      d.reasons.push_back("outside opening hours: the digital alternative" + reopens);
+      d.AddNote(NoteKind::kOutsideDigital).time = next;
       return close(Decision::Outcome::kDigital, "outside_hours_digital");
     }
     if (outside == OutsideHoursOutcome::kCallback) {
       c.callback = true;
-      d.reasons.push_back("outside opening hours: a callback request" + reopens);
+      d.AddNote(NoteKind::kOutsideCallback).time = next;
     } else {
       d.message = config_.calendar.closed_message;
-      d.reasons.push_back("outside opening hours: closed" + reopens);
+      d.AddNote(NoteKind::kOutsideClosed).time = next;
       return close(Decision::Outcome::kClosed, "outside_hours");
     }
   }
 
   // 2. The operators' rules.
   const std::vector<std::pair<std::string, std::string>> attributes = std::move(in.attributes);
-  std::string preferred;
-  std::vector<TraceStep> reservation_trace;
-  const std::string contact_person = ReservationTarget(c, &reservation_trace);
+  const std::string* preferred = nullptr;
+  std::optional<DecisionNote> reservation_note;
+  const std::string* contact_person = ReservationTarget(c, &reservation_note, &d);
   rules::RuleContext ctx;
   ctx.channel = c.channel;
   ctx.topic = topic;
@@ -752,7 +925,7 @@ absl::StatusOr<Decision> Router::Route(NewContact in, EffectList* effects) {
   ctx.digid = c.digid;
   ctx.party_known = !c.party_pseudonym.empty();
   ctx.case_open = !c.case_reference.empty();
-  ctx.has_contact_person = !contact_person.empty();
+  ctx.has_contact_person = contact_person != nullptr;
   ctx.wants_person = c.wants_person;
   ctx.priority = c.priority;
   ctx.queue_expected_wait = ExpectedWait(c.queue, c.channel, Waiting(c.queue, c.channel) + 1);
@@ -762,8 +935,7 @@ absl::StatusOr<Decision> Router::Route(NewContact in, EffectList* effects) {
   rules_.Evaluate(ctx, &outcome_);
   bool offer_digital = false;
   for (uint32_t index : outcome_.fired_rules) {
-    d.trace.push_back({"rule", rules_.rule(index).name, "fired"});
-    d.reasons.push_back(absl::StrCat("rule '", rules_.rule(index).name, "' applied"));
+    d.AddNote(NoteKind::kRuleFired).name = &rules_.rule(index).name;
   }
   if (outcome_.close_message != nullptr) {
     d.message = *outcome_.close_message;
@@ -772,13 +944,13 @@ absl::StatusOr<Decision> Router::Route(NewContact in, EffectList* effects) {
   if (outcome_.queue != nullptr && outcome_.queue->name != c.queue) {
     c.queue = outcome_.queue->name;
     c.min_proficiency = outcome_.queue->min_proficiency;
-    d.reasons.push_back(absl::StrCat("routed to queue '", c.queue, "' by rule"));
+    d.AddNote(NoteKind::kRoutedByRule).name = &outcome_.queue->name;
   }
   for (const SkillRequirement* r : outcome_.required_skills) {
     c.required_skills.push_back(*r);
   }
   c.priority = outcome_.Priority(c.priority);
-  if (outcome_.prefer_handler != nullptr) preferred = outcome_.prefer_handler->id;
+  if (outcome_.prefer_handler != nullptr) preferred = &outcome_.prefer_handler->id;
   offer_digital = outcome_.offer_digital;
   if (outcome_.schedule_callback) c.callback = true;
 
@@ -787,33 +959,29 @@ absl::StatusOr<Decision> Router::Route(NewContact in, EffectList* effects) {
     if (c.needs != 0) {
       d.digital_first = DigitalFirst::kExemptNeed;
       c.priority = std::min(100, c.priority + config_.digital_first.tenzij_priority_boost);
-      d.trace.push_back({"policy", "digitaal_tenzij",
-                         absl::StrCat("exempt: a need applies; priority +",
-                                      config_.digital_first.tenzij_priority_boost)});
+      d.AddNote(NoteKind::kExemptNeed).number = config_.digital_first.tenzij_priority_boost;
     } else if (c.wants_person) {
       d.digital_first = DigitalFirst::kExemptWantsPerson;
       d.digital_offer = topic->digital_alternative;
-      d.trace.push_back({"policy", "digitaal_tenzij", "exempt: the resident asked for a person"});
+      d.AddNote(NoteKind::kExemptWantsPerson);
     } else {
       const absl::Duration wait = ExpectedWait(c.queue, c.channel, Waiting(c.queue, c.channel) + 1);
       if (!topic->person_after_digital_offer) {
         d.digital_first = DigitalFirst::kSteered;
-        d.trace.push_back({"policy", "digitaal_tenzij", "steered: the topic is done digitally"});
+        d.AddNote(NoteKind::kSteeredTopic);
       } else if (wait > config_.digital_first.digital_first_above_wait) {
         d.digital_first = DigitalFirst::kSteered;
-        d.trace.push_back(
-            {"policy", "digitaal_tenzij",
-             absl::StrCat("steered: expected wait ", absl::FormatDuration(wait), " exceeds ",
-                          absl::FormatDuration(config_.digital_first.digital_first_above_wait))});
+        DecisionNote& note = d.AddNote(NoteKind::kSteeredWait);
+        note.duration = wait;
+        note.duration2 = config_.digital_first.digital_first_above_wait;
       } else {
         d.digital_first = DigitalFirst::kOfferedAndRouted;
         d.digital_offer = topic->digital_alternative;
-        d.trace.push_back(
-            {"policy", "digitaal_tenzij", "digital alternative offered; routed to a person too"});
+        d.AddNote(NoteKind::kDigitalOffered);
       }
       if (d.digital_first == DigitalFirst::kSteered) {
         d.digital_offer = topic->digital_alternative;
-        d.reasons.push_back("steered to the digital alternative");
+        d.AddNote(NoteKind::kSteered);
         return close(Decision::Outcome::kDigital, "steered_to_digital");
       }
     }
@@ -822,39 +990,40 @@ absl::StatusOr<Decision> Router::Route(NewContact in, EffectList* effects) {
   }
 
   // 4. "Eén contactpersoon" (or a rule's preferred handler).
-  const std::string target = !preferred.empty() ? preferred : contact_person;
-  if (preferred.empty()) {
-    d.trace.insert(d.trace.end(), reservation_trace.begin(), reservation_trace.end());
+  const std::string* target = preferred != nullptr ? preferred : contact_person;
+  if (preferred == nullptr) {
+    if (reservation_note) d.notes.push_back(*reservation_note);
   } else {
-    d.trace.push_back({"rule", preferred, "preferred handler"});
+    d.AddNote(NoteKind::kPreferredHandler).name = preferred;
   }
-  if (!target.empty()) {
-    c.reserved_for = target;
+  if (target != nullptr) {
+    c.reserved_for = *target;
     c.reserved_until = now + config_.contact_person.wait_for_contact_person;
   }
 
   // 5. Queue and handler.
-  auto owned = std::make_unique<Contact>(std::move(c));
-  Contact& live = *owned;
+  Contact& live = c;
   contacts_[live.id] = std::move(owned);
   if (!live.idempotency_key.empty()) by_idempotency_key_[live.idempotency_key] = live.id;
-  Enqueue(live);
-  ScheduleDeadlines(live);
   effects->push_back(ContactCreated{live, ""});
-  if (live.priority != 0) d.reasons.push_back(absl::StrCat("priority ", live.priority));
+  if (live.priority != 0) d.AddNote(NoteKind::kPriority).number = live.priority;
   if (IsAsynchronous(live.channel)) {
     if (const std::optional<int> days = topic->norms[live.channel].working_days) {
       d.expected_handling_date = calendar_.AddWorkingDays(calendar_.LocalDay(now), *days);
-      d.reasons.push_back(absl::StrCat("handled within ", *days, " working days"));
+      d.AddNote(NoteKind::kWorkingDays).number = *days;
     }
   }
-  if (TryOffer(live, effects, &d.trace)) {
+  // Offered at once when a handler is free; only otherwise does the contact join its queue
+  // (the same outcome as joining and leaving it at once, without touching the waiting sets).
+  if (TryOffer(live, effects, &d)) {
     d.outcome = Decision::Outcome::kAssigned;
     d.queue = live.queue;
     d.handler_id = live.handler_id;
-    d.reasons.push_back(absl::StrCat("offered to handler '", live.handler_id, "'"));
+    d.AddNote(NoteKind::kOffered).name = &FindEntry(live.handler_id)->handler.id;
     return d;
   }
+  Enqueue(live);
+  ScheduleDeadlines(live);
   FillQueued(live, d);
   return d;
 }
@@ -905,6 +1074,11 @@ absl::StatusOr<Handler> Router::SignIn(HandlerSignIn in, EffectList* effects) {
     h.capacity[c] = in.capacity[c] < 0 ? config_.handler_defaults.capacity[c] : in.capacity[c];
   }
   h.presence = in.presence;
+  // Room for what the handler can hold, so that offering to it allocates nothing (capped:
+  // capacities are rarely large, and the vector grows if they are).
+  int total_capacity = 0;
+  for (Channel c : kAllChannels) total_capacity += h.capacity[c];
+  h.held.reserve(std::min(total_capacity, 16));
   ComputeEligibility(*e);
   Index(*e);
   Publish(*e, effects);
@@ -964,7 +1138,7 @@ absl::Status Router::Accept(const std::string& handler_id, const std::string& co
         absl::StrCat("contact '", contact_id, "' is not offered to handler '", handler_id, "'"));
   }
   const absl::Time now = clock_->Now();
-  offer_deadlines_.erase({c.offer_deadline, c.id});
+  deadline_nodes_.Erase(offer_deadlines_, {c.offer_deadline, c.id});
   FindQueueState(c.queue)->offered--;
   c.state = ContactState::kConnected;
   c.offer_deadline = absl::InfiniteFuture();
@@ -1097,7 +1271,7 @@ absl::Status Router::Cancel(const std::string& contact_id, const std::string& re
       UnscheduleDeadlines(c);
       break;
     case ContactState::kOffered:
-      offer_deadlines_.erase({c.offer_deadline, c.id});
+      deadline_nodes_.Erase(offer_deadlines_, {c.offer_deadline, c.id});
       FindQueueState(c.queue)->offered--;
       if (e != nullptr) ReleaseSlot(*e, c.id);
       break;
@@ -1153,8 +1327,13 @@ absl::StatusOr<Decision> Router::Transfer(const std::string& contact_id, const s
   effects->push_back(ContactUpdated{c, now, "routing reset after transfer"});
   Decision d;
   d.contact_id = c.id;
-  d.reasons.push_back(absl::StrCat("transferred by handler '", from, "' to queue '", queue, "'"));
-  if (TryOffer(c, effects, &d.trace)) {
+  d.time_zone = config_.calendar.time_zone;
+  {
+    DecisionNote& note = d.AddNote(NoteKind::kTransferred);
+    note.name = HandlerName(from, &d);
+    note.name2 = &target->config->name;
+  }
+  if (TryOffer(c, effects, &d)) {
     d.outcome = Decision::Outcome::kAssigned;
     d.queue = c.queue;
     d.handler_id = c.handler_id;
@@ -1225,7 +1404,35 @@ void Router::Drop(const std::string& contact_id) {
     by_idempotency_key_.erase(it->second->idempotency_key);
   }
   connected_at_.erase(contact_id);
+  // The Contact object outlives the erase (it goes to the spares), so `contact_id` may be its
+  // own id.
+  std::unique_ptr<Contact> spare = std::move(it->second);
   contacts_.erase(it);
+  RecycleContact(std::move(spare));
+}
+
+std::unique_ptr<Contact> Router::NewContactObject() {
+  if (spare_contacts_.empty()) return std::make_unique<Contact>();
+  std::unique_ptr<Contact> c = std::move(spare_contacts_.back());
+  spare_contacts_.pop_back();
+  return c;
+}
+
+void Router::RecycleContact(std::unique_ptr<Contact> c) {
+  if (spare_contacts_.size() >= kMaxSpareContacts) return;
+  // Back to a default Contact, keeping the vectors' capacity (and the strings': assigning a
+  // short string keeps a string's buffer).
+  std::vector<std::string> declined_by = std::move(c->declined_by);
+  std::vector<std::string> overflow_queues = std::move(c->overflow_queues);
+  std::vector<SkillRequirement> required_skills = std::move(c->required_skills);
+  *c = Contact{};
+  declined_by.clear();
+  overflow_queues.clear();
+  required_skills.clear();
+  c->declined_by = std::move(declined_by);
+  c->overflow_queues = std::move(overflow_queues);
+  c->required_skills = std::move(required_skills);
+  spare_contacts_.push_back(std::move(c));
 }
 
 void Router::Forget(const std::string& contact_id, EffectList* effects) {
@@ -1239,7 +1446,7 @@ void Router::Forget(const std::string& contact_id, EffectList* effects) {
       UnscheduleDeadlines(c);
       break;
     case ContactState::kOffered:
-      offer_deadlines_.erase({c.offer_deadline, c.id});
+      deadline_nodes_.Erase(offer_deadlines_, {c.offer_deadline, c.id});
       FindQueueState(c.queue)->offered--;
       e = FindEntry(c.handler_id);
       if (e != nullptr) ReleaseSlot(*e, c.id);
@@ -1321,7 +1528,7 @@ absl::Status Router::RestoreContact(Contact contact) {
       break;
     case ContactState::kOffered:
       FindQueueState(c.queue)->offered++;
-      offer_deadlines_.insert({c.offer_deadline, c.id});
+      deadline_nodes_.Insert(offer_deadlines_, {c.offer_deadline, c.id});
       break;
     case ContactState::kConnected:
       connected_at_[c.id] = clock_->Now();
@@ -1424,8 +1631,14 @@ absl::StatusOr<Decision> Router::Describe(const std::string& contact_id) const {
   }
   Decision d;
   d.contact_id = c->id;
-  d.reasons.push_back(absl::StrCat("topic '", c->topic, "' maps to queue '", c->queue, "'"));
-  if (c->priority != 0) d.reasons.push_back(absl::StrCat("priority ", c->priority));
+  d.time_zone = config_.calendar.time_zone;
+  {
+    DecisionNote& note = d.AddNote(NoteKind::kTopicReason);
+    auto topic = topics_by_code_.find(c->topic);
+    note.name = topic != topics_by_code_.end() ? &topic->second->code : d.Own(c->topic);
+    note.name2 = &FindQueueState(c->queue)->config->name;
+  }
+  if (c->priority != 0) d.AddNote(NoteKind::kPriority).number = c->priority;
   if (c->state == ContactState::kQueued) {
     FillQueued(*c, d);
     return d;
@@ -1433,8 +1646,9 @@ absl::StatusOr<Decision> Router::Describe(const std::string& contact_id) const {
   d.outcome = Decision::Outcome::kAssigned;
   d.queue = c->queue;
   d.handler_id = c->handler_id;
-  d.reasons.push_back(
-      absl::StrCat("held by handler '", c->handler_id, "' (", ContactStateName(c->state), ")"));
+  DecisionNote& note = d.AddNote(NoteKind::kHeldBy);
+  note.name = HandlerName(c->handler_id, &d);
+  note.number = static_cast<int>(c->state);
   return d;
 }
 

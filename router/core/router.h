@@ -45,6 +45,7 @@
 #include "router/core/decision.h"
 #include "router/core/effect.h"
 #include "router/core/handler.h"
+#include "router/core/node_recycler.h"
 #include "router/core/rules/rule_set.h"
 #include "router/core/tenant_config.h"
 
@@ -212,8 +213,11 @@ class Router {
              std::tie(o.rank, o.last_offer_at, o.handler_id);
     }
   };
-  using Levels = std::array<std::set<RankKey>, kMaxProficiency + 1>;      // by proficiency
-  using WaitLevels = std::array<std::set<WaitKey>, kMaxProficiency + 1>;  // by requirement
+  using RankSet = std::set<RankKey>;
+  using WaitSet = std::set<WaitKey>;
+  using DeadlineSet = std::set<std::pair<absl::Time, std::string>>;
+  using Levels = std::array<RankSet, kMaxProficiency + 1>;      // by proficiency
+  using WaitLevels = std::array<WaitSet, kMaxProficiency + 1>;  // by requirement
 
   Router(TenantConfig config, rules::RuleSet rules, const Clock* clock);
 
@@ -232,7 +236,8 @@ class Router {
   bool MayTake(const HandlerEntry& e, const Contact& c, bool via_overflow) const;
   bool CanTakeChannel(const Handler& h, Channel channel) const;
   // Offers queued contact `c` to the best free handler allowed by its queue's strategy.
-  bool TryOffer(Contact& c, EffectList* effects, std::vector<TraceStep>* trace = nullptr);
+  // With `d`, notes the handler chosen (or the reserved handler waited for).
+  bool TryOffer(Contact& c, EffectList* effects, Decision* d = nullptr);
   void Offer(Contact& c, HandlerEntry& e, EffectList* effects);
   // Offers waiting contacts to `e` while it has room.
   void Dispatch(HandlerEntry& e, EffectList* effects);
@@ -255,8 +260,17 @@ class Router {
   absl::Duration ExpectedWait(const std::string& queue, Channel channel, int position) const;
   void FillQueued(const Contact& c, Decision& d) const;
   std::vector<std::string> SortedHandlerIds() const;
-  // Which handler a resident's contact waits for first (contact person, else deputy), if any.
-  std::string ReservationTarget(const Contact& c, std::vector<TraceStep>* trace) const;
+  // Which handler a resident's contact waits for first (contact person, else deputy), if any;
+  // the id is the Router's own (a handler's or the roster's). `note` gets the policy's trace
+  // when a contact person is known; names in it may be owned by `d`.
+  const std::string* ReservationTarget(const Contact& c, std::optional<DecisionNote>* note,
+                                       Decision* d) const;
+  // A name for a note: the Router's own copy of `id` when it has one (a handler or roster
+  // entry), else a copy owned by `d`.
+  const std::string* HandlerName(const std::string& id, Decision* d) const;
+  // A Contact to fill: a recycled one (reset to defaults, capacity kept) or a new one.
+  std::unique_ptr<Contact> NewContactObject();
+  void RecycleContact(std::unique_ptr<Contact> c);
 
   TenantConfig config_;
   rules::RuleSet rules_;
@@ -265,18 +279,29 @@ class Router {
   Calendar calendar_;
   const Clock* clock_;
   std::vector<std::string> warnings_;
+  // Lookup indexes over config_ (which has linear Find* functions): topic code -> topic.
+  absl::flat_hash_map<std::string, const TopicConfig*> topics_by_code_;
   absl::flat_hash_map<std::string, std::unique_ptr<Contact>> contacts_;
+  // Contacts no longer live, kept for reuse so that routing allocates no Contact (bounded).
+  std::vector<std::unique_ptr<Contact>> spare_contacts_;
   absl::flat_hash_map<std::string, std::string> by_idempotency_key_;
   absl::flat_hash_map<std::string, std::unique_ptr<HandlerEntry>> handlers_;
   std::map<std::string, std::unique_ptr<QueueState>> queues_;
+  // The same, hashed, for lookups by name.
+  absl::flat_hash_map<std::string, QueueState*> queue_index_;
   // Contacts waiting for one specific handler: handler id -> channel -> contacts.
-  absl::flat_hash_map<std::string, PerChannel<std::set<WaitKey>>> reserved_;
+  absl::flat_hash_map<std::string, PerChannel<WaitSet>> reserved_;
   // (pseudonym, domain) -> contact person.
   std::map<std::pair<std::string, std::string>, ContactPersonMapping> contact_persons_;
   // Deadlines: offers, escalation steps and reservations (deadline, contact id).
-  std::set<std::pair<absl::Time, std::string>> offer_deadlines_;
-  std::set<std::pair<absl::Time, std::string>> escalation_deadlines_;
-  std::set<std::pair<absl::Time, std::string>> reservation_deadlines_;
+  DeadlineSet offer_deadlines_;
+  DeadlineSet escalation_deadlines_;
+  DeadlineSet reservation_deadlines_;
+  // Every insert into and erase from the sets above goes through these, so that steady-state
+  // routing reuses set nodes instead of allocating them.
+  NodeRecycler<WaitSet> wait_nodes_;
+  NodeRecycler<RankSet> rank_nodes_;
+  NodeRecycler<DeadlineSet> deadline_nodes_;
   // Wrap-ups by deadline: (deadline, handler id, contact id).
   std::set<std::tuple<absl::Time, std::string, std::string>> wrap_up_deadlines_;
   // When each connected contact was accepted, for handle-time statistics.

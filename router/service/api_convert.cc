@@ -99,7 +99,7 @@ void ToProto(const core::Decision& decision, v1::Decision* out) {
   out->set_position(decision.position);
   *out->mutable_expected_wait() =
       TimeUtil::MicrosecondsToDuration(absl::ToInt64Microseconds(decision.expected_wait));
-  for (const std::string& reason : decision.reasons) out->add_reasons(reason);
+  for (std::string& reason : decision.Reasons()) out->add_reasons(std::move(reason));
   switch (decision.outcome) {
     case core::Decision::Outcome::kAssigned:
       out->set_outcome(v1::Decision::OUTCOME_ASSIGNED);
@@ -144,11 +144,11 @@ void ToProto(const core::Decision& decision, v1::Decision* out) {
       out->set_digital_first(v1::DIGITAL_FIRST_EXEMPT_WANTS_PERSON);
       break;
   }
-  for (const core::TraceStep& step : decision.trace) {
+  for (core::TraceStep& step : decision.Trace()) {
     v1::TraceStep* t = out->add_trace();
-    t->set_kind(step.kind);
-    t->set_name(step.name);
-    t->set_detail(step.detail);
+    t->set_kind(std::move(step.kind));
+    t->set_name(std::move(step.name));
+    t->set_detail(std::move(step.detail));
   }
 }
 

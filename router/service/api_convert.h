@@ -23,6 +23,8 @@ std::optional<core::Presence> FromProto(v1::Presence presence);
 v1::Presence ToProto(core::Presence presence);
 v1::ContactState ToProto(core::ContactState state);
 
+// Formats the decision's explanation: call it while the Router that made the decision is alive
+// (on the routing thread), see router/core/decision.h.
 void ToProto(const core::Decision& decision, v1::Decision* out);
 void ToProto(const core::Handler& handler, const std::string& tenant, v1::Handler* out);
 

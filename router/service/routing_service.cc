@@ -12,8 +12,11 @@
 namespace wissel::service {
 namespace {
 
+// A decision, converted on the routing thread: its explanation refers to the Router's names,
+// so it is formatted while that Router is certainly alive.
 struct RouteResult {
-  core::Decision decision;
+  std::string contact_id;
+  v1::Decision decision;
   bool replayed = false;
 };
 
@@ -77,7 +80,9 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::RouteContact(grpc::CallbackServerC
       [contact = *std::move(prepared), result](core::Router& router,
                                                core::EffectList* effects) mutable {
         if (const core::Contact* live = router.FindByIdempotencyKey(contact.idempotency_key)) {
-          WISSEL_ASSIGN_OR_RETURN(result->decision, router.Describe(live->id));
+          WISSEL_ASSIGN_OR_RETURN(core::Decision described, router.Describe(live->id));
+          result->contact_id = described.contact_id;
+          ToProto(described, &result->decision);
           result->replayed = true;
           return absl::OkStatus();
         }
@@ -86,12 +91,13 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::RouteContact(grpc::CallbackServerC
         if (!decision.ok()) {
           return WithFieldPrefix(decision.status(), "contact");
         }
-        result->decision = *std::move(decision);
+        result->contact_id = decision->contact_id;
+        ToProto(*decision, &result->decision);
         // Keep the decision with the contact, for GetContact and for later replays.
         auto& created = std::get<core::ContactCreated>((*effects)[first]);
         v1::ContactRecord record;
         record.ParseFromString(created.contact.payload);
-        ToProto(result->decision, record.mutable_decision());
+        *record.mutable_decision() = result->decision;
         created.contact.payload = record.SerializeAsString();
         return absl::OkStatus();
       },
@@ -107,8 +113,8 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::RouteContact(grpc::CallbackServerC
           response->set_replayed(true);
           return absl::OkStatus();
         }
-        response->set_contact_id(result->decision.contact_id);
-        ToProto(result->decision, response->mutable_decision());
+        response->set_contact_id(result->contact_id);
+        *response->mutable_decision() = result->decision;
         response->set_replayed(result->replayed);
         return absl::OkStatus();
       });
@@ -204,18 +210,20 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::TransferContact(
   if (absl::Status s = ValidateIdentifier("queue", request->queue()); !s.ok()) {
     return FinishNow(context, s);
   }
-  auto decision = std::make_shared<core::Decision>();
+  auto result = std::make_shared<RouteResult>();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   SubmitAndFinish(
       *ctx_, reactor, request->tenant(),
-      [id = request->contact_id(), queue = request->queue(), decision](
+      [id = request->contact_id(), queue = request->queue(), result](
           core::Router& router, core::EffectList* effects) -> absl::Status {
-        WISSEL_ASSIGN_OR_RETURN(*decision, router.Transfer(id, queue, effects));
+        WISSEL_ASSIGN_OR_RETURN(core::Decision decision, router.Transfer(id, queue, effects));
+        result->contact_id = decision.contact_id;
+        ToProto(decision, &result->decision);
         return absl::OkStatus();
       },
-      [decision, response](const OperationOutcome&) {
-        response->set_contact_id(decision->contact_id);
-        ToProto(*decision, response->mutable_decision());
+      [result, response](const OperationOutcome&) {
+        response->set_contact_id(result->contact_id);
+        *response->mutable_decision() = result->decision;
         return absl::OkStatus();
       });
   return reactor;

@@ -254,7 +254,7 @@ TEST_F(PolicyTest, DigitaalTenzijSteersButNeverWalls) {
       EXPECT_EQ(d.outcome, tc.outcome);
     }
     EXPECT_EQ(d.digital_first, tc.digital_first);
-    EXPECT_THAT(d.trace, Contains(Field(&TraceStep::kind, "queue")));
+    EXPECT_THAT(d.Trace(), Contains(Field(&TraceStep::kind, "queue")));
     if (tc.digital_first == DigitalFirst::kExemptNeed) {
       EXPECT_EQ(router_->FindContact(d.contact_id)->priority, 20);  // the boost
     }
@@ -295,7 +295,7 @@ TEST_F(PolicyTest, ContactPersonGetsTheResidentFirstOnAnyChannel) {
     c.party_pseudonym = "p-resident";
     Decision d = Route(c);
     EXPECT_EQ(d.handler_id, "anna") << ChannelName(ch);
-    EXPECT_THAT(d.trace, Contains(Field(&TraceStep::name, "een_contactpersoon")));
+    EXPECT_THAT(d.Trace(), Contains(Field(&TraceStep::name, "een_contactpersoon")));
   }
 }
 
@@ -385,7 +385,7 @@ TEST_F(PolicyTest, OutsideOpeningHoursGivesTheConfiguredOutcome) {
   Decision phone = Route(Contact("p1", "paspoort"));
   EXPECT_EQ(phone.outcome, Decision::Outcome::kClosed);
   EXPECT_EQ(phone.message, "Wij zijn gesloten.");
-  EXPECT_THAT(phone.reasons, Contains(HasSubstr("open again 2026-11-24 08:30")));
+  EXPECT_THAT(phone.Reasons(), Contains(HasSubstr("open again 2026-11-24 08:30")));
   Decision chat = Route(Contact("ch1", "paspoort", Channel::kChat));
   EXPECT_EQ(chat.outcome, Decision::Outcome::kDigital);
   // Web forms have no hours: they are always taken.
@@ -425,7 +425,7 @@ TEST_F(PolicyTest, RulesRouteRaisePriorityAndClose) {
   Decision d = Route(en);
   EXPECT_EQ(d.queue, "kcc-algemeen");
   EXPECT_EQ(router_->FindContact("en")->priority, 15);
-  EXPECT_THAT(d.trace, Contains(Field(&TraceStep::name, "english-to-kcc")));
+  EXPECT_THAT(d.Trace(), Contains(Field(&TraceStep::name, "english-to-kcc")));
   Decision balie = Route(Contact("b", "paspoort", Channel::kBalie));
   EXPECT_EQ(balie.outcome, Decision::Outcome::kClosed);
   EXPECT_EQ(balie.message, "Alleen op afspraak.");

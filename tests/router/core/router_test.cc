@@ -84,13 +84,43 @@ TEST_F(RouterTest, RoutesToTheOneAvailableHandler) {
   EXPECT_EQ(d->outcome, Decision::Outcome::kAssigned);
   EXPECT_EQ(d->handler_id, "h1");
   EXPECT_EQ(d->queue, "burgerzaken");
-  EXPECT_THAT(d->reasons, ::testing::Contains(HasSubstr("maps to queue 'burgerzaken'")));
+  EXPECT_THAT(d->Reasons(), ::testing::Contains(HasSubstr("maps to queue 'burgerzaken'")));
   ASSERT_THAT(effects_, SizeIs(2));
   EXPECT_TRUE(std::holds_alternative<ContactCreated>(effects_[0]));
   auto offered = EffectsOf<ContactOffered>(effects_);
   ASSERT_THAT(offered, SizeIs(1));
   EXPECT_EQ(offered[0].deadline, clock_.Now() + absl::Seconds(20));
   EXPECT_EQ(router_.FindContact("c1")->state, ContactState::kOffered);
+}
+
+// The explanation is recorded as notes and formatted on demand: the text is the API's, so it
+// must stay exactly as it was.
+TEST_F(RouterTest, ExplanationTextOfAnAssignedAndAQueuedDecision) {
+  ASSERT_TRUE(router_.SignIn(MakeHandler("h1", {"burgerzaken"}), &effects_).ok());
+  auto assigned = router_.Route(MakeContact("c1", "paspoort"), &effects_);
+  ASSERT_TRUE(assigned.ok()) << assigned.status();
+  EXPECT_THAT(assigned->Reasons(),
+              ::testing::Contains("topic 'paspoort' maps to queue 'burgerzaken'"));
+  EXPECT_EQ(assigned->Reasons().back(), "offered to handler 'h1'");
+  const std::vector<TraceStep> trace = assigned->Trace();
+  ASSERT_THAT(trace, SizeIs(::testing::Ge(2u)));
+  EXPECT_EQ(trace.front().kind, "queue");
+  EXPECT_EQ(trace.front().name, "burgerzaken");
+  EXPECT_EQ(trace.front().detail, "catalogue: topic 'paspoort'");
+  EXPECT_EQ(trace.back().kind, "candidate");
+  EXPECT_EQ(trace.back().name, "h1");
+  EXPECT_EQ(trace.back().detail,
+            "longest idle of 1 proficiency level(s) with a free handler in queue 'burgerzaken'");
+
+  // h1 is busy now: the next contact waits.
+  auto queued = router_.Route(MakeContact("c2", "paspoort"), &effects_);
+  ASSERT_TRUE(queued.ok()) << queued.status();
+  ASSERT_EQ(queued->outcome, Decision::Outcome::kQueued);
+  EXPECT_THAT(queued->Reasons().back(),
+              ::testing::StartsWith("queued in 'burgerzaken' at position 1, expected wait "));
+  // A copy formats the same.
+  const Decision copy = *queued;
+  EXPECT_EQ(copy.Reasons(), queued->Reasons());
 }
 
 TEST_F(RouterTest, HandlerWithoutTheSkillIsNotOffered) {

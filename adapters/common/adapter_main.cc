@@ -1,0 +1,109 @@
+#include "adapters/common/adapter_main.h"
+
+#include <glog/logging.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "adapters/common/env_flags.h"
+#include "adapters/common/termination.h"
+
+ABSL_FLAG(std::string, listen, "", "host:port to serve HTTP on (env WISSEL_LISTEN).");
+ABSL_FLAG(std::string, router, "127.0.0.1:7450",
+          "gRPC target of the Wissel router (env WISSEL_ROUTER).");
+ABSL_FLAG(absl::Duration, router_deadline, absl::Seconds(2),
+          "Deadline of each call to the router (env WISSEL_ROUTER_DEADLINE).");
+ABSL_FLAG(int64_t, max_body_bytes, 64 * 1024,
+          "Largest request body accepted; larger get 413 (env WISSEL_MAX_BODY_BYTES).");
+ABSL_FLAG(absl::Duration, read_timeout, absl::Seconds(5),
+          "Time for a request and its body to arrive; a slower body gets 408 "
+          "(env WISSEL_READ_TIMEOUT).");
+ABSL_FLAG(absl::Duration, write_timeout, absl::Seconds(5),
+          "Time a write to a client that does not read may take (env WISSEL_WRITE_TIMEOUT).");
+ABSL_FLAG(int, http_threads, 32,
+          "HTTP worker threads, one per connection in flight (env WISSEL_HTTP_THREADS).");
+ABSL_FLAG(int, max_streams, 16,
+          "Event streams open at once; more get 503 (env WISSEL_MAX_STREAMS).");
+ABSL_FLAG(absl::Duration, retry_after, absl::Seconds(2),
+          "Retry-After of 503 answers (env WISSEL_RETRY_AFTER).");
+
+namespace wissel::adapters {
+
+void InitAdapter(int argc, char** argv, absl::string_view usage,
+                 const std::vector<std::pair<std::string, std::string>>& extra_env) {
+  BlockTerminationSignals();  // before any thread starts
+  absl::SetProgramUsageMessage(usage);
+  std::vector<std::pair<std::string, std::string>> env = {
+      {"listen", "WISSEL_LISTEN"},
+      {"router", "WISSEL_ROUTER"},
+      {"router_deadline", "WISSEL_ROUTER_DEADLINE"},
+      {"max_body_bytes", "WISSEL_MAX_BODY_BYTES"},
+      {"read_timeout", "WISSEL_READ_TIMEOUT"},
+      {"write_timeout", "WISSEL_WRITE_TIMEOUT"},
+      {"http_threads", "WISSEL_HTTP_THREADS"},
+      {"max_streams", "WISSEL_MAX_STREAMS"},
+      {"retry_after", "WISSEL_RETRY_AFTER"},
+  };
+  env.insert(env.end(), extra_env.begin(), extra_env.end());
+  if (absl::Status s = ApplyEnvironment(env); !s.ok()) {
+    std::cerr << argv[0] << ": " << s.message() << "\n";
+    std::exit(2);
+  }
+  absl::ParseCommandLine(argc, argv);
+  FLAGS_logtostderr = true;
+  google::InitGoogleLogging(argv[0]);
+}
+
+absl::StatusOr<AdapterConfig> AdapterConfigFromFlags(absl::string_view default_listen) {
+  AdapterConfig config;
+  const std::string listen = absl::GetFlag(FLAGS_listen);
+  if (absl::Status s = ParseListenAddress(listen.empty() ? default_listen : listen, &config.http);
+      !s.ok()) {
+    return s;
+  }
+  const int64_t max_body = absl::GetFlag(FLAGS_max_body_bytes);
+  if (max_body <= 0) return absl::InvalidArgumentError("--max_body_bytes must be positive");
+  config.http.max_body_bytes = static_cast<size_t>(max_body);
+  config.http.read_timeout = absl::GetFlag(FLAGS_read_timeout);
+  config.http.write_timeout = absl::GetFlag(FLAGS_write_timeout);
+  config.http.keep_alive_timeout = config.http.read_timeout;
+  config.http.threads = absl::GetFlag(FLAGS_http_threads);
+  config.http.max_streams = absl::GetFlag(FLAGS_max_streams);
+  config.http.retry_after = absl::GetFlag(FLAGS_retry_after);
+  if (config.http.read_timeout < absl::Seconds(1) || config.http.write_timeout < absl::Seconds(1)) {
+    return absl::InvalidArgumentError("--read_timeout and --write_timeout must be at least 1s");
+  }
+  if (config.http.threads < 2 || config.http.max_streams < 0 ||
+      config.http.max_streams >= config.http.threads) {
+    return absl::InvalidArgumentError(
+        "--http_threads must be at least 2 and --max_streams below --http_threads");
+  }
+  config.router.target = absl::GetFlag(FLAGS_router);
+  config.router.deadline = absl::GetFlag(FLAGS_router_deadline);
+  if (config.router.target.empty()) return absl::InvalidArgumentError("--router is required");
+  if (config.router.deadline <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--router_deadline must be positive");
+  }
+  return config;
+}
+
+int ServeUntilTerminated(absl::string_view name, HttpServer* server) {
+  if (absl::Status s = server->Start(); !s.ok()) {
+    std::cerr << name << ": " << s.message() << "\n";
+    return 1;
+  }
+  std::cout << name << ": listening on port " << server->port() << std::endl;
+  LOG(INFO) << name << " serving HTTP on " << server->options().host << ":" << server->port();
+  const int signal_number = WaitForTerminationSignal();
+  LOG(INFO) << name << " got signal " << signal_number << "; finishing requests in flight";
+  server->Shutdown();
+  LOG(INFO) << name << " stopped";
+  return 0;
+}
+
+}  // namespace wissel::adapters

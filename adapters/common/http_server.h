@@ -1,0 +1,152 @@
+// HttpServer: the HTTP/1.1 front of a channel adapter, on cpp-httplib (Debian libcpp-httplib).
+//
+// It adds to cpp-httplib what every adapter needs and must get the same way:
+//   - request bodies read with a size limit (413) and a deadline (408), for chunked bodies too
+//     (cpp-httplib 0.11 enforces its payload limit only for Content-Length bodies);
+//   - a Content-Type check per route (415);
+//   - an RFC 9457 problem+json body on every error answer, including cpp-httplib's own (404,
+//     400 for an unreadable request);
+//   - GET /livez and GET /healthz (the latter asks a health check, e.g. the router's);
+//   - slots for long-lived streams (Server-Sent Events), so streams cannot take every worker;
+//   - graceful shutdown: stop accepting, wake the streams, let requests in flight finish.
+//
+// Handlers run on the server's worker threads (one connection at a time per thread) and must be
+// thread-safe. Register routes before Start().
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "adapters/common/media_type.h"
+#include "adapters/common/problem.h"
+#include "google/protobuf/message.h"
+
+namespace httplib {
+class ContentReader;
+class Server;
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace wissel::adapters {
+
+struct HttpServerOptions {
+  // Address to listen on; "0.0.0.0" for every interface. Default loopback.
+  std::string host = "127.0.0.1";
+  // TCP port; 0 picks a free one (read it back with port()).
+  int port = 0;
+  // Largest request body accepted; larger ones get 413. Default 64 KiB.
+  size_t max_body_bytes = 64 * 1024;
+  // A request (its headers, and its whole body) must arrive within this time; a body that does
+  // not gets 408. Default 5 s.
+  absl::Duration read_timeout = absl::Seconds(5);
+  // A write to a client that does not read gives up after this time. Default 5 s.
+  absl::Duration write_timeout = absl::Seconds(5);
+  // An idle keep-alive connection is closed after this time. Default 5 s.
+  absl::Duration keep_alive_timeout = absl::Seconds(5);
+  // Worker threads: each serves one connection at a time, streams included. Default 32.
+  int threads = 32;
+  // Long-lived streams (SSE) open at once; more get 503. Keep below `threads`. Default 16.
+  int max_streams = 16;
+  // Retry-After of 503 answers. Default 2 s.
+  absl::Duration retry_after = absl::Seconds(2);
+};
+
+// "host:port", "[v6]:port" or ":port" (every interface). InvalidArgument otherwise.
+absl::Status ParseListenAddress(absl::string_view address, HttpServerOptions* options);
+
+// A request body that passed the limits, with its parsed media type.
+struct RequestBody {
+  MediaType media_type;
+  std::string data;
+};
+
+class HttpServer {
+ public:
+  using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
+  using BodyHandler =
+      std::function<void(const httplib::Request&, const RequestBody&, httplib::Response&)>;
+
+  // One of `max_streams` places for a long-lived stream; freed when destroyed.
+  class StreamSlot {
+   public:
+    explicit StreamSlot(std::atomic<int>* active) : active_(active) {}
+    ~StreamSlot() { active_->fetch_sub(1); }
+    StreamSlot(const StreamSlot&) = delete;
+    StreamSlot& operator=(const StreamSlot&) = delete;
+
+   private:
+    std::atomic<int>* active_;
+  };
+
+  explicit HttpServer(HttpServerOptions options);
+  ~HttpServer();  // Shutdown()
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // POST with a body whose media type is one of `media_types` (e.g. kJsonMediaType); a charset
+  // other than UTF-8 is refused too. `pattern` is a regular expression over the path; its
+  // groups are in req.matches.
+  void Post(const std::string& pattern, std::vector<std::string> media_types, BodyHandler handler);
+  void Get(const std::string& pattern, Handler handler);
+  void Delete(const std::string& pattern, Handler handler);
+
+  // GET /healthz answers 200 {"status":"SERVING"} when `check` returns OK, else 503 with
+  // Retry-After. GET /livez answers 200 while the process serves HTTP at all.
+  void SetHealthCheck(std::function<absl::Status()> check);
+
+  // Binds and starts serving on a background thread. Unavailable when the address is taken.
+  absl::Status Start();
+  // The bound port (after Start()).
+  int port() const { return port_; }
+  const HttpServerOptions& options() const { return options_; }
+
+  // Stops accepting connections, wakes streams (WaitForShutdown returns true), and waits for
+  // requests in flight. Idempotent.
+  void Shutdown();
+  bool stopping() const { return stopping_.HasBeenNotified(); }
+  // Sleeps up to `duration`; returns early, with true, when Shutdown() begins.
+  bool WaitForShutdown(absl::Duration duration) const {
+    return stopping_.WaitForNotificationWithTimeout(duration);
+  }
+  // A stream slot, or nullptr when max_streams are open.
+  std::unique_ptr<StreamSlot> TryAcquireStream();
+
+ private:
+  void HandleBody(const httplib::Request& req, httplib::Response& res,
+                  const httplib::ContentReader& reader, const std::vector<std::string>& media_types,
+                  const BodyHandler& handler);
+  // Runs before routing: refuses bodies cpp-httplib would otherwise buffer without limit.
+  bool RefuseBeforeRouting(const httplib::Request& req, httplib::Response& res);
+
+  HttpServerOptions options_;
+  std::unique_ptr<httplib::Server> server_;
+  std::vector<std::regex> body_routes_;
+  std::function<absl::Status()> health_check_;
+  std::thread thread_;
+  int port_ = 0;
+  std::atomic<int> active_streams_{0};
+  absl::Notification stopping_;
+  std::atomic<bool> shut_down_{false};
+};
+
+// Writes `message` as a JSON body (application/json) with `status`.
+void WriteJson(httplib::Response& res, int status, const google::protobuf::Message& message);
+
+// Writes `problem` as application/problem+json (with Retry-After when it has one).
+void WriteProblem(const httplib::Request& req, httplib::Response& res, const Problem& problem);
+
+// Asks cpp-httplib to answer with "Connection: close" (used when the request body was not read,
+// so the connection cannot carry another request).
+void CloseAfterResponse(const httplib::Request& req);
+
+}  // namespace wissel::adapters

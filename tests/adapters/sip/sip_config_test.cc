@@ -1,0 +1,89 @@
+// The phone adapter's YAML configuration: the example file loads, and every mistake is reported
+// with file, line, column and key path.
+#include "adapters/sip/sip_config.h"
+
+#include "absl/strings/str_replace.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/adapters/sip/sip_test_util.h"
+
+namespace wissel::adapters::sip::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(SipConfigTest, ParsesTheTestConfig) {
+  absl::StatusOr<SipConfig> config = ParseSipConfig(kTestConfigYaml, "test.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->tenant, "gemeente-test");
+  ASSERT_EQ(config->numbers.size(), 2u);
+  EXPECT_EQ(config->numbers[0].number, "14 0123");
+  EXPECT_EQ(config->numbers[0].ivr.at("2"), "verhuizing");
+  EXPECT_EQ(config->queue_waiting_uris.at("burgerzaken"), "sip:wacht-burgerzaken@pbx.test");
+  EXPECT_EQ(config->closed_uri, "sip:gesloten@pbx.test");
+  EXPECT_EQ(config->retry_after, absl::Seconds(5));
+  EXPECT_EQ(config->ivr_header, "X-IVR-Choice");
+  EXPECT_TRUE(config->trust_asserted_identity);
+}
+
+TEST(SipConfigTest, LoadsTheExampleFile) {
+  absl::StatusOr<SipConfig> config = LoadSipConfig(WISSEL_SOURCE_DIR "/config/example/sip.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->tenant, "gemeente-wisseloord");
+  EXPECT_EQ(config->numbers[0].topic, "algemene-vraag");
+}
+
+TEST(SipConfigTest, MissingFileIsNotFound) {
+  EXPECT_EQ(LoadSipConfig("/nonexistent/sip.yaml").status().code(), absl::StatusCode::kNotFound);
+}
+
+struct BadCase {
+  std::string from;
+  std::string to;
+  std::string expected;
+};
+
+TEST(SipConfigTest, MistakesNameFileLineAndKey) {
+  const BadCase cases[] = {
+      {"tenant: gemeente-test", "tenant: \"gemeente test\"", "test.yaml:2:9: tenant:"},
+      {"tenant: gemeente-test", "tenantt: x", "tenantt: unknown key"},
+      {"    topic: algemene-vraag\n", "    topic: \"\"\n", "numbers[0].topic"},
+      {"\"14 0123\"", "\"14 abc\"", "numbers[0].number: must be 1-32 digits"},
+      {"\"0123-456789\"", "\"140123\"", "numbers[1].number: is listed twice"},
+      {"{\"1\": paspoort", "{\"x\": paspoort", "numbers[0].ivr[x]"},
+      {"\"sip:{handler}@pbx.test\"", "\"sip:pbx.test\"", "handler_uri_template: must contain"},
+      {"default: \"sip:wacht@pbx.test\"", "default: \"http://x\"",
+       "waiting.default: must be a sip:, sips: or tel: URI"},
+      {"closed: \"sip:gesloten@pbx.test\"", "closed: \"sip:a b@pbx\"", "announcements.closed"},
+      {"  callback: \"sip:terugbellen@pbx.test\"\n", "", "announcements.callback: is required"},
+      {"retry_after: 5s", "retry_after: soon", "retry_after: must be a duration"},
+      {"use_handler_address: true", "use_handler_address: maybe", "use_handler_address"},
+      {"tenant: gemeente-test", "tenant: [a", "test.yaml:"},
+  };
+  for (const BadCase& c : cases) {
+    const std::string yaml = absl::StrReplaceAll(kTestConfigYaml, {{c.from, c.to}});
+    ASSERT_NE(yaml, kTestConfigYaml) << c.from;
+    absl::StatusOr<SipConfig> config = ParseSipConfig(yaml, "test.yaml");
+    ASSERT_FALSE(config.ok()) << c.to;
+    EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(config.status().message(), HasSubstr(c.expected)) << c.to;
+  }
+}
+
+TEST(SipConfigTest, EmptyDocumentIsAnError) {
+  EXPECT_FALSE(ParseSipConfig("", "x.yaml").ok());
+  EXPECT_FALSE(ParseSipConfig("- a\n- b\n", "x.yaml").ok());
+}
+
+TEST(SipConfigTest, ValidateSipUri) {
+  EXPECT_TRUE(ValidateSipUri("sip:wacht@pbx.example").ok());
+  EXPECT_TRUE(ValidateSipUri("sips:wacht@pbx.example:5061;transport=tls").ok());
+  EXPECT_TRUE(ValidateSipUri("tel:+31201234567").ok());
+  EXPECT_FALSE(ValidateSipUri("").ok());
+  EXPECT_FALSE(ValidateSipUri("http://x").ok());
+  EXPECT_FALSE(ValidateSipUri("sip:a b@x").ok());
+  EXPECT_FALSE(ValidateSipUri("sip:a@x>\r\nX: y").ok());
+}
+
+}  // namespace
+}  // namespace wissel::adapters::sip::testing

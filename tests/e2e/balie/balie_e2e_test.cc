@@ -1,0 +1,371 @@
+// End to end: a real redis-server, the real wisseld and the real wissel-balie, a kiosk and a
+// desk over HTTP, and the waiting-room display rendered by headless Chromium. Every process
+// runs on 127.0.0.1 on free ports, is bounded in time and is stopped by PID. The screenshot of
+// the display is kept (its path is printed) for a human to look at.
+#include <fcntl.h>
+#include <httplib.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "tests/integration/redis_server.h"
+#include "tests/integration/wisseld_process.h"
+#include "wissel/v1/handler_service.grpc.pb.h"
+
+namespace wissel::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kTenant[] = "gemeente-test";
+constexpr char kChromium[] = "/usr/bin/chromium";
+
+std::string RouterConfig(int redis_port) {
+  return absl::StrCat(R"yaml(
+listen_address: 127.0.0.1:0
+drain_timeout: 2s
+redis: {host: 127.0.0.1, port: )yaml",
+                      redis_port, R"yaml(}
+tenants:
+  - id: gemeente-test
+    name: Gemeente Test
+    pseudonym_secret: "test-secret-test-secret-test-secret-0123"
+    contact_retention: 1d
+    handler_defaults:
+      offer_timeout: 1m
+      max_wrap_up: 1m
+    queues:
+      - {name: balie-burgerzaken, default_handle_time: 10m}
+      - {name: wmo, default_handle_time: 15m}
+    topics:
+      - {code: paspoort, name: Paspoort, domain: burgerzaken, queue: balie-burgerzaken}
+      - {code: rijbewijs, name: Rijbewijs, domain: burgerzaken, queue: balie-burgerzaken}
+      - {code: wmo-hulpmiddelen, name: Hulpmiddelen, domain: sociaal_domein, queue: wmo}
+)yaml");
+}
+
+constexpr char kBalieConfig[] = R"yaml(
+tenant: gemeente-test
+display_title: Gemeente Test — Stadhuis
+topic_groups:
+  - {letter: A, name: Burgerzaken, topics: [paspoort, rijbewijs]}
+  - {letter: B, name: Sociaal domein, topics: [wmo-hulpmiddelen]}
+appointment_codes:
+  - {prefix: PAS-, topic: paspoort}
+desks:
+  - {id: desk-1, name: Balie 1, teams: [balie-burgerzaken]}
+  - {id: desk-2, name: Balie 2, teams: [wmo]}
+)yaml";
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// A child process with stdout and stderr in files; SIGKILLed if the test dies.
+class Child {
+ public:
+  Child(std::vector<std::string> argv, std::string out, std::string err)
+      : argv_(std::move(argv)), out_(std::move(out)), err_(std::move(err)) {}
+  ~Child() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+
+  absl::Status Start() {
+    std::vector<char*> args;
+    for (std::string& a : argv_) args.push_back(a.data());
+    args.push_back(nullptr);
+    const pid_t pid = fork();
+    if (pid < 0) return absl::InternalError("fork failed");
+    if (pid == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      const int out = open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      const int err = open(err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      const int null = open("/dev/null", O_RDONLY);
+      dup2(null, STDIN_FILENO);
+      dup2(out, STDOUT_FILENO);
+      dup2(err, STDERR_FILENO);
+      execv(args[0], args.data());
+      _exit(127);
+    }
+    pid_ = pid;
+    return absl::OkStatus();
+  }
+
+  // The wait status, or DeadlineExceeded (the child is then killed).
+  absl::StatusOr<int> Wait(absl::Duration timeout) {
+    const absl::Time give_up = absl::Now() + timeout;
+    while (pid_ > 0) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return status;
+      }
+      if (absl::Now() > give_up) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, nullptr, 0);
+        pid_ = -1;
+        return absl::DeadlineExceededError("child did not exit in time");
+      }
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    return absl::FailedPreconditionError("not running");
+  }
+
+  absl::StatusOr<int> Stop(int signal, absl::Duration timeout) {
+    if (pid_ <= 0) return absl::FailedPreconditionError("not running");
+    kill(pid_, signal);
+    return Wait(timeout);
+  }
+
+  // The first stdout line holding `marker`; fails if the child exits or time runs out.
+  absl::StatusOr<std::string> WaitForLine(absl::string_view marker, absl::Duration timeout) {
+    const absl::Time give_up = absl::Now() + timeout;
+    while (absl::Now() < give_up) {
+      std::istringstream in(ReadFile(out_));
+      for (std::string line; std::getline(in, line);) {
+        if (absl::StrContains(line, marker)) return line;
+      }
+      int status = 0;
+      if (pid_ > 0 && waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return absl::FailedPreconditionError(absl::StrCat("exited early: ", ReadFile(err_)));
+      }
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    return absl::DeadlineExceededError(absl::StrCat("no '", marker, "': ", ReadFile(err_)));
+  }
+
+  std::string Err() const { return ReadFile(err_); }
+
+ private:
+  std::vector<std::string> argv_;
+  std::string out_;
+  std::string err_;
+  pid_t pid_ = -1;
+};
+
+class BalieE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/wissel-balie-e2e-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    auto redis = RedisServer::Start();
+    ASSERT_TRUE(redis.ok()) << redis.status();
+    redis_ = *std::move(redis);
+    wisseld_ = std::make_unique<WisseldProcess>(WISSELD_BINARY, RouterConfig(redis_->port()));
+    ASSERT_TRUE(wisseld_->Start().ok()) << wisseld_->Log();
+    std::ofstream(dir_ + "/balie.yaml") << kBalieConfig;
+    StartBalie();
+  }
+
+  void TearDown() override {
+    balie_.reset();
+    if (wisseld_ != nullptr) (void)wisseld_->SignalAndWait(SIGTERM);
+    wisseld_.reset();
+    redis_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  void StartBalie() {
+    ++starts_;
+    balie_ = std::make_unique<Child>(
+        std::vector<std::string>{WISSEL_BALIE_BINARY, "--config=" + dir_ + "/balie.yaml",
+                                 absl::StrCat("--router=127.0.0.1:", wisseld_->port()),
+                                 "--listen=127.0.0.1:0", "--router_deadline=2s",
+                                 "--ticket_state=" + dir_ + "/tickets.state", "--next_wait=5s"},
+        absl::StrCat(dir_, "/balie-", starts_, ".out"),
+        absl::StrCat(dir_, "/balie-", starts_, ".err"));
+    ASSERT_TRUE(balie_->Start().ok());
+    absl::StatusOr<std::string> line =
+        balie_->WaitForLine("wissel-balie: listening on port ", absl::Seconds(20));
+    ASSERT_TRUE(line.ok()) << line.status();
+    ASSERT_TRUE(absl::SimpleAtoi(line->substr(line->rfind(' ') + 1), &port_)) << *line;
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", port_);
+    client_->set_connection_timeout(5, 0);
+    client_->set_read_timeout(15, 0);
+    WaitForDeskSignedIn("desk-1");
+  }
+
+  // The desk agents sign in in the background: wait (bounded) until the router knows desk-1.
+  void WaitForDeskSignedIn(const std::string& desk) {
+    auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", wisseld_->port()),
+                                       grpc::InsecureChannelCredentials());
+    auto stub = v1::HandlerService::NewStub(channel);
+    const absl::Time give_up = absl::Now() + absl::Seconds(15);
+    while (absl::Now() < give_up) {
+      grpc::ClientContext ctx;
+      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+      v1::GetHandlerRequest req;
+      req.set_tenant(kTenant);
+      req.set_handler_id(desk);
+      v1::Handler handler;
+      if (stub->GetHandler(&ctx, req, &handler).ok()) return;
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+    FAIL() << desk << " never signed in: " << balie_->Err();
+  }
+
+  httplib::Result Post(const std::string& path, const std::string& body) {
+    return client_->Post(absl::StrCat("/v1/balie/", kTenant, path), body, "application/json");
+  }
+
+  // Runs headless Chromium on the display page, bounded by `timeout 60`.
+  absl::StatusOr<std::string> Chromium(const std::vector<std::string>& mode,
+                                       const std::string& name) {
+    std::vector<std::string> argv = {"/usr/bin/timeout",
+                                     "-k",
+                                     "5",
+                                     "60",
+                                     kChromium,
+                                     "--headless",
+                                     "--no-sandbox",
+                                     "--disable-gpu",
+                                     "--no-first-run",
+                                     "--disable-background-networking",
+                                     "--disable-component-update",
+                                     "--disable-sync",
+                                     "--disable-dev-shm-usage",
+                                     absl::StrCat("--user-data-dir=", dir_, "/chromium-", name),
+                                     "--virtual-time-budget=5000"};
+    argv.insert(argv.end(), mode.begin(), mode.end());
+    argv.push_back(absl::StrCat("http://127.0.0.1:", port_, "/v1/balie/", kTenant, "/display"));
+    Child chromium(argv, absl::StrCat(dir_, "/", name, ".out"),
+                   absl::StrCat(dir_, "/", name, ".err"));
+    if (absl::Status s = chromium.Start(); !s.ok()) return s;
+    absl::StatusOr<int> status = chromium.Wait(absl::Seconds(75));
+    if (!status.ok()) return status.status();
+    if (!WIFEXITED(*status) || WEXITSTATUS(*status) != 0) {
+      return absl::InternalError(
+          absl::StrCat("chromium failed (", *status, "): ", chromium.Err().substr(0, 3000)));
+    }
+    return ReadFile(absl::StrCat(dir_, "/", name, ".out"));
+  }
+
+  std::string dir_;
+  int starts_ = 0;
+  int port_ = 0;
+  std::unique_ptr<RedisServer> redis_;
+  std::unique_ptr<WisseldProcess> wisseld_;
+  std::unique_ptr<Child> balie_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_F(BalieE2eTest, CheckInCallToDeskAndDisplayInChromium) {
+  // The kiosk checks a walk-in resident in.
+  const std::string checkin = R"({"kiosk_id":"kiosk-1","checkin_id":"e2e-1","topic":"paspoort"})";
+  auto res = Post("/checkins", checkin);
+  ASSERT_TRUE(res) << httplib::to_string(res.error());
+  ASSERT_EQ(res->status, 201) << res->body;
+  EXPECT_THAT(res->body, HasSubstr("\"ticket\":\"A001\""));
+  EXPECT_THAT(res->body, HasSubstr("\"outcome\":\"queued\""));
+  EXPECT_THAT(res->body, HasSubstr("\"position\":1"));
+  EXPECT_THAT(res->body, HasSubstr("\"expected_wait_seconds\""));
+
+  // A retry of the same check-in prints the same ticket.
+  auto retry = Post("/checkins", checkin);
+  ASSERT_TRUE(retry);
+  EXPECT_EQ(retry->status, 200) << retry->body;
+  EXPECT_THAT(retry->body, HasSubstr("\"ticket\":\"A001\""));
+
+  // Bad input routes nothing.
+  auto bad = Post("/checkins", R"({"kiosk_id":"kiosk-1","checkin_id":"e2e-2","topic":"x"})");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_THAT(bad->body, HasSubstr("\"field\":\"topic\""));
+
+  // Desk 1 is ready: the router offers it the resident; the adapter accepts and calls A001.
+  auto next = Post("/desks/desk-1/next", "{}");
+  ASSERT_TRUE(next);
+  ASSERT_EQ(next->status, 200) << next->body;
+  EXPECT_THAT(next->body, HasSubstr("\"status\":\"serving\""));
+  EXPECT_THAT(next->body, HasSubstr("\"ticket\":\"A001\""));
+
+  // The waiting-room display in a real browser.
+  absl::StatusOr<std::string> dom = Chromium({"--dump-dom"}, "dump-dom");
+  ASSERT_TRUE(dom.ok()) << dom.status();
+  EXPECT_THAT(*dom, HasSubstr("<html lang=\"nl\">"));
+  EXPECT_THAT(*dom, HasSubstr("aria-live=\"polite\""));
+  EXPECT_THAT(*dom, HasSubstr("<div id=\"current\">A001</div>"));
+  EXPECT_THAT(*dom, HasSubstr("naar Balie 1"));
+  EXPECT_THAT(*dom, HasSubstr("aria-label=\"Ticket A001, balie 1\""));
+
+  const std::string screenshot = absl::StrCat(WISSEL_BALIE_E2E_OUT, "/display.png");
+  std::filesystem::remove(screenshot);
+  absl::StatusOr<std::string> shot = Chromium(
+      {"--screenshot=" + screenshot, "--window-size=1920,1080", "--hide-scrollbars"}, "screenshot");
+  ASSERT_TRUE(shot.ok()) << shot.status();
+  EXPECT_TRUE(std::filesystem::exists(screenshot));
+  EXPECT_GT(std::filesystem::file_size(screenshot), 10000u);
+  std::cout << "balie display screenshot: " << screenshot << std::endl;
+
+  // The desk is done: the contact is completed and the desk's slot freed.
+  auto done = Post("/desks/desk-1/done", "");
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->status, 200) << done->body;
+  EXPECT_THAT(done->body, HasSubstr("\"status\":\"closed\""));
+}
+
+TEST_F(BalieE2eTest, TicketsSurviveARestartAndRouterDownIs503) {
+  auto first = Post("/checkins", R"({"kiosk_id":"k","checkin_id":"r-1","topic":"rijbewijs"})");
+  ASSERT_TRUE(first);
+  EXPECT_THAT(first->body, HasSubstr("\"ticket\":\"A001\""));
+  auto wmo = Post("/checkins", R"({"kiosk_id":"k","checkin_id":"r-2","topic":"wmo-hulpmiddelen"})");
+  ASSERT_TRUE(wmo);
+  EXPECT_THAT(wmo->body, HasSubstr("\"ticket\":\"B001\""));
+
+  // SIGTERM: a clean stop; the restarted adapter continues the day's numbering.
+  absl::StatusOr<int> stopped = balie_->Stop(SIGTERM, absl::Seconds(15));
+  ASSERT_TRUE(stopped.ok()) << stopped.status();
+  EXPECT_TRUE(WIFEXITED(*stopped) && WEXITSTATUS(*stopped) == 0) << *stopped;
+  StartBalie();
+  auto second =
+      Post("/checkins", R"({"kiosk_id":"k","checkin_id":"r-3","appointment_code":"PAS-99"})");
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->status, 201) << second->body;
+  EXPECT_THAT(second->body, HasSubstr("\"ticket\":\"A002\""));
+  EXPECT_THAT(second->body, HasSubstr("\"topic\":\"paspoort\""));
+
+  // The router goes away: 503 with Retry-After, quickly, and nothing hangs.
+  ASSERT_TRUE(wisseld_->SignalAndWait(SIGTERM).ok());
+  wisseld_.reset();
+  const absl::Time start = absl::Now();
+  auto down = Post("/checkins", R"({"kiosk_id":"k","checkin_id":"r-4","topic":"paspoort"})");
+  ASSERT_TRUE(down);
+  EXPECT_EQ(down->status, 503) << down->body;
+  EXPECT_FALSE(down->get_header_value("Retry-After").empty());
+  EXPECT_EQ(down->get_header_value("Content-Type"), "application/problem+json");
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+  auto health = client_->Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 503);
+
+  stopped = balie_->Stop(SIGTERM, absl::Seconds(15));
+  ASSERT_TRUE(stopped.ok()) << stopped.status();
+  EXPECT_TRUE(WIFEXITED(*stopped) && WEXITSTATUS(*stopped) == 0) << balie_->Err();
+}
+
+}  // namespace
+}  // namespace wissel::testing

@@ -1,0 +1,480 @@
+// End to end: a real redis-server, the real wisseld, and the real wissel-chat and wissel-webform
+// binaries, each a process on a free loopback port, driven over real HTTP (cpp-httplib client,
+// and raw sockets for the slow client) and gRPC (the handler's side).
+//
+// One router and one adapter of each kind serve the whole suite (started once, stopped by pid);
+// tests use their own session and submission ids. Tests that need an adapter of their own
+// (router down, SIGTERM) start one.
+#include <grpcpp/grpcpp.h>
+#include <httplib.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <regex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/time/clock.h"
+#include "adapters/chat/chat_api.pb.h"
+#include "adapters/common/http_api.pb.h"
+#include "adapters/common/json_body.h"
+#include "adapters/webform/webform_api.pb.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/adapters/common/raw_http.h"
+#include "tests/adapters/common/sse_reader.h"
+#include "tests/e2e/http/child_process.h"
+#include "tests/integration/redis_server.h"
+#include "wissel/v1/handler_service.grpc.pb.h"
+#include "wissel/v1/routing_service.grpc.pb.h"
+
+namespace wissel::testing {
+namespace {
+
+using adapters::testing::BodyOf;
+using adapters::testing::EventReader;
+using adapters::testing::RawConnection;
+using adapters::testing::StatusOf;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr char kTenant[] = "gemeente-test";
+
+// Two teams; "grofvuil" has a web form norm of 5 working days.
+std::string RouterConfig(int redis_port) {
+  return absl::StrReplaceAll(R"yaml(
+listen_address: 127.0.0.1:0
+drain_timeout: 2s
+redis: {host: 127.0.0.1, port: PORT}
+tenants:
+  - id: gemeente-test
+    name: Gemeente Test
+    pseudonym_secret: "test-secret-test-secret-test-secret-0123"
+    contact_retention: 1d
+    handler_defaults:
+      offer_timeout: 30s
+      max_wrap_up: 1m
+    queues:
+      - {name: burgerzaken}
+      - {name: wmo, default_handle_time: 10m}
+      - {name: afval}
+    topics:
+      - {code: paspoort, name: Paspoort, domain: burgerzaken, queue: burgerzaken}
+      - {code: wmo-hulpmiddelen, name: Hulpmiddelen, domain: sociaal_domein, queue: wmo}
+      - {code: grofvuil, name: Grofvuil, domain: openbare_ruimte, queue: afval,
+         norms: {web_form: {working_days: 5}}}
+)yaml",
+                             {{"PORT", absl::StrCat(redis_port)}});
+}
+
+template <typename Message>
+Message Parse(const std::string& json) {
+  Message m;
+  const absl::Status s = adapters::ParseJsonBody(json, &m);
+  EXPECT_TRUE(s.ok()) << s << " in " << json;
+  return m;
+}
+
+std::unique_ptr<grpc::ClientContext> Ctx() {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  return ctx;
+}
+
+class HttpAdaptersE2eTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto redis = RedisServer::Start();
+    ASSERT_TRUE(redis.ok()) << redis.status();
+    redis_ = redis->release();
+    // wisseld takes its configuration from a file; ChildProcess passes arguments only.
+    config_path_ = new std::string(absl::StrCat("/tmp/wissel-e2e-http-", getpid(), ".yaml"));
+    { std::ofstream(*config_path_) << RouterConfig(redis_->port()); }
+    router_ = new ChildProcess(WISSELD_BINARY,
+                               {absl::StrCat("--config=", *config_path_), "--startup_timeout=5s"});
+    ASSERT_TRUE(router_->Start().ok()) << router_->Log();
+    channel_ = new std::shared_ptr<grpc::Channel>(grpc::CreateChannel(
+        absl::StrCat("127.0.0.1:", router_->port()), grpc::InsecureChannelCredentials()));
+    chat_ = StartChat();
+    webform_ = StartWebform({});
+  }
+
+  static void TearDownTestSuite() {
+    delete chat_;
+    delete webform_;
+    if (router_ != nullptr) (void)router_->SignalAndWait(SIGTERM);
+    delete router_;
+    delete channel_;
+    delete redis_;
+    if (config_path_ != nullptr) std::remove(config_path_->c_str());
+    delete config_path_;
+  }
+
+  static std::string RouterTarget() { return absl::StrCat("127.0.0.1:", router_->port()); }
+
+  static ChildProcess* StartChat() {
+    auto* chat = new ChildProcess(
+        WISSEL_CHAT_BINARY, {"--listen=127.0.0.1:0", "--read_timeout=1s", "--poll_interval=100ms",
+                             absl::StrCat("--router=", RouterTarget())});
+    const absl::Status s = chat->Start();
+    EXPECT_TRUE(s.ok()) << s << chat->Log();
+    return chat;
+  }
+
+  // `env` configures the adapter by environment, as in a container.
+  static ChildProcess* StartWebform(std::vector<std::string> env, std::string router = "") {
+    if (router.empty()) env.push_back(absl::StrCat("WISSEL_ROUTER=", RouterTarget()));
+    auto* webform =
+        new ChildProcess(WISSEL_WEBFORM_BINARY, {"--listen=127.0.0.1:0", "--read_timeout=1s"}, env);
+    const absl::Status s = webform->Start();
+    EXPECT_TRUE(s.ok()) << s << webform->Log();
+    return webform;
+  }
+
+  static httplib::Client Client(const ChildProcess* process) {
+    httplib::Client client("127.0.0.1", process->port());
+    client.set_read_timeout(5, 0);
+    client.set_connection_timeout(2, 0);
+    return client;
+  }
+
+  httplib::Result OpenChat(const std::string& session_id, const std::string& topic = "paspoort") {
+    return Client(chat_).Post(
+        "/v1/chat/sessions",
+        absl::StrCat(R"({"tenant":"gemeente-test","session_id":")", session_id, R"(","topic":")",
+                     topic, R"(","language":"nl","needs":["low_digital_skills"]})"),
+        "application/json");
+  }
+
+  void SignIn(const std::string& handler_id, const std::string& skill) {
+    auto stub = v1::HandlerService::NewStub(*channel_);
+    v1::SignInRequest request;
+    request.mutable_handler()->set_tenant(kTenant);
+    request.mutable_handler()->set_handler_id(handler_id);
+    request.mutable_handler()->add_skills(skill);
+    v1::Handler response;
+    const grpc::Status s = stub->SignIn(Ctx().get(), request, &response);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+
+  void Accept(const std::string& handler_id, const std::string& contact_id) {
+    auto stub = v1::HandlerService::NewStub(*channel_);
+    v1::OfferResponseRequest request;
+    request.set_tenant(kTenant);
+    request.set_handler_id(handler_id);
+    request.set_contact_id(contact_id);
+    v1::ContactRecord response;
+    const grpc::Status s = stub->AcceptOffer(Ctx().get(), request, &response);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+
+  // Every key in Redis with its string value or its members (values of every type).
+  static std::string DumpRedis() {
+    std::string dump;
+    auto keys = redis_->Keys("*");
+    if (!keys.ok()) return dump;
+    std::sort(keys->begin(), keys->end());
+    for (const std::string& key : *keys) {
+      absl::StrAppend(&dump, key, "\n");
+      auto type = redis_->Command({"TYPE", key});
+      std::vector<std::string> values;
+      if (type.ok() && *type == "hash") values = *redis_->CommandArray({"HGETALL", key});
+      if (type.ok() && *type == "list") values = *redis_->CommandArray({"LRANGE", key, "0", "-1"});
+      if (type.ok() && *type == "zset") values = *redis_->CommandArray({"ZRANGE", key, "0", "-1"});
+      if (type.ok() && *type == "set") values = *redis_->CommandArray({"SMEMBERS", key});
+      if (type.ok() && *type == "string")
+        values.push_back(redis_->Command({"GET", key}).value_or(""));
+      for (const std::string& v : values) absl::StrAppend(&dump, v, "\n");
+    }
+    return dump;
+  }
+
+  static std::set<std::string> RedisKeys() {
+    auto keys = redis_->Keys("*");
+    EXPECT_TRUE(keys.ok()) << keys.status();
+    return keys.ok() ? std::set<std::string>(keys->begin(), keys->end()) : std::set<std::string>();
+  }
+
+  static RedisServer* redis_;
+  static std::string* config_path_;
+  static ChildProcess* router_;
+  static ChildProcess* chat_;
+  static ChildProcess* webform_;
+  static std::shared_ptr<grpc::Channel>* channel_;
+};
+
+RedisServer* HttpAdaptersE2eTest::redis_ = nullptr;
+std::string* HttpAdaptersE2eTest::config_path_ = nullptr;
+ChildProcess* HttpAdaptersE2eTest::router_ = nullptr;
+ChildProcess* HttpAdaptersE2eTest::chat_ = nullptr;
+ChildProcess* HttpAdaptersE2eTest::webform_ = nullptr;
+std::shared_ptr<grpc::Channel>* HttpAdaptersE2eTest::channel_ = nullptr;
+
+// A queued chat is assigned once a handler signs in, which the events stream shows; a retried
+// open is the same contact; ending the session completes the contact and ends the stream.
+TEST_F(HttpAdaptersE2eTest, ChatSessionFromQueueToAssignedToEnded) {
+  auto opened = OpenChat("e2e-chat-1");
+  ASSERT_TRUE(opened);
+  ASSERT_EQ(opened->status, 200) << opened->body;
+  const auto session = Parse<adapters::chat::api::SessionResponse>(opened->body);
+  EXPECT_EQ(session.outcome(), "queued");
+  EXPECT_EQ(session.queue(), "burgerzaken");
+  EXPECT_EQ(session.position(), 1);
+  const std::string contact = session.contact_id();
+  ASSERT_FALSE(contact.empty());
+
+  EventReader events(chat_->port(), session.events_url());
+  ASSERT_TRUE(events.WaitFor("position")) << events.Text();
+  EXPECT_EQ(Parse<adapters::chat::api::SessionEvent>(events.Data("position")).position(), 1);
+
+  auto retried = OpenChat("e2e-chat-1");
+  ASSERT_TRUE(retried);
+  EXPECT_EQ(retried->status, 200);
+  EXPECT_EQ(Parse<adapters::chat::api::SessionResponse>(retried->body).contact_id(), contact);
+
+  SignIn("h-chat-1", "burgerzaken");
+  ASSERT_TRUE(events.WaitFor("assigned")) << events.Text();
+  auto assigned = Parse<adapters::chat::api::SessionEvent>(events.Data("assigned"));
+  EXPECT_EQ(assigned.handler_id(), "h-chat-1");
+  EXPECT_EQ(assigned.state(), "offered");
+
+  Accept("h-chat-1", contact);
+  const absl::Time give_up = absl::Now() + absl::Seconds(5);
+  while (Parse<adapters::chat::api::SessionEvent>(events.Data("assigned")).state() != "connected" &&
+         absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  EXPECT_EQ(Parse<adapters::chat::api::SessionEvent>(events.Data("assigned")).state(), "connected");
+
+  auto ended = Client(chat_).Post("/v1/chat/sessions/gemeente-test/e2e-chat-1/end",
+                                  R"({"reason":"completed"})", "application/json");
+  ASSERT_TRUE(ended);
+  EXPECT_EQ(ended->status, 200) << ended->body;
+  EXPECT_EQ(Parse<adapters::chat::api::EndSessionResponse>(ended->body).state(), "completed");
+  ASSERT_TRUE(events.WaitFor("ended")) << events.Text();
+  EXPECT_EQ(Parse<adapters::chat::api::SessionEvent>(events.Data("ended")).state(), "completed");
+  EXPECT_TRUE(events.WaitForEnd());
+}
+
+// The position on the stream moves up when the contact ahead leaves (the visitor ends it).
+TEST_F(HttpAdaptersE2eTest, ChatPositionMovesUpWhenTheOneAheadLeaves) {
+  auto first = OpenChat("e2e-wmo-1", "wmo-hulpmiddelen");
+  auto second = OpenChat("e2e-wmo-2", "wmo-hulpmiddelen");
+  ASSERT_TRUE(first && second);
+  ASSERT_EQ(second->status, 200) << second->body;
+  EXPECT_EQ(Parse<adapters::chat::api::SessionResponse>(second->body).position(), 2);
+  EventReader events(chat_->port(), "/v1/chat/sessions/gemeente-test/e2e-wmo-2/events");
+  ASSERT_TRUE(events.WaitFor("position"));
+  EXPECT_EQ(Parse<adapters::chat::api::SessionEvent>(events.Data("position")).position(), 2);
+
+  auto left = Client(chat_).Delete("/v1/chat/sessions/gemeente-test/e2e-wmo-1");
+  ASSERT_TRUE(left);
+  EXPECT_EQ(left->status, 200) << left->body;
+  EXPECT_EQ(Parse<adapters::chat::api::EndSessionResponse>(left->body).state(), "abandoned");
+  const absl::Time give_up = absl::Now() + absl::Seconds(5);
+  while (Parse<adapters::chat::api::SessionEvent>(events.Data("position")).position() != 1 &&
+         absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  EXPECT_EQ(Parse<adapters::chat::api::SessionEvent>(events.Data("position")).position(), 1)
+      << events.Text();
+  auto gone = Client(chat_).Delete("/v1/chat/sessions/gemeente-test/e2e-wmo-2");
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(gone->status, 200);
+  EXPECT_TRUE(events.WaitFor("ended"));
+}
+
+TEST_F(HttpAdaptersE2eTest, WebformJsonAndUrlencodedAreAccepted) {
+  auto json = Client(webform_).Post(
+      "/v1/forms/gemeente-test/grofvuil",
+      R"({"submission_id":"e2e-form-1","email":"inwoner@example.nl","name":"A. Inwoner",
+          "message":"Bank en matras","attributes":{"category":"afval"}})",
+      "application/json");
+  ASSERT_TRUE(json);
+  ASSERT_EQ(json->status, 202) << json->body;
+  const auto accepted = Parse<adapters::webform::api::SubmissionAccepted>(json->body);
+  EXPECT_FALSE(accepted.contact_id().empty());
+  EXPECT_EQ(accepted.queue(), "afval");
+  EXPECT_EQ(accepted.outcome(), "queued");
+  EXPECT_EQ(json->get_header_value("Location"),
+            absl::StrCat("/v1/forms/gemeente-test/contacts/", accepted.contact_id()));
+
+  auto form = Client(webform_).Post(
+      "/v1/forms/gemeente-test/grofvuil",
+      "submission_id=e2e-form-2&email=ander%40example.nl&message=Koelkast&category=afval",
+      "application/x-www-form-urlencoded");
+  ASSERT_TRUE(form);
+  ASSERT_EQ(form->status, 202) << form->body;
+  const auto second = Parse<adapters::webform::api::SubmissionAccepted>(form->body);
+  EXPECT_NE(second.contact_id(), accepted.contact_id());
+
+  // The same submission again is the same work item.
+  auto again = Client(webform_).Post(
+      "/v1/forms/gemeente-test/grofvuil",
+      "submission_id=e2e-form-2&email=ander%40example.nl&message=Koelkast&category=afval",
+      "application/x-www-form-urlencoded");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 202);
+  EXPECT_EQ(Parse<adapters::webform::api::SubmissionAccepted>(again->body).contact_id(),
+            second.contact_id());
+
+  auto status = Client(webform_).Get(form->get_header_value("Location"));
+  ASSERT_TRUE(status);
+  ASSERT_EQ(status->status, 200) << status->body;
+  EXPECT_EQ(Parse<adapters::webform::api::SubmissionStatus>(status->body).state(), "queued");
+
+  // Personal data of the form is nowhere in Redis in clear.
+  const std::string dump = DumpRedis();
+  for (const char* clear :
+       {"inwoner@example.nl", "ander@example.nl", "A. Inwoner", "Koelkast", "Bank en matras"}) {
+    EXPECT_THAT(dump, Not(HasSubstr(clear))) << clear;
+  }
+}
+
+// Enable when the router computes expected_handling_date (calendar + the topic's norm).
+TEST_F(HttpAdaptersE2eTest, WebformAnswersWithTheExpectedHandlingDate) {
+  auto res = Client(webform_).Post("/v1/forms/gemeente-test/grofvuil",
+                                   R"({"submission_id":"e2e-form-date"})", "application/json");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 202) << res->body;
+  const auto accepted = Parse<adapters::webform::api::SubmissionAccepted>(res->body);
+  EXPECT_TRUE(
+      std::regex_match(accepted.expected_handling_date(), std::regex(R"(\d{4}-\d{2}-\d{2})")))
+      << res->body;
+}
+
+// Bad input gets a problem naming the field, and changes nothing in Redis.
+TEST_F(HttpAdaptersE2eTest, BadInputLeavesNothingInRedis) {
+  const std::set<std::string> before = RedisKeys();
+  struct Bad {
+    const ChildProcess* adapter;
+    std::string path;
+    std::string content_type;
+    std::string body;
+    int status;
+    std::string field;
+  };
+  const std::string big(70 * 1024, 'x');
+  const std::vector<Bad> bad = {
+      {chat_, "/v1/chat/sessions", "application/json", R"({"tenant":)", 400, "body"},
+      {chat_, "/v1/chat/sessions", "application/json",
+       R"({"tenant":"gemeente-test","session_id":12,"topic":"paspoort"})", 400, "session_id"},
+      {chat_, "/v1/chat/sessions", "application/json",
+       R"({"tenant":"gemeente-test","session_id":"bad-1","topic":"paspoort","x":1})", 400, "x"},
+      {chat_, "/v1/chat/sessions", "application/json",
+       R"({"tenant":"gemeente-test","topic":"paspoort"})", 400, "session_id"},
+      {chat_, "/v1/chat/sessions", "application/json",
+       R"({"tenant":"gemeente-test","session_id":"bad-2","topic":"bestaat-niet"})", 400, "topic"},
+      {chat_, "/v1/chat/sessions", "application/json",
+       R"({"tenant":"gemeente-nergens","session_id":"bad-3","topic":"paspoort"})", 400, "tenant"},
+      {chat_, "/v1/chat/sessions", "application/json",
+       R"({"tenant":"gemeente-test","session_id":"bad-4","topic":"paspoort",
+           "party":{"bsn":"123456789"}})",
+       400, "party.bsn"},
+      {chat_, "/v1/chat/sessions", "application/json", big, 413, "body"},
+      {chat_, "/v1/chat/sessions", "text/plain", "bad-5", 415, "Content-Type"},
+      {webform_, "/v1/forms/gemeente-test/grofvuil", "application/json", "{", 400, "body"},
+      {webform_, "/v1/forms/gemeente-test/bestaat-niet", "application/json",
+       R"({"submission_id":"bad-6"})", 400, "topic"},
+      {webform_, "/v1/forms/gemeente-test/grofvuil", "application/x-www-form-urlencoded",
+       "submission_id=bad-7&message=%zz", 400, "message"},
+      {webform_, "/v1/forms/gemeente-test/grofvuil", "application/x-www-form-urlencoded",
+       "name=zonder+id", 400, "submission_id"},
+      {webform_, "/v1/forms/gemeente-test/grofvuil", "application/x-www-form-urlencoded",
+       "submission_id=bad-8&email=geen-adres", 400, "email"},
+      {webform_, "/v1/forms/gemeente-test/grofvuil", "application/x-www-form-urlencoded",
+       "submission_id=bad-9&message=" + big, 413, "body"},
+      {webform_, "/v1/forms/gemeente-test/grofvuil", "text/html", "<p>bad-10</p>", 415,
+       "Content-Type"},
+  };
+  for (const Bad& b : bad) {
+    SCOPED_TRACE(absl::StrCat(b.path, " ", b.content_type, " ", b.body.substr(0, 80)));
+    auto res = Client(b.adapter).Post(b.path, b.body, b.content_type);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, b.status) << res->body;
+    EXPECT_EQ(res->get_header_value("Content-Type"), "application/problem+json");
+    EXPECT_EQ(Parse<adapters::api::Problem>(res->body).field(), b.field) << res->body;
+  }
+  EXPECT_EQ(RedisKeys(), before);
+  EXPECT_THAT(DumpRedis(), Not(HasSubstr("bad-")));
+}
+
+// A client that sends its headers and part of the body, then stalls, gets 408 after the read
+// timeout (1 s here), and the connection is closed; nothing is routed.
+TEST_F(HttpAdaptersE2eTest, SlowClientGets408) {
+  const std::set<std::string> before = RedisKeys();
+  RawConnection c(webform_->port());
+  ASSERT_TRUE(c.connected());
+  const absl::Time start = absl::Now();
+  ASSERT_TRUE(c.Send(
+      "POST /v1/forms/gemeente-test/grofvuil HTTP/1.1\r\nHost: x\r\n"
+      "Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{\"submission_id\": \"slow"));
+  const std::string response = c.ReadResponse(absl::Seconds(5));
+  EXPECT_EQ(StatusOf(response), 408) << response;
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(900));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(3));
+  EXPECT_THAT(response, HasSubstr("Connection: close"));
+  EXPECT_EQ(Parse<adapters::api::Problem>(BodyOf(response)).code(), "request_timeout");
+  EXPECT_TRUE(c.WaitForClose(absl::Seconds(3)));
+  EXPECT_EQ(RedisKeys(), before);
+}
+
+// The router unreachable: 503 with Retry-After at once, never a hang; health says so too.
+TEST_F(HttpAdaptersE2eTest, RouterDownIs503WithRetryAfter) {
+  std::unique_ptr<ChildProcess> orphan(StartWebform(
+      {absl::StrCat("WISSEL_ROUTER=127.0.0.1:", UnusedPort()), "WISSEL_RETRY_AFTER=3s"},
+      "unreachable"));
+  const absl::Time start = absl::Now();
+  auto res = Client(orphan.get())
+                 .Post("/v1/forms/gemeente-test/grofvuil", R"({"submission_id":"e2e-down"})",
+                       "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 503) << res->body;
+  EXPECT_EQ(res->get_header_value("Retry-After"), "3");
+  EXPECT_EQ(Parse<adapters::api::Problem>(res->body).code(), "router_unavailable");
+  EXPECT_LT(absl::Now() - start, absl::Seconds(3));
+  auto health = Client(orphan.get()).Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 503);
+  auto live = Client(orphan.get()).Get("/livez");
+  ASSERT_TRUE(live);
+  EXPECT_EQ(live->status, 200);
+
+  for (const ChildProcess* adapter : {chat_, webform_}) {
+    auto serving = Client(adapter).Get("/healthz");
+    ASSERT_TRUE(serving);
+    EXPECT_EQ(serving->status, 200) << serving->body;
+  }
+}
+
+// SIGTERM: the adapter stops accepting, ends open event streams, finishes, and exits 0.
+TEST_F(HttpAdaptersE2eTest, SigtermStopsGracefully) {
+  std::unique_ptr<ChildProcess> chat(StartChat());
+  auto opened =
+      Client(chat.get())
+          .Post("/v1/chat/sessions",
+                R"({"tenant":"gemeente-test","session_id":"e2e-term","topic":"wmo-hulpmiddelen"})",
+                "application/json");
+  ASSERT_TRUE(opened);
+  ASSERT_EQ(opened->status, 200) << opened->body;
+  EventReader events(chat->port(), "/v1/chat/sessions/gemeente-test/e2e-term/events");
+  ASSERT_TRUE(events.WaitFor("position"));
+  const absl::Time start = absl::Now();
+  absl::StatusOr<int> exit = chat->SignalAndWait(SIGTERM, absl::Seconds(10));
+  ASSERT_TRUE(exit.ok()) << exit.status() << chat->Log();
+  EXPECT_TRUE(WIFEXITED(*exit));
+  EXPECT_EQ(WEXITSTATUS(*exit), 0);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+  EXPECT_TRUE(events.WaitForEnd(absl::Seconds(2)));
+  EXPECT_THAT(chat->Log(), HasSubstr("finishing requests in flight"));
+}
+
+}  // namespace
+}  // namespace wissel::testing
