@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, checks formatting, builds everything with
-# -Wall -Wextra -Werror and AddressSanitizer + UndefinedBehaviorSanitizer, and runs the whole
-# suite with ctest. Integration tests start their own redis-server on free loopback ports.
+# -Wall -Wextra -Werror and AddressSanitizer + UndefinedBehaviorSanitizer, runs the whole
+# suite with ctest (unit, integration, e2e), then builds the adapters' libFuzzer harnesses with
+# clang-14 and runs each for a bounded time. Integration and e2e tests start their own
+# redis-server (and wisseld, sipp, Chromium) on free loopback ports and stop them by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -19,4 +21,12 @@ cmake --build "$BUILD" -j2
 echo "== tests"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-ctest --test-dir "$BUILD" --output-on-failure -j2 --timeout 600
+ctest --test-dir "$BUILD" --output-on-failure -j2 --timeout 600 -LE fuzz
+
+echo "== fuzz (libFuzzer + ASan with clang-14, each request parser for 20 s)"
+FUZZ_BUILD=${WISSEL_FUZZ_BUILD_DIR:-$ROOT/build-fuzz}
+cmake -S . -B "$FUZZ_BUILD" -DCMAKE_BUILD_TYPE=Debug -DWISSEL_FUZZ=ON -DWISSEL_BUILD_BENCHMARKS=OFF \
+  -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 >/dev/null
+FUZZERS=(sip_request_fuzzer chat_request_fuzzer webform_request_fuzzer balie_checkin_fuzzer)
+cmake --build "$FUZZ_BUILD" -j2 --target "${FUZZERS[@]}"
+ctest --test-dir "$FUZZ_BUILD" --output-on-failure -L fuzz --timeout 300
