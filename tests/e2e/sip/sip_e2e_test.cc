@@ -376,7 +376,8 @@ tenants:
 }
 
 // A call to a tenant whose phone channel is closed gets OUTCOME_CLOSED from the router's
-// calendar and is redirected to the closed announcement. Self-contained: its own wisseld for a tenant that is never open, on the suite's Redis.
+// calendar and is redirected to the closed announcement. Self-contained: its own wisseld for a
+// tenant that is never open, on the suite's Redis.
 TEST_F(SipE2eTest, OutsideOpeningHoursRedirectsToTheClosedAnnouncement) {
   WisseldProcess closed_router(WISSELD_BINARY, ClosedRouterConfig(redis_->port()));
   absl::Status started = closed_router.Start();

@@ -24,13 +24,11 @@ TEST(GrpcStatusTest, OtherErrorsKeepTheirCodeWithoutDetails) {
     absl::Status in;
     grpc::StatusCode code;
   };
-  for (const Case& c : {Case{absl::NotFoundError("contact_id: 'x' is not live"),
-                             grpc::StatusCode::NOT_FOUND},
-                        Case{absl::UnavailableError("redis down"), grpc::StatusCode::UNAVAILABLE},
-                        Case{absl::InvalidArgumentError("no field here"),
-                             grpc::StatusCode::INVALID_ARGUMENT},
-                        Case{absl::FailedPreconditionError("closed"),
-                             grpc::StatusCode::FAILED_PRECONDITION}}) {
+  for (const Case& c :
+       {Case{absl::NotFoundError("contact_id: 'x' is not live"), grpc::StatusCode::NOT_FOUND},
+        Case{absl::UnavailableError("redis down"), grpc::StatusCode::UNAVAILABLE},
+        Case{absl::InvalidArgumentError("no field here"), grpc::StatusCode::INVALID_ARGUMENT},
+        Case{absl::FailedPreconditionError("closed"), grpc::StatusCode::FAILED_PRECONDITION}}) {
     grpc::Status s = ToGrpcStatus(c.in);
     EXPECT_EQ(s.error_code(), c.code) << c.in;
     EXPECT_TRUE(s.error_details().empty()) << c.in;
