@@ -9,6 +9,8 @@ BUILD=${WISSEL_BUILD_DIR:-$ROOT/build}
 STATE=${WISSEL_STATE_DIR:-$ROOT/.run}
 
 scripts/install-deps.sh
+# ccache keys on paths relative to the checkout, so a clone in another folder reuses the cache.
+export CCACHE_BASEDIR="$ROOT"
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWISSEL_BUILD_TESTS=OFF \
   -DWISSEL_BUILD_BENCHMARKS=OFF >/dev/null
 cmake --build "$BUILD" -j2 --target wisseld wisselctl

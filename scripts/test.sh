@@ -10,6 +10,8 @@ ROOT=$(pwd)
 BUILD=${WISSEL_TEST_BUILD_DIR:-$ROOT/build-test}
 
 scripts/install-deps.sh
+# ccache keys on paths relative to the checkout, so a clone in another folder reuses the cache.
+export CCACHE_BASEDIR="$ROOT"
 
 echo "== clang-format"
 git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror
