@@ -267,8 +267,14 @@ absl::StatusOr<core::HandlerSignIn> PrepareSignIn(const v1::Handler& handler) {
 }
 
 std::string NewContactId() {
+  // 15 base-62 characters: about 89 random bits, and short enough for the small-string buffer,
+  // so copying an id on the routing path never allocates.
+  static constexpr char kDigits[] =
+      "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
   thread_local absl::BitGen gen;
-  return absl::StrFormat("%016x%016x", absl::Uniform<uint64_t>(gen), absl::Uniform<uint64_t>(gen));
+  std::string id(kContactIdLength, '0');
+  for (char& c : id) c = kDigits[absl::Uniform<int>(gen, 0, 62)];
+  return id;
 }
 
 }  // namespace wissel::service

@@ -39,7 +39,10 @@ absl::StatusOr<core::NewContact> PrepareContact(const v1::Contact& contact,
 // Checks a sign-in and returns what the core takes.
 absl::StatusOr<core::HandlerSignIn> PrepareSignIn(const v1::Handler& handler);
 
-// A fresh random contact id (128 bits, hex). Thread-safe.
+// Length of the ids NewContactId makes.
+inline constexpr size_t kContactIdLength = 15;
+
+// A fresh random contact id: kContactIdLength base-62 characters (about 89 bits). Thread-safe.
 std::string NewContactId();
 
 }  // namespace wissel::service

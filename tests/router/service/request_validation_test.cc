@@ -1,5 +1,7 @@
 #include "router/service/request_validation.h"
 
+#include <set>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -90,6 +92,18 @@ TEST(RequestValidationTest, SignInChecksProficiencyAndCapacity) {
   (*h.mutable_proficiency())["wmo"] = 3;
   cap->set_max_contacts(-1);
   EXPECT_THAT(PrepareSignIn(h).status().message(), HasSubstr("handler.capacity[0].max_contacts"));
+}
+
+TEST(RequestValidationTest, ContactIdsAreShortValidAndUnique) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 10000; ++i) {
+    const std::string id = NewContactId();
+    ASSERT_EQ(id.size(), kContactIdLength);
+    ASSERT_TRUE(ValidateIdentifier("contact_id", id).ok()) << id;
+    seen.insert(id);
+  }
+  EXPECT_EQ(seen.size(), 10000u);
+  EXPECT_LE(kContactIdLength, std::string().capacity());  // fits the small-string buffer
 }
 
 }  // namespace
