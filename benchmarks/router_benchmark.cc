@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "benchmark/benchmark.h"
 #include "benchmarks/allocation_counter.h"
 #include "router/core/router.h"
@@ -97,14 +98,19 @@ void BM_Route_Decision(benchmark::State& state) {
   effects.reserve(64);
   int64_t n = 0;
   int64_t allocations = 0;
+  const Payload payload(std::string(200, 'p'));
   for (auto _ : state) {
     state.PauseTiming();
     effects.clear();
+    // Realistic sizes: a 15-character contact id as the service makes them, a SIP Call-ID as
+    // idempotency key, the service's serialized record as payload (made before routing, by the
+    // service, like in the daemon).
     NewContact c;
-    c.id = absl::StrCat("c", n);
+    c.id = absl::StrFormat("c%014d", n);
     c.topic = absl::StrCat("topic-", n % queues);
-    c.idempotency_key = c.id;
+    c.idempotency_key = absl::StrFormat("sip:%08d-4f3a-9c2e@pbx.wisseloord.example", n);
     c.language = "nl";
+    c.payload = payload;
     const std::string id = c.id;
     const int64_t before = benchmarks::AllocationCount();
     state.ResumeTiming();

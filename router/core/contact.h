@@ -11,6 +11,7 @@
 
 #include "absl/time/time.h"
 #include "router/core/channel.h"
+#include "router/core/shared_string.h"
 #include "router/core/skill.h"
 
 namespace wissel::core {
@@ -34,7 +35,7 @@ struct Contact {
   std::string topic;
   std::string queue;
   int priority = 0;  // 0..100, higher first
-  std::string idempotency_key;
+  SharedString idempotency_key;
   std::string party_pseudonym;  // empty for anonymous
   absl::Time created_at = absl::InfinitePast();
   // When the contact entered its current queue; re-queued contacts keep it, so they return to
@@ -45,7 +46,7 @@ struct Contact {
   absl::Time offer_deadline = absl::InfiniteFuture();
   // Handlers that rejected this contact: not offered it again.
   std::vector<std::string> declined_by;
-  std::string payload;
+  Payload payload;
 
   // What the policies and rules look at.
   std::string domain;  // the topic's domain, for the contact-person mapping

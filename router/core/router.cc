@@ -839,7 +839,7 @@ absl::StatusOr<Decision> Router::Route(NewContact in, EffectList* effects) {
   if (contacts_.contains(in.id)) {
     return absl::AlreadyExistsError(absl::StrCat("contact '", in.id, "' exists"));
   }
-  if (!in.idempotency_key.empty() && by_idempotency_key_.contains(in.idempotency_key)) {
+  if (!in.idempotency_key.empty() && by_idempotency_key_.contains(in.idempotency_key.str())) {
     return absl::AlreadyExistsError("idempotency_key: already used by a live contact");
   }
 
@@ -1004,7 +1004,7 @@ absl::StatusOr<Decision> Router::Route(NewContact in, EffectList* effects) {
   // 5. Queue and handler.
   Contact& live = c;
   contacts_[live.id] = std::move(owned);
-  if (!live.idempotency_key.empty()) by_idempotency_key_[live.idempotency_key] = live.id;
+  if (!live.idempotency_key.empty()) by_idempotency_key_[live.idempotency_key.str()] = &live;
   effects->push_back(ContactCreated{live, ""});
   if (live.priority != 0) d.AddNote(NoteKind::kPriority).number = live.priority;
   if (IsAsynchronous(live.channel)) {
@@ -1401,7 +1401,7 @@ void Router::Drop(const std::string& contact_id) {
   auto it = contacts_.find(contact_id);
   if (it == contacts_.end()) return;
   if (!it->second->idempotency_key.empty()) {
-    by_idempotency_key_.erase(it->second->idempotency_key);
+    by_idempotency_key_.erase(it->second->idempotency_key.str());
   }
   connected_at_.erase(contact_id);
   // The Contact object outlives the erase (it goes to the spares), so `contact_id` may be its
@@ -1520,7 +1520,7 @@ absl::Status Router::RestoreContact(Contact contact) {
   auto owned = std::make_unique<Contact>(std::move(contact));
   Contact& c = *owned;
   contacts_[c.id] = std::move(owned);
-  if (!c.idempotency_key.empty()) by_idempotency_key_[c.idempotency_key] = c.id;
+  if (!c.idempotency_key.empty()) by_idempotency_key_[c.idempotency_key.str()] = &c;
   switch (c.state) {
     case ContactState::kQueued:
       Enqueue(c);
@@ -1664,7 +1664,7 @@ const Handler* Router::FindHandler(const std::string& handler_id) const {
 
 const Contact* Router::FindByIdempotencyKey(const std::string& key) const {
   auto it = by_idempotency_key_.find(key);
-  return it == by_idempotency_key_.end() ? nullptr : FindContact(it->second);
+  return it == by_idempotency_key_.end() ? nullptr : it->second;
 }
 
 const ContactPersonMapping* Router::FindContactPerson(const std::string& party_pseudonym,

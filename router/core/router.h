@@ -57,7 +57,7 @@ struct NewContact {
   Channel channel = Channel::kPhone;
   std::string topic;
   int priority = 0;  // 0..100; 0 takes the topic's default
-  std::string idempotency_key;
+  SharedString idempotency_key;
   std::string party_pseudonym;  // empty: anonymous
   // Pseudonym of the case (zaak) reference, when the contact is about a running case.
   std::string case_pseudonym;
@@ -66,7 +66,7 @@ struct NewContact {
   std::string language;
   bool wants_person = false;
   std::vector<std::pair<std::string, std::string>> attributes;
-  std::string payload;
+  Payload payload;
 };
 
 // A handler signing in (or updating its sign-in).
@@ -284,7 +284,9 @@ class Router {
   absl::flat_hash_map<std::string, std::unique_ptr<Contact>> contacts_;
   // Contacts no longer live, kept for reuse so that routing allocates no Contact (bounded).
   std::vector<std::unique_ptr<Contact>> spare_contacts_;
-  absl::flat_hash_map<std::string, std::string> by_idempotency_key_;
+  // Idempotency key -> live contact. The key views point into the contact's own
+  // idempotency_key, which does not change while the contact is live.
+  absl::flat_hash_map<absl::string_view, const Contact*> by_idempotency_key_;
   absl::flat_hash_map<std::string, std::unique_ptr<HandlerEntry>> handlers_;
   std::map<std::string, std::unique_ptr<QueueState>> queues_;
   // The same, hashed, for lookups by name.

@@ -270,7 +270,7 @@ absl::StatusOr<ScriptCall> RedisStateStore::Prepare(const TenantEffect& te) cons
                                  e.reason.empty() ? "created" : e.reason)};
             AppendFields(EncodeContact(c), &call.args);
             if (!c.idempotency_key.empty()) {
-              call.keys.push_back(keys::Idempotency(t, c.idempotency_key));
+              call.keys.push_back(keys::Idempotency(t, c.idempotency_key.str()));
               call.args.push_back("idem_key");
               call.args.push_back(call.keys.back());
             }

@@ -863,8 +863,9 @@ TEST_F(RedisStateStoreTest, LoadTenantSkipsMalformedContactPersons) {
 
 TEST_F(RedisStateStoreTest, PayloadIsBinarySafe) {
   core::Contact c = MakeContact("bin", T(1));
-  c.payload = std::string("\0\x01\xff|,:{}\r\n\0end", 14);
-  for (int i = 0; i < 100000; ++i) c.payload.push_back(static_cast<char>(i % 256));
+  std::string bytes("\0\x01\xff|,:{}\r\n\0end", 14);
+  for (int i = 0; i < 100000; ++i) bytes.push_back(static_cast<char>(i % 256));
+  c.payload = bytes;
   ASSERT_TRUE(ApplyOne(Created(c)).ok());
   absl::StatusOr<StoredContact> stored = store_->LoadContact(kTenant, "bin");
   ASSERT_TRUE(stored.ok()) << stored.status();
