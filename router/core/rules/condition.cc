@@ -745,4 +745,37 @@ absl::StatusOr<Condition> ConditionCompiler::Compile(absl::string_view text,
   return condition;
 }
 
+uint32_t Condition::ChannelsOf(uint32_t index) const {
+  constexpr uint32_t kAll = (1u << kChannelCount) - 1;
+  const Node& node = nodes_[index];
+  switch (node.kind) {
+    case NodeKind::kConst:
+      return node.value != 0 ? kAll : 0;
+    case NodeKind::kAnd: {
+      uint32_t channels = kAll;
+      for (uint32_t i = node.a; i < node.a + node.b; ++i) channels &= ChannelsOf(children_[i]);
+      return channels;
+    }
+    case NodeKind::kOr: {
+      uint32_t channels = 0;
+      for (uint32_t i = node.a; i < node.a + node.b; ++i) channels |= ChannelsOf(children_[i]);
+      return channels;
+    }
+    case NodeKind::kIntCompare:
+      if (node.field != Field::kChannel || node.value < 0 ||
+          node.value >= static_cast<int64_t>(kChannelCount)) {
+        return kAll;
+      }
+      if (node.op == CompareOp::kEq) return 1u << node.value;
+      if (node.op == CompareOp::kNe) return kAll & ~(1u << node.value);
+      return kAll;
+    case NodeKind::kIntMask:
+      if (node.field != Field::kChannel) return kAll;
+      return node.negate ? kAll & ~static_cast<uint32_t>(node.value)
+                         : kAll & static_cast<uint32_t>(node.value);
+    default:
+      return kAll;
+  }
+}
+
 }  // namespace wissel::core::rules

@@ -93,6 +93,12 @@ class Condition {
   // The catalogue data the condition was compiled against.
   const TopicTable& topics() const { return *topics_; }
 
+  // The channels (bit 1 << core::Channel) for which the condition can hold, read from its
+  // structure: `channel == x`, `channel in [...]` and their negations, combined through and/or.
+  // All bits when it does not constrain the channel. A rule set skips a rule for other channels
+  // without evaluating it.
+  uint32_t PossibleChannels() const { return ChannelsOf(root_); }
+
   // True when the condition is the literal `true` (used to find rules that can never fire).
   bool AlwaysTrue() const {
     return nodes_[root_].kind == NodeKind::kConst && nodes_[root_].value != 0;
@@ -149,6 +155,7 @@ class Condition {
   };
 
   bool Eval(uint32_t index, const RuleContext& ctx, const ContextFacts& facts) const;
+  uint32_t ChannelsOf(uint32_t index) const;
   static int64_t IntValue(Field field, const RuleContext& ctx, const ContextFacts& facts);
   absl::string_view StringValue(const Node& node, const RuleContext& ctx) const;
 

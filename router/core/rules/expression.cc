@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "router/core/duration_text.h"
 
 namespace wissel::core::rules {
 namespace {
@@ -186,7 +187,7 @@ class Lexer {
     }
     if (Peek() == ':') return Time(token, failure, start, value, count);
     if (absl::ascii_isalpha(static_cast<unsigned char>(Peek()))) {
-      return Duration(token, failure, start, value);
+      return Duration(token, failure, start);
     }
     if (IsWordChar(Peek())) {
       while (pos_ < text_.size() && IsWordChar(text_[pos_])) ++pos_;
@@ -201,45 +202,30 @@ class Lexer {
     return true;
   }
 
-  bool Duration(Token* token, Failure* failure, size_t start, int64_t first) {
-    absl::Duration total = absl::ZeroDuration();
-    int64_t value = first;
-    while (true) {
-      const size_t unit_start = pos_;
-      while (pos_ < text_.size() && absl::ascii_isalpha(static_cast<unsigned char>(text_[pos_]))) {
-        ++pos_;
-      }
-      const absl::string_view unit = text_.substr(unit_start, pos_ - unit_start);
-      if (unit == "s") {
-        total += absl::Seconds(value);
-      } else if (unit == "m") {
-        total += absl::Minutes(value);
-      } else if (unit == "h") {
-        total += absl::Hours(value);
-      } else if (unit == "d") {
-        total += absl::Hours(24 * value);
-      } else {
-        return Fail(failure, unit_start,
-                    absl::StrCat("unknown duration unit '", unit, "'; use s, m, h or d (e.g. 45s, ",
-                                 "2m, 1h30m)"));
-      }
-      if (!IsDigit(Peek())) break;
-      size_t count = 0;
-      const size_t part_start = pos_;
-      if (!Digits(&value, &count)) {
-        return Fail(failure, part_start,
-                    absl::StrCat("number is too large (at most ", kMaxLiteral, ")"));
-      }
-      if (!absl::ascii_isalpha(static_cast<unsigned char>(Peek()))) {
-        return Fail(failure, pos_, "duration part without a unit; use s, m, h or d");
-      }
+  // The duration token at `start` (its first number already read and checked by Number()).
+  bool Duration(Token* token, Failure* failure, size_t start) {
+    const DurationScan scan = ScanDuration(text_.substr(start), kMaxLiteral);
+    const size_t at = start + scan.error_offset;
+    switch (scan.error) {
+      case DurationTextError::kNone:
+        break;
+      case DurationTextError::kUnknownUnit:
+        return Fail(failure, at,
+                    absl::StrCat("unknown duration unit '", scan.unit,
+                                 "'; use s, m, h or d (e.g. 45s, 2m, 1h30m)"));
+      case DurationTextError::kNoUnit:
+        return Fail(failure, at, "duration part without a unit; use s, m, h or d");
+      case DurationTextError::kTooLarge:
+      case DurationTextError::kNoDigits:  // not reached: Number() read the first part's digits
+        return Fail(failure, at, absl::StrCat("number is too large (at most ", kMaxLiteral, ")"));
     }
+    pos_ = start + scan.length;
     if (IsWordChar(Peek())) {
       return Fail(failure, pos_,
                   absl::StrCat("unexpected '", std::string(1, Peek()), "' in duration"));
     }
     token->kind = TokenKind::kDuration;
-    token->duration = total;
+    token->duration = scan.duration;
     token->text = std::string(text_.substr(start, pos_ - start));
     return true;
   }

@@ -140,6 +140,7 @@ class RuleSet::Compiler {
       absl::StatusOr<Condition> condition = conditions_.Compile(rule.when, &error_offset);
       if (condition.ok()) {
         compiled.condition = *std::move(condition);
+        compiled.channels = compiled.condition.PossibleChannels();
       } else {
         ConditionError(condition.status().message(), error_offset);
       }
@@ -362,6 +363,7 @@ void RuleSet::Evaluate(const RuleContext& ctx, RuleOutcome* outcome) const {
   const ContextFacts facts = ContextFacts::Of(ctx, *program_->topics);
   for (size_t i = 0; i < rules.size(); ++i) {
     const CompiledRule& rule = rules[i];
+    if ((rule.channels & (1u << static_cast<unsigned>(ctx.channel))) == 0) continue;
     if (!rule.condition.Evaluate(ctx, facts)) continue;
     outcome->fired_rules.push_back(static_cast<uint32_t>(i));
     for (const Action& action : rule.actions) {

@@ -124,6 +124,7 @@ class RuleSet {
   };
   struct CompiledRule {
     Condition condition;
+    uint32_t channels = ~0u;  // Condition::PossibleChannels()
     std::vector<Action> actions;
     bool continue_matching = false;
   };

@@ -330,3 +330,37 @@ TEST_F(ConditionTest, LargeListsOutsideTheBitmaskRange) {
 
 }  // namespace
 }  // namespace wissel::core::rules
+
+namespace wissel::core::rules {
+namespace {
+
+uint32_t Bit(Channel c) { return 1u << static_cast<unsigned>(c); }
+
+TEST(ConditionChannelsTest, PossibleChannelsFollowTheStructure) {
+  const TenantConfig config = testing::TestConfig();
+  ConditionCompiler compiler(config);
+  const uint32_t all = (1u << kChannelCount) - 1;
+  struct Case {
+    const char* when;
+    uint32_t channels;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"channel == chat and wants_person", Bit(Channel::kChat)},
+           {"channel in [phone, chat]", Bit(Channel::kPhone) | Bit(Channel::kChat)},
+           {"channel not in [phone]", all & ~Bit(Channel::kPhone)},
+           {"channel != phone", all & ~Bit(Channel::kPhone)},
+           {"channel == chat or channel == balie", Bit(Channel::kChat) | Bit(Channel::kBalie)},
+           {"channel == chat and channel == phone", 0},
+           {"not (channel == chat)", all},  // conservative: not analysed
+           {"wants_person", all},
+           {"false", 0},
+       }) {
+    size_t offset = 0;
+    absl::StatusOr<Condition> condition = compiler.Compile(c.when, &offset);
+    ASSERT_TRUE(condition.ok()) << c.when << ": " << condition.status();
+    EXPECT_EQ(condition->PossibleChannels(), c.channels) << c.when;
+  }
+}
+
+}  // namespace
+}  // namespace wissel::core::rules
