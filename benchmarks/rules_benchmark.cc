@@ -1,15 +1,11 @@
 // Benchmarks of the compiled routing rules (router/core/rules) and of a configuration reload.
 //
-// Heap allocations are counted by replacing the global operator new in this binary (the only
-// global mutable state here, and only in the benchmark); BM_RuleSet_Evaluate reports them per
-// iteration as the counter "allocs/iter", which must be 0.
+// Heap allocations are counted by the global operator new of benchmarks/allocation_counter.cc
+// (linked into the benchmark binaries only); BM_RuleSet_Evaluate reports them per iteration as the
+// counter "allocs/iter", which must be 0.
 #include <benchmark/benchmark.h>
-#include <stdlib.h>
 
-#include <atomic>
-#include <cstddef>
-#include <cstdlib>
-#include <new>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,37 +14,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "benchmarks/allocation_counter.h"
 #include "router/config/router_config.h"
 #include "router/core/contact.h"
 #include "router/core/rule_spec.h"
 #include "router/core/rules/rule_context.h"
 #include "router/core/rules/rule_set.h"
 #include "router/core/tenant_config.h"
-
-namespace {
-
-std::atomic<size_t> g_allocations{0};
-
-}  // namespace
-
-// Out of line, so that GCC does not inline malloc into one side and free into the other and
-// then warn about a new/free mismatch (-Wmismatched-new-delete) it created itself.
-#define WISSEL_NOINLINE __attribute__((noinline))
-
-WISSEL_NOINLINE void* operator new(std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-WISSEL_NOINLINE void* operator new[](std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-WISSEL_NOINLINE void operator delete(void* p) noexcept { std::free(p); }
-WISSEL_NOINLINE void operator delete[](void* p) noexcept { std::free(p); }
-WISSEL_NOINLINE void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-WISSEL_NOINLINE void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 namespace wissel {
 namespace {
@@ -115,13 +87,13 @@ void BM_RuleSet_Evaluate(benchmark::State& state) {
   ctx.attributes = &attributes;
   core::rules::RuleOutcome outcome = rules->NewOutcome();
 
-  const size_t allocations_before = g_allocations.load(std::memory_order_relaxed);
+  const int64_t allocations_before = benchmarks::AllocationCount();
   for (auto _ : state) {
     rules->Evaluate(ctx, &outcome);
     benchmark::DoNotOptimize(outcome.queue);
     benchmark::ClobberMemory();
   }
-  const size_t allocations = g_allocations.load(std::memory_order_relaxed) - allocations_before;
+  const int64_t allocations = benchmarks::AllocationCount() - allocations_before;
   state.counters["allocs/iter"] =
       benchmark::Counter(static_cast<double>(allocations), benchmark::Counter::kAvgIterations);
   state.counters["fired"] = static_cast<double>(outcome.fired_rules.size());

@@ -4,8 +4,8 @@
 #include <string>
 
 #include "absl/status/status.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "router/core/duration_text.h"
 
 namespace wissel::config {
 namespace {
@@ -21,45 +21,27 @@ constexpr int64_t kMaxPart = 1'000'000;
 
 absl::StatusOr<absl::Duration> ParseConfigDuration(absl::string_view text) {
   if (text.empty()) return absl::InvalidArgumentError(absl::StrCat("empty duration; ", kExpected));
-  absl::Duration total = absl::ZeroDuration();
-  size_t i = 0;
-  while (i < text.size()) {
-    const size_t digits_start = i;
-    int64_t value = 0;
-    while (i < text.size() && absl::ascii_isdigit(static_cast<unsigned char>(text[i]))) {
-      value = value * 10 + (text[i] - '0');
-      if (value > kMaxPart) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "duration '", text, "' is out of range (at most ", kMaxPart, " per unit)"));
-      }
-      ++i;
-    }
-    if (i == digits_start) {
-      return absl::InvalidArgumentError(absl::StrCat("invalid duration '", text, "': ", kExpected));
-    }
-    if (i == text.size()) {
+  const core::DurationScan scan = core::ScanDuration(text, kMaxPart);
+  switch (scan.error) {
+    case core::DurationTextError::kNone:
+      if (scan.length == text.size()) return scan.duration;
+      break;  // text after the last part
+    case core::DurationTextError::kTooLarge:
       return absl::InvalidArgumentError(
-          absl::StrCat("duration '", text, "' has no unit; ", kExpected));
-    }
-    const size_t unit_start = i;
-    while (i < text.size() && absl::ascii_isalpha(static_cast<unsigned char>(text[i]))) ++i;
-    const absl::string_view unit = text.substr(unit_start, i - unit_start);
-    if (unit == "s") {
-      total += absl::Seconds(value);
-    } else if (unit == "m") {
-      total += absl::Minutes(value);
-    } else if (unit == "h") {
-      total += absl::Hours(value);
-    } else if (unit == "d") {
-      total += absl::Hours(24 * value);
-    } else if (unit.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat("invalid duration '", text, "': ", kExpected));
-    } else {
-      return absl::InvalidArgumentError(absl::StrCat("unknown unit '", unit, "' in duration '",
+          absl::StrCat("duration '", text, "' is out of range (at most ", kMaxPart, " per unit)"));
+    case core::DurationTextError::kNoUnit:
+      if (scan.error_offset == text.size()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("duration '", text, "' has no unit; ", kExpected));
+      }
+      break;  // a number followed by something other than a letter
+    case core::DurationTextError::kUnknownUnit:
+      return absl::InvalidArgumentError(absl::StrCat("unknown unit '", scan.unit, "' in duration '",
                                                      text, "'; supported: s, m, h, d"));
-    }
+    case core::DurationTextError::kNoDigits:
+      break;
   }
-  return total;
+  return absl::InvalidArgumentError(absl::StrCat("invalid duration '", text, "': ", kExpected));
 }
 
 std::string FormatConfigDuration(absl::Duration duration) {

@@ -1,5 +1,8 @@
 // WisseldProcess: runs the real `wisseld` binary as a child process for tests that kill and
-// restart it. The port is read back from the daemon's "listening on port N" line.
+// restart it. The port is read back from the daemon's "listening on port N" line. The process
+// handling is ChildProcess's; this class adds the configuration file.
+//
+// Not thread-safe: one test thread owns a WisseldProcess.
 #pragma once
 
 #include <sys/types.h>
@@ -9,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "tests/integration/child_process.h"
 
 namespace wissel::testing {
 
@@ -24,18 +28,17 @@ class WisseldProcess {
   absl::StatusOr<int> SignalAndWait(int signal, absl::Duration timeout = absl::Seconds(15));
   // Replaces the configuration file (for SIGHUP reload tests).
   void RewriteConfig(const std::string& config_yaml);
-  int port() const { return port_; }
-  pid_t pid() const { return pid_; }
-  // The daemon's stderr so far (for failure messages).
-  std::string Log() const;
+  int port() const { return process_.port(); }
+  pid_t pid() const { return process_.pid(); }
+  // The daemon's stderr so far, over all its starts (for failure messages).
+  std::string Log() const { return process_.Log(4000); }
 
  private:
-  std::string binary_;
+  static std::string MakeDir();
+
   std::string dir_;
   std::string config_path_;
-  std::string log_path_;
-  pid_t pid_ = -1;
-  int port_ = 0;
+  ChildProcess process_;
 };
 
 }  // namespace wissel::testing

@@ -12,26 +12,19 @@
 #include "absl/strings/str_cat.h"
 #include "adapters/balie/balie_api.pb.h"
 #include "adapters/common/http_api.pb.h"
-#include "adapters/common/json_body.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/adapters/balie/test_config.h"
 #include "tests/adapters/common/fake_router_client.h"
+#include "tests/adapters/common/parse_json.h"
 
 namespace wissel::adapters::balie {
 namespace {
 
+using adapters::testing::ParseJson;
 using ::testing::HasSubstr;
 
 constexpr char kCheckins[] = "/v1/balie/gemeente-test/checkins";
-
-template <typename Message>
-Message Parse(const std::string& json) {
-  Message m;
-  const absl::Status s = ParseJsonBody(json, &m);
-  EXPECT_TRUE(s.ok()) << s << " in " << json;
-  return m;
-}
 
 class BalieServiceTest : public ::testing::Test {
  protected:
@@ -73,7 +66,7 @@ TEST_F(BalieServiceTest, CheckinGivesTicketAndExpectedWait) {
   auto res = Checkin(R"({"kiosk_id":"kiosk-1","checkin_id":"c-1","topic":"paspoort"})");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 201) << res->body;
-  const auto out = Parse<api::CheckinResponse>(res->body);
+  const auto out = ParseJson<api::CheckinResponse>(res->body);
   EXPECT_EQ(out.ticket(), "A001");
   EXPECT_EQ(out.outcome(), "queued");
   EXPECT_EQ(out.position(), 1);
@@ -90,10 +83,10 @@ TEST_F(BalieServiceTest, CheckinGivesTicketAndExpectedWait) {
   // Another group, then the same group again.
   auto b = Checkin(R"({"kiosk_id":"kiosk-1","checkin_id":"c-2","appointment_code":"PAS-WMO-1"})");
   ASSERT_TRUE(b);
-  EXPECT_EQ(Parse<api::CheckinResponse>(b->body).ticket(), "B001");
+  EXPECT_EQ(ParseJson<api::CheckinResponse>(b->body).ticket(), "B001");
   auto a = Checkin(R"({"kiosk_id":"kiosk-2","checkin_id":"c-1","topic":"rijbewijs"})");
   ASSERT_TRUE(a);
-  EXPECT_EQ(Parse<api::CheckinResponse>(a->body).ticket(), "A002");
+  EXPECT_EQ(ParseJson<api::CheckinResponse>(a->body).ticket(), "A002");
 }
 
 TEST_F(BalieServiceTest, RetryAnswersWithTheFirstTicket) {
@@ -103,7 +96,7 @@ TEST_F(BalieServiceTest, RetryAnswersWithTheFirstTicket) {
   ASSERT_TRUE(first && retry);
   EXPECT_EQ(first->status, 201);
   EXPECT_EQ(retry->status, 200);
-  const auto out = Parse<api::CheckinResponse>(retry->body);
+  const auto out = ParseJson<api::CheckinResponse>(retry->body);
   EXPECT_EQ(out.ticket(), "A001");
   EXPECT_TRUE(out.replayed());
   EXPECT_EQ(router_.created(), 1);
@@ -136,7 +129,7 @@ TEST_F(BalieServiceTest, BadInputRoutesNothing) {
     ASSERT_TRUE(res);
     EXPECT_EQ(res->status, c.status) << res->body;
     EXPECT_EQ(res->get_header_value("Content-Type"), "application/problem+json");
-    EXPECT_EQ(Parse<adapters::api::Problem>(res->body).field(), c.field) << res->body;
+    EXPECT_EQ(ParseJson<adapters::api::Problem>(res->body).field(), c.field) << res->body;
   }
   EXPECT_EQ(router_.route_calls(), 0);
 }
@@ -157,7 +150,7 @@ TEST_F(BalieServiceTest, UnknownDeskIs404) {
   auto res = client_->Post("/v1/balie/gemeente-test/desks/desk-9/next", "{}", "application/json");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 404);
-  EXPECT_EQ(Parse<adapters::api::Problem>(res->body).field(), "desk");
+  EXPECT_EQ(ParseJson<adapters::api::Problem>(res->body).field(), "desk");
 }
 
 TEST_F(BalieServiceTest, DisplayPageAndBacklog) {

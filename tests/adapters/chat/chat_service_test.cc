@@ -8,29 +8,22 @@
 #include "absl/time/clock.h"
 #include "adapters/chat/chat_api.pb.h"
 #include "adapters/common/http_api.pb.h"
-#include "adapters/common/json_body.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/adapters/common/fake_router_client.h"
+#include "tests/adapters/common/parse_json.h"
 #include "tests/adapters/common/sse_reader.h"
 
 namespace wissel::adapters::chat {
 namespace {
 
+using adapters::testing::ParseJson;
 using ::testing::ElementsAre;
 using testing::EventReader;
 using ::testing::HasSubstr;
 
 constexpr char kOpen[] =
     R"({"tenant":"gemeente-test","session_id":"s-1","topic":"paspoort","party":{"bsn":"111222333"}})";
-
-template <typename Message>
-Message Parse(const std::string& json) {
-  Message m;
-  const absl::Status s = ParseJsonBody(json, &m);
-  EXPECT_TRUE(s.ok()) << s << " in " << json;
-  return m;
-}
 
 class ChatServiceTest : public ::testing::Test {
  protected:
@@ -62,7 +55,7 @@ class ChatServiceTest : public ::testing::Test {
     EXPECT_TRUE(res);
     if (!res) return "";
     EXPECT_EQ(res->status, 200) << res->body;
-    return Parse<api::SessionResponse>(res->body).contact_id();
+    return ParseJson<api::SessionResponse>(res->body).contact_id();
   }
 
   testing::FakeRouterClient router_;
@@ -77,7 +70,7 @@ TEST_F(ChatServiceTest, OpenAnswersWithThePlaceInTheQueue) {
   ASSERT_EQ(res->status, 200) << res->body;
   EXPECT_EQ(res->get_header_value("Content-Type"), "application/json");
   EXPECT_EQ(res->get_header_value("Location"), "/v1/chat/sessions/gemeente-test/s-1");
-  const auto body = Parse<api::SessionResponse>(res->body);
+  const auto body = ParseJson<api::SessionResponse>(res->body);
   EXPECT_EQ(body.contact_id(), "c-1");
   EXPECT_EQ(body.session_id(), "s-1");
   EXPECT_EQ(body.outcome(), "queued");
@@ -100,7 +93,7 @@ TEST_F(ChatServiceTest, DigitalOfferAndMessagePassThrough) {
   router_.SetNextDecision(decision);
   auto res = Open();
   ASSERT_TRUE(res);
-  const auto body = Parse<api::SessionResponse>(res->body);
+  const auto body = ParseJson<api::SessionResponse>(res->body);
   EXPECT_EQ(body.outcome(), "digital");
   EXPECT_EQ(body.digital_offer().url(), "https://www.example.nl/paspoort");
   EXPECT_EQ(body.position(), 0);
@@ -111,8 +104,8 @@ TEST_F(ChatServiceTest, RetriedOpenIsTheSameContact) {
   auto second = Open();
   ASSERT_TRUE(first && second);
   EXPECT_EQ(second->status, 200);
-  EXPECT_EQ(Parse<api::SessionResponse>(first->body).contact_id(),
-            Parse<api::SessionResponse>(second->body).contact_id());
+  EXPECT_EQ(ParseJson<api::SessionResponse>(first->body).contact_id(),
+            ParseJson<api::SessionResponse>(second->body).contact_id());
   EXPECT_EQ(router_.created(), 1);
   EXPECT_NE(OpenContact("s-2"), "c-1");
   EXPECT_EQ(router_.created(), 2);
@@ -143,7 +136,7 @@ TEST_P(ChatBadRequestTest, IsAProblemAndRoutesNothing) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, bad.status) << res->body;
   EXPECT_EQ(res->get_header_value("Content-Type"), "application/problem+json");
-  const auto problem = Parse<adapters::api::Problem>(res->body);
+  const auto problem = ParseJson<adapters::api::Problem>(res->body);
   EXPECT_EQ(problem.status(), bad.status);
   EXPECT_EQ(problem.field(), bad.field) << res->body;
   EXPECT_EQ(problem.instance(), "/v1/chat/sessions");
@@ -179,18 +172,18 @@ TEST_F(ChatServiceTest, EventsFollowTheContactUntilItEnds) {
   EventReader events(server_->port(), "/v1/chat/sessions/gemeente-test/s-1/events");
   ASSERT_TRUE(events.WaitFor("position"));
   EXPECT_THAT(events.Text(), HasSubstr("retry: 2000\n"));
-  auto first = Parse<api::SessionEvent>(events.Data("position"));
+  auto first = ParseJson<api::SessionEvent>(events.Data("position"));
   EXPECT_EQ(first.contact_id(), contact);
   EXPECT_EQ(first.state(), "queued");
   EXPECT_EQ(first.position(), 1);
 
   router_.SetState(contact, v1::CONTACT_STATE_QUEUED, "", 3);  // others were put before it
   absl::SleepFor(absl::Milliseconds(200));
-  EXPECT_EQ(Parse<api::SessionEvent>(events.Data("position")).position(), 3);
+  EXPECT_EQ(ParseJson<api::SessionEvent>(events.Data("position")).position(), 3);
 
   router_.SetState(contact, v1::CONTACT_STATE_OFFERED, "h-1042");
   ASSERT_TRUE(events.WaitFor("assigned"));
-  auto assigned = Parse<api::SessionEvent>(events.Data("assigned"));
+  auto assigned = ParseJson<api::SessionEvent>(events.Data("assigned"));
   EXPECT_EQ(assigned.handler_id(), "h-1042");
   EXPECT_EQ(assigned.state(), "offered");
 
@@ -198,7 +191,7 @@ TEST_F(ChatServiceTest, EventsFollowTheContactUntilItEnds) {
   absl::SleepFor(absl::Milliseconds(200));
   router_.SetState(contact, v1::CONTACT_STATE_COMPLETED, "h-1042");
   ASSERT_TRUE(events.WaitFor("ended"));
-  EXPECT_EQ(Parse<api::SessionEvent>(events.Data("ended")).state(), "completed");
+  EXPECT_EQ(ParseJson<api::SessionEvent>(events.Data("ended")).state(), "completed");
   ASSERT_TRUE(events.WaitForEnd());  // the server ends the stream
   EXPECT_EQ(events.status(), 200);
   EXPECT_THAT(events.Names(), ElementsAre("position", "position", "assigned", "assigned", "ended"));
@@ -210,11 +203,11 @@ TEST_F(ChatServiceTest, EventsOfAnUnknownSessionAre404UnlessTheContactIsGiven) {
   auto unknown = client_->Get("/v1/chat/sessions/gemeente-test/s-404/events");
   ASSERT_TRUE(unknown);
   EXPECT_EQ(unknown->status, 404);
-  EXPECT_EQ(Parse<adapters::api::Problem>(unknown->body).field(), "session_id");
+  EXPECT_EQ(ParseJson<adapters::api::Problem>(unknown->body).field(), "session_id");
   auto bad = client_->Get("/v1/chat/sessions/Gemeente/s-1/events");
   ASSERT_TRUE(bad);
   EXPECT_EQ(bad->status, 400);
-  EXPECT_EQ(Parse<adapters::api::Problem>(bad->body).field(), "tenant");
+  EXPECT_EQ(ParseJson<adapters::api::Problem>(bad->body).field(), "tenant");
 
   // Another instance of the adapter (not this one) opened it: the contact id will do.
   router_.SetState(contact, v1::CONTACT_STATE_ABANDONED);
@@ -231,7 +224,7 @@ TEST_F(ChatServiceTest, EventsEndWithAnErrorWhenTheRouterStaysAway) {
   ASSERT_TRUE(events.WaitFor("position"));
   router_.Fail(absl::UnavailableError("down"));
   ASSERT_TRUE(events.WaitFor("error"));
-  EXPECT_EQ(Parse<adapters::api::Problem>(events.Data("error")).status(), 503);
+  EXPECT_EQ(ParseJson<adapters::api::Problem>(events.Data("error")).status(), 503);
   EXPECT_TRUE(events.WaitForEnd());
 }
 
@@ -263,7 +256,7 @@ TEST_F(ChatServiceTest, GetShowsTheSessionNow) {
   auto res = client_->Get("/v1/chat/sessions/gemeente-test/s-1");
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200) << res->body;
-  const auto body = Parse<api::SessionResponse>(res->body);
+  const auto body = ParseJson<api::SessionResponse>(res->body);
   EXPECT_EQ(body.state(), "connected");
   EXPECT_EQ(body.handler_id(), "h-7");
   EXPECT_EQ(body.position(), 0);
@@ -278,7 +271,7 @@ TEST_F(ChatServiceTest, EndAbandonedIsIdempotent) {
                       "application/json");
     ASSERT_TRUE(res);
     EXPECT_EQ(res->status, 200) << res->body;
-    const auto body = Parse<api::EndSessionResponse>(res->body);
+    const auto body = ParseJson<api::EndSessionResponse>(res->body);
     EXPECT_EQ(body.contact_id(), contact);
     EXPECT_EQ(body.state(), "abandoned");
   }
@@ -296,7 +289,7 @@ TEST_F(ChatServiceTest, EndCompletedNeedsAConversation) {
                             "application/json");
   ASSERT_TRUE(done);
   EXPECT_EQ(done->status, 200) << done->body;
-  EXPECT_EQ(Parse<api::EndSessionResponse>(done->body).state(), "completed");
+  EXPECT_EQ(ParseJson<api::EndSessionResponse>(done->body).state(), "completed");
 }
 
 TEST_F(ChatServiceTest, EndRefusesABadReason) {
@@ -305,7 +298,7 @@ TEST_F(ChatServiceTest, EndRefusesABadReason) {
                            "application/json");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 400);
-  EXPECT_EQ(Parse<adapters::api::Problem>(res->body).field(), "reason");
+  EXPECT_EQ(ParseJson<adapters::api::Problem>(res->body).field(), "reason");
   EXPECT_EQ(router_.other_calls(), 0);
 }
 

@@ -4,24 +4,17 @@
 #include <httplib.h>
 
 #include "adapters/common/http_api.pb.h"
-#include "adapters/common/json_body.h"
 #include "adapters/webform/webform_api.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/adapters/common/fake_router_client.h"
+#include "tests/adapters/common/parse_json.h"
 
 namespace wissel::adapters::webform {
 namespace {
 
+using adapters::testing::ParseJson;
 using ::testing::ElementsAre;
-
-template <typename Message>
-Message Parse(const std::string& json) {
-  Message m;
-  const absl::Status s = ParseJsonBody(json, &m);
-  EXPECT_TRUE(s.ok()) << s << " in " << json;
-  return m;
-}
 
 class WebformServiceTest : public ::testing::Test {
  protected:
@@ -54,7 +47,7 @@ TEST_F(WebformServiceTest, JsonIsAccepted) {
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 202) << res->body;
   EXPECT_EQ(res->get_header_value("Location"), "/v1/forms/gemeente-test/contacts/c-1");
-  const auto body = Parse<api::SubmissionAccepted>(res->body);
+  const auto body = ParseJson<api::SubmissionAccepted>(res->body);
   EXPECT_EQ(body.contact_id(), "c-1");
   EXPECT_EQ(body.submission_id(), "sub-1");
   EXPECT_EQ(body.queue(), "afval");
@@ -71,7 +64,7 @@ TEST_F(WebformServiceTest, UrlencodedIsAcceptedAndResubmissionIsTheSameContact) 
                              "application/x-www-form-urlencoded");
     ASSERT_TRUE(res);
     ASSERT_EQ(res->status, 202) << res->body;
-    EXPECT_EQ(Parse<api::SubmissionAccepted>(res->body).contact_id(), "c-1");
+    EXPECT_EQ(ParseJson<api::SubmissionAccepted>(res->body).contact_id(), "c-1");
   }
   EXPECT_EQ(router_.created(), 1);
 }
@@ -98,7 +91,7 @@ TEST_P(WebformBadRequestTest, IsAProblemAndRoutesNothing) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, bad.status) << res->body;
   EXPECT_EQ(res->get_header_value("Content-Type"), "application/problem+json");
-  EXPECT_EQ(Parse<adapters::api::Problem>(res->body).field(), bad.field) << res->body;
+  EXPECT_EQ(ParseJson<adapters::api::Problem>(res->body).field(), bad.field) << res->body;
   if (bad.status == 503) {
     EXPECT_EQ(res->get_header_value("Retry-After"), "2");
   }
@@ -131,7 +124,7 @@ TEST_F(WebformServiceTest, StatusOfAWorkItem) {
   auto res = client_->Get(posted->get_header_value("Location"));
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200) << res->body;
-  const auto status = Parse<api::SubmissionStatus>(res->body);
+  const auto status = ParseJson<api::SubmissionStatus>(res->body);
   EXPECT_EQ(status.state(), "queued");
   EXPECT_EQ(status.queue(), "afval");
   EXPECT_EQ(status.expected_handling_date(), "2026-12-03");

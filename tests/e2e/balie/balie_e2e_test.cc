@@ -2,10 +2,8 @@
 // desk over HTTP, and the waiting-room display rendered by headless Chromium. Every process
 // runs on 127.0.0.1 on free ports, is bounded in time and is stopped by PID. The screenshot of
 // the display is kept (its path is printed) for a human to look at.
-#include <fcntl.h>
 #include <httplib.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,13 +15,12 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "tests/integration/child_process.h"
 #include "tests/integration/redis_server.h"
 #include "tests/integration/wisseld_process.h"
 #include "wissel/v1/handler_service.grpc.pb.h"
@@ -80,92 +77,6 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
-// A child process with stdout and stderr in files; SIGKILLed if the test dies.
-class Child {
- public:
-  Child(std::vector<std::string> argv, std::string out, std::string err)
-      : argv_(std::move(argv)), out_(std::move(out)), err_(std::move(err)) {}
-  ~Child() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-
-  absl::Status Start() {
-    std::vector<char*> args;
-    for (std::string& a : argv_) args.push_back(a.data());
-    args.push_back(nullptr);
-    const pid_t pid = fork();
-    if (pid < 0) return absl::InternalError("fork failed");
-    if (pid == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      const int out = open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      const int err = open(err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      const int null = open("/dev/null", O_RDONLY);
-      dup2(null, STDIN_FILENO);
-      dup2(out, STDOUT_FILENO);
-      dup2(err, STDERR_FILENO);
-      execv(args[0], args.data());
-      _exit(127);
-    }
-    pid_ = pid;
-    return absl::OkStatus();
-  }
-
-  // The wait status, or DeadlineExceeded (the child is then killed).
-  absl::StatusOr<int> Wait(absl::Duration timeout) {
-    const absl::Time give_up = absl::Now() + timeout;
-    while (pid_ > 0) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return status;
-      }
-      if (absl::Now() > give_up) {
-        kill(pid_, SIGKILL);
-        waitpid(pid_, nullptr, 0);
-        pid_ = -1;
-        return absl::DeadlineExceededError("child did not exit in time");
-      }
-      absl::SleepFor(absl::Milliseconds(20));
-    }
-    return absl::FailedPreconditionError("not running");
-  }
-
-  absl::StatusOr<int> Stop(int signal, absl::Duration timeout) {
-    if (pid_ <= 0) return absl::FailedPreconditionError("not running");
-    kill(pid_, signal);
-    return Wait(timeout);
-  }
-
-  // The first stdout line holding `marker`; fails if the child exits or time runs out.
-  absl::StatusOr<std::string> WaitForLine(absl::string_view marker, absl::Duration timeout) {
-    const absl::Time give_up = absl::Now() + timeout;
-    while (absl::Now() < give_up) {
-      std::istringstream in(ReadFile(out_));
-      for (std::string line; std::getline(in, line);) {
-        if (absl::StrContains(line, marker)) return line;
-      }
-      int status = 0;
-      if (pid_ > 0 && waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return absl::FailedPreconditionError(absl::StrCat("exited early: ", ReadFile(err_)));
-      }
-      absl::SleepFor(absl::Milliseconds(20));
-    }
-    return absl::DeadlineExceededError(absl::StrCat("no '", marker, "': ", ReadFile(err_)));
-  }
-
-  std::string Err() const { return ReadFile(err_); }
-
- private:
-  std::vector<std::string> argv_;
-  std::string out_;
-  std::string err_;
-  pid_t pid_ = -1;
-};
-
 class BalieE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -191,7 +102,7 @@ class BalieE2eTest : public ::testing::Test {
 
   void StartBalie() {
     ++starts_;
-    balie_ = std::make_unique<Child>(
+    balie_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{WISSEL_BALIE_BINARY, "--config=" + dir_ + "/balie.yaml",
                                  absl::StrCat("--router=127.0.0.1:", wisseld_->port()),
                                  "--listen=127.0.0.1:0", "--router_deadline=2s",
@@ -199,10 +110,9 @@ class BalieE2eTest : public ::testing::Test {
         absl::StrCat(dir_, "/balie-", starts_, ".out"),
         absl::StrCat(dir_, "/balie-", starts_, ".err"));
     ASSERT_TRUE(balie_->Start().ok());
-    absl::StatusOr<std::string> line =
-        balie_->WaitForLine("wissel-balie: listening on port ", absl::Seconds(20));
-    ASSERT_TRUE(line.ok()) << line.status();
-    ASSERT_TRUE(absl::SimpleAtoi(line->substr(line->rfind(' ') + 1), &port_)) << *line;
+    absl::StatusOr<int> port = balie_->WaitForPort(absl::Seconds(20));
+    ASSERT_TRUE(port.ok()) << port.status();
+    port_ = *port;
     client_ = std::make_unique<httplib::Client>("127.0.0.1", port_);
     client_->set_connection_timeout(5, 0);
     client_->set_read_timeout(15, 0);
@@ -225,7 +135,7 @@ class BalieE2eTest : public ::testing::Test {
       if (stub->GetHandler(&ctx, req, &handler).ok()) return;
       absl::SleepFor(absl::Milliseconds(100));
     }
-    FAIL() << desk << " never signed in: " << balie_->Err();
+    FAIL() << desk << " never signed in: " << balie_->Log(std::string::npos);
   }
 
   httplib::Result Post(const std::string& path, const std::string& body) {
@@ -252,14 +162,14 @@ class BalieE2eTest : public ::testing::Test {
                                      "--virtual-time-budget=5000"};
     argv.insert(argv.end(), mode.begin(), mode.end());
     argv.push_back(absl::StrCat("http://127.0.0.1:", port_, "/v1/balie/", kTenant, "/display"));
-    Child chromium(argv, absl::StrCat(dir_, "/", name, ".out"),
-                   absl::StrCat(dir_, "/", name, ".err"));
+    ChildProcess chromium(argv, absl::StrCat(dir_, "/", name, ".out"),
+                          absl::StrCat(dir_, "/", name, ".err"));
     if (absl::Status s = chromium.Start(); !s.ok()) return s;
     absl::StatusOr<int> status = chromium.Wait(absl::Seconds(75));
     if (!status.ok()) return status.status();
     if (!WIFEXITED(*status) || WEXITSTATUS(*status) != 0) {
-      return absl::InternalError(
-          absl::StrCat("chromium failed (", *status, "): ", chromium.Err().substr(0, 3000)));
+      return absl::InternalError(absl::StrCat(
+          "chromium failed (", *status, "): ", chromium.Log(std::string::npos).substr(0, 3000)));
     }
     return ReadFile(absl::StrCat(dir_, "/", name, ".out"));
   }
@@ -269,7 +179,7 @@ class BalieE2eTest : public ::testing::Test {
   int port_ = 0;
   std::unique_ptr<RedisServer> redis_;
   std::unique_ptr<WisseldProcess> wisseld_;
-  std::unique_ptr<Child> balie_;
+  std::unique_ptr<ChildProcess> balie_;
   std::unique_ptr<httplib::Client> client_;
 };
 
@@ -337,7 +247,7 @@ TEST_F(BalieE2eTest, TicketsSurviveARestartAndRouterDownIs503) {
   EXPECT_THAT(wmo->body, HasSubstr("\"ticket\":\"B001\""));
 
   // SIGTERM: a clean stop; the restarted adapter continues the day's numbering.
-  absl::StatusOr<int> stopped = balie_->Stop(SIGTERM, absl::Seconds(15));
+  absl::StatusOr<int> stopped = balie_->SignalAndWait(SIGTERM, absl::Seconds(15));
   ASSERT_TRUE(stopped.ok()) << stopped.status();
   EXPECT_TRUE(WIFEXITED(*stopped) && WEXITSTATUS(*stopped) == 0) << *stopped;
   StartBalie();
@@ -362,9 +272,9 @@ TEST_F(BalieE2eTest, TicketsSurviveARestartAndRouterDownIs503) {
   ASSERT_TRUE(health);
   EXPECT_EQ(health->status, 503);
 
-  stopped = balie_->Stop(SIGTERM, absl::Seconds(15));
+  stopped = balie_->SignalAndWait(SIGTERM, absl::Seconds(15));
   ASSERT_TRUE(stopped.ok()) << stopped.status();
-  EXPECT_TRUE(WIFEXITED(*stopped) && WEXITSTATUS(*stopped) == 0) << balie_->Err();
+  EXPECT_TRUE(WIFEXITED(*stopped) && WEXITSTATUS(*stopped) == 0) << balie_->Log(std::string::npos);
 }
 
 }  // namespace

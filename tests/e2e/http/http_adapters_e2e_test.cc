@@ -11,8 +11,6 @@
 #include <sys/wait.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <fstream>
 #include <memory>
 #include <regex>
 #include <set>
@@ -24,14 +22,15 @@
 #include "absl/time/clock.h"
 #include "adapters/chat/chat_api.pb.h"
 #include "adapters/common/http_api.pb.h"
-#include "adapters/common/json_body.h"
 #include "adapters/webform/webform_api.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/adapters/common/parse_json.h"
 #include "tests/adapters/common/raw_http.h"
 #include "tests/adapters/common/sse_reader.h"
-#include "tests/e2e/http/child_process.h"
+#include "tests/integration/child_process.h"
 #include "tests/integration/redis_server.h"
+#include "tests/integration/wisseld_process.h"
 #include "wissel/v1/handler_service.grpc.pb.h"
 #include "wissel/v1/routing_service.grpc.pb.h"
 
@@ -40,6 +39,7 @@ namespace {
 
 using adapters::testing::BodyOf;
 using adapters::testing::EventReader;
+using adapters::testing::ParseJson;
 using adapters::testing::RawConnection;
 using adapters::testing::StatusOf;
 using ::testing::HasSubstr;
@@ -74,14 +74,6 @@ tenants:
                              {{"PORT", absl::StrCat(redis_port)}});
 }
 
-template <typename Message>
-Message Parse(const std::string& json) {
-  Message m;
-  const absl::Status s = adapters::ParseJsonBody(json, &m);
-  EXPECT_TRUE(s.ok()) << s << " in " << json;
-  return m;
-}
-
 std::unique_ptr<grpc::ClientContext> Ctx() {
   auto ctx = std::make_unique<grpc::ClientContext>();
   ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
@@ -94,11 +86,7 @@ class HttpAdaptersE2eTest : public ::testing::Test {
     auto redis = RedisServer::Start();
     ASSERT_TRUE(redis.ok()) << redis.status();
     redis_ = redis->release();
-    // wisseld takes its configuration from a file; ChildProcess passes arguments only.
-    config_path_ = new std::string(absl::StrCat("/tmp/wissel-e2e-http-", getpid(), ".yaml"));
-    { std::ofstream(*config_path_) << RouterConfig(redis_->port()); }
-    router_ = new ChildProcess(WISSELD_BINARY,
-                               {absl::StrCat("--config=", *config_path_), "--startup_timeout=5s"});
+    router_ = new WisseldProcess(WISSELD_BINARY, RouterConfig(redis_->port()));
     ASSERT_TRUE(router_->Start().ok()) << router_->Log();
     channel_ = new std::shared_ptr<grpc::Channel>(grpc::CreateChannel(
         absl::StrCat("127.0.0.1:", router_->port()), grpc::InsecureChannelCredentials()));
@@ -109,21 +97,25 @@ class HttpAdaptersE2eTest : public ::testing::Test {
   static void TearDownTestSuite() {
     delete chat_;
     delete webform_;
-    if (router_ != nullptr) (void)router_->SignalAndWait(SIGTERM);
+    if (router_ != nullptr) (void)router_->SignalAndWait(SIGTERM, absl::Seconds(10));
     delete router_;
     delete channel_;
     delete redis_;
-    if (config_path_ != nullptr) std::remove(config_path_->c_str());
-    delete config_path_;
   }
 
   static std::string RouterTarget() { return absl::StrCat("127.0.0.1:", router_->port()); }
 
+  // Starts `process` and waits (bounded) for its "listening on port N" line.
+  static absl::Status StartListening(ChildProcess& process) {
+    if (absl::Status s = process.Start(); !s.ok()) return s;
+    return process.WaitForPort().status();
+  }
+
   static ChildProcess* StartChat() {
-    auto* chat = new ChildProcess(
-        WISSEL_CHAT_BINARY, {"--listen=127.0.0.1:0", "--read_timeout=1s", "--poll_interval=100ms",
-                             absl::StrCat("--router=", RouterTarget())});
-    const absl::Status s = chat->Start();
+    auto* chat =
+        new ChildProcess({WISSEL_CHAT_BINARY, "--listen=127.0.0.1:0", "--read_timeout=1s",
+                          "--poll_interval=100ms", absl::StrCat("--router=", RouterTarget())});
+    const absl::Status s = StartListening(*chat);
     EXPECT_TRUE(s.ok()) << s << chat->Log();
     return chat;
   }
@@ -131,9 +123,9 @@ class HttpAdaptersE2eTest : public ::testing::Test {
   // `env` configures the adapter by environment, as in a container.
   static ChildProcess* StartWebform(std::vector<std::string> env, std::string router = "") {
     if (router.empty()) env.push_back(absl::StrCat("WISSEL_ROUTER=", RouterTarget()));
-    auto* webform =
-        new ChildProcess(WISSEL_WEBFORM_BINARY, {"--listen=127.0.0.1:0", "--read_timeout=1s"}, env);
-    const absl::Status s = webform->Start();
+    auto* webform = new ChildProcess(
+        {WISSEL_WEBFORM_BINARY, "--listen=127.0.0.1:0", "--read_timeout=1s"}, std::move(env));
+    const absl::Status s = StartListening(*webform);
     EXPECT_TRUE(s.ok()) << s << webform->Log();
     return webform;
   }
@@ -203,16 +195,14 @@ class HttpAdaptersE2eTest : public ::testing::Test {
   }
 
   static RedisServer* redis_;
-  static std::string* config_path_;
-  static ChildProcess* router_;
+  static WisseldProcess* router_;
   static ChildProcess* chat_;
   static ChildProcess* webform_;
   static std::shared_ptr<grpc::Channel>* channel_;
 };
 
 RedisServer* HttpAdaptersE2eTest::redis_ = nullptr;
-std::string* HttpAdaptersE2eTest::config_path_ = nullptr;
-ChildProcess* HttpAdaptersE2eTest::router_ = nullptr;
+WisseldProcess* HttpAdaptersE2eTest::router_ = nullptr;
 ChildProcess* HttpAdaptersE2eTest::chat_ = nullptr;
 ChildProcess* HttpAdaptersE2eTest::webform_ = nullptr;
 std::shared_ptr<grpc::Channel>* HttpAdaptersE2eTest::channel_ = nullptr;
@@ -223,7 +213,7 @@ TEST_F(HttpAdaptersE2eTest, ChatSessionFromQueueToAssignedToEnded) {
   auto opened = OpenChat("e2e-chat-1");
   ASSERT_TRUE(opened);
   ASSERT_EQ(opened->status, 200) << opened->body;
-  const auto session = Parse<adapters::chat::api::SessionResponse>(opened->body);
+  const auto session = ParseJson<adapters::chat::api::SessionResponse>(opened->body);
   EXPECT_EQ(session.outcome(), "queued");
   EXPECT_EQ(session.queue(), "burgerzaken");
   EXPECT_EQ(session.position(), 1);
@@ -232,34 +222,37 @@ TEST_F(HttpAdaptersE2eTest, ChatSessionFromQueueToAssignedToEnded) {
 
   EventReader events(chat_->port(), session.events_url());
   ASSERT_TRUE(events.WaitFor("position")) << events.Text();
-  EXPECT_EQ(Parse<adapters::chat::api::SessionEvent>(events.Data("position")).position(), 1);
+  EXPECT_EQ(ParseJson<adapters::chat::api::SessionEvent>(events.Data("position")).position(), 1);
 
   auto retried = OpenChat("e2e-chat-1");
   ASSERT_TRUE(retried);
   EXPECT_EQ(retried->status, 200);
-  EXPECT_EQ(Parse<adapters::chat::api::SessionResponse>(retried->body).contact_id(), contact);
+  EXPECT_EQ(ParseJson<adapters::chat::api::SessionResponse>(retried->body).contact_id(), contact);
 
   SignIn("h-chat-1", "burgerzaken");
   ASSERT_TRUE(events.WaitFor("assigned")) << events.Text();
-  auto assigned = Parse<adapters::chat::api::SessionEvent>(events.Data("assigned"));
+  auto assigned = ParseJson<adapters::chat::api::SessionEvent>(events.Data("assigned"));
   EXPECT_EQ(assigned.handler_id(), "h-chat-1");
   EXPECT_EQ(assigned.state(), "offered");
 
   Accept("h-chat-1", contact);
   const absl::Time give_up = absl::Now() + absl::Seconds(5);
-  while (Parse<adapters::chat::api::SessionEvent>(events.Data("assigned")).state() != "connected" &&
+  while (ParseJson<adapters::chat::api::SessionEvent>(events.Data("assigned")).state() !=
+             "connected" &&
          absl::Now() < give_up) {
     absl::SleepFor(absl::Milliseconds(50));
   }
-  EXPECT_EQ(Parse<adapters::chat::api::SessionEvent>(events.Data("assigned")).state(), "connected");
+  EXPECT_EQ(ParseJson<adapters::chat::api::SessionEvent>(events.Data("assigned")).state(),
+            "connected");
 
   auto ended = Client(chat_).Post("/v1/chat/sessions/gemeente-test/e2e-chat-1/end",
                                   R"({"reason":"completed"})", "application/json");
   ASSERT_TRUE(ended);
   EXPECT_EQ(ended->status, 200) << ended->body;
-  EXPECT_EQ(Parse<adapters::chat::api::EndSessionResponse>(ended->body).state(), "completed");
+  EXPECT_EQ(ParseJson<adapters::chat::api::EndSessionResponse>(ended->body).state(), "completed");
   ASSERT_TRUE(events.WaitFor("ended")) << events.Text();
-  EXPECT_EQ(Parse<adapters::chat::api::SessionEvent>(events.Data("ended")).state(), "completed");
+  EXPECT_EQ(ParseJson<adapters::chat::api::SessionEvent>(events.Data("ended")).state(),
+            "completed");
   EXPECT_TRUE(events.WaitForEnd());
 }
 
@@ -269,21 +262,21 @@ TEST_F(HttpAdaptersE2eTest, ChatPositionMovesUpWhenTheOneAheadLeaves) {
   auto second = OpenChat("e2e-wmo-2", "wmo-hulpmiddelen");
   ASSERT_TRUE(first && second);
   ASSERT_EQ(second->status, 200) << second->body;
-  EXPECT_EQ(Parse<adapters::chat::api::SessionResponse>(second->body).position(), 2);
+  EXPECT_EQ(ParseJson<adapters::chat::api::SessionResponse>(second->body).position(), 2);
   EventReader events(chat_->port(), "/v1/chat/sessions/gemeente-test/e2e-wmo-2/events");
   ASSERT_TRUE(events.WaitFor("position"));
-  EXPECT_EQ(Parse<adapters::chat::api::SessionEvent>(events.Data("position")).position(), 2);
+  EXPECT_EQ(ParseJson<adapters::chat::api::SessionEvent>(events.Data("position")).position(), 2);
 
   auto left = Client(chat_).Delete("/v1/chat/sessions/gemeente-test/e2e-wmo-1");
   ASSERT_TRUE(left);
   EXPECT_EQ(left->status, 200) << left->body;
-  EXPECT_EQ(Parse<adapters::chat::api::EndSessionResponse>(left->body).state(), "abandoned");
+  EXPECT_EQ(ParseJson<adapters::chat::api::EndSessionResponse>(left->body).state(), "abandoned");
   const absl::Time give_up = absl::Now() + absl::Seconds(5);
-  while (Parse<adapters::chat::api::SessionEvent>(events.Data("position")).position() != 1 &&
+  while (ParseJson<adapters::chat::api::SessionEvent>(events.Data("position")).position() != 1 &&
          absl::Now() < give_up) {
     absl::SleepFor(absl::Milliseconds(50));
   }
-  EXPECT_EQ(Parse<adapters::chat::api::SessionEvent>(events.Data("position")).position(), 1)
+  EXPECT_EQ(ParseJson<adapters::chat::api::SessionEvent>(events.Data("position")).position(), 1)
       << events.Text();
   auto gone = Client(chat_).Delete("/v1/chat/sessions/gemeente-test/e2e-wmo-2");
   ASSERT_TRUE(gone);
@@ -299,7 +292,7 @@ TEST_F(HttpAdaptersE2eTest, WebformJsonAndUrlencodedAreAccepted) {
       "application/json");
   ASSERT_TRUE(json);
   ASSERT_EQ(json->status, 202) << json->body;
-  const auto accepted = Parse<adapters::webform::api::SubmissionAccepted>(json->body);
+  const auto accepted = ParseJson<adapters::webform::api::SubmissionAccepted>(json->body);
   EXPECT_FALSE(accepted.contact_id().empty());
   EXPECT_EQ(accepted.queue(), "afval");
   EXPECT_EQ(accepted.outcome(), "queued");
@@ -312,7 +305,7 @@ TEST_F(HttpAdaptersE2eTest, WebformJsonAndUrlencodedAreAccepted) {
       "application/x-www-form-urlencoded");
   ASSERT_TRUE(form);
   ASSERT_EQ(form->status, 202) << form->body;
-  const auto second = Parse<adapters::webform::api::SubmissionAccepted>(form->body);
+  const auto second = ParseJson<adapters::webform::api::SubmissionAccepted>(form->body);
   EXPECT_NE(second.contact_id(), accepted.contact_id());
 
   // The same submission again is the same work item.
@@ -322,13 +315,13 @@ TEST_F(HttpAdaptersE2eTest, WebformJsonAndUrlencodedAreAccepted) {
       "application/x-www-form-urlencoded");
   ASSERT_TRUE(again);
   EXPECT_EQ(again->status, 202);
-  EXPECT_EQ(Parse<adapters::webform::api::SubmissionAccepted>(again->body).contact_id(),
+  EXPECT_EQ(ParseJson<adapters::webform::api::SubmissionAccepted>(again->body).contact_id(),
             second.contact_id());
 
   auto status = Client(webform_).Get(form->get_header_value("Location"));
   ASSERT_TRUE(status);
   ASSERT_EQ(status->status, 200) << status->body;
-  EXPECT_EQ(Parse<adapters::webform::api::SubmissionStatus>(status->body).state(), "queued");
+  EXPECT_EQ(ParseJson<adapters::webform::api::SubmissionStatus>(status->body).state(), "queued");
 
   // Personal data of the form is nowhere in Redis in clear.
   const std::string dump = DumpRedis();
@@ -344,7 +337,7 @@ TEST_F(HttpAdaptersE2eTest, WebformAnswersWithTheExpectedHandlingDate) {
                                    R"({"submission_id":"e2e-form-date"})", "application/json");
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 202) << res->body;
-  const auto accepted = Parse<adapters::webform::api::SubmissionAccepted>(res->body);
+  const auto accepted = ParseJson<adapters::webform::api::SubmissionAccepted>(res->body);
   EXPECT_TRUE(
       std::regex_match(accepted.expected_handling_date(), std::regex(R"(\d{4}-\d{2}-\d{2})")))
       << res->body;
@@ -400,7 +393,7 @@ TEST_F(HttpAdaptersE2eTest, BadInputLeavesNothingInRedis) {
     ASSERT_TRUE(res);
     EXPECT_EQ(res->status, b.status) << res->body;
     EXPECT_EQ(res->get_header_value("Content-Type"), "application/problem+json");
-    EXPECT_EQ(Parse<adapters::api::Problem>(res->body).field(), b.field) << res->body;
+    EXPECT_EQ(ParseJson<adapters::api::Problem>(res->body).field(), b.field) << res->body;
   }
   EXPECT_EQ(RedisKeys(), before);
   EXPECT_THAT(DumpRedis(), Not(HasSubstr("bad-")));
@@ -421,7 +414,7 @@ TEST_F(HttpAdaptersE2eTest, SlowClientGets408) {
   EXPECT_GE(absl::Now() - start, absl::Milliseconds(900));
   EXPECT_LT(absl::Now() - start, absl::Seconds(3));
   EXPECT_THAT(response, HasSubstr("Connection: close"));
-  EXPECT_EQ(Parse<adapters::api::Problem>(BodyOf(response)).code(), "request_timeout");
+  EXPECT_EQ(ParseJson<adapters::api::Problem>(BodyOf(response)).code(), "request_timeout");
   EXPECT_TRUE(c.WaitForClose(absl::Seconds(3)));
   EXPECT_EQ(RedisKeys(), before);
 }
@@ -429,7 +422,7 @@ TEST_F(HttpAdaptersE2eTest, SlowClientGets408) {
 // The router unreachable: 503 with Retry-After at once, never a hang; health says so too.
 TEST_F(HttpAdaptersE2eTest, RouterDownIs503WithRetryAfter) {
   std::unique_ptr<ChildProcess> orphan(StartWebform(
-      {absl::StrCat("WISSEL_ROUTER=127.0.0.1:", UnusedPort()), "WISSEL_RETRY_AFTER=3s"},
+      {absl::StrCat("WISSEL_ROUTER=127.0.0.1:", UnusedTcpPort()), "WISSEL_RETRY_AFTER=3s"},
       "unreachable"));
   const absl::Time start = absl::Now();
   auto res = Client(orphan.get())
@@ -438,7 +431,7 @@ TEST_F(HttpAdaptersE2eTest, RouterDownIs503WithRetryAfter) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 503) << res->body;
   EXPECT_EQ(res->get_header_value("Retry-After"), "3");
-  EXPECT_EQ(Parse<adapters::api::Problem>(res->body).code(), "router_unavailable");
+  EXPECT_EQ(ParseJson<adapters::api::Problem>(res->body).code(), "router_unavailable");
   EXPECT_LT(absl::Now() - start, absl::Seconds(3));
   auto health = Client(orphan.get()).Get("/healthz");
   ASSERT_TRUE(health);

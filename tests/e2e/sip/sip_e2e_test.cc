@@ -21,7 +21,7 @@
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
-#include "tests/e2e/sip/child_process.h"
+#include "tests/integration/child_process.h"
 #include "tests/integration/redis_server.h"
 #include "tests/integration/wisseld_process.h"
 #include "wissel/v1/handler_service.grpc.pb.h"
@@ -132,7 +132,7 @@ class SipE2eTest : public ::testing::Test {
       const std::string log = adapter_->process->Log(1 << 20);
       // Privacy: the caller's number never appears in the adapter's log.
       EXPECT_EQ(log.find("612345678"), std::string::npos) << log;
-      absl::StatusOr<int> status = adapter_->process->Stop(SIGTERM, absl::Seconds(10));
+      absl::StatusOr<int> status = adapter_->process->SignalAndWait(SIGTERM, absl::Seconds(10));
       EXPECT_TRUE(status.ok() && WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
           << "wissel-sip did not stop cleanly on SIGTERM: " << adapter_->process->Log();
       delete adapter_;
@@ -158,6 +158,7 @@ class SipE2eTest : public ::testing::Test {
         std::vector<std::string>{WISSEL_SIP_BINARY, "--config=" + config, "--router=" + router,
                                  "--udp_listen=127.0.0.1:0", "--tcp_listen=127.0.0.1:0",
                                  "--health_listen=127.0.0.1:0", "--router_deadline=2s"},
+        absl::StrCat(dir_, "/", name, "-wissel-sip.log"),
         absl::StrCat(dir_, "/", name, "-wissel-sip.log"));
     if (absl::Status s = adapter.process->Start(); !s.ok()) return s;
     absl::StatusOr<std::string> line =
@@ -213,7 +214,8 @@ class SipE2eTest : public ::testing::Test {
                                      "-log_file",
                                      run.log_path};
     argv.insert(argv.end(), extra.begin(), extra.end());
-    ChildProcess sipp(argv, absl::StrCat(dir_, "/", name, "-sipp.out"));
+    const std::string sipp_out = absl::StrCat(dir_, "/", name, "-sipp.out");
+    ChildProcess sipp(argv, sipp_out, sipp_out);
     const absl::Time start = absl::Now();
     if (!sipp.Start().ok()) return run;
     absl::StatusOr<int> status = sipp.Wait(timeout + absl::Seconds(15));
@@ -387,7 +389,7 @@ TEST_F(SipE2eTest, OutsideOpeningHoursRedirectsToTheClosedAnnouncement) {
   ASSERT_TRUE(adapter.ok()) << adapter.status();
   SippRun run = RunSipp("closed", "closed_call.xml", adapter->sip_port, "140123", {"-m", "1"});
   EXPECT_EQ(run.exit_code, 0) << run.output << adapter->process->Log();
-  (void)adapter->process->Stop(SIGTERM, absl::Seconds(10));
+  (void)adapter->process->SignalAndWait(SIGTERM, absl::Seconds(10));
   (void)closed_router.SignalAndWait(SIGTERM);
 }
 
@@ -411,7 +413,7 @@ TEST_F(SipE2eTest, RouterUnreachableIs503WithRetryAfterAndHealthSaysSo) {
   ASSERT_TRUE(main_health);
   EXPECT_EQ(main_health->status, 200) << main_health->body;
 
-  absl::StatusOr<int> status = down->process->Stop(SIGTERM, absl::Seconds(10));
+  absl::StatusOr<int> status = down->process->SignalAndWait(SIGTERM, absl::Seconds(10));
   ASSERT_TRUE(status.ok());
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << down->process->Log();
 }
