@@ -1124,19 +1124,28 @@ absl::Status Router::SetPresence(const std::string& handler_id, Presence presenc
   return absl::OkStatus();
 }
 
-absl::Status Router::Accept(const std::string& handler_id, const std::string& contact_id,
-                            EffectList* effects) {
+absl::StatusOr<std::pair<Router::HandlerEntry*, Contact*>> Router::FindOffer(
+    const std::string& handler_id, const std::string& contact_id) {
   HandlerEntry* e = FindEntry(handler_id);
   if (e == nullptr) return absl::NotFoundError(absl::StrCat("handler_id: '", handler_id, "'"));
   auto it = contacts_.find(contact_id);
   if (it == contacts_.end()) {
     return absl::NotFoundError(absl::StrCat("contact_id: '", contact_id, "' is not live"));
   }
-  Contact& c = *it->second;
-  if (c.state != ContactState::kOffered || c.handler_id != handler_id) {
+  Contact* c = it->second.get();
+  if (c->state != ContactState::kOffered || c->handler_id != handler_id) {
     return absl::FailedPreconditionError(
         absl::StrCat("contact '", contact_id, "' is not offered to handler '", handler_id, "'"));
   }
+  return std::make_pair(e, c);
+}
+
+absl::Status Router::Accept(const std::string& handler_id, const std::string& contact_id,
+                            EffectList* effects) {
+  absl::StatusOr<std::pair<HandlerEntry*, Contact*>> offer = FindOffer(handler_id, contact_id);
+  if (!offer.ok()) return offer.status();
+  auto [e, contact] = *offer;
+  Contact& c = *contact;
   const absl::Time now = clock_->Now();
   deadline_nodes_.Erase(offer_deadlines_, {c.offer_deadline, c.id});
   FindQueueState(c.queue)->offered--;
@@ -1154,17 +1163,10 @@ absl::Status Router::Accept(const std::string& handler_id, const std::string& co
 
 absl::Status Router::Reject(const std::string& handler_id, const std::string& contact_id,
                             EffectList* effects) {
-  HandlerEntry* e = FindEntry(handler_id);
-  if (e == nullptr) return absl::NotFoundError(absl::StrCat("handler_id: '", handler_id, "'"));
-  auto it = contacts_.find(contact_id);
-  if (it == contacts_.end()) {
-    return absl::NotFoundError(absl::StrCat("contact_id: '", contact_id, "' is not live"));
-  }
-  Contact& c = *it->second;
-  if (c.state != ContactState::kOffered || c.handler_id != handler_id) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("contact '", contact_id, "' is not offered to handler '", handler_id, "'"));
-  }
+  absl::StatusOr<std::pair<HandlerEntry*, Contact*>> offer = FindOffer(handler_id, contact_id);
+  if (!offer.ok()) return offer.status();
+  auto [e, contact] = *offer;
+  Contact& c = *contact;
   WithdrawOffer(c, "rejected", /*declined=*/true, effects);
   TryOffer(c, effects);
   Dispatch(*e, effects);

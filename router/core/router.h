@@ -224,6 +224,10 @@ class Router {
   QueueState* FindQueueState(const std::string& name);
   const QueueState* FindQueueState(const std::string& name) const;
   HandlerEntry* FindEntry(const std::string& handler_id);
+  // The handler and the contact offered to it. NotFound: unknown handler or contact not live;
+  // FailedPrecondition: the contact is not (any more) offered to this handler.
+  absl::StatusOr<std::pair<HandlerEntry*, Contact*>> FindOffer(const std::string& handler_id,
+                                                               const std::string& contact_id);
   const HandlerEntry* FindEntry(const std::string& handler_id) const;
   void ComputeEligibility(HandlerEntry& e) const;
   int ProficiencyOf(const Handler& h, const std::string& skill) const;
