@@ -1216,6 +1216,9 @@ absl::Status Router::Complete(const std::string& contact_id, bool keep_as_contac
     }
   }
   Drop(contact_id);
+  // Wrap-up does not block other channels the way a conversation does: the handler may have
+  // room for, say, a chat again.
+  Dispatch(*e, effects);
   return absl::OkStatus();
 }
 

@@ -1,5 +1,6 @@
 #include "router/core/router.h"
 
+#include <algorithm>
 #include <random>
 #include <variant>
 
@@ -451,7 +452,40 @@ std::vector<std::string> RunWorkload(int seed, int steps) {
   std::vector<std::string> topics = {"paspoort", "wmo-hulpmiddelen", "algemene-vraag"};
   std::vector<std::string> skills = {"burgerzaken", "wmo", "kcc"};
   int next_contact = 0;
+  const TenantConfig config = TestConfig();
+  // A waiting contact's effective-priority key (lower goes first): priority plus aging.
+  auto key = [&](const Contact& c) {
+    return config.aging_per_minute / 60.0 *
+               absl::ToDoubleSeconds(c.enqueued_at - absl::UnixEpoch()) -
+           c.priority;
+  };
+  auto queued_now = [&]() {
+    std::vector<std::string> ids;
+    for (int i = 0; i < next_contact; ++i) {
+      const Contact* c = router.FindContact(absl::StrCat("c", i));
+      if (c != nullptr && c->state == ContactState::kQueued) ids.push_back(c->id);
+    }
+    return ids;
+  };
+  // Whether handler `h` has room for `channel` (capacity and channel combinations).
+  auto has_room = [&](const Handler& h, Channel channel) {
+    if (h.Load(channel) >= h.capacity[channel]) return false;
+    for (const HeldContact& held : h.held) {
+      if (held.state == HoldState::kWrapUp) continue;
+      const std::vector<Channel>& blocked = config.handler_defaults.blocks[held.channel];
+      if (std::find(blocked.begin(), blocked.end(), channel) != blocked.end()) return false;
+    }
+    return true;
+  };
+  auto has_skill = [&](const Handler& h, const std::string& queue) {
+    const std::string& skill = config.FindQueue(queue)->skill;
+    return std::find(h.skills.begin(), h.skills.end(), skill) != h.skills.end();
+  };
+  auto declined = [](const Contact& c, const std::string& handler) {
+    return std::find(c.declined_by.begin(), c.declined_by.end(), handler) != c.declined_by.end();
+  };
   for (int step = 0; step < steps; ++step) {
+    const std::vector<std::string> queued_before = queued_now();
     EffectList effects;
     const int op = static_cast<int>(rng() % 10);
     const std::string handler = absl::StrCat("h", rng() % 6);
@@ -512,6 +546,45 @@ std::vector<std::string> RunWorkload(int seed, int steps) {
       if (c != nullptr && c->state != ContactState::kConnected) ++live_unconnected;
     }
     EXPECT_EQ(waiting, live_unconnected) << "every live contact in exactly one place";
+
+    // No contact waits while a handler that may take it is free.
+    for (const std::string& id : queued_now()) {
+      const Contact& c = *router.FindContact(id);
+      for (int i = 0; i < 6; ++i) {
+        const Handler* h = router.FindHandler(absl::StrCat("h", i));
+        if (h == nullptr || h->presence != Presence::kAvailable) continue;
+        EXPECT_FALSE(has_skill(*h, c.queue) && !declined(c, h->id) && has_room(*h, c.channel))
+            << "contact " << id << " (" << ChannelName(c.channel) << ", " << c.queue
+            << ") waits while " << h->id << " (" << h->held.size() << " held, presence "
+            << PresenceName(h->presence) << ") is free, step " << step << ", last op "
+            << (trace.empty() ? "" : trace.back());
+      }
+    }
+    // Higher effective priority never waits behind lower: whoever was offered a contact that
+    // was waiting could not have taken a contact of the same queue and channel that waited
+    // with a better key and is still waiting.
+    const std::vector<std::string> queued_after = queued_now();
+    for (const Effect& e : effects) {
+      const auto* offered = std::get_if<ContactOffered>(&e);
+      if (offered == nullptr) continue;
+      if (std::find(queued_before.begin(), queued_before.end(), offered->contact_id) ==
+          queued_before.end()) {
+        continue;
+      }
+      const Contact* y = router.FindContact(offered->contact_id);
+      if (y == nullptr) continue;
+      for (const std::string& id : queued_after) {
+        if (std::find(queued_before.begin(), queued_before.end(), id) == queued_before.end()) {
+          continue;
+        }
+        const Contact& x = *router.FindContact(id);
+        if (x.queue != y->queue || x.channel != y->channel || declined(x, offered->handler_id)) {
+          continue;
+        }
+        EXPECT_GE(key(x), key(*y)) << x.id << " (priority " << x.priority << ") waited behind "
+                                   << y->id << " (priority " << y->priority << "), step " << step;
+      }
+    }
   }
   return trace;
 }
