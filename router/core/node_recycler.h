@@ -17,17 +17,16 @@ class NodeRecycler {
  public:
   using Key = typename Set::value_type;
 
-  // Inserts a copy of `key` into `set` (no-op when an equal key is there).
-  void Insert(Set& set, const Key& key) {
-    if (spare_.empty()) {
-      set.insert(key);
-      return;
-    }
+  // Inserts a copy of `key` into `set` (no-op when an equal key is there). Returns the
+  // position of the element equal to `key`.
+  typename Set::iterator Insert(Set& set, const Key& key) {
+    if (spare_.empty()) return set.insert(key).first;
     typename Set::node_type node = std::move(spare_.back());
     spare_.pop_back();
     node.value() = key;
     auto result = set.insert(std::move(node));
     if (!result.inserted) spare_.push_back(std::move(result.node));
+    return result.position;
   }
 
   // Erases `key` from `set` if it is there, keeping the node.

@@ -31,6 +31,9 @@ struct Router::HandlerEntry {
   Handler handler;
   // Queues whose skill the handler has, with its proficiency on that skill.
   std::vector<std::pair<QueueState*, int>> eligible;
+  // Where Index() put the handler in each eligible queue's free sets, per channel, so that
+  // Unindex() removes exactly those entries without searching the sets again.
+  mutable std::vector<PerChannel<std::optional<std::set<RankKey>::iterator>>> positions;
   bool active = true;
 };
 
@@ -302,10 +305,12 @@ void Router::ComputeEligibility(HandlerEntry& e) const {
     }
   }
   e.eligible.clear();
+  e.positions.clear();
   for (const auto& [name, q] : queues_) {
     if (Contains(skills, q->skill)) {
       const int level = std::clamp(ProficiencyOf(h, q->skill), kMinProficiency, kMaxProficiency);
       e.eligible.push_back({q.get(), level});
+      e.positions.emplace_back();
     }
   }
   const HandlerProfile* profile = config_.FindHandler(h.id);
@@ -386,12 +391,15 @@ int64_t Router::RankOf(const HandlerEntry& e, const QueueState& q) const {
 void Router::Index(const HandlerEntry& e) {
   const Handler& h = e.handler;
   if (h.presence != Presence::kAvailable || !e.active) return;
-  for (const auto& [q, level] : e.eligible) {
+  for (size_t i = 0; i < e.eligible.size(); ++i) {
+    const auto& [q, level] = e.eligible[i];
     const absl::Time idle =
         q->config->strategy == Strategy::kRoundRobin ? absl::InfinitePast() : h.last_offer_at;
     for (Channel c : kAllChannels) {
       q->staffed[c] += h.capacity[c];
-      if (CanTakeChannel(h, c)) rank_nodes_.Insert(q->free[c][level], {RankOf(e, *q), idle, h.id});
+      if (CanTakeChannel(h, c)) {
+        e.positions[i][c] = rank_nodes_.Insert(q->free[c][level], {RankOf(e, *q), idle, h.id});
+      }
     }
   }
 }
@@ -399,12 +407,14 @@ void Router::Index(const HandlerEntry& e) {
 void Router::Unindex(const HandlerEntry& e) {
   const Handler& h = e.handler;
   if (h.presence != Presence::kAvailable || !e.active) return;
-  for (const auto& [q, level] : e.eligible) {
-    const absl::Time idle =
-        q->config->strategy == Strategy::kRoundRobin ? absl::InfinitePast() : h.last_offer_at;
+  for (size_t i = 0; i < e.eligible.size(); ++i) {
+    const auto& [q, level] = e.eligible[i];
     for (Channel c : kAllChannels) {
       q->staffed[c] -= h.capacity[c];
-      rank_nodes_.Erase(q->free[c][level], {RankOf(e, *q), idle, h.id});
+      if (std::optional<std::set<RankKey>::iterator>& at = e.positions[i][c]) {
+        rank_nodes_.Erase(q->free[c][level], *at);
+        at.reset();
+      }
     }
   }
 }
