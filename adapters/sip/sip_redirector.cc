@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
+#include "adapters/common/api_names.h"
 #include "adapters/sip/caller_id.h"
 
 namespace wissel::adapters::sip {
@@ -137,23 +138,6 @@ std::string EscapeUserPart(absl::string_view user) {
     }
   }
   return out;
-}
-
-absl::string_view OutcomeName(v1::Decision::Outcome outcome) {
-  switch (outcome) {
-    case v1::Decision::OUTCOME_ASSIGNED:
-      return "assigned";
-    case v1::Decision::OUTCOME_QUEUED:
-      return "queued";
-    case v1::Decision::OUTCOME_DIGITAL:
-      return "digital";
-    case v1::Decision::OUTCOME_CALLBACK:
-      return "callback";
-    case v1::Decision::OUTCOME_CLOSED:
-      return "closed";
-    default:
-      return "unspecified";
-  }
 }
 
 // Errors after which retrying later may help: answered 503 with Retry-After.
@@ -536,7 +520,7 @@ SipRedirector::Final SipRedirector::Route(const osip_message_t& invite,
   spec.code = 302;
   spec.contact = uri;
   spec.headers.emplace_back("X-Wissel-Contact-Id", final.contact_id);
-  spec.headers.emplace_back("X-Wissel-Outcome", std::string(OutcomeName(decision.outcome())));
+  spec.headers.emplace_back("X-Wissel-Outcome", adapters::OutcomeName(decision.outcome()));
   if (!decision.queue().empty() && IsPrintable(decision.queue())) {
     spec.headers.emplace_back("X-Wissel-Queue", decision.queue());
   }
@@ -553,7 +537,7 @@ SipRedirector::Final SipRedirector::Route(const osip_message_t& invite,
   }
   counters_.redirects.fetch_add(1);
   VLOG(1) << "call " << hash << " -> contact " << final.contact_id << " "
-          << OutcomeName(decision.outcome()) << (routed->replayed() ? " (replayed)" : "");
+          << adapters::OutcomeName(decision.outcome()) << (routed->replayed() ? " (replayed)" : "");
   return final;
 }
 
