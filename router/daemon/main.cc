@@ -21,6 +21,12 @@ ABSL_FLAG(std::string, config, "config/example/wissel.yaml", "Router configurati
 ABSL_FLAG(std::string, listen, "", "Override listen_address from the configuration.");
 ABSL_FLAG(std::string, redis_host, "", "Override redis.host from the configuration.");
 ABSL_FLAG(int, redis_port, 0, "Override redis.port from the configuration.");
+ABSL_FLAG(std::string, advertise_address, "",
+          "host:port at which other routers on the same Redis reach this one (default: the "
+          "listen address, with the host name for a wildcard host).");
+ABSL_FLAG(absl::Duration, lease_ttl, absl::Seconds(3),
+          "How long a tenant's lease lasts unrenewed: how soon another router takes over the "
+          "tenants of a router that died.");
 ABSL_FLAG(absl::Duration, startup_timeout, absl::Seconds(30),
           "How long to keep trying to reach Redis at start before giving up.");
 
@@ -63,7 +69,11 @@ int main(int argc, char** argv) {
   std::unique_ptr<wissel::service::Server> server;
   const absl::Time give_up = absl::Now() + absl::GetFlag(FLAGS_startup_timeout);
   while (true) {
-    server = std::make_unique<wissel::service::Server>(*config, &clock);
+    wissel::service::ClusterOptions cluster;
+    cluster.advertise_address = absl::GetFlag(FLAGS_advertise_address);
+    cluster.lease_ttl = absl::GetFlag(FLAGS_lease_ttl);
+    cluster.lease_renew_interval = cluster.lease_ttl / 3;
+    server = std::make_unique<wissel::service::Server>(*config, &clock, cluster);
     absl::Status status = server->Start();
     if (status.ok()) break;
     if (status.code() != absl::StatusCode::kUnavailable || absl::Now() > give_up) {

@@ -135,6 +135,11 @@ grpc::ServerUnaryReactor* HandlerServiceImpl::SignIn(grpc::CallbackServerContext
   if (absl::Status s = CheckTenant(*ctx_, "handler.tenant", handler.tenant()); !s.ok()) {
     return FinishNow(context, s);
   }
+  if (grpc::ServerUnaryReactor* forwarded = ForwardIfDecidedElsewhere(
+          *ctx_, context, handler.tenant(), request, response,
+          [](PeerStubs::Peer& peer, auto... args) { peer.handlers->async()->SignIn(args...); })) {
+    return forwarded;
+  }
   absl::StatusOr<core::HandlerSignIn> sign_in = PrepareSignIn(handler);
   if (!sign_in.ok()) return FinishNow(context, sign_in.status());
   auto out = std::make_shared<v1::Handler>();
@@ -155,6 +160,11 @@ grpc::ServerUnaryReactor* HandlerServiceImpl::SignOut(grpc::CallbackServerContex
   if (absl::Status s = CheckHandlerRef(*ctx_, request->tenant(), request->handler_id()); !s.ok()) {
     return FinishNow(context, s);
   }
+  if (grpc::ServerUnaryReactor* forwarded = ForwardIfDecidedElsewhere(
+          *ctx_, context, request->tenant(), request, response,
+          [](PeerStubs::Peer& peer, auto... args) { peer.handlers->async()->SignOut(args...); })) {
+    return forwarded;
+  }
   auto out = std::make_shared<v1::Handler>();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   SubmitAndFinish(
@@ -172,6 +182,13 @@ grpc::ServerUnaryReactor* HandlerServiceImpl::SetPresence(grpc::CallbackServerCo
                                                           v1::Handler* response) {
   if (absl::Status s = CheckHandlerRef(*ctx_, request->tenant(), request->handler_id()); !s.ok()) {
     return FinishNow(context, s);
+  }
+  if (grpc::ServerUnaryReactor* forwarded =
+          ForwardIfDecidedElsewhere(*ctx_, context, request->tenant(), request, response,
+                                    [](PeerStubs::Peer& peer, auto... args) {
+                                      peer.handlers->async()->SetPresence(args...);
+                                    })) {
+    return forwarded;
   }
   const std::optional<core::Presence> presence = FromProto(request->presence());
   if (!presence) {
@@ -195,6 +212,13 @@ grpc::ServerUnaryReactor* HandlerServiceImpl::GetHandler(grpc::CallbackServerCon
   if (absl::Status s = CheckHandlerRef(*ctx_, request->tenant(), request->handler_id()); !s.ok()) {
     return FinishNow(context, s);
   }
+  if (grpc::ServerUnaryReactor* forwarded =
+          ForwardIfDecidedElsewhere(*ctx_, context, request->tenant(), request, response,
+                                    [](PeerStubs::Peer& peer, auto... args) {
+                                      peer.handlers->async()->GetHandler(args...);
+                                    })) {
+    return forwarded;
+  }
   auto out = std::make_shared<v1::Handler>();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   SubmitAndFinish(*ctx_, reactor, request->tenant(),
@@ -206,9 +230,15 @@ grpc::ServerUnaryReactor* HandlerServiceImpl::GetHandler(grpc::CallbackServerCon
 
 grpc::ServerWriteReactor<v1::Offer>* HandlerServiceImpl::StreamOffers(
     grpc::CallbackServerContext* context, const v1::StreamOffersRequest* request) {
-  (void)context;
   if (absl::Status s = CheckHandlerRef(*ctx_, request->tenant(), request->handler_id()); !s.ok()) {
     return new RefusedStream(ToGrpcStatus(s));
+  }
+  const TenantRoute route = ctx_->engine->RouteOf(request->tenant());
+  if (!route.local) {
+    if (absl::Status s = RefuseUndecided(request->tenant(), route, context); !s.ok()) {
+      return new RefusedStream(ToGrpcStatus(s));
+    }
+    return RelayOfferStream(*ctx_->peers, route.address, context, request);
   }
   return new OfferStream(ctx_->offers, request->tenant(), request->handler_id());
 }
@@ -218,6 +248,17 @@ grpc::ServerUnaryReactor* HandlerServiceImpl::RespondToOffer(
     v1::ContactRecord* response, bool accept) {
   if (absl::Status s = CheckHandlerRef(*ctx_, request->tenant(), request->handler_id()); !s.ok()) {
     return FinishNow(context, s);
+  }
+  if (grpc::ServerUnaryReactor* forwarded =
+          ForwardIfDecidedElsewhere(*ctx_, context, request->tenant(), request, response,
+                                    [accept](PeerStubs::Peer& peer, auto... args) {
+                                      if (accept) {
+                                        peer.handlers->async()->AcceptOffer(args...);
+                                      } else {
+                                        peer.handlers->async()->RejectOffer(args...);
+                                      }
+                                    })) {
+    return forwarded;
   }
   if (absl::Status s = ValidateIdentifier("contact_id", request->contact_id()); !s.ok()) {
     return FinishNow(context, s);
@@ -260,6 +301,13 @@ grpc::ServerUnaryReactor* HandlerServiceImpl::FinishWrapUp(grpc::CallbackServerC
                                                            v1::Handler* response) {
   if (absl::Status s = CheckHandlerRef(*ctx_, request->tenant(), request->handler_id()); !s.ok()) {
     return FinishNow(context, s);
+  }
+  if (grpc::ServerUnaryReactor* forwarded =
+          ForwardIfDecidedElsewhere(*ctx_, context, request->tenant(), request, response,
+                                    [](PeerStubs::Peer& peer, auto... args) {
+                                      peer.handlers->async()->FinishWrapUp(args...);
+                                    })) {
+    return forwarded;
   }
   if (absl::Status s = ValidateIdentifier("contact_id", request->contact_id()); !s.ok()) {
     return FinishNow(context, s);

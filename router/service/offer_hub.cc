@@ -61,6 +61,15 @@ void OfferHub::CloseAll(const grpc::Status& status) {
   }
 }
 
+void OfferHub::CloseTenant(const std::string& tenant, const grpc::Status& status) {
+  absl::MutexLock lock(&mu_);
+  absl::erase_if(slots_, [&](const auto& kv) {
+    if (kv.first.first != tenant) return false;
+    if (kv.second.sink != nullptr) kv.second.sink->Close(status);
+    return true;
+  });
+}
+
 size_t OfferHub::attached() const {
   absl::MutexLock lock(&mu_);
   return std::count_if(slots_.begin(), slots_.end(),

@@ -43,6 +43,9 @@ class OfferHub {
   void Deliver(const std::string& tenant, const std::string& handler_id, const v1::Offer& offer);
   // Closes every stream with `status` and refuses new ones (used when the router drains).
   void CloseAll(const grpc::Status& status);
+  // Closes the tenant's streams with `status` and forgets its pending offers (the tenant is now
+  // decided by another router; its handlers reconnect and are relayed there).
+  void CloseTenant(const std::string& tenant, const grpc::Status& status);
   // Number of attached streams.
   size_t attached() const;
 

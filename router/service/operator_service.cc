@@ -14,6 +14,13 @@ grpc::ServerUnaryReactor* OperatorServiceImpl::GetQueueStats(
   if (absl::Status s = CheckTenant(*ctx_, "tenant", request->tenant()); !s.ok()) {
     return FinishNow(context, s);
   }
+  if (grpc::ServerUnaryReactor* forwarded =
+          ForwardIfDecidedElsewhere(*ctx_, context, request->tenant(), request, response,
+                                    [](PeerStubs::Peer& peer, auto... args) {
+                                      peer.operators->async()->GetQueueStats(args...);
+                                    })) {
+    return forwarded;
+  }
   if (!request->queue().empty()) {
     if (absl::Status s = ValidateIdentifier("queue", request->queue()); !s.ok()) {
       return FinishNow(context, s);

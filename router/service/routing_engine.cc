@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "router/common/status_macros.h"
 
 namespace wissel::service {
 
@@ -23,9 +24,15 @@ RoutingEngine::RoutingEngine(RoutingEngineOptions options,
 RoutingEngine::~RoutingEngine() { Stop(); }
 
 absl::Status RoutingEngine::Start() {
-  for (auto& [id, tenant] : tenants_) {
-    absl::Status status = Reload(id, tenant);
-    if (!status.ok()) return status;
+  if (leasing()) {
+    WISSEL_RETURN_IF_ERROR(RenewLeases());
+  } else {
+    for (auto& [id, tenant] : tenants_) {
+      tenant.owned = true;
+      absl::Status status = Reload(id, tenant);
+      if (!status.ok()) return status;
+      SetRoute(id, TenantRoute{true, ""});
+    }
   }
   absl::MutexLock lock(&mu_);
   running_ = true;
@@ -40,8 +47,81 @@ void RoutingEngine::Stop() {
     stopping_ = true;
   }
   thread_.join();
+  if (leasing()) {
+    std::vector<std::string> owned;
+    for (auto& [id, tenant] : tenants_) {
+      if (tenant.owned) owned.push_back(id);
+    }
+    if (absl::Status s = store_->ReleaseLeases(owned, options_.lease); !s.ok()) {
+      LOG(WARNING) << "could not release the tenant leases (they expire by themselves): " << s;
+    }
+    for (const std::string& id : owned) SetRoute(id, TenantRoute{false, ""});
+  }
   absl::MutexLock lock(&mu_);
   running_ = false;
+}
+
+TenantRoute RoutingEngine::RouteOf(const std::string& tenant) const {
+  absl::MutexLock lock(&routes_mu_);
+  auto it = routes_.find(tenant);
+  return it == routes_.end() ? TenantRoute{} : it->second;
+}
+
+void RoutingEngine::SetRoute(const std::string& tenant_id, TenantRoute route) {
+  absl::MutexLock lock(&routes_mu_);
+  routes_[tenant_id] = std::move(route);
+}
+
+absl::Status RoutingEngine::RenewLeases() {
+  const absl::Time started = absl::Now();
+  next_lease_round_ = started + options_.lease_renew_interval;
+  std::vector<std::string> ids;
+  for (const auto& [id, tenant] : tenants_) ids.push_back(id);
+  absl::StatusOr<std::vector<state::TenantLease>> leases = store_->ClaimLeases(ids, options_.lease);
+  if (!leases.ok()) {
+    // Unrenewed for a whole TTL, the leases may be someone else's by now: stop deciding.
+    if (started - last_lease_renewal_ > options_.lease.ttl) {
+      for (auto& [id, tenant] : tenants_) {
+        if (tenant.owned) Drop(id, tenant, "its lease could not be renewed");
+      }
+    }
+    return leases.status();
+  }
+  last_lease_renewal_ = started;
+  for (const state::TenantLease& lease : *leases) {
+    Tenant& tenant = tenants_.at(lease.tenant);
+    if (!lease.held) {
+      if (tenant.owned) Drop(lease.tenant, tenant, "another router holds its lease");
+      SetRoute(lease.tenant, TenantRoute{false, lease.holder_address});
+      continue;
+    }
+    if (tenant.owned && tenant.lease == lease.lease) continue;  // renewed
+    // Newly ours (or ours again under a new lease, e.g. after the store lost the old one):
+    // whatever this engine had in memory may be stale, so load the tenant from the store.
+    if (tenant.owned) Drop(lease.tenant, tenant, "its lease changed");
+    tenant.owned = true;
+    tenant.lease = lease.lease;
+    store_->SetFence(lease.tenant, lease.lease);
+    if (absl::Status s = Reload(lease.tenant, tenant); !s.ok()) {
+      LOG(WARNING) << "tenant " << lease.tenant << ": took the lease but cannot load it yet: " << s;
+    }
+    LOG(INFO) << "tenant " << lease.tenant << ": this router decides it now (lease " << lease.lease
+              << ")";
+    SetRoute(lease.tenant, TenantRoute{true, ""});
+    if (ownership_listener_) ownership_listener_(lease.tenant, true);
+  }
+  return absl::OkStatus();
+}
+
+void RoutingEngine::Drop(const std::string& tenant_id, Tenant& tenant, absl::string_view why) {
+  LOG(WARNING) << "tenant " << tenant_id << ": no longer decided here: " << why;
+  tenant.owned = false;
+  tenant.router.reset();
+  tenant.needs_reload = false;
+  // The old lease stays the fence: a write that still slips through is refused by the store.
+  std::erase_if(carry_over_, [&](const state::TenantEffect& e) { return e.tenant == tenant_id; });
+  SetRoute(tenant_id, TenantRoute{false, ""});
+  if (ownership_listener_) ownership_listener_(tenant_id, false);
 }
 
 size_t RoutingEngine::pending() const {
@@ -59,7 +139,7 @@ void RoutingEngine::Submit(const std::string& tenant, Operation operation, Compl
   }
   completion(OperationOutcome{
       tenants_.contains(tenant)
-          ? absl::UnavailableError("router is shutting down")
+          ? absl::UnavailableError("router is not running (starting or shutting down)")
           : absl::InvalidArgumentError(absl::StrCat("tenant: unknown tenant '", tenant, "'")),
       ""});
 }
@@ -154,6 +234,8 @@ absl::Status RoutingEngine::Reconfigure(const std::vector<core::TenantConfig>& c
       }
       for (size_t i = 0; i < configs.size(); ++i) {
         Tenant& tenant = tenants_.at(configs[i].id);
+        // A tenant decided elsewhere is built from the new configuration when it is taken.
+        if (tenant.router == nullptr) continue;
         core::EffectList effects;
         fresh[i]->AdoptState(*tenant.router, &effects);
         for (core::Effect& e : effects) carry_over_.push_back({configs[i].id, std::move(e)});
@@ -171,7 +253,12 @@ absl::Status RoutingEngine::Reconfigure(const std::vector<core::TenantConfig>& c
 
 absl::Time RoutingEngine::NextDeadline() const {
   absl::Time next = clock_->Now() + options_.max_sleep;
+  if (leasing()) {
+    // Lease rounds follow real time; translate to the cores' clock, which may be a fake.
+    next = std::min(next, clock_->Now() + (next_lease_round_ - absl::Now()));
+  }
   for (const auto& [id, tenant] : tenants_) {
+    if (!tenant.owned) continue;
     next = std::min(
         next, tenant.needs_reload ? tenant.next_reload_attempt : tenant.router->NextDeadline());
   }
@@ -202,6 +289,11 @@ void RoutingEngine::Run() {
       if (batch.empty() && control.empty() && stopping_ && carry_over_.empty()) return;
     }
     for (std::function<void()>& task : control) task();
+    if (leasing() && absl::Now() >= next_lease_round_) {
+      if (absl::Status s = RenewLeases(); !s.ok()) {
+        LOG_EVERY_N(WARNING, 10) << "lease round failed: " << s;
+      }
+    }
     ProcessBatch(batch);
   }
 }
@@ -221,6 +313,15 @@ void RoutingEngine::ProcessBatch(std::vector<Command>& batch) {
   for (size_t i = 0; i < batch.size(); ++i) {
     Command& cmd = batch[i];
     Tenant& tenant = tenants_.at(cmd.tenant);
+    if (!tenant.owned) {
+      const TenantRoute route = RouteOf(cmd.tenant);
+      entries[i].status = absl::UnavailableError(
+          route.address.empty()
+              ? absl::StrCat("tenant ", cmd.tenant, " is being taken over by another router; retry")
+              : absl::StrCat("tenant ", cmd.tenant, " is decided by the router at ", route.address,
+                             "; retry"));
+      continue;
+    }
     if (tenant.needs_reload) {
       if (absl::Status s = Reload(cmd.tenant, tenant); !s.ok()) {
         entries[i].status =
@@ -236,6 +337,7 @@ void RoutingEngine::ProcessBatch(std::vector<Command>& batch) {
     if (!local.empty()) touched.insert(cmd.tenant);
   }
   for (auto& [id, tenant] : tenants_) {
+    if (!tenant.owned) continue;
     if (tenant.needs_reload) {
       // Not waiting for a caller: keep trying to resume the tenant, at a bounded rate.
       if (clock_->Now() < tenant.next_reload_attempt || !Reload(id, tenant).ok()) continue;
@@ -262,10 +364,19 @@ void RoutingEngine::ProcessBatch(std::vector<Command>& batch) {
         }
       }
     } else {
+      // Fenced: another router holds the tenant's lease now. Nothing of it was written; stop
+      // deciding it (the effects of this batch are dropped with its core).
+      absl::flat_hash_set<std::string> fenced;
+      for (size_t i = 0; i < effects.size(); ++i) {
+        if ((*results)[i].status.code() == absl::StatusCode::kPermissionDenied) {
+          fenced.insert(effects[i].tenant);
+        }
+      }
       // Creates refused for a reused idempotency key: undo them in memory; the effects that
       // followed for the same contact were refused with them.
       absl::flat_hash_set<std::string> forgotten;
       for (size_t i = 0; i < effects.size(); ++i) {
+        if (fenced.contains(effects[i].tenant)) continue;
         const state::EffectResult& r = (*results)[i];
         if (r.status.code() == absl::StatusCode::kAlreadyExists &&
             std::holds_alternative<core::ContactCreated>(effects[i].effect) &&
@@ -278,6 +389,7 @@ void RoutingEngine::ProcessBatch(std::vector<Command>& batch) {
         }
       }
       for (size_t i = 0; i < effects.size(); ++i) {
+        if (fenced.contains(effects[i].tenant)) continue;
         const state::EffectResult& r = (*results)[i];
         // A create retried after a lost reply finds its own idempotency key: it is applied.
         const bool own_create = r.status.code() == absl::StatusCode::kAlreadyExists &&
@@ -301,7 +413,10 @@ void RoutingEngine::ProcessBatch(std::vector<Command>& batch) {
                                 r.existing_contact_id == core::ContactIdOf(effects[k].effect))) {
             continue;
           }
-          if (r.status.code() == absl::StatusCode::kAlreadyExists) {
+          if (fenced.contains(effects[k].tenant)) {
+            outcomes[i].status = absl::UnavailableError(
+                absl::StrCat("tenant ", effects[k].tenant, " moved to another router; retry"));
+          } else if (r.status.code() == absl::StatusCode::kAlreadyExists) {
             outcomes[i].status = r.status;
             outcomes[i].existing_contact_id = r.existing_contact_id;
           } else if (outcomes[i].status.ok()) {
@@ -310,6 +425,9 @@ void RoutingEngine::ProcessBatch(std::vector<Command>& batch) {
           }
           break;
         }
+      }
+      for (const std::string& id : fenced) {
+        Drop(id, tenants_.at(id), "the store fenced its writes (another router took the lease)");
       }
     }
   }

@@ -11,7 +11,16 @@
 // truth). A refused ContactCreated for a reused idempotency key is undone in memory directly and
 // reported to the caller with the id of the contact that owns the key.
 //
-// Thread-safety: Submit() may be called from any thread; everything else is for the owner.
+// Several routers on one store (docs/adr/0005-tenant-leases.md): with a lease claim in the
+// options, the engine decides only the tenants whose lease it holds in the store. The routing
+// thread renews its leases and takes free ones every lease_renew_interval; a tenant it takes is
+// loaded from the store (offers that were out are withdrawn), a tenant whose lease it lost is
+// dropped from memory. Every write carries the lease as a fence, so the store refuses the
+// writes of a router that lost its lease without noticing. Calls for a tenant decided elsewhere
+// are the service's to forward (RouteOf).
+//
+// Thread-safety: Submit(), RouteOf() and pending() may be called from any thread; everything
+// else is for the owner.
 #pragma once
 
 #include <deque>
@@ -42,6 +51,19 @@ struct RoutingEngineOptions {
   absl::Duration max_sleep = absl::Seconds(1);
   // While a tenant cannot be reloaded from the store, retry this often. Default 500 ms.
   absl::Duration reload_interval = absl::Milliseconds(500);
+  // The leases this engine claims. An empty address: no leases, this engine decides every
+  // tenant (a single router, tests).
+  state::LeaseClaim lease;
+  // How often leases are renewed and free ones claimed; well under lease.ttl. Default 1 s.
+  absl::Duration lease_renew_interval = absl::Seconds(1);
+};
+
+// Where a tenant is decided right now.
+struct TenantRoute {
+  bool local = false;
+  // The deciding router's address when it is another router; empty when no router holds the
+  // tenant's lease at the moment (a takeover is under way).
+  std::string address;
 };
 
 // What an operation's completion learns.
@@ -64,23 +86,33 @@ class RoutingEngine {
   // tenant's core (already past the whole batch). Used to notify handlers of offers.
   using AppliedListener =
       std::function<void(const std::string& tenant, const core::Router&, const core::Effect&)>;
+  // Called on the routing thread when the engine starts or stops deciding a tenant.
+  using OwnershipListener = std::function<void(const std::string& tenant, bool owned)>;
 
   // `store` and `clock` are not owned and must outlive the engine.
   RoutingEngine(RoutingEngineOptions options, const std::vector<core::TenantConfig>& tenants,
                 state::StateStore* store, const core::Clock* clock);
   ~RoutingEngine();
 
+  // Turns leases on, for the router reached at `address` (host:port). Before Start().
+  void SetLeaseAddress(std::string address) { options_.lease.address = std::move(address); }
   // Must be called before Start().
   void SetAppliedListener(AppliedListener listener) { listener_ = std::move(listener); }
+  void SetOwnershipListener(OwnershipListener listener) {
+    ownership_listener_ = std::move(listener);
+  }
 
   // Loads every tenant from the store (recovery), persists what recovery changed, and starts
   // the routing thread. Unavailable when the store cannot be reached.
   absl::Status Start();
-  // Completes every operation already submitted, then stops the thread. Later submissions
-  // complete at once with Unavailable.
+  // Completes every operation already submitted, then stops the thread and gives up its
+  // leases, so another router takes the tenants over at once. Later submissions complete at
+  // once with Unavailable.
   void Stop();
 
   bool HasTenant(const std::string& tenant) const { return tenants_.contains(tenant); }
+  // Whether this engine decides `tenant` (which must be known), or which router does.
+  TenantRoute RouteOf(const std::string& tenant) const;
 
   // Replaces the tenants' configurations without dropping traffic: on the routing thread, each
   // tenant gets a new core built from its new config that takes over the old core's handlers,
@@ -98,7 +130,10 @@ class RoutingEngine {
 
  private:
   struct Tenant {
+    // Null while another router decides the tenant.
     std::unique_ptr<core::Router> router;
+    bool owned = false;
+    std::string lease;  // the fence of the writes, while owned
     bool needs_reload = false;
     absl::Time next_reload_attempt = absl::InfinitePast();
   };
@@ -113,16 +148,29 @@ class RoutingEngine {
   // Rebuilds a tenant's core from the store and persists what recovery changed.
   absl::Status Reload(const std::string& tenant_id, Tenant& tenant);
   absl::Time NextDeadline() const;
+  bool leasing() const { return !options_.lease.address.empty(); }
+  // One lease round: renews, claims free leases (loading those tenants), drops lost ones.
+  absl::Status RenewLeases();
+  // Stops deciding a tenant: its core is dropped, its writes stay fenced.
+  void Drop(const std::string& tenant_id, Tenant& tenant, absl::string_view why);
+  void SetRoute(const std::string& tenant_id, TenantRoute route);
 
-  const RoutingEngineOptions options_;
+  RoutingEngineOptions options_;  // fixed once started
   state::StateStore* const store_;
   const core::Clock* const clock_;
   AppliedListener listener_;
+  OwnershipListener ownership_listener_;
+  // Leases run on real time (their TTL is Redis's), whatever clock the cores use.
+  absl::Time next_lease_round_ = absl::InfinitePast();
+  absl::Time last_lease_renewal_ = absl::InfinitePast();
   std::vector<core::TenantConfig> configs_;
   // Keys fixed at construction; values touched only by the routing thread (and Start()).
   absl::flat_hash_map<std::string, Tenant> tenants_;
   // Effects produced while undoing refused creates, written with the next batch.
   std::vector<state::TenantEffect> carry_over_;
+
+  mutable absl::Mutex routes_mu_;
+  absl::flat_hash_map<std::string, TenantRoute> routes_ ABSL_GUARDED_BY(routes_mu_);
 
   mutable absl::Mutex mu_;
   std::deque<Command> queue_ ABSL_GUARDED_BY(mu_);

@@ -69,6 +69,12 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::RouteContact(grpc::CallbackServerC
   if (absl::Status s = CheckTenant(*ctx_, "contact.tenant", tenant); !s.ok()) {
     return FinishNow(context, s);
   }
+  if (grpc::ServerUnaryReactor* forwarded = ForwardIfDecidedElsewhere(
+          *ctx_, context, tenant, request, response, [](PeerStubs::Peer& peer, auto... args) {
+            peer.routing->async()->RouteContact(args...);
+          })) {
+    return forwarded;
+  }
   absl::StatusOr<core::NewContact> prepared =
       PrepareContact(contact, ctx_->pseudonymizers.at(tenant), NewContactId(), ctx_->clock->Now());
   if (!prepared.ok()) return FinishNow(context, prepared.status());
@@ -127,6 +133,13 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::GetContact(grpc::CallbackServerCon
   if (absl::Status s = CheckTenant(*ctx_, "tenant", request->tenant()); !s.ok()) {
     return FinishNow(context, s);
   }
+  if (grpc::ServerUnaryReactor* forwarded =
+          ForwardIfDecidedElsewhere(*ctx_, context, request->tenant(), request, response,
+                                    [](PeerStubs::Peer& peer, auto... args) {
+                                      peer.routing->async()->GetContact(args...);
+                                    })) {
+    return forwarded;
+  }
   if (absl::Status s = ValidateIdentifier("contact_id", request->contact_id()); !s.ok()) {
     return FinishNow(context, s);
   }
@@ -144,6 +157,13 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::CancelContact(grpc::CallbackServer
                                                             v1::ContactRecord* response) {
   if (absl::Status s = CheckTenant(*ctx_, "tenant", request->tenant()); !s.ok()) {
     return FinishNow(context, s);
+  }
+  if (grpc::ServerUnaryReactor* forwarded =
+          ForwardIfDecidedElsewhere(*ctx_, context, request->tenant(), request, response,
+                                    [](PeerStubs::Peer& peer, auto... args) {
+                                      peer.routing->async()->CancelContact(args...);
+                                    })) {
+    return forwarded;
   }
   if (absl::Status s = ValidateIdentifier("contact_id", request->contact_id()); !s.ok()) {
     return FinishNow(context, s);
@@ -176,6 +196,13 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::CompleteContact(
   if (absl::Status s = CheckTenant(*ctx_, "tenant", request->tenant()); !s.ok()) {
     return FinishNow(context, s);
   }
+  if (grpc::ServerUnaryReactor* forwarded =
+          ForwardIfDecidedElsewhere(*ctx_, context, request->tenant(), request, response,
+                                    [](PeerStubs::Peer& peer, auto... args) {
+                                      peer.routing->async()->CompleteContact(args...);
+                                    })) {
+    return forwarded;
+  }
   if (absl::Status s = ValidateIdentifier("contact_id", request->contact_id()); !s.ok()) {
     return FinishNow(context, s);
   }
@@ -203,6 +230,13 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::TransferContact(
     v1::RouteContactResponse* response) {
   if (absl::Status s = CheckTenant(*ctx_, "tenant", request->tenant()); !s.ok()) {
     return FinishNow(context, s);
+  }
+  if (grpc::ServerUnaryReactor* forwarded =
+          ForwardIfDecidedElsewhere(*ctx_, context, request->tenant(), request, response,
+                                    [](PeerStubs::Peer& peer, auto... args) {
+                                      peer.routing->async()->TransferContact(args...);
+                                    })) {
+    return forwarded;
   }
   if (absl::Status s = ValidateIdentifier("contact_id", request->contact_id()); !s.ok()) {
     return FinishNow(context, s);
@@ -234,6 +268,12 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::SetContactPerson(
     v1::SetContactPersonResponse* response) {
   const std::string tenant = request->tenant();
   if (absl::Status s = CheckTenant(*ctx_, "tenant", tenant); !s.ok()) return FinishNow(context, s);
+  if (grpc::ServerUnaryReactor* forwarded = ForwardIfDecidedElsewhere(
+          *ctx_, context, tenant, request, response, [](PeerStubs::Peer& peer, auto... args) {
+            peer.routing->async()->SetContactPerson(args...);
+          })) {
+    return forwarded;
+  }
   if (absl::Status s = ValidateIdentifier("handler_id", request->handler_id()); !s.ok()) {
     return FinishNow(context, s);
   }

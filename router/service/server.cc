@@ -3,14 +3,41 @@
 #include <glog/logging.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <unistd.h>
 
+#include <cstdint>
+
+#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "router/common/status_macros.h"
 
 namespace wissel::service {
 
-Server::Server(config::RouterConfig config, const core::Clock* clock)
-    : config_(std::move(config)), clock_(clock) {}
+namespace {
+
+// A nonce per process start: the lease of this process, as opposed to an earlier one at the
+// same address.
+std::string ProcessNonce() {
+  absl::BitGen gen;
+  return absl::StrFormat("%016x%08x", absl::Uniform<uint64_t>(gen),
+                         static_cast<uint32_t>(getpid()));
+}
+
+std::string AdvertiseAddress(const std::string& configured, const std::string& listen, int port) {
+  if (!configured.empty()) return configured;
+  std::string host = listen.substr(0, listen.rfind(':'));
+  if (host.empty() || host == "0.0.0.0" || host == "[::]" || host == "::") {
+    char name[256] = {};
+    host = gethostname(name, sizeof(name) - 1) == 0 ? name : "localhost";
+  }
+  return absl::StrCat(host, ":", port);
+}
+
+}  // namespace
+
+Server::Server(config::RouterConfig config, const core::Clock* clock, ClusterOptions cluster)
+    : config_(std::move(config)), clock_(clock), cluster_(std::move(cluster)) {}
 
 Server::~Server() { Shutdown(absl::Seconds(1)); }
 
@@ -39,17 +66,28 @@ absl::Status Server::Start() {
         absl::StrCat("redis at ", config_.redis.host, ":", config_.redis.port, ": ", s.message()));
   }
 
-  engine_ =
-      std::make_unique<RoutingEngine>(RoutingEngineOptions{}, tenants, engine_store_.get(), clock_);
+  RoutingEngineOptions engine_options;
+  engine_options.lease.ttl = cluster_.lease_ttl;
+  engine_options.lease.nonce = ProcessNonce();
+  engine_options.lease_renew_interval = cluster_.lease_renew_interval;
+  engine_ = std::make_unique<RoutingEngine>(engine_options, tenants, engine_store_.get(), clock_);
   engine_->SetAppliedListener(
       [this](const std::string& tenant, const core::Router& router, const core::Effect& e) {
         PublishOffers(offers_, tenant, router, e);
       });
+  engine_->SetOwnershipListener([this](const std::string& tenant, bool owned) {
+    // Handlers streaming from here reconnect and are relayed to the tenant's new router.
+    if (!owned) {
+      offers_.CloseTenant(tenant,
+                          grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                       "tenant " + tenant + " moved to another router; reconnect"));
+    }
+  });
   context_.engine = engine_.get();
   context_.reader = reader_store_.get();
   context_.clock = clock_;
   context_.offers = &offers_;
-  if (absl::Status s = engine_->Start(); !s.ok()) return s;
+  context_.peers = &peers_;
 
   routing_service_ = std::make_unique<RoutingServiceImpl>(&context_);
   handler_service_ = std::make_unique<HandlerServiceImpl>(&context_);
@@ -66,13 +104,22 @@ absl::Status Server::Start() {
   builder.RegisterService(operator_service_.get());
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port_ == 0) {
-    engine_->Stop();
     return absl::FailedPreconditionError(
         absl::StrCat("cannot listen on ", config_.listen_address, " (address in use?)"));
   }
+  // Listening already (calls meanwhile get UNAVAILABLE: not running yet), so the port, and with
+  // it the address the leases name, is known before the engine claims them.
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  advertise_address_ = AdvertiseAddress(cluster_.advertise_address, config_.listen_address, port_);
+  engine_->SetLeaseAddress(advertise_address_);
+  if (absl::Status s = engine_->Start(); !s.ok()) {
+    server_->Shutdown();
+    server_.reset();
+    return s;
+  }
   server_->GetHealthCheckService()->SetServingStatus(true);
-  LOG(INFO) << "wissel router listening on port " << port_ << " with " << config_.tenants.size()
-            << " tenant(s)";
+  LOG(INFO) << "wissel router listening on port " << port_ << " (reached by other routers at "
+            << advertise_address_ << ") with " << config_.tenants.size() << " tenant(s)";
   return absl::OkStatus();
 }
 

@@ -1,5 +1,6 @@
 // Server: a whole Wissel router in one object — state store connections, routing engine, the
-// three gRPC services, health checking and reflection — built from a RouterConfig.
+// three gRPC services, forwarding to the other routers, health checking and reflection — built
+// from a RouterConfig.
 //
 // The daemon runs one; in-process tests run one on port 0. Start() refuses a listen address
 // that is taken (SO_REUSEPORT off, so a second router cannot silently share the port).
@@ -25,10 +26,22 @@
 
 namespace wissel::service {
 
+// How this router shares Redis with other routers (docs/adr/0005-tenant-leases.md).
+struct ClusterOptions {
+  // host:port at which the other routers reach this one. Empty: the listen address with the
+  // port actually bound, and the host name in place of a wildcard host (0.0.0.0, [::]).
+  std::string advertise_address;
+  // How long a tenant's lease lasts without renewal: how long the tenants of a router that
+  // died unannounced wait for another router. Default 3 s.
+  absl::Duration lease_ttl = absl::Seconds(3);
+  // How often leases are renewed and free ones taken. Default 1 s.
+  absl::Duration lease_renew_interval = absl::Seconds(1);
+};
+
 class Server {
  public:
   // `clock` is not owned and must outlive the server.
-  Server(config::RouterConfig config, const core::Clock* clock);
+  Server(config::RouterConfig config, const core::Clock* clock, ClusterOptions cluster = {});
   ~Server();
 
   // Connects to Redis, recovers every tenant, and starts listening on
@@ -43,6 +56,12 @@ class Server {
   absl::Status Reload(config::RouterConfig config);
   // The port actually bound (useful with port 0).
   int port() const { return port_; }
+  // Where the other routers reach this one (valid after Start).
+  const std::string& advertise_address() const { return advertise_address_; }
+  // Whether this router decides `tenant` at the moment (tests, wisselctl).
+  bool DecidesTenant(const std::string& tenant) const {
+    return engine_ != nullptr && engine_->RouteOf(tenant).local;
+  }
   // Drains and stops; waits at most `deadline` for in-flight calls. Idempotent.
   void Shutdown(absl::Duration deadline);
   // Blocks until the gRPC server has shut down.
@@ -51,6 +70,9 @@ class Server {
  private:
   config::RouterConfig config_;
   const core::Clock* clock_;
+  ClusterOptions cluster_;
+  std::string advertise_address_;
+  PeerStubs peers_;
   std::unique_ptr<state::RedisStateStore> engine_store_;
   std::unique_ptr<state::RedisStateStore> reader_store_;
   std::unique_ptr<RoutingEngine> engine_;

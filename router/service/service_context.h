@@ -9,6 +9,7 @@
 #include "router/core/clock.h"
 #include "router/privacy/pseudonymizer.h"
 #include "router/service/offer_hub.h"
+#include "router/service/peer_forwarding.h"
 #include "router/service/routing_engine.h"
 #include "router/state/state_store.h"
 
@@ -21,6 +22,8 @@ struct ServiceContext {
   state::StateStore* reader = nullptr;
   const core::Clock* clock = nullptr;
   OfferHub* offers = nullptr;
+  // The other routers, for calls of tenants decided there.
+  PeerStubs* peers = nullptr;
   absl::flat_hash_map<std::string, privacy::Pseudonymizer> pseudonymizers;
 };
 

@@ -10,6 +10,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "router/service/grpc_status.h"
+#include "router/service/peer_forwarding.h"
 #include "router/service/request_validation.h"
 #include "router/service/service_context.h"
 
@@ -21,6 +22,21 @@ inline absl::Status CheckTenant(const ServiceContext& ctx, absl::string_view fie
   if (absl::Status s = ValidateIdentifier(field, tenant); !s.ok()) return s;
   if (!ctx.engine->HasTenant(tenant)) {
     return absl::InvalidArgumentError(absl::StrCat(field, ": unknown tenant '", tenant, "'"));
+  }
+  return absl::OkStatus();
+}
+
+// Unavailable when a call for `tenant`, which is not decided here, cannot be forwarded: nobody
+// decides it at the moment (a takeover), or the call was forwarded to us already.
+inline absl::Status RefuseUndecided(const std::string& tenant, const TenantRoute& route,
+                                    const grpc::CallbackServerContext* context) {
+  if (route.address.empty()) {
+    return absl::UnavailableError(
+        absl::StrCat("tenant ", tenant, " is being taken over by another router; retry"));
+  }
+  if (IsForwarded(context)) {
+    return absl::UnavailableError(
+        absl::StrCat("tenant ", tenant, " moved to the router at ", route.address, "; retry"));
   }
   return absl::OkStatus();
 }
@@ -53,6 +69,23 @@ inline grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(ToGrpcStatus(status));
   return reactor;
+}
+
+// Null when this router decides `tenant`: go on locally. Otherwise the call is forwarded to the
+// router that does (peer_forwarding.h), or refused with UNAVAILABLE while nobody decides it or
+// when it was forwarded to us already; the returned reactor finishes it.
+template <typename Request, typename Response, typename Call>
+grpc::ServerUnaryReactor* ForwardIfDecidedElsewhere(ServiceContext& ctx,
+                                                    grpc::CallbackServerContext* context,
+                                                    const std::string& tenant,
+                                                    const Request* request, Response* response,
+                                                    const Call& call) {
+  const TenantRoute route = ctx.engine->RouteOf(tenant);
+  if (route.local) return nullptr;
+  if (absl::Status refused = RefuseUndecided(tenant, route, context); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
+  return ForwardUnary(*ctx.peers, route.address, context, request, response, call);
 }
 
 }  // namespace wissel::service

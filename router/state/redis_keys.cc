@@ -74,4 +74,8 @@ std::string ContactPerson(absl::string_view tenant, absl::string_view pseudonym,
 
 std::string ContactPersons(absl::string_view tenant) { return absl::StrCat(Prefix(tenant), "cps"); }
 
+std::string Owner(absl::string_view tenant) { return absl::StrCat(Prefix(tenant), "owner"); }
+
+std::string OwnerEpoch(absl::string_view tenant) { return absl::StrCat(Prefix(tenant), "epoch"); }
+
 }  // namespace wissel::state::keys

@@ -14,6 +14,9 @@
 //                                          "handler|expires_at" (contact_person_codec.h)
 //   w:{T}:cps                    zset    index of the contact persons: "<pseudonym>:<domain>",
 //                                        score = expires_at (µs)
+//   w:{T}:owner                  string  the tenant's lease: "<epoch>|<nonce>|<address>" of the
+//                                        router that may write the tenant (TTL = the lease)
+//   w:{T}:epoch                  counter how many times the lease was taken (monotonic)
 //
 // Tenant ids must match [a-z0-9-]+; contact and handler ids and domains must pass ValidId() so
 // that no key of one kind can equal a key of another kind. A contact-person key holds nothing
@@ -47,5 +50,7 @@ std::string Handlers(absl::string_view tenant);
 std::string ContactPerson(absl::string_view tenant, absl::string_view pseudonym,
                           absl::string_view domain);
 std::string ContactPersons(absl::string_view tenant);
+std::string Owner(absl::string_view tenant);
+std::string OwnerEpoch(absl::string_view tenant);
 
 }  // namespace wissel::state::keys

@@ -153,6 +153,9 @@ EffectResult Interpret(const RedisReply& reply) {
     result.status = absl::OkStatus();
   } else if (code == "precondition") {
     result.status = absl::FailedPreconditionError(detail);
+  } else if (code == "fenced") {
+    result.status = absl::PermissionDeniedError(
+        absl::StrCat("fenced: the tenant's lease is now '", detail, "'"));
   } else if (code == "exists") {
     result.status =
         absl::AlreadyExistsError(absl::StrCat("idempotency key belongs to contact '", detail, "'"));
@@ -209,6 +212,7 @@ RedisStateStore::RedisStateStore(RedisStateStoreOptions options)
        ScriptsByIndex(std::make_index_sequence<std::variant_size_v<core::Effect>>())) {
     script_handles_.push_back(connection_.RegisterScript(scripts::WithPrelude(source)));
   }
+  lease_script_ = connection_.RegisterScript(scripts::kClaimLease);
 }
 
 RedisStateStore::~RedisStateStore() = default;
@@ -412,7 +416,70 @@ absl::StatusOr<ScriptCall> RedisStateStore::Prepare(const TenantEffect& te) cons
       },
       te.effect);
   if (!status.ok()) return status;
+  // The fence (scripts.h): the prelude takes these two off again.
+  call.keys.push_back(keys::Owner(t));
+  call.args.push_back(FenceOf(t));
   return call;
+}
+
+std::string RedisStateStore::FenceOf(const std::string& tenant) const {
+  absl::MutexLock lock(&fence_mu_);
+  auto it = fences_.find(tenant);
+  return it == fences_.end() ? std::string() : it->second;
+}
+
+void RedisStateStore::SetFence(const std::string& tenant, std::string lease) {
+  absl::MutexLock lock(&fence_mu_);
+  fences_[tenant] = std::move(lease);
+}
+
+absl::StatusOr<std::vector<RedisReply>> RedisStateStore::CallLeaseScript(
+    absl::Span<const std::string> tenants, const LeaseClaim& claim, absl::string_view mode) {
+  // The epoch counter only numbers the leases; it outlives any lease by far.
+  constexpr int64_t kEpochTtlSeconds = 30 * 24 * 3600;
+  std::vector<ScriptCall> calls;
+  calls.reserve(tenants.size());
+  for (const std::string& t : tenants) {
+    WISSEL_RETURN_IF_ERROR(CheckTenant(t));
+    calls.push_back(
+        ScriptCall{lease_script_,
+                   {keys::Owner(t), keys::OwnerEpoch(t)},
+                   {claim.address, claim.nonce,
+                    absl::StrCat(std::max<int64_t>(1, absl::ToInt64Milliseconds(claim.ttl))),
+                    std::string(mode), absl::StrCat(kEpochTtlSeconds)}});
+  }
+  absl::MutexLock lock(&mu_);
+  return connection_.EvalPipeline(calls);
+}
+
+absl::StatusOr<std::vector<TenantLease>> RedisStateStore::ClaimLeases(
+    absl::Span<const std::string> tenants, const LeaseClaim& claim) {
+  WISSEL_ASSIGN_OR_RETURN(std::vector<RedisReply> replies,
+                          CallLeaseScript(tenants, claim, "claim"));
+  std::vector<TenantLease> leases(tenants.size());
+  for (size_t i = 0; i < tenants.size(); ++i) {
+    const RedisReply& r = replies[i];
+    if (r.type != RedisReply::Type::kArray || r.elements.size() != 2 ||
+        r.elements[0].type != RedisReply::Type::kString ||
+        r.elements[1].type != RedisReply::Type::kString) {
+      return UnexpectedReply("lease script", r);
+    }
+    TenantLease& lease = leases[i];
+    lease.tenant = tenants[i];
+    lease.lease = r.elements[1].str;
+    lease.held = r.elements[0].str == "acquired" || r.elements[0].str == "held";
+    lease.acquired = r.elements[0].str == "acquired";
+    // "<epoch>|<nonce>|<address>": the address is everything after the second separator.
+    const std::vector<absl::string_view> parts =
+        absl::StrSplit(lease.lease, absl::MaxSplits('|', 2));
+    if (parts.size() == 3) lease.holder_address = std::string(parts[2]);
+  }
+  return leases;
+}
+
+absl::Status RedisStateStore::ReleaseLeases(absl::Span<const std::string> tenants,
+                                            const LeaseClaim& claim) {
+  return CallLeaseScript(tenants, claim, "release").status();
 }
 
 absl::StatusOr<std::vector<EffectResult>> RedisStateStore::Apply(

@@ -95,7 +95,19 @@ class RedisStateStore : public StateStore {
 
   absl::Status Ping() override;
 
+  absl::StatusOr<std::vector<TenantLease>> ClaimLeases(absl::Span<const std::string> tenants,
+                                                       const LeaseClaim& claim) override;
+  absl::Status ReleaseLeases(absl::Span<const std::string> tenants,
+                             const LeaseClaim& claim) override;
+  void SetFence(const std::string& tenant, std::string lease) override;
+
  private:
+  // One lease script call per tenant, pipelined; `mode` is "claim" or "release".
+  absl::StatusOr<std::vector<RedisReply>> CallLeaseScript(absl::Span<const std::string> tenants,
+                                                          const LeaseClaim& claim,
+                                                          absl::string_view mode);
+  std::string FenceOf(const std::string& tenant) const;
+
   // The contact retention of `tenant` in whole seconds (>= 1), as a decimal string.
   std::string ContactTtl(const std::string& tenant) const;
   std::string HandlerTtl() const;
@@ -109,6 +121,9 @@ class RedisStateStore : public StateStore {
   RedisConnection connection_ ABSL_GUARDED_BY(mu_);
   // Script handles, indexed like core::Effect's alternatives.
   std::vector<int> script_handles_;
+  int lease_script_ = -1;
+  mutable absl::Mutex fence_mu_;
+  absl::flat_hash_map<std::string, std::string> fences_ ABSL_GUARDED_BY(fence_mu_);
 };
 
 }  // namespace wissel::state

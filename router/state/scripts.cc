@@ -7,6 +7,15 @@ namespace wissel::state::scripts {
 std::string WithPrelude(absl::string_view script) { return absl::StrCat(kPrelude, script); }
 
 const char kPrelude[] = R"lua(
+-- Fencing: the caller appended the tenant's owner key and its lease to KEYS and ARGV. Take them
+-- off first, so the script below sees its own arguments, and refuse a router whose lease is gone.
+local fence_key, fence = KEYS[#KEYS], ARGV[#ARGV]
+KEYS[#KEYS] = nil
+ARGV[#ARGV] = nil
+if fence ~= '' then
+  local holder = redis.call('GET', fence_key)
+  if holder ~= fence then return {'fenced', holder or ''} end
+end
 local function refuse(why) return {'precondition', why} end
 local function touch(from, to, ttl)
   for i = from, to do redis.call('EXPIRE', KEYS[i], ttl) end
@@ -226,6 +235,31 @@ redis.call('HSET', KEYS[1], unpack(ARGV, 4))
 redis.call('SADD', KEYS[3], hid)
 touch(1, 3, ttl)
 return {'ok', ''}
+)lua";
+
+const char kClaimLease[] = R"lua(
+local current = redis.call('GET', KEYS[1])
+if ARGV[4] == 'release' then
+  if current and string.match(current, '^%d+|([^|]*)|') == ARGV[2] then
+    redis.call('DEL', KEYS[1])
+  end
+  return {'released', ''}
+end
+if current then
+  local nonce, address = string.match(current, '^%d+|([^|]*)|(.*)$')
+  if nonce == ARGV[2] then
+    redis.call('PEXPIRE', KEYS[1], ARGV[3])
+    return {'held', current}
+  end
+  if address ~= ARGV[1] then return {'other', current} end
+  -- Our own address with another nonce: the router that ran here before us, which cannot be
+  -- running still (it held the port we now listen on). Take over at once.
+end
+local epoch = redis.call('INCR', KEYS[2])
+redis.call('EXPIRE', KEYS[2], ARGV[5])
+local lease = epoch .. '|' .. ARGV[2] .. '|' .. ARGV[1]
+redis.call('SET', KEYS[1], lease, 'PX', ARGV[3])
+return {'acquired', lease}
 )lua";
 
 }  // namespace wissel::state::scripts

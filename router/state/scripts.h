@@ -14,6 +14,13 @@
 //   {"ok", ""}                      applied
 //   {"precondition", <why>}         refused, nothing written
 //   {"exists", <contact id>}        (create only) the idempotency key is taken, nothing written
+//   {"fenced", <current lease>}     the caller's lease on the tenant is gone, nothing written
+//
+// Fencing (several routers on one Redis, docs/adr/0005): every effect script is called with
+// two more arguments than listed below, the tenant's owner key as the last of KEYS and the
+// caller's lease ("" for none: no check) as the last of ARGV. The prelude removes both and
+// refuses the call unless the owner key holds exactly that lease, so a router whose lease
+// expired (paused, cut off) can never overwrite what the new owner decided.
 //
 // Common arguments of the contact scripts (2..8):
 //   KEYS[1] contact hash   KEYS[2] history list   KEYS[3] live zset
@@ -121,5 +128,14 @@ extern const char kContactPersonSet[];
 //   KEYS: 1 handler, 2 held, 3 handlers set
 //   ARGV: 1 handler TTL, 2 handler id, 3 "1" when signing out, 4.. field value pairs
 extern const char kHandlerChanged[];
+
+// The tenant lease (not an effect script: no prelude). Claims or renews the lease of router
+// ARGV[1] (its address) with process nonce ARGV[2] for ARGV[3] ms; with ARGV[4] = "release"
+// deletes it if that router holds it. A lease held by another nonce at the same address is
+// taken over (that was this router's predecessor). The epoch counter KEYS[2] lives ARGV[5] s.
+//   KEYS: 1 owner key, 2 epoch counter
+//   Returns {"acquired"|"held", lease} when the caller holds it, {"other", lease} when another
+//   router does, {"released", ""}.
+extern const char kClaimLease[];
 
 }  // namespace wissel::state::scripts

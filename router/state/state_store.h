@@ -35,6 +35,8 @@ struct TenantEffect {
 //    of this effect was applied.
 //  - AlreadyExists (ContactCreated only): the idempotency key belongs to `existing_contact_id`;
 //    nothing was applied.
+//  - PermissionDenied: fenced — the writer's lease on the tenant (SetFence) is no longer the
+//    tenant's lease; another router owns the tenant now. Nothing was applied.
 struct EffectResult {
   absl::Status status;
   std::string existing_contact_id;
@@ -61,6 +63,23 @@ struct TenantSnapshot {
   std::vector<core::ContactPersonMapping> contact_persons;
 };
 
+// Several routers share one store; each tenant is decided by one of them at a time, the holder
+// of the tenant's lease (docs/adr/0005-tenant-leases.md).
+struct LeaseClaim {
+  std::string address;  // where the other routers reach this one: host:port
+  std::string nonce;    // unique per process start
+  absl::Duration ttl = absl::Seconds(3);
+};
+
+struct TenantLease {
+  std::string tenant;
+  bool held = false;      // the claiming router holds the lease (`lease` is its fence)
+  bool acquired = false;  // held, and newly taken by this claim
+  // "<epoch>|<nonce>|<address>" of the current holder; empty when nobody holds it.
+  std::string lease;
+  std::string holder_address;
+};
+
 class StateStore {
  public:
   virtual ~StateStore() = default;
@@ -85,6 +104,18 @@ class StateStore {
 
   // OK when the store answers; Unavailable otherwise.
   virtual absl::Status Ping() = 0;
+
+  // Claims (or renews) the lease of each tenant for `claim`, in one round trip: a tenant whose
+  // lease is free or held by this router's predecessor at the same address is taken; one held
+  // by another router is reported with its holder. Unavailable when unreachable.
+  virtual absl::StatusOr<std::vector<TenantLease>> ClaimLeases(
+      absl::Span<const std::string> tenants, const LeaseClaim& claim) = 0;
+  // Gives up the leases `claim` holds on `tenants` (a draining router hands over at once).
+  virtual absl::Status ReleaseLeases(absl::Span<const std::string> tenants,
+                                     const LeaseClaim& claim) = 0;
+  // From now on Apply() writes effects of `tenant` only while its lease is `lease`; "" turns the
+  // check off (a single router that takes no leases, tests).
+  virtual void SetFence(const std::string& tenant, std::string lease) = 0;
 };
 
 }  // namespace wissel::state

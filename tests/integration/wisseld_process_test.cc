@@ -8,6 +8,7 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/integration/free_port.h"
 #include "tests/integration/redis_server.h"
 #include "tests/integration/router_harness.h"
 
@@ -20,8 +21,13 @@ class WisseldProcessTest : public ::testing::Test {
     auto redis = RedisServer::Start();
     ASSERT_TRUE(redis.ok()) << redis.status();
     redis_ = *std::move(redis);
-    daemon_ =
-        std::make_unique<WisseldProcess>(WISSELD_BINARY, TestConfigYaml(redis_->port(), "20s"));
+    // A fixed address, as a restarted router keeps in production (same pod, same port): it
+    // takes its tenants' leases over at once instead of waiting for them to expire.
+    auto port = PickFreeLoopbackPort();
+    ASSERT_TRUE(port.ok()) << port.status();
+    listen_ = absl::StrCat("127.0.0.1:", *port);
+    daemon_ = std::make_unique<WisseldProcess>(WISSELD_BINARY,
+                                               TestConfigYaml(redis_->port(), "20s", listen_));
     StartDaemon();
   }
 
@@ -78,6 +84,7 @@ class WisseldProcessTest : public ::testing::Test {
   }
 
   std::unique_ptr<RedisServer> redis_;
+  std::string listen_;
   std::unique_ptr<WisseldProcess> daemon_;
   std::unique_ptr<v1::RoutingService::Stub> routing_;
   std::unique_ptr<v1::HandlerService::Stub> handlers_;
@@ -170,7 +177,8 @@ TEST_F(WisseldProcessTest, SigtermDrainsAndClosesOfferStreamsWithStatus) {
 TEST_F(WisseldProcessTest, SighupReloadsAndRefusesABrokenFile) {
   const std::string queued = Route("before-reload", "paspoort");
   // A broken file: refused with file, line and reason; the running rules stay in force.
-  daemon_->RewriteConfig(TestConfigYaml(redis_->port(), "20s") + "  - this is not a tenant\n");
+  daemon_->RewriteConfig(TestConfigYaml(redis_->port(), "20s", listen_) +
+                         "  - this is not a tenant\n");
   ASSERT_EQ(kill(daemon_->pid(), SIGHUP), 0);
   const absl::Time give_up = absl::Now() + absl::Seconds(10);
   while (daemon_->Log().find("reload refused") == std::string::npos && absl::Now() < give_up) {
@@ -181,7 +189,7 @@ TEST_F(WisseldProcessTest, SighupReloadsAndRefusesABrokenFile) {
   EXPECT_FALSE(Route("still-routing", "rijbewijs").empty());
 
   // A good file with a new topic: applied without a restart; the queued contact is kept.
-  std::string next = TestConfigYaml(redis_->port(), "20s");
+  std::string next = TestConfigYaml(redis_->port(), "20s", listen_);
   const std::string anchor =
       "      - {code: rijbewijs, name: Rijbewijs, domain: burgerzaken, queue: burgerzaken}\n";
   ASSERT_NE(next.find(anchor), std::string::npos);
