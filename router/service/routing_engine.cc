@@ -55,7 +55,8 @@ void RoutingEngine::Stop() {
     if (absl::Status s = store_->ReleaseLeases(owned, options_.lease); !s.ok()) {
       LOG(WARNING) << "could not release the tenant leases (they expire by themselves): " << s;
     }
-    for (const std::string& id : owned) SetRoute(id, TenantRoute{false, ""});
+    for (const std::string& id : owned)
+      SetRoute(id, TenantRoute{false, "", "this router is shutting down"});
   }
   absl::MutexLock lock(&mu_);
   running_ = false;
@@ -64,7 +65,7 @@ void RoutingEngine::Stop() {
 TenantRoute RoutingEngine::RouteOf(const std::string& tenant) const {
   absl::MutexLock lock(&routes_mu_);
   auto it = routes_.find(tenant);
-  return it == routes_.end() ? TenantRoute{} : it->second;
+  return it == routes_.end() ? TenantRoute{false, "", "this router is starting"} : it->second;
 }
 
 void RoutingEngine::SetRoute(const std::string& tenant_id, TenantRoute route) {
@@ -82,7 +83,10 @@ absl::Status RoutingEngine::RenewLeases() {
     // Unrenewed for a whole TTL, the leases may be someone else's by now: stop deciding.
     if (started - last_lease_renewal_ > options_.lease.ttl) {
       for (auto& [id, tenant] : tenants_) {
-        if (tenant.owned) Drop(id, tenant, "its lease could not be renewed");
+        if (tenant.owned) {
+          Drop(id, tenant,
+               absl::StrCat("its lease could not be renewed: ", leases.status().message()));
+        }
       }
     }
     return leases.status();
@@ -120,7 +124,7 @@ void RoutingEngine::Drop(const std::string& tenant_id, Tenant& tenant, absl::str
   tenant.needs_reload = false;
   // The old lease stays the fence: a write that still slips through is refused by the store.
   std::erase_if(carry_over_, [&](const state::TenantEffect& e) { return e.tenant == tenant_id; });
-  SetRoute(tenant_id, TenantRoute{false, ""});
+  SetRoute(tenant_id, TenantRoute{false, "", std::string(why)});
   if (ownership_listener_) ownership_listener_(tenant_id, false);
 }
 
@@ -316,10 +320,13 @@ void RoutingEngine::ProcessBatch(std::vector<Command>& batch) {
     if (!tenant.owned) {
       const TenantRoute route = RouteOf(cmd.tenant);
       entries[i].status = absl::UnavailableError(
-          route.address.empty()
-              ? absl::StrCat("tenant ", cmd.tenant, " is being taken over by another router; retry")
-              : absl::StrCat("tenant ", cmd.tenant, " is decided by the router at ", route.address,
-                             "; retry"));
+          !route.address.empty()
+              ? absl::StrCat("tenant ", cmd.tenant, " is decided by the router at ", route.address,
+                             "; retry")
+          : !route.reason.empty() ? absl::StrCat("tenant ", cmd.tenant,
+                                                 " is not decided here: ", route.reason, "; retry")
+                                  : absl::StrCat("tenant ", cmd.tenant,
+                                                 " is being taken over by another router; retry"));
       continue;
     }
     if (tenant.needs_reload) {

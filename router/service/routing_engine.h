@@ -64,6 +64,9 @@ struct TenantRoute {
   // The deciding router's address when it is another router; empty when no router holds the
   // tenant's lease at the moment (a takeover is under way).
   std::string address;
+  // Why this router does not decide the tenant although nobody else is known to: for the
+  // callers' error messages (e.g. the store cannot be reached).
+  std::string reason;
 };
 
 // What an operation's completion learns.

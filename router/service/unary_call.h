@@ -32,7 +32,9 @@ inline absl::Status RefuseUndecided(const std::string& tenant, const TenantRoute
                                     const grpc::CallbackServerContext* context) {
   if (route.address.empty()) {
     return absl::UnavailableError(
-        absl::StrCat("tenant ", tenant, " is being taken over by another router; retry"));
+        route.reason.empty()
+            ? absl::StrCat("tenant ", tenant, " is being taken over by another router; retry")
+            : absl::StrCat("tenant ", tenant, " is not decided here: ", route.reason, "; retry"));
   }
   if (IsForwarded(context)) {
     return absl::UnavailableError(
