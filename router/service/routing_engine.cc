@@ -36,6 +36,8 @@ absl::Status RoutingEngine::Start() {
   }
   absl::MutexLock lock(&mu_);
   running_ = true;
+  writer_stopping_ = false;
+  writer_ = std::thread([this] { WriteCommits(); });
   thread_ = std::thread([this] { Run(); });
   return absl::OkStatus();
 }
@@ -47,6 +49,7 @@ void RoutingEngine::Stop() {
     stopping_ = true;
   }
   thread_.join();
+  writer_.join();
   if (leasing()) {
     std::vector<std::string> owned;
     for (auto& [id, tenant] : tenants_) {
@@ -273,46 +276,98 @@ void RoutingEngine::Run() {
   while (true) {
     std::vector<Command> batch;
     std::deque<std::function<void()>> control;
+    std::vector<std::unique_ptr<Commit>> done;
     const absl::Time deadline = carry_over_.empty() ? NextDeadline() : absl::InfinitePast();
+    bool may_decide = false;
     {
       absl::MutexLock lock(&mu_);
-      auto ready = [this]()
-                       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !queue_.empty() || stopping_; };
+      // Decide a new batch only while at most one is being written: memory runs at most one
+      // batch ahead of the one in flight.
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return (!queue_.empty() && next_ == nullptr) || !done_.empty() || !control_.empty() ||
+               stopping_;
+      };
       // The clock may be a fake: wait in real time for the remaining duration.
       const absl::Duration wait = deadline - clock_->Now();
       if (wait > absl::ZeroDuration()) {
         mu_.AwaitWithTimeout(absl::Condition(&ready), wait);
       }
       control.swap(control_);
-      const size_t n = std::min(queue_.size(), options_.max_batch);
-      batch.reserve(n);
-      for (size_t i = 0; i < n; ++i) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
+      done.swap(done_);
+      may_decide = next_ == nullptr;
+      if (may_decide) {
+        const size_t n = std::min(queue_.size(), options_.max_batch);
+        batch.reserve(n);
+        for (size_t i = 0; i < n; ++i) {
+          batch.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        }
       }
-      if (batch.empty() && control.empty() && stopping_ && carry_over_.empty()) return;
+      if (batch.empty() && control.empty() && done.empty() && stopping_ && carry_over_.empty() &&
+          in_flight_ == nullptr && next_ == nullptr) {
+        writer_stopping_ = true;
+        return;
+      }
     }
+    for (std::unique_ptr<Commit>& commit : done) Settle(*commit);
     for (std::function<void()>& task : control) task();
     if (leasing() && absl::Now() >= next_lease_round_) {
       if (absl::Status s = RenewLeases(); !s.ok()) {
         LOG_EVERY_N(WARNING, 10) << "lease round failed: " << s;
       }
     }
-    ProcessBatch(batch);
+    if (!may_decide) continue;
+    std::unique_ptr<Commit> commit = Decide(batch);
+    if (commit->batch.empty() && commit->effects.empty()) continue;
+    absl::MutexLock lock(&mu_);
+    if (in_flight_ == nullptr) {
+      in_flight_ = std::move(commit);
+    } else {
+      next_ = std::move(commit);
+    }
   }
 }
 
-void RoutingEngine::ProcessBatch(std::vector<Command>& batch) {
-  struct Entry {
-    absl::Status status;
-    size_t first_effect = 0;
-    size_t end_effect = 0;
-  };
-  std::vector<Entry> entries(batch.size());
-  std::vector<state::TenantEffect> effects = std::move(carry_over_);
+void RoutingEngine::WriteCommits() {
+  while (true) {
+    Commit* commit = nullptr;
+    {
+      absl::MutexLock lock(&mu_);
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return in_flight_ != nullptr || writer_stopping_;
+      };
+      mu_.Await(absl::Condition(&ready));
+      if (in_flight_ == nullptr) return;
+      commit = in_flight_.get();
+    }
+    Write(*commit);
+    absl::MutexLock lock(&mu_);
+    done_.push_back(std::move(in_flight_));
+    in_flight_ = std::move(next_);
+  }
+}
+
+void RoutingEngine::DrainWrites() {
+  std::vector<std::unique_ptr<Commit>> done;
+  {
+    absl::MutexLock lock(&mu_);
+    auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return in_flight_ == nullptr && next_ == nullptr;
+    };
+    mu_.Await(absl::Condition(&idle));
+    done.swap(done_);
+  }
+  for (std::unique_ptr<Commit>& commit : done) Settle(*commit);
+}
+
+std::unique_ptr<RoutingEngine::Commit> RoutingEngine::Decide(std::vector<Command>& batch) {
+  auto commit = std::make_unique<Commit>();
+  std::vector<CommitEntry>& entries = commit->entries;
+  std::vector<state::TenantEffect>& effects = commit->effects;
+  entries.resize(batch.size());
+  effects = std::move(carry_over_);
   carry_over_.clear();
-  absl::flat_hash_set<std::string> touched;
-  for (const state::TenantEffect& e : effects) touched.insert(e.tenant);
+  for (const state::TenantEffect& e : effects) commit->touched.insert(e.tenant);
 
   for (size_t i = 0; i < batch.size(); ++i) {
     Command& cmd = batch[i];
@@ -330,10 +385,14 @@ void RoutingEngine::ProcessBatch(std::vector<Command>& batch) {
       continue;
     }
     if (tenant.needs_reload) {
-      if (absl::Status s = Reload(cmd.tenant, tenant); !s.ok()) {
-        entries[i].status =
-            absl::UnavailableError(absl::StrCat("state store unavailable: ", s.message()));
-        continue;
+      // The store is the truth: load from it only once everything decided before is written.
+      DrainWrites();
+      if (tenant.needs_reload) {
+        if (absl::Status s = Reload(cmd.tenant, tenant); !s.ok()) {
+          entries[i].status =
+              absl::UnavailableError(absl::StrCat("state store unavailable: ", s.message()));
+          continue;
+        }
       }
     }
     core::EffectList local;
@@ -341,86 +400,48 @@ void RoutingEngine::ProcessBatch(std::vector<Command>& batch) {
     entries[i].first_effect = effects.size();
     for (core::Effect& e : local) effects.push_back({cmd.tenant, std::move(e)});
     entries[i].end_effect = effects.size();
-    if (!local.empty()) touched.insert(cmd.tenant);
+    if (!local.empty()) commit->touched.insert(cmd.tenant);
   }
   for (auto& [id, tenant] : tenants_) {
     if (!tenant.owned) continue;
     if (tenant.needs_reload) {
       // Not waiting for a caller: keep trying to resume the tenant, at a bounded rate.
-      if (clock_->Now() < tenant.next_reload_attempt || !Reload(id, tenant).ok()) continue;
+      if (clock_->Now() < tenant.next_reload_attempt) continue;
+      DrainWrites();
+      if (!tenant.needs_reload || !Reload(id, tenant).ok()) continue;
     }
     core::EffectList local;
     tenant.router->Tick(&local);
     for (core::Effect& e : local) effects.push_back({id, std::move(e)});
-    if (!local.empty()) touched.insert(id);
+    if (!local.empty()) commit->touched.insert(id);
   }
+  commit->batch = std::move(batch);
+  return commit;
+}
 
-  std::vector<OperationOutcome> outcomes(batch.size());
-  for (size_t i = 0; i < batch.size(); ++i) outcomes[i].status = entries[i].status;
-
-  if (!effects.empty()) {
-    absl::StatusOr<std::vector<state::EffectResult>> results = store_->Apply(effects);
-    if (!results.ok()) {
-      LOG(WARNING) << "state store write failed; " << touched.size()
-                   << " tenant(s) will be reloaded: " << results.status();
-      for (const std::string& id : touched) tenants_.at(id).needs_reload = true;
-      for (size_t i = 0; i < batch.size(); ++i) {
-        if (entries[i].end_effect > entries[i].first_effect) {
+void RoutingEngine::Write(Commit& commit) {
+  std::vector<OperationOutcome> outcomes(commit.batch.size());
+  for (size_t i = 0; i < commit.batch.size(); ++i) outcomes[i].status = commit.entries[i].status;
+  if (!commit.effects.empty()) {
+    commit.results = store_->Apply(commit.effects);
+    const std::vector<state::TenantEffect>& effects = commit.effects;
+    if (!commit.results.ok()) {
+      for (size_t i = 0; i < commit.batch.size(); ++i) {
+        if (commit.entries[i].end_effect > commit.entries[i].first_effect) {
           outcomes[i].status = absl::UnavailableError(
-              absl::StrCat("state store unavailable: ", results.status().message()));
+              absl::StrCat("state store unavailable: ", commit.results.status().message()));
         }
       }
     } else {
-      // Fenced: another router holds the tenant's lease now. Nothing of it was written; stop
-      // deciding it (the effects of this batch are dropped with its core).
-      absl::flat_hash_set<std::string> fenced;
-      for (size_t i = 0; i < effects.size(); ++i) {
-        if ((*results)[i].status.code() == absl::StatusCode::kPermissionDenied) {
-          fenced.insert(effects[i].tenant);
-        }
-      }
-      // Creates refused for a reused idempotency key: undo them in memory; the effects that
-      // followed for the same contact were refused with them.
-      absl::flat_hash_set<std::string> forgotten;
-      for (size_t i = 0; i < effects.size(); ++i) {
-        if (fenced.contains(effects[i].tenant)) continue;
-        const state::EffectResult& r = (*results)[i];
-        if (r.status.code() == absl::StatusCode::kAlreadyExists &&
-            std::holds_alternative<core::ContactCreated>(effects[i].effect) &&
-            r.existing_contact_id != core::ContactIdOf(effects[i].effect)) {
-          const std::string id = core::ContactIdOf(effects[i].effect);
-          core::EffectList followup;
-          tenants_.at(effects[i].tenant).router->Forget(id, &followup);
-          for (core::Effect& e : followup) carry_over_.push_back({effects[i].tenant, std::move(e)});
-          forgotten.insert(id);
-        }
-      }
-      for (size_t i = 0; i < effects.size(); ++i) {
-        if (fenced.contains(effects[i].tenant)) continue;
-        const state::EffectResult& r = (*results)[i];
-        // A create retried after a lost reply finds its own idempotency key: it is applied.
-        const bool own_create = r.status.code() == absl::StatusCode::kAlreadyExists &&
-                                !r.existing_contact_id.empty() &&
-                                r.existing_contact_id == core::ContactIdOf(effects[i].effect);
-        if (r.status.ok() || own_create) {
-          if (listener_) {
-            listener_(effects[i].tenant, *tenants_.at(effects[i].tenant).router, effects[i].effect);
-          }
-          continue;
-        }
-        if (forgotten.contains(core::ContactIdOf(effects[i].effect))) continue;
-        LOG(WARNING) << "tenant " << effects[i].tenant << ": store refused an effect (" << r.status
-                     << "); the tenant will be reloaded";
-        tenants_.at(effects[i].tenant).needs_reload = true;
-      }
-      for (size_t i = 0; i < batch.size(); ++i) {
-        for (size_t k = entries[i].first_effect; k < entries[i].end_effect; ++k) {
-          const state::EffectResult& r = (*results)[k];
+      const std::vector<state::EffectResult>& results = *commit.results;
+      for (size_t i = 0; i < commit.batch.size(); ++i) {
+        for (size_t k = commit.entries[i].first_effect; k < commit.entries[i].end_effect; ++k) {
+          const state::EffectResult& r = results[k];
           if (r.status.ok() || (!r.existing_contact_id.empty() &&
                                 r.existing_contact_id == core::ContactIdOf(effects[k].effect))) {
             continue;
           }
-          if (fenced.contains(effects[k].tenant)) {
+          if (r.status.code() == absl::StatusCode::kPermissionDenied) {
             outcomes[i].status = absl::UnavailableError(
                 absl::StrCat("tenant ", effects[k].tenant, " moved to another router; retry"));
           } else if (r.status.code() == absl::StatusCode::kAlreadyExists) {
@@ -433,12 +454,75 @@ void RoutingEngine::ProcessBatch(std::vector<Command>& batch) {
           break;
         }
       }
-      for (const std::string& id : fenced) {
-        Drop(id, tenants_.at(id), "the store fenced its writes (another router took the lease)");
-      }
     }
   }
-  for (size_t i = 0; i < batch.size(); ++i) batch[i].completion(std::move(outcomes[i]));
+  // Replies go out from this thread, so the routing thread is already deciding the next batch.
+  for (size_t i = 0; i < commit.batch.size(); ++i) {
+    commit.batch[i].completion(std::move(outcomes[i]));
+  }
+}
+
+void RoutingEngine::Settle(Commit& commit) {
+  if (commit.effects.empty()) return;
+  const std::vector<state::TenantEffect>& effects = commit.effects;
+  if (!commit.results.ok()) {
+    LOG(WARNING) << "state store write failed; " << commit.touched.size()
+                 << " tenant(s) will be reloaded: " << commit.results.status();
+    for (const std::string& id : commit.touched) {
+      Tenant& tenant = tenants_.at(id);
+      if (tenant.owned) tenant.needs_reload = true;
+    }
+    return;
+  }
+  const std::vector<state::EffectResult>& results = *commit.results;
+  // Fenced: another router holds the tenant's lease now. Nothing of it was written; stop
+  // deciding it.
+  absl::flat_hash_set<std::string> fenced;
+  for (size_t i = 0; i < effects.size(); ++i) {
+    if (results[i].status.code() == absl::StatusCode::kPermissionDenied) {
+      fenced.insert(effects[i].tenant);
+    }
+  }
+  // Creates refused for a reused idempotency key: undo them in memory; the effects that followed
+  // for the same contact were refused with them.
+  absl::flat_hash_set<std::string> forgotten;
+  for (size_t i = 0; i < effects.size(); ++i) {
+    const state::EffectResult& r = results[i];
+    Tenant& tenant = tenants_.at(effects[i].tenant);
+    if (fenced.contains(effects[i].tenant) || tenant.router == nullptr) continue;
+    if (r.status.code() == absl::StatusCode::kAlreadyExists &&
+        std::holds_alternative<core::ContactCreated>(effects[i].effect) &&
+        r.existing_contact_id != core::ContactIdOf(effects[i].effect)) {
+      const std::string id = core::ContactIdOf(effects[i].effect);
+      core::EffectList followup;
+      tenant.router->Forget(id, &followup);
+      for (core::Effect& e : followup) carry_over_.push_back({effects[i].tenant, std::move(e)});
+      forgotten.insert(id);
+    }
+  }
+  for (size_t i = 0; i < effects.size(); ++i) {
+    const state::EffectResult& r = results[i];
+    Tenant& tenant = tenants_.at(effects[i].tenant);
+    if (fenced.contains(effects[i].tenant) || tenant.router == nullptr) continue;
+    // A create retried after a lost reply finds its own idempotency key: it is applied.
+    const bool own_create = r.status.code() == absl::StatusCode::kAlreadyExists &&
+                            !r.existing_contact_id.empty() &&
+                            r.existing_contact_id == core::ContactIdOf(effects[i].effect);
+    if (r.status.ok() || own_create) {
+      if (listener_) listener_(effects[i].tenant, *tenant.router, effects[i].effect);
+      continue;
+    }
+    if (forgotten.contains(core::ContactIdOf(effects[i].effect))) continue;
+    LOG(WARNING) << "tenant " << effects[i].tenant << ": store refused an effect (" << r.status
+                 << "); the tenant will be reloaded";
+    tenant.needs_reload = true;
+  }
+  for (const std::string& id : fenced) {
+    Tenant& tenant = tenants_.at(id);
+    if (tenant.owned) {
+      Drop(id, tenant, "the store fenced its writes (another router took the lease)");
+    }
+  }
 }
 
 }  // namespace wissel::service

@@ -1,10 +1,15 @@
 // RoutingEngine: the one thread that owns the routing cores, and group commit to the store.
 //
 // gRPC handlers never touch a core. They Submit() an operation; the routing thread takes every
-// operation that arrived while the previous batch was being written, runs them in arrival
-// order against the tenant's core::Router, sends all their effects to the StateStore in one
-// pipelined round trip, and only when the store has acknowledged them calls each operation's
-// completion. So a reply always follows durability, and many calls share one round trip.
+// operation that arrived meanwhile, runs them in arrival order against the tenant's
+// core::Router and hands the batch with all its effects to the writer thread, which sends the
+// effects to the StateStore in one pipelined round trip and, only when the store has
+// acknowledged them, calls each operation's completion. So a reply always follows durability,
+// many calls share one round trip, and the routing thread decides the next batch while the
+// previous one is in the store (memory runs at most one batch ahead of the batch in flight;
+// batches are written and replied to in order, so a read never sees a decision that is not yet
+// durable). The routing thread then settles the written batch: it tells the listener about the
+// applied effects and handles refusals.
 //
 // When the store refuses or fails a batch, memory may be ahead of the store: the tenants
 // involved are rebuilt from the store before their next operation (the store is the source of
@@ -32,8 +37,10 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "router/core/clock.h"
@@ -146,8 +153,31 @@ class RoutingEngine {
     Completion completion;
   };
 
+  // One operation's place in a batch: its own status and its effects in Commit::effects.
+  struct CommitEntry {
+    absl::Status status;
+    size_t first_effect = 0;
+    size_t end_effect = 0;
+  };
+  // A decided batch on its way through the store.
+  struct Commit {
+    std::vector<Command> batch;
+    std::vector<CommitEntry> entries;
+    std::vector<state::TenantEffect> effects;
+    absl::flat_hash_set<std::string> touched;                  // tenants with effects
+    absl::StatusOr<std::vector<state::EffectResult>> results;  // set by Write
+  };
+
   void Run();
-  void ProcessBatch(std::vector<Command>& batch);
+  // Routing thread: runs the batch's operations and the tenants' timers.
+  std::unique_ptr<Commit> Decide(std::vector<Command>& batch);
+  // Writer thread: writes decided batches in order, then replies.
+  void WriteCommits();
+  void Write(Commit& commit);
+  // Routing thread: the memory side of a written batch (listener, refusals, fencing).
+  void Settle(Commit& commit);
+  // Routing thread: waits until every decided batch is written and settled (before a reload).
+  void DrainWrites();
   // Rebuilds a tenant's core from the store and persists what recovery changed.
   absl::Status Reload(const std::string& tenant_id, Tenant& tenant);
   absl::Time NextDeadline() const;
@@ -181,7 +211,13 @@ class RoutingEngine {
   std::deque<std::function<void()>> control_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool running_ ABSL_GUARDED_BY(mu_) = false;
+  // The batch the writer is writing, the next one decided, those written but not settled.
+  std::unique_ptr<Commit> in_flight_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<Commit> next_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::unique_ptr<Commit>> done_ ABSL_GUARDED_BY(mu_);
+  bool writer_stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
+  std::thread writer_;
 };
 
 }  // namespace wissel::service
