@@ -257,6 +257,10 @@ bool Run::IssueRoute(bool closed_loop, int64_t scheduled_ns) {
 void Run::OnRouteDone(UnaryCall<v1::RouteContactRequest, v1::RouteContactResponse>* call,
                       bool closed_loop, const grpc::Status& status) {
   const int64_t now = NowNs();
+  if (status.ok()) {
+    absl::MutexLock lock(&mu_);
+    ++report_.total_ok;
+  }
   if (InWindow(call->scheduled_ns)) {
     absl::MutexLock lock(&mu_);
     if (status.ok()) {
@@ -529,10 +533,10 @@ void Run::OnStreamDone(const grpc::Status& status) {
 }
 
 bool Run::StopHandlers(std::ostream& progress) {
-  // Handler work still waiting for its delay is dropped; calls already sent finish.
-  delays_.Stop();
-  bool drained = WaitInFlight(config_.drain_timeout);
+  // No new offers: cancel the streams. Contacts already offered are still accepted, completed
+  // and wrapped up, so that the handlers end free and can sign out.
   for (auto& reader : readers_) reader->Cancel();
+  bool drained = true;
   {
     absl::MutexLock lock(&streams_mu_);
     auto closed = [this]() ABSL_SHARED_LOCKS_REQUIRED(streams_mu_) { return streams_open_ == 0; };
@@ -540,6 +544,16 @@ bool Run::StopHandlers(std::ostream& progress) {
       drained = false;
     }
   }
+  const absl::Time give_up = absl::Now() + config_.drain_timeout + config_.handle_time +
+                             config_.accept_after + config_.wrap_up;
+  while (absl::Now() < give_up) {
+    if (delays_.pending() == 0 && WaitInFlight(absl::Milliseconds(100)) && delays_.pending() == 0) {
+      break;
+    }
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  delays_.Stop();  // drops what is still waiting after the drain time
+  drained = WaitInFlight(config_.drain_timeout) && drained;
   if (drained && config_.sign_out) {
     next_handler_ = 0;
     for (int i = 0; i < std::max(1, config_.sign_in_concurrency); ++i) SignOutNext();
@@ -655,11 +669,12 @@ std::string FormatSummary(const LoadReport& r) {
   auto us = [](int64_t ns) { return (ns + 500) / 1000; };
   std::string out = absl::StrFormat(
       "SUMMARY target=%s mode=%s c=%d rate=%g handlers=%d window_s=%.1f ok=%d err=%d dropped=%d "
-      "rps=%.1f p50_us=%d p90_us=%d p99_us=%d p999_us=%d max_us=%d",
+      "rps=%.1f p50_us=%d p90_us=%d p99_us=%d p999_us=%d max_us=%d total_ok=%d",
       r.label, r.mode, r.concurrency, r.rate, r.handlers, r.window_seconds, r.ok, r.errors,
       r.dropped, r.window_seconds > 0 ? static_cast<double>(r.ok) / r.window_seconds : 0.0,
       us(r.route.ValueAtPercentile(50)), us(r.route.ValueAtPercentile(90)),
-      us(r.route.ValueAtPercentile(99)), us(r.route.ValueAtPercentile(99.9)), us(r.route.max()));
+      us(r.route.ValueAtPercentile(99)), us(r.route.ValueAtPercentile(99.9)), us(r.route.max()),
+      r.total_ok);
   if (r.handlers > 0) {
     absl::StrAppend(
         &out,

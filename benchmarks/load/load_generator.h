@@ -37,6 +37,9 @@ struct LoadReport {
   int64_t errors = 0;
   // Open loop: sends skipped because max_in_flight calls were outstanding.
   int64_t dropped = 0;
+  // Successful RouteContact calls of the whole run, warm-up included (to divide Redis counters
+  // by).
+  int64_t total_ok = 0;
   // Calls still outstanding when the drain timeout ended the run.
   int64_t undrained = 0;
   std::map<std::string, int64_t> errors_by_code;  // gRPC code name -> count
