@@ -270,13 +270,26 @@ phase_memory() {
   echo "per contact: wisseld $(ratio $(((rss2 - rss1) * 1024)) "$n") B," \
     "Redis $(ratio $((mem2 - mem1)) "$n") B; per queued contact: Redis" \
     "$(ratio $((mem2 - mem1)) "${queued:-0}") B"
-  # What one contact costs in Redis, by key (MEMORY USAGE counts key, value and overhead).
-  echo "a sample of the keys, with MEMORY USAGE in bytes:"
-  rcli --scan --count 1000 | grep -v ':h:\|handler' | head -400 |
-    awk -F: '{ k = $0; sub(/[0-9a-zA-Z_-]+$/, "*", k); if (!(k in seen)) { seen[k] = $0; print $0 } }' |
-    head -12 | while read -r key; do
-      echo "    $key $(rcli memory usage "$key") ($(rcli type "$key"))"
+  # What one contact costs in Redis, by kind of key: the average MEMORY USAGE (key, value and
+  # overhead) of a sample of each kind, and the tenant-wide keys that hold an entry per contact.
+  echo "Redis bytes by kind of key (MEMORY USAGE, average of up to 200 keys each):"
+  local kind pattern keys total_bytes count key bytes
+  for kind in "contact=w:*:c:*[^h]" "contact history=w:*:c:*:h" "idempotency key=w:*:idem:*" \
+    "handler=w:*:h:*"; do
+    pattern=${kind#*=}
+    keys=$( (rcli --scan --pattern "$pattern" 2>/dev/null || true) | awk 'NR <= 200')
+    total_bytes=0
+    count=0
+    for key in $keys; do
+      bytes=$(rcli memory usage "$key" samples 0)
+      total_bytes=$((total_bytes + ${bytes:-0}))
+      count=$((count + 1))
     done
+    echo "    ${kind%%=*} ($pattern): $(ratio "$total_bytes" "$count") B"
+  done
+  for key in $( (rcli --scan --pattern 'w:*' 2>/dev/null || true) | grep -v ':c:\|:idem:\|:h:'); do
+    echo "    $key ($(rcli type "$key")): $(rcli memory usage "$key" samples 0) B"
+  done
   stop_wisseld
 }
 
