@@ -1,0 +1,47 @@
+// wissel-floor: the "one gRPC call + one Redis round trip" baseline server (see
+// floor_server.h). Runs until SIGTERM or SIGINT.
+#include <pthread.h>
+#include <signal.h>
+
+#include <iostream>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "benchmarks/floor/floor_server.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:0", "gRPC listen address host:port (0: any port).");
+ABSL_FLAG(std::string, redis_host, "127.0.0.1", "Redis host.");
+ABSL_FLAG(int, redis_port, 6379, "Redis port.");
+ABSL_FLAG(bool, noop, false, "Reply without Redis: the floor of the gRPC layer alone.");
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "wissel-floor [--listen=HOST:PORT] [--redis_port=PORT] [--noop]: serves RouteContact with "
+      "one Redis EVALSHA per call (or none with --noop), as a baseline for wisseld.");
+  absl::ParseCommandLine(argc, argv);
+  // Block the stop signals before gRPC starts threads, then wait for them here.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  wissel::floor::FloorConfig config;
+  config.listen_address = absl::GetFlag(FLAGS_listen);
+  config.redis_host = absl::GetFlag(FLAGS_redis_host);
+  config.redis_port = absl::GetFlag(FLAGS_redis_port);
+  config.noop = absl::GetFlag(FLAGS_noop);
+  wissel::floor::FloorServer server(config);
+  if (absl::Status s = server.Start(); !s.ok()) {
+    std::cerr << "wissel-floor: " << s.message() << "\n";
+    return 1;
+  }
+  std::cout << "wissel-floor: listening on port " << server.port()
+            << (config.noop ? " (no-op)" : "") << std::endl;
+  int signal = 0;
+  sigwait(&signals, &signal);
+  server.Shutdown();
+  return 0;
+}

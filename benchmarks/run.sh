@@ -1,0 +1,341 @@
+#!/usr/bin/env bash
+# The end-to-end benchmark of issue #6: wisseld against the "one gRPC call + one Redis round
+# trip" floor (wissel-floor) and the gRPC no-op server (wissel-floor --noop), all driven by
+# wissel-load on this machine, against a real redis-server (AOF on, appendfsync everysec).
+#
+#   benchmarks/run.sh [compare]  RouteContact only (no handlers) at concurrency 1, 16 and 64
+#                                against noop, floor and wisseld; prints the table and the Redis
+#                                commands and round trips per RouteContact
+#   benchmarks/run.sh handlers   wisseld with simulated handlers: contact-to-offer latency
+#   benchmarks/run.sh memory     100 000 handlers signed in (away) + 100 000 queued contacts:
+#                                wisseld RSS and Redis bytes per queued contact
+#   benchmarks/run.sh soak       10 minutes open loop at half the measured maximum (with
+#                                handlers), wisseld RSS every 10 s
+#
+# Environment (defaults in brackets): BENCH_DURATION [10s], BENCH_WARMUP [2s],
+# BENCH_CONCURRENCY ["1 16 64"], BENCH_CHANNELS [4], BENCH_HANDLERS [1000],
+# BENCH_HANDLERS_RATE [1000], BENCH_HANDLE_TIME [50ms], BENCH_MEMORY_N [100000],
+# SOAK_DURATION [10m], SOAK_RATE [half the measured max], SOAK_HANDLERS [1000],
+# WISSEL_BENCH_BUILD_DIR [build-bench], BENCH_KEEP=1 keeps the logs in the state folder.
+#
+# Every process this script starts is stopped by its PID on exit. Every phase starts from an
+# empty Redis and a fresh wisseld: without handlers every routed contact stays queued, so the
+# queues grow during a run (fine for a few seconds; the memory phase measures exactly that).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+PHASE=${1:-compare}
+BUILD=${WISSEL_BENCH_BUILD_DIR:-$ROOT/build-bench}
+DURATION=${BENCH_DURATION:-10s}
+WARMUP=${BENCH_WARMUP:-2s}
+CONCURRENCY=${BENCH_CONCURRENCY:-"1 16 64"}
+CHANNELS=${BENCH_CHANNELS:-4}
+CONFIG=$ROOT/benchmarks/load/bench.yaml
+STATE=$(mktemp -d "${TMPDIR:-/tmp}/wissel-bench.XXXXXX")
+
+PIDS=()
+cleanup() {
+  local pid
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+    pid=${PIDS[i]}
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  if [[ "${BENCH_KEEP:-0}" == 1 ]]; then echo "logs kept in $STATE"; else rm -rf "$STATE"; fi
+}
+trap cleanup EXIT
+
+# Stops one process started here, by PID, and forgets it.
+stop_pid() {
+  local pid=$1 keep=() p
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  for p in "${PIDS[@]}"; do [[ "$p" == "$pid" ]] || keep+=("$p"); done
+  PIDS=("${keep[@]}")
+}
+
+build() {
+  # ccache keys on paths relative to the checkout, so other checkouts share the cache.
+  export CCACHE_BASEDIR="$ROOT"
+  if [[ ! -f "$BUILD/CMakeCache.txt" ]]; then
+    # -Wno-error=restrict: GCC 12 at -O3 reports a false -Wrestrict inside std::string in
+    # router/service; it stays a warning here so the Release build is possible.
+    cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DWISSEL_BUILD_TESTS=OFF \
+      -DWISSEL_BUILD_BENCHMARKS=ON -DCMAKE_CXX_FLAGS=-Wno-error=restrict >/dev/null
+  fi
+  cmake --build "$BUILD" -j2 --target wisseld wissel-floor wissel-load >/dev/null
+}
+
+# Waits until "listening on port" appears in log $1; prints the port.
+wait_listening() {
+  local log=$1 pid=$2
+  for _ in $(seq 1 300); do
+    if grep -q "listening on port" "$log" 2>/dev/null; then
+      sed -n 's/.*listening on port \([0-9]*\).*/\1/p' "$log" | head -1
+      return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "server did not start, see $log:" >&2
+  tail -5 "$log" >&2
+  return 1
+}
+
+REDIS_PORT=
+REDIS_PID=
+start_redis() {
+  REDIS_PORT=$(scripts/free-port.sh)
+  mkdir -p "$STATE/redis"
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$STATE/redis" \
+    --appendonly yes --appendfsync everysec --save "" --daemonize no \
+    --logfile "$STATE/redis/redis.log" &
+  REDIS_PID=$!
+  PIDS+=("$REDIS_PID")
+  for _ in $(seq 1 50); do
+    redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "redis-server did not start" >&2
+  return 1
+}
+rcli() { redis-cli -p "$REDIS_PORT" "$@"; }
+
+# A throw-away pseudonym secret: benchmark contacts are random and deleted afterwards.
+export WISSEL_PSEUDONYM_SECRET_WISSELOORD
+WISSEL_PSEUDONYM_SECRET_WISSELOORD=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+
+WISSELD_PID=
+WISSELD_PORT=
+start_wisseld() {
+  local log="$STATE/wisseld.log"
+  : >"$log"
+  "$BUILD/router/daemon/wisseld" --config="$CONFIG" --listen=127.0.0.1:0 \
+    --redis_port="$REDIS_PORT" >"$log" 2>&1 &
+  WISSELD_PID=$!
+  PIDS+=("$WISSELD_PID")
+  WISSELD_PORT=$(wait_listening "$log" "$WISSELD_PID")
+}
+# A fresh wisseld on an empty Redis.
+fresh_wisseld() {
+  [[ -n "$WISSELD_PID" ]] && stop_pid "$WISSELD_PID"
+  WISSELD_PID=
+  rcli flushall >/dev/null
+  start_wisseld
+}
+stop_wisseld() {
+  [[ -n "$WISSELD_PID" ]] && stop_pid "$WISSELD_PID"
+  WISSELD_PID=
+}
+
+FLOOR_PORT=
+NOOP_PORT=
+start_floors() {
+  "$BUILD/benchmarks/floor/wissel-floor" --listen=127.0.0.1:0 --redis_port="$REDIS_PORT" \
+    >"$STATE/floor.log" 2>&1 &
+  PIDS+=($!)
+  FLOOR_PORT=$(wait_listening "$STATE/floor.log" $!)
+  "$BUILD/benchmarks/floor/wissel-floor" --listen=127.0.0.1:0 --noop >"$STATE/noop.log" 2>&1 &
+  PIDS+=($!)
+  NOOP_PORT=$(wait_listening "$STATE/noop.log" $!)
+}
+
+# Runs wissel-load; its report goes to the terminal, the SUMMARY line into $SUMMARY.
+SUMMARY=
+load() {
+  local out="$STATE/load.out"
+  "$BUILD/benchmarks/load/wissel-load" --channels="$CHANNELS" "$@" >"$out" 2>"$STATE/load.err" ||
+    true
+  sed 's/^/    /' "$out"
+  SUMMARY=$(grep '^SUMMARY' "$out" | tail -1 || true)
+  if [[ -z "$SUMMARY" ]]; then
+    echo "wissel-load failed:" >&2
+    cat "$STATE/load.err" >&2
+    return 1
+  fi
+}
+field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p" | head -1; }
+info_field() { rcli info "$1" | tr -d '\r' | sed -n "s/^$2:\([0-9]*\).*/\1/p"; }
+cmdstat_calls() {
+  rcli info commandstats | tr -d '\r' | sed -n "s/^cmdstat_$1:calls=\([0-9]*\).*/\1/p"
+}
+rss_kib() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+
+machine() {
+  echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)," \
+    "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1); load average" \
+    "$(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "redis-server $(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p'), AOF on," \
+    "appendfsync everysec; duration $DURATION after warm-up $WARMUP; $CHANNELS channels"
+}
+
+phase_compare() {
+  start_redis
+  start_floors
+  machine
+  local rows=() c noop floor wissel cmds evals writes total
+  for c in $CONCURRENCY; do
+    local common=(--concurrency="$c" --warmup="$WARMUP" --duration="$DURATION")
+    echo "== concurrency $c: no-op gRPC server"
+    load --target=127.0.0.1:$NOOP_PORT --label=noop "${common[@]}"
+    noop=$SUMMARY
+    echo "== concurrency $c: floor (one EVALSHA per call)"
+    rcli flushall >/dev/null
+    load --target=127.0.0.1:$FLOOR_PORT --label=floor "${common[@]}"
+    floor=$SUMMARY
+    echo "== concurrency $c: wisseld (fresh state)"
+    fresh_wisseld
+    rcli config resetstat >/dev/null
+    load --target=127.0.0.1:$WISSELD_PORT --label=wissel "${common[@]}"
+    wissel=$SUMMARY
+    # Every Redis command and every write to a client (one per reply batch, so about one per
+    # round trip) since the reset, over every successful RouteContact of the run.
+    total=$(field "$wissel" total_ok)
+    cmds=$(info_field stats total_commands_processed)
+    writes=$(info_field stats total_writes_processed)
+    evals=$(cmdstat_calls evalsha)
+    echo "    Redis per RouteContact: $(ratio "$cmds" "$total") commands" \
+      "($(ratio "${evals:-0}" "$total") EVALSHA), $(ratio "$writes" "$total") round trips" \
+      "(total_writes_processed $writes over $total calls)"
+    echo "    wisseld RSS $(rss_kib "$WISSELD_PID") KiB"
+    stop_wisseld
+    rows+=("$(printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |' "$c" \
+      "$(field "$wissel" rps)" "$(field "$wissel" p50_us)" "$(field "$wissel" p99_us)" \
+      "$(field "$floor" rps)" "$(field "$floor" p50_us)" "$(field "$floor" p99_us)" \
+      "$(field "$noop" rps)" \
+      "$(ratio "$(field "$wissel" rps)" "$(field "$floor" rps)")" \
+      "$(ratio "$(field "$wissel" rps)" "$(field "$noop" rps)")" \
+      "$(ratio "$(field "$wissel" p99_us)" "$(field "$floor" p99_us)")" \
+      "$(ratio "$writes" "$total")")")
+  done
+  echo
+  echo "RouteContact, routing only (no handlers); latencies in µs; errors: see the reports above"
+  echo
+  echo "| c | Wissel rps | p50 | p99 | floor rps | p50 | p99 | no-op rps | Wissel/floor rps |" \
+    "Wissel/no-op rps | Wissel p99 / floor p99 | Redis round trips per call |"
+  echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  printf '%s\n' "${rows[@]}"
+}
+
+phase_handlers() {
+  start_redis
+  machine
+  local handlers=${BENCH_HANDLERS:-1000} rate=${BENCH_HANDLERS_RATE:-1000}
+  local handle=${BENCH_HANDLE_TIME:-50ms}
+  fresh_wisseld
+  echo "== wisseld with $handlers simulated handlers (accept at once, handle $handle)," \
+    "open loop at $rate contacts/s"
+  load --target=127.0.0.1:$WISSELD_PORT --rate="$rate" --handlers="$handlers" \
+    --handle_time="$handle" --warmup="$WARMUP" --duration="$DURATION"
+  echo "    wisseld RSS $(rss_kib "$WISSELD_PID") KiB"
+  fresh_wisseld
+  echo "== the same, closed loop at concurrency 64 (the maximum with handlers)"
+  load --target=127.0.0.1:$WISSELD_PORT --concurrency=64 --handlers="$handlers" \
+    --handle_time="$handle" --warmup="$WARMUP" --duration="$DURATION"
+  stop_wisseld
+}
+
+phase_memory() {
+  start_redis
+  machine
+  local n=${BENCH_MEMORY_N:-100000}
+  fresh_wisseld
+  local rss0 mem0 keys0 rss1 mem1 keys1 rss2 mem2 keys2 queued
+  sleep 1
+  rss0=$(rss_kib "$WISSELD_PID")
+  mem0=$(info_field memory used_memory)
+  echo "== $n handlers sign in, presence away (they take no contacts)"
+  load --target=127.0.0.1:$WISSELD_PORT --handlers="$n" --presence=away --sign_out=false \
+    --contacts=1 --concurrency=1 --duration=600s --sign_in_concurrency=64
+  rss1=$(rss_kib "$WISSELD_PID")
+  mem1=$(info_field memory used_memory)
+  keys1=$(rcli dbsize)
+  echo "== $n contacts routed (concurrency 64); they all wait"
+  load --target=127.0.0.1:$WISSELD_PORT --contacts="$n" --concurrency=64 --duration=600s
+  queued=$(grep -o 'queued=[0-9]*' "$STATE/load.out" | head -1 | cut -d= -f2)
+  sleep 1
+  rss2=$(rss_kib "$WISSELD_PID")
+  mem2=$(info_field memory used_memory)
+  keys2=$(rcli dbsize)
+  echo
+  echo "| | wisseld VmRSS | Redis used_memory | Redis keys |"
+  echo "| --- | ---: | ---: | ---: |"
+  echo "| empty | $((rss0 / 1024)) MiB | $((mem0 / 1024)) KiB | - |"
+  echo "| + $n handlers (away) | $((rss1 / 1024)) MiB | $((mem1 / 1024)) KiB | $keys1 |"
+  echo "| + $n contacts ($queued queued) | $((rss2 / 1024)) MiB | $((mem2 / 1024)) KiB | $keys2 |"
+  echo
+  echo "per handler: wisseld $(ratio $(((rss1 - rss0) * 1024)) "$n") B," \
+    "Redis $(ratio $((mem1 - mem0)) "$n") B"
+  echo "per contact: wisseld $(ratio $(((rss2 - rss1) * 1024)) "$n") B," \
+    "Redis $(ratio $((mem2 - mem1)) "$n") B; per queued contact: Redis" \
+    "$(ratio $((mem2 - mem1)) "${queued:-0}") B"
+  # What one contact costs in Redis, by kind of key: the average MEMORY USAGE (key, value and
+  # overhead) of a sample of each kind, and the tenant-wide keys that hold an entry per contact.
+  echo "Redis bytes by kind of key (MEMORY USAGE, average of up to 200 keys each):"
+  local kind pattern keys total_bytes count key bytes
+  for kind in "contact=w:*:c:*[^h]" "contact history=w:*:c:*:h" "idempotency key=w:*:idem:*" \
+    "handler=w:*:h:*"; do
+    pattern=${kind#*=}
+    keys=$( (rcli --scan --pattern "$pattern" 2>/dev/null || true) | awk 'NR <= 200')
+    total_bytes=0
+    count=0
+    for key in $keys; do
+      bytes=$(rcli memory usage "$key" samples 0)
+      total_bytes=$((total_bytes + ${bytes:-0}))
+      count=$((count + 1))
+    done
+    echo "    ${kind%%=*} ($pattern): $(ratio "$total_bytes" "$count") B"
+  done
+  for key in $( (rcli --scan --pattern 'w:*' 2>/dev/null || true) | grep -v ':c:\|:idem:\|:h:'); do
+    echo "    $key ($(rcli type "$key")): $(rcli memory usage "$key" samples 0) B"
+  done
+  stop_wisseld
+}
+
+phase_soak() {
+  start_redis
+  machine
+  local handlers=${SOAK_HANDLERS:-1000} rate=${SOAK_RATE:-} length=${SOAK_DURATION:-10m}
+  if [[ -z "$rate" ]]; then
+    fresh_wisseld
+    echo "== the maximum with $handlers handlers: closed loop, concurrency 64"
+    load --target=127.0.0.1:$WISSELD_PORT --concurrency=64 --handlers="$handlers" \
+      --handle_time=20ms --warmup="$WARMUP" --duration="$DURATION"
+    rate=$(awk -v r="$(field "$SUMMARY" rps)" 'BEGIN { printf "%d", r / 2 }')
+  fi
+  fresh_wisseld
+  echo "== soak: open loop at $rate contacts/s for $length with $handlers handlers;" \
+    "wisseld VmRSS every 10 s"
+  "$BUILD/benchmarks/load/wissel-load" --channels="$CHANNELS" --target=127.0.0.1:$WISSELD_PORT \
+    --rate="$rate" --handlers="$handlers" --handle_time=20ms --warmup=0s \
+    --duration="$length" >"$STATE/soak.out" 2>"$STATE/soak.err" &
+  local load_pid=$!
+  PIDS+=("$load_pid")
+  local t=0 samples=()
+  while kill -0 "$load_pid" 2>/dev/null; do
+    samples+=("$(rss_kib "$WISSELD_PID")")
+    echo "    t=${t}s VmRSS ${samples[-1]} KiB, Redis used_memory $(info_field memory used_memory)"
+    sleep 10
+    t=$((t + 10))
+  done
+  wait "$load_pid" || true
+  sed 's/^/    /' "$STATE/soak.out"
+  # Warm-up: the first two minutes (12 samples); growth is the last sample over the one then.
+  local base=${samples[12]:-${samples[0]}} last=${samples[-1]}
+  echo "RSS after warm-up (t=120s) $base KiB, at the end $last KiB:" \
+    "growth $(awk -v a="$last" -v b="$base" 'BEGIN { printf "%.1f", (a - b) * 100 / b }') %"
+  stop_wisseld
+}
+
+build
+case "$PHASE" in
+  compare) phase_compare ;;
+  handlers) phase_handlers ;;
+  memory) phase_memory ;;
+  soak) phase_soak ;;
+  *)
+    echo "usage: $0 [compare|handlers|memory|soak]" >&2
+    exit 2
+    ;;
+esac
