@@ -201,7 +201,9 @@ absl::Status RedisConnection::Connect() {
     delay = delay * absl::Uniform(bitgen, 0.5, 1.0);
   }
   next_attempt_ = now + std::chrono::microseconds(absl::ToInt64Microseconds(delay));
-  if (consecutive_failures_ == 1 || consecutive_failures_ % 20 == 0) {
+  // Without backoff (the sentinel resolver's one-off questions) the caller reports the status.
+  if (delay > absl::ZeroDuration() &&
+      (consecutive_failures_ == 1 || consecutive_failures_ % 20 == 0)) {
     LOG(WARNING) << DescribeEndpoint(endpoint_) << " unreachable (attempt " << consecutive_failures_
                  << "): " << last_failure_ << "; next attempt in "
                  << absl::ToInt64Milliseconds(delay) << " ms";
