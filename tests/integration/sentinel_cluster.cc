@@ -76,8 +76,9 @@ absl::StatusOr<std::unique_ptr<SentinelCluster>> SentinelCluster::Start(
     SentinelClusterOptions options) {
   std::unique_ptr<SentinelCluster> cluster(new SentinelCluster(std::move(options)));
   // A replica that becomes the primary must serve its own replicas at once: no diskless-sync
-  // delay (5 s by default).
-  const std::vector<std::string> common = {"--repl-diskless-sync-delay", "0"};
+  // delay (5 s by default); and stopping a server must not wait for lagging replicas (10 s).
+  const std::vector<std::string> common = {"--repl-diskless-sync-delay", "0", "--shutdown-timeout",
+                                           "0"};
   RedisServerOptions primary_options;
   primary_options.extra_args = common;
   absl::StatusOr<std::unique_ptr<RedisServer>> primary = RedisServer::Start(primary_options);
@@ -102,6 +103,9 @@ absl::StatusOr<std::unique_ptr<SentinelCluster>> SentinelCluster::Start(
 
 SentinelCluster::~SentinelCluster() {
   sentinels_.clear();  // ChildProcess kills by pid
+  // SIGKILL: a replica refuses SIGTERM while it writes its first append-only file after a
+  // sync, and nothing here needs a clean stop.
+  for (auto& s : servers_) s->Kill().IgnoreError();
   servers_.clear();
   if (!dir_.empty()) {
     std::error_code ec;
