@@ -8,7 +8,7 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libhiredis-dev libyaml-cpp-dev libgoogle-glog-dev libgflags-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  redis-server clang-format
+  redis-server redis-sentinel clang-format
   libosip2-dev sip-tester libcpp-httplib-dev nlohmann-json3-dev
   clang-14 libclang-rt-14-dev chromium curl
 )

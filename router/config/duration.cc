@@ -1,10 +1,13 @@
 #include "router/config/duration.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "router/core/duration_text.h"
 
 namespace wissel::config {
@@ -42,6 +45,22 @@ absl::StatusOr<absl::Duration> ParseConfigDuration(absl::string_view text) {
       break;
   }
   return absl::InvalidArgumentError(absl::StrCat("invalid duration '", text, "': ", kExpected));
+}
+
+absl::StatusOr<absl::Duration> ParseConfigTimeout(absl::string_view text) {
+  absl::string_view digits = text;
+  if (absl::ConsumeSuffix(&digits, "ms")) {
+    int64_t ms = 0;
+    if (!digits.empty() && digits.size() <= 9 &&
+        std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+        absl::SimpleAtoi(digits, &ms)) {
+      return absl::Milliseconds(ms);
+    }
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid duration '", text,
+                     "': expected whole milliseconds such as \"500ms\", or ", kExpected));
+  }
+  return ParseConfigDuration(text);
 }
 
 std::string FormatConfigDuration(absl::Duration duration) {

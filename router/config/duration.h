@@ -18,6 +18,10 @@ namespace wissel::config {
 // no file or field (the caller adds those).
 absl::StatusOr<absl::Duration> ParseConfigDuration(absl::string_view text);
 
+// As ParseConfigDuration, and also a whole number of milliseconds alone ("500ms"), for the few
+// settings (timeouts) that need less than a second.
+absl::StatusOr<absl::Duration> ParseConfigTimeout(absl::string_view text);
+
 // The inverse for whole seconds, in the largest exact unit(s): 30 days -> "30d", 90 s ->
 // "1m30s", zero -> "0s". Sub-second parts are dropped; negative or infinite durations are
 // formatted by absl::FormatDuration.

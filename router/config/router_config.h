@@ -20,13 +20,37 @@
 
 namespace wissel::config {
 
+struct HostPort {
+  std::string host;
+  int port = 0;  // 1..65535
+};
+
+// Redis found through Redis Sentinel (redis.sentinel in the file).
+struct SentinelConfig {
+  // The name the sentinels monitor the master under (`sentinel monitor NAME ...`).
+  std::string master_name;
+  // The sentinels, asked in turn; at least one.
+  std::vector<HostPort> addresses;
+};
+
 struct RedisConfig {
+  // Used unless `sentinel` is set (the file may give one or the other).
   std::string host = "127.0.0.1";
   int port = 6379;  // 1..65535
+  // Set when the master is found through Sentinel; `sentinel.addresses` empty otherwise.
+  SentinelConfig sentinel;
   // Time allowed to establish the TCP connection.
   absl::Duration connect_timeout = absl::Seconds(2);
   // Time allowed for one command (or one pipelined batch) to be answered.
   absl::Duration command_timeout = absl::Seconds(2);
+  // Stricter durability: a batch is acknowledged to callers only when this many replicas have
+  // it (Redis WAIT); 0 = asynchronous replication (the default). 0..16.
+  int min_replica_acks = 0;
+  // How long a batch waits for those replicas before the calls fail with UNAVAILABLE. Positive
+  // and below command_timeout. Default 500 ms.
+  absl::Duration replica_ack_timeout = absl::Milliseconds(500);
+
+  bool uses_sentinel() const { return !sentinel.addresses.empty(); }
 };
 
 struct TenantSettings {

@@ -35,8 +35,16 @@ namespace {
 // The command line wins over the file, at start and at every reload.
 void ApplyOverrides(wissel::config::RouterConfig& config) {
   if (!absl::GetFlag(FLAGS_listen).empty()) config.listen_address = absl::GetFlag(FLAGS_listen);
+  const bool direct =
+      !absl::GetFlag(FLAGS_redis_host).empty() || absl::GetFlag(FLAGS_redis_port) != 0;
   if (!absl::GetFlag(FLAGS_redis_host).empty()) config.redis.host = absl::GetFlag(FLAGS_redis_host);
   if (absl::GetFlag(FLAGS_redis_port) != 0) config.redis.port = absl::GetFlag(FLAGS_redis_port);
+  if (direct && config.redis.uses_sentinel()) {
+    // A direct address on the command line (e.g. to reach one server while debugging) replaces
+    // the file's sentinels rather than being silently ignored.
+    LOG(WARNING) << "--redis_host/--redis_port given: redis.sentinel from the file is not used";
+    config.redis.sentinel = {};
+  }
 }
 
 }  // namespace

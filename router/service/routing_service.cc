@@ -285,7 +285,7 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::SetContactPerson(
       return FinishNow(context, absl::InvalidArgumentError("case_reference: too long"));
     }
     mapping.party_pseudonym = pseudonymizer.Pseudonym("case", request->case_reference());
-    mapping.domain = "*";
+    mapping.domain.assign(1, '*');  // "all domains" (GCC 12 -O3 misreports = "*" as -Wrestrict)
   } else {
     // Validate and pseudonymise the party exactly as for a contact.
     v1::Contact probe;

@@ -11,8 +11,15 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "router/common/status_macros.h"
+#include "router/service/store_options.h"
 
 namespace wissel::service {
+namespace {
+
+// How often health checking asks Redis whether it is there (see store_health_monitor.h).
+constexpr absl::Duration kHealthProbeInterval = absl::Milliseconds(250);
+
+}  // namespace
 
 namespace {
 
@@ -42,11 +49,7 @@ Server::Server(config::RouterConfig config, const core::Clock* clock, ClusterOpt
 Server::~Server() { Shutdown(absl::Seconds(1)); }
 
 absl::Status Server::Start() {
-  state::RedisStateStoreOptions store_options;
-  store_options.endpoint.host = config_.redis.host;
-  store_options.endpoint.port = config_.redis.port;
-  store_options.endpoint.connect_timeout = config_.redis.connect_timeout;
-  store_options.endpoint.command_timeout = config_.redis.command_timeout;
+  state::RedisStateStoreOptions store_options = StoreOptions(config_.redis);
   store_options.clock = clock_;
   std::vector<core::TenantConfig> tenants;
   for (const config::TenantSettings& t : config_.tenants) {
@@ -62,8 +65,7 @@ absl::Status Server::Start() {
   engine_store_ = std::make_unique<state::RedisStateStore>(store_options);
   reader_store_ = std::make_unique<state::RedisStateStore>(store_options);
   if (absl::Status s = engine_store_->Ping(); !s.ok()) {
-    return absl::UnavailableError(
-        absl::StrCat("redis at ", config_.redis.host, ":", config_.redis.port, ": ", s.message()));
+    return absl::UnavailableError(s.message());
   }
 
   RoutingEngineOptions engine_options;
@@ -118,6 +120,13 @@ absl::Status Server::Start() {
     return s;
   }
   server_->GetHealthCheckService()->SetServingStatus(true);
+  health_monitor_ = std::make_unique<StoreHealthMonitor>(
+      [this] { return reader_store_->Ping(); },
+      [this](bool serving, const absl::Status&) {
+        server_->GetHealthCheckService()->SetServingStatus(serving);
+      },
+      kHealthProbeInterval);
+  health_monitor_->Start();
   LOG(INFO) << "wissel router listening on port " << port_ << " (reached by other routers at "
             << advertise_address_ << ") with " << config_.tenants.size() << " tenant(s)";
   return absl::OkStatus();
@@ -158,6 +167,7 @@ void Server::Shutdown(absl::Duration deadline) {
   if (shut_down_ || server_ == nullptr) return;
   shut_down_ = true;
   LOG(INFO) << "draining";
+  if (health_monitor_) health_monitor_->Stop();  // so that it cannot report SERVING again
   server_->GetHealthCheckService()->SetServingStatus(false);
   offers_.CloseAll(grpc::Status(grpc::StatusCode::OK, "router is shutting down"));
   server_->Shutdown(std::chrono::system_clock::now() +

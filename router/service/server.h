@@ -4,8 +4,9 @@
 //
 // The daemon runs one; in-process tests run one on port 0. Start() refuses a listen address
 // that is taken (SO_REUSEPORT off, so a second router cannot silently share the port).
-// Shutdown() drains: health goes NOT_SERVING, new calls are refused, in-flight calls finish,
-// offer streams end with OK, the engine writes its last batch.
+// While running, health is NOT_SERVING whenever Redis cannot be reached (a probe every 250 ms)
+// and SERVING again when it is back. Shutdown() drains: health goes NOT_SERVING, new calls are
+// refused, in-flight calls finish, offer streams end with OK, the engine writes its last batch.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -22,6 +23,7 @@
 #include "router/service/routing_engine.h"
 #include "router/service/routing_service.h"
 #include "router/service/service_context.h"
+#include "router/service/store_health_monitor.h"
 #include "router/state/redis_state_store.h"
 
 namespace wissel::service {
@@ -82,6 +84,8 @@ class Server {
   std::unique_ptr<HandlerServiceImpl> handler_service_;
   std::unique_ptr<OperatorServiceImpl> operator_service_;
   std::unique_ptr<grpc::Server> server_;
+  // Health NOT_SERVING while Redis is unreachable, SERVING when it is back.
+  std::unique_ptr<StoreHealthMonitor> health_monitor_;
   int port_ = 0;
   bool shut_down_ = false;
 };

@@ -4,15 +4,19 @@
 #include <openssl/evp.h>
 #include <pthread.h>
 
+#include <algorithm>
 #include <csignal>
 #include <ctime>
 #include <utility>
 
+#include "absl/random/random.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "glog/logging.h"
 #include "router/common/status_macros.h"
+#include "router/state/sentinel_resolver.h"
 
 namespace wissel::state {
 namespace {
@@ -102,7 +106,31 @@ bool IsNoScript(const RedisReply& reply) {
   return reply.is_error() && absl::StartsWith(reply.str, "NOSCRIPT");
 }
 
-RedisConnection::RedisConnection(RedisEndpoint endpoint) : endpoint_(std::move(endpoint)) {}
+bool IsWrongRole(const RedisReply& reply) {
+  return reply.is_error() &&
+         (absl::StartsWith(reply.str, "READONLY") || absl::StartsWith(reply.str, "MASTERDOWN"));
+}
+
+std::string DescribeEndpoint(const RedisEndpoint& endpoint) {
+  if (endpoint.sentinel.addresses.empty()) {
+    return absl::StrCat("redis at ", endpoint.host, ":", endpoint.port);
+  }
+  std::string out =
+      absl::StrCat("redis master '", endpoint.sentinel.master_name, "' via sentinels ");
+  for (size_t i = 0; i < endpoint.sentinel.addresses.size(); ++i) {
+    const HostPort& s = endpoint.sentinel.addresses[i];
+    absl::StrAppend(&out, i == 0 ? "" : ",", s.host, ":", s.port);
+  }
+  return out;
+}
+
+RedisConnection::RedisConnection(RedisEndpoint endpoint) : endpoint_(std::move(endpoint)) {
+  address_ = HostPort{endpoint_.host, endpoint_.port};
+  if (!endpoint_.sentinel.addresses.empty()) {
+    resolver_ = std::make_unique<SentinelResolver>(endpoint_.sentinel, endpoint_.connect_timeout,
+                                                   endpoint_.command_timeout);
+  }
+}
 
 RedisConnection::~RedisConnection() { Disconnect(); }
 
@@ -125,7 +153,7 @@ void RedisConnection::Disconnect() {
 }
 
 absl::Status RedisConnection::IoError(absl::string_view what) {
-  std::string message = absl::StrCat("redis ", endpoint_.host, ":", endpoint_.port, ": ", what);
+  std::string message = absl::StrCat("redis at ", address_.host, ":", address_.port, ": ", what);
   if (context_ != nullptr && context_->err != 0) absl::StrAppend(&message, ": ", context_->errstr);
   Disconnect();
   return absl::UnavailableError(message);
@@ -133,12 +161,70 @@ absl::Status RedisConnection::IoError(absl::string_view what) {
 
 absl::Status RedisConnection::Connect() {
   if (context_ != nullptr) return absl::OkStatus();
-  redisContext* c = redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port,
+  const auto now = std::chrono::steady_clock::now();
+  if (consecutive_failures_ > 0 && now < next_attempt_) {
+    const auto wait =
+        std::chrono::duration_cast<std::chrono::milliseconds>(next_attempt_ - now).count() + 1;
+    return absl::UnavailableError(absl::StrCat(DescribeEndpoint(endpoint_), " unreachable: ",
+                                               last_failure_, "; retrying in ", wait, " ms"));
+  }
+  ++connect_attempts_;
+  absl::Status status = TryConnect();
+  if (status.ok()) {
+    if (consecutive_failures_ > 0) {
+      LOG(INFO) << DescribeEndpoint(endpoint_) << ": connected to " << address_.host << ":"
+                << address_.port << " after " << consecutive_failures_ << " failed attempt(s)";
+    }
+    consecutive_failures_ = 0;
+    return status;
+  }
+  Disconnect();
+  ++failed_connects_;
+  ++consecutive_failures_;
+  last_failure_ = std::string(status.message());
+  if (resolver_ == nullptr) {
+    // IoError's messages name the address, which the caller's message already does.
+    absl::string_view reason = last_failure_;
+    if (absl::ConsumePrefix(&reason,
+                            absl::StrCat("redis at ", address_.host, ":", address_.port, ": "))) {
+      last_failure_ = std::string(reason);
+    }
+  }
+  absl::Duration delay = endpoint_.reconnect_backoff_initial;
+  for (int i = 1; i < consecutive_failures_ && delay < endpoint_.reconnect_backoff_max; ++i) {
+    delay *= 2;
+  }
+  delay = std::min(delay, endpoint_.reconnect_backoff_max);
+  if (delay > absl::ZeroDuration()) {
+    // Jitter: several routers that lost Redis together do not come back in step.
+    absl::BitGen bitgen;
+    delay = delay * absl::Uniform(bitgen, 0.5, 1.0);
+  }
+  next_attempt_ = now + std::chrono::microseconds(absl::ToInt64Microseconds(delay));
+  // Without backoff (the sentinel resolver's one-off questions) the caller reports the status.
+  if (delay > absl::ZeroDuration() &&
+      (consecutive_failures_ == 1 || consecutive_failures_ % 20 == 0)) {
+    LOG(WARNING) << DescribeEndpoint(endpoint_) << " unreachable (attempt " << consecutive_failures_
+                 << "): " << last_failure_ << "; next attempt in "
+                 << absl::ToInt64Milliseconds(delay) << " ms";
+  }
+  if (status.code() != absl::StatusCode::kUnavailable) return status;
+  return absl::UnavailableError(absl::StrCat(DescribeEndpoint(endpoint_),
+                                             " unreachable: ", last_failure_, "; retrying in ",
+                                             absl::ToInt64Milliseconds(delay), " ms"));
+}
+
+absl::Status RedisConnection::TryConnect() {
+  if (resolver_ != nullptr) {
+    WISSEL_ASSIGN_OR_RETURN(address_, resolver_->ResolveMaster());
+  }
+  redisContext* c = redisConnectWithTimeout(address_.host.c_str(), address_.port,
                                             absl::ToTimeval(endpoint_.connect_timeout));
-  if (c == nullptr) return absl::UnavailableError("redis: cannot allocate a context");
+  if (c == nullptr) return absl::UnavailableError("cannot allocate a hiredis context");
   if (c->err != 0) {
-    std::string message =
-        absl::StrCat("redis ", endpoint_.host, ":", endpoint_.port, ": connect: ", c->errstr);
+    std::string message = resolver_ != nullptr ? absl::StrCat("connect to master ", address_.host,
+                                                              ":", address_.port, ": ", c->errstr)
+                                               : absl::StrCat("connect: ", c->errstr);
     redisFree(c);
     return absl::UnavailableError(message);
   }
@@ -147,9 +233,20 @@ absl::Status RedisConnection::Connect() {
     return IoError("set timeout");
   }
   redisEnableKeepAlive(context_);
-  absl::Status loaded = LoadScripts();
-  if (!loaded.ok()) Disconnect();
-  return loaded;
+  if (resolver_ != nullptr) WISSEL_RETURN_IF_ERROR(CheckMaster());
+  return LoadScripts();
+}
+
+absl::Status RedisConnection::CheckMaster() {
+  const RedisCommand role = {"ROLE"};
+  WISSEL_ASSIGN_OR_RETURN(std::vector<RedisReply> replies,
+                          SendAndReceive(absl::MakeConstSpan(&role, 1)));
+  absl::Status status = CheckRoleIsMaster(replies.front());
+  if (!status.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat(address_.host, ":", address_.port, ": ", status.message()));
+  }
+  return status;
 }
 
 absl::Status RedisConnection::LoadScripts() {
@@ -194,16 +291,17 @@ RedisCommand RedisConnection::EvalShaCommand(const ScriptCall& call) const {
 }
 
 absl::StatusOr<std::vector<RedisReply>> RedisConnection::EvalPipeline(
-    absl::Span<const ScriptCall> calls) {
-  if (calls.empty()) return std::vector<RedisReply>();
+    absl::Span<const ScriptCall> calls, absl::Span<const RedisCommand> then) {
+  if (calls.empty() && then.empty()) return std::vector<RedisReply>();
   WISSEL_RETURN_IF_ERROR(Connect());
   std::vector<RedisCommand> commands;
-  commands.reserve(calls.size());
+  commands.reserve(calls.size() + then.size());
   for (const ScriptCall& call : calls) commands.push_back(EvalShaCommand(call));
+  commands.insert(commands.end(), then.begin(), then.end());
   WISSEL_ASSIGN_OR_RETURN(std::vector<RedisReply> replies, SendAndReceive(commands));
 
   std::vector<size_t> failed;
-  for (size_t i = 0; i < replies.size(); ++i) {
+  for (size_t i = 0; i < calls.size(); ++i) {
     if (IsNoScript(replies[i])) failed.push_back(i);
   }
   if (failed.empty()) return replies;
@@ -214,8 +312,12 @@ absl::StatusOr<std::vector<RedisReply>> RedisConnection::EvalPipeline(
   std::vector<RedisCommand> retry;
   retry.reserve(failed.size());
   for (size_t i : failed) retry.push_back(std::move(commands[i]));
+  retry.insert(retry.end(), then.begin(), then.end());
   WISSEL_ASSIGN_OR_RETURN(std::vector<RedisReply> retried, SendAndReceive(retry));
   for (size_t j = 0; j < failed.size(); ++j) replies[failed[j]] = std::move(retried[j]);
+  for (size_t j = 0; j < then.size(); ++j) {
+    replies[calls.size() + j] = std::move(retried[failed.size() + j]);
+  }
   return replies;
 }
 
@@ -247,6 +349,16 @@ absl::StatusOr<std::vector<RedisReply>> RedisConnection::SendAndReceive(
     }
     replies.push_back(Convert(static_cast<redisReply*>(raw)));
     freeReplyObject(raw);
+  }
+  for (const RedisReply& reply : replies) {
+    if (IsWrongRole(reply)) {
+      // This server is no longer (or not yet) the master: a failover moved it. Drop the
+      // connection so that the next call connects again, through the sentinels if configured.
+      LOG(WARNING) << "redis at " << address_.host << ":" << address_.port << ": " << reply.str
+                   << "; reconnecting";
+      Disconnect();
+      break;
+    }
   }
   return replies;
 }

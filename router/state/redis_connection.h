@@ -3,7 +3,14 @@
 //
 // Every call blocks until Redis answered or a timeout passed. After an I/O error or a timeout
 // the connection is dropped and the next call connects again, so a Redis restart costs the
-// callers of one failed call (they get Unavailable) and nothing more. Scripts are registered
+// callers of one failed call (they get Unavailable) and nothing more. A connection attempt that
+// fails starts an exponential backoff (RedisEndpoint::reconnect_backoff_*): until the next
+// attempt is due, calls fail at once with Unavailable("redis at HOST:PORT unreachable: REASON;
+// retrying in N ms"), so a dead Redis is not hammered and callers do not each pay a connect
+// timeout. With Sentinel configured (RedisEndpoint::sentinel) every (re)connect asks the
+// sentinels for the master (sentinel_resolver.h) and checks with ROLE that it is one; a READONLY
+// or MASTERDOWN reply (we are talking to a replica: a failover happened) drops the connection
+// so that the next call resolves again. Scripts are registered
 // once, loaded with SCRIPT LOAD on every (re)connect and called with EVALSHA; a NOSCRIPT reply
 // (the server lost its script cache, e.g. SCRIPT FLUSH or a restart without us noticing)
 // reloads the scripts and sends the failed calls again.
@@ -15,6 +22,7 @@
 // Not thread-safe: one thread at a time (RedisStateStore guards it with a mutex).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -29,17 +37,46 @@
 struct redisContext;
 
 namespace wissel::state {
+class SentinelResolver;
+}  // namespace wissel::state
+
+namespace wissel::state {
+
+struct HostPort {
+  std::string host;  // name or address
+  int port = 0;
+};
+
+// Redis found through Sentinel: the master named `master_name` as the sentinels at `addresses`
+// know it. Empty addresses: no Sentinel.
+struct SentinelEndpoint {
+  std::string master_name;
+  std::vector<HostPort> addresses;
+};
 
 // Where Redis is and how long to wait for it.
 struct RedisEndpoint {
+  // Used when `sentinel.addresses` is empty.
   std::string host = "127.0.0.1";  // name or address
   int port = 6379;
+  // When not empty, the master is resolved through these sentinels on every (re)connect and
+  // host/port are ignored.
+  SentinelEndpoint sentinel;
   // Upper bound on establishing the TCP connection. Default 1 s.
   absl::Duration connect_timeout = absl::Seconds(1);
   // Upper bound on each socket read or write of a command or pipeline (also for loading the
   // scripts after connecting). Default 2 s.
   absl::Duration command_timeout = absl::Seconds(2);
+  // After a failed connection attempt the next one waits this long, doubling per further
+  // failure up to reconnect_backoff_max; each wait is drawn from [delay/2, delay] so that
+  // several routers do not retry in step. A success resets it. Zero: no backoff (every call
+  // tries to connect). Defaults 50 ms and 2 s.
+  absl::Duration reconnect_backoff_initial = absl::Milliseconds(50);
+  absl::Duration reconnect_backoff_max = absl::Seconds(2);
 };
+
+// "redis at HOST:PORT", or "redis master 'NAME' via sentinels H:P,H:P" with Sentinel.
+std::string DescribeEndpoint(const RedisEndpoint& endpoint);
 
 // One reply, copied out of hiredis.
 struct RedisReply {
@@ -78,7 +115,9 @@ class RedisConnection {
   // The SHA1 (hex) Redis knows the script by.
   const std::string& ScriptSha(int script) const;
 
-  // Connects (and loads the scripts) unless connected. Unavailable with the hiredis error.
+  // Connects (resolving the master through the sentinels, checking its ROLE, and loading the
+  // scripts) unless connected. Unavailable with the reason, at once and without an attempt
+  // while the reconnect backoff runs; Internal when Redis refuses a script.
   absl::Status Connect();
   // Drops the connection; the next call connects again.
   void Disconnect();
@@ -98,7 +137,18 @@ class RedisConnection {
   // Ordering caveat: a NOSCRIPT call did not run, so the calls after it in the batch ran
   // before its retry. After a SCRIPT FLUSH or restart every call of the batch is refused and
   // order is kept; a mix only happens when another client reloads the scripts mid-batch.
-  absl::StatusOr<std::vector<RedisReply>> EvalPipeline(absl::Span<const ScriptCall> calls);
+  // `then` are plain commands sent after the calls in the same round trip (and again after the
+  // retried calls, so that they follow every call's effect: e.g. WAIT); their replies follow
+  // the calls' replies.
+  absl::StatusOr<std::vector<RedisReply>> EvalPipeline(absl::Span<const ScriptCall> calls,
+                                                       absl::Span<const RedisCommand> then = {});
+
+  // Counters for metrics and tests: connection attempts made (not those skipped by the
+  // backoff), and of them the ones that failed.
+  uint64_t connect_attempts() const { return connect_attempts_; }
+  uint64_t failed_connects() const { return failed_connects_; }
+  // Where the current (or last) connection went: the resolved master with Sentinel.
+  const HostPort& address() const { return address_; }
 
  private:
   struct Script {
@@ -106,6 +156,10 @@ class RedisConnection {
     std::string sha;
   };
 
+  // One connection attempt: resolve, connect, check the role, load the scripts.
+  absl::Status TryConnect();
+  // Checks with ROLE that the freshly connected server is a master (Sentinel only).
+  absl::Status CheckMaster();
   absl::Status LoadScripts();
   RedisCommand EvalShaCommand(const ScriptCall& call) const;
   // Pipelines without connecting first; drops the connection on an I/O error.
@@ -113,11 +167,23 @@ class RedisConnection {
   absl::Status IoError(absl::string_view what);
 
   RedisEndpoint endpoint_;
+  std::unique_ptr<SentinelResolver> resolver_;  // null without Sentinel
+  HostPort address_;
   redisContext* context_ = nullptr;  // owned; null when disconnected
   std::vector<Script> scripts_;
+
+  // Reconnect backoff, on the steady clock so that a wall-clock jump cannot stretch it.
+  int consecutive_failures_ = 0;
+  std::chrono::steady_clock::time_point next_attempt_;
+  std::string last_failure_;  // the reason of the last failed attempt
+  uint64_t connect_attempts_ = 0;
+  uint64_t failed_connects_ = 0;
 };
 
 // True for a NOSCRIPT error reply.
 bool IsNoScript(const RedisReply& reply);
+// True for an error reply that says the server is not (or no longer) a writable master:
+// READONLY, MASTERDOWN.
+bool IsWrongRole(const RedisReply& reply);
 
 }  // namespace wissel::state

@@ -17,6 +17,7 @@
 #include "router/state/contact_person_codec.h"
 #include "router/state/handler_codec.h"
 #include "router/state/redis_keys.h"
+#include "router/state/replica_ack.h"
 #include "router/state/scripts.h"
 
 namespace wissel::state {
@@ -500,12 +501,20 @@ absl::StatusOr<std::vector<EffectResult>> RedisStateStore::Apply(
   }
   if (calls.empty()) return results;
 
+  // Stricter mode: WAIT for replicas in the same round trip (replica_ack.h).
+  std::vector<RedisCommand> then;
+  if (options_.min_replica_acks > 0) {
+    then.push_back(ReplicaAckCommand(options_.min_replica_acks, options_.replica_ack_timeout));
+  }
   absl::StatusOr<std::vector<RedisReply>> replies;
   {
     absl::MutexLock lock(&mu_);
-    replies = connection_.EvalPipeline(calls);
+    replies = connection_.EvalPipeline(calls, then);
   }
   if (!replies.ok()) return replies.status();
+  if (!then.empty()) {
+    WISSEL_RETURN_IF_ERROR(CheckReplicaAcks(replies->back(), options_.min_replica_acks));
+  }
   for (size_t j = 0; j < sent.size(); ++j) {
     results[sent[j]] = Interpret((*replies)[j]);
     if (results[sent[j]].status.code() == absl::StatusCode::kInternal) {

@@ -53,6 +53,12 @@ struct RedisStateStoreOptions {
   // "Now" for LoadTenant's choice of unexpired contact-person mappings; pass the clock the core
   // uses. Not owned; must outlive the store. Default nullptr: the wall clock.
   const core::Clock* clock = nullptr;
+  // Stricter durability (replica_ack.h): when > 0, Apply waits (WAIT, same round trip) until
+  // this many replicas acknowledged the batch, at most replica_ack_timeout, and reports the
+  // batch Unavailable when fewer did. Default 0: asynchronous replication. The timeout must be
+  // below endpoint.command_timeout. Default 500 ms.
+  int min_replica_acks = 0;
+  absl::Duration replica_ack_timeout = absl::Milliseconds(500);
 };
 
 class RedisStateStore : public StateStore {
@@ -69,7 +75,10 @@ class RedisStateStore : public StateStore {
   // foreign data) or a reply the store does not understand. A NOSCRIPT reply reloads the
   // scripts and sends the refused calls again. Unavailable for the whole batch when the
   // connection fails or times out; then any part of the batch may or may not have been
-  // applied. A ContactCreated retried after a lost reply gets AlreadyExists with its own id.
+  // applied. With min_replica_acks > 0, also Unavailable for the whole batch when fewer replicas
+  // acknowledged it in time; then the batch is applied on the primary (a retried ContactCreated
+  // finds its own id). A ContactCreated retried after a lost reply gets AlreadyExists with its own
+  // id.
   // Also InvalidArgument for: a ContactCreated in state offered or connected (a created contact
   // is queued, or completed/abandoned when it was not routed); a list entry (overflow queue,
   // required skill, declined handler) or reserved_for that is not a valid id; a ContactPersonSet

@@ -156,6 +156,9 @@ class RedisStateStoreTest : public ::testing::Test {
     options.endpoint.port = server_->port();
     options.endpoint.connect_timeout = absl::Milliseconds(500);
     options.endpoint.command_timeout = absl::Seconds(1);
+    // These tests restart Redis and expect the very next call to reconnect; the reconnect
+    // backoff has its own tests (redis_connection_test.cc).
+    options.endpoint.reconnect_backoff_initial = absl::ZeroDuration();
     options.tenant_retention["short"] = absl::Hours(1);
     return options;
   }

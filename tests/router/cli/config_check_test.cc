@@ -64,7 +64,7 @@ TEST_F(ConfigCheckTest, ExampleIsOkWithoutTheSecrets) {
   EXPECT_THAT(r.out, StartsWith("OK: 2 tenants, 33 topics, 22 rules\n"));
   EXPECT_THAT(r.out,
               HasSubstr("\nwarning: " WISSEL_SOURCE_DIR
-                        "/config/example/wissel.yaml:41:27: tenants[0].pseudonym_secret_env: "
+                        "/config/example/wissel.yaml:57:27: tenants[0].pseudonym_secret_env: "
                         "environment variable 'WISSEL_PSEUDONYM_SECRET_WISSELOORD' is not "
                         "set or empty (not required for this check)\n"));
 }

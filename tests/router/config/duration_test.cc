@@ -59,6 +59,21 @@ TEST(ParseConfigDurationTest, RejectsWithAClearReason) {
   }
 }
 
+TEST(ParseConfigTimeoutTest, AcceptsMillisecondsAndEveryDuration) {
+  EXPECT_EQ(*ParseConfigTimeout("500ms"), absl::Milliseconds(500));
+  EXPECT_EQ(*ParseConfigTimeout("0ms"), absl::ZeroDuration());
+  EXPECT_EQ(*ParseConfigTimeout("1s"), absl::Seconds(1));
+  EXPECT_EQ(*ParseConfigTimeout("1m30s"), absl::Seconds(90));
+}
+
+TEST(ParseConfigTimeoutTest, RejectsMalformedMilliseconds) {
+  for (const char* text : {"ms", "1.5ms", "-1ms", "1s500ms", "1234567890ms", "5 ms"}) {
+    absl::StatusOr<absl::Duration> d = ParseConfigTimeout(text);
+    EXPECT_EQ(d.status().code(), absl::StatusCode::kInvalidArgument) << text;
+    EXPECT_THAT(std::string(d.status().message()), HasSubstr("duration")) << text;
+  }
+}
+
 TEST(FormatConfigDurationTest, RoundTripsThroughParse) {
   const struct {
     absl::Duration duration;

@@ -26,6 +26,8 @@
 namespace wissel::config {
 namespace {
 
+std::string Tenant(absl::string_view rest = "");
+
 using ::testing::ElementsAre;
 using ::testing::EndsWith;
 using ::testing::HasSubstr;
@@ -176,6 +178,40 @@ tenants:
   EXPECT_EQ(routing.topics[0].default_priority, 100);
 }
 
+TEST_F(RouterConfigTest, RedisSentinelAndReplicaAcks) {
+  absl::StatusOr<RouterConfig> config = ParseRouterConfig(absl::StrCat(R"(
+redis:
+  sentinel:
+    master_name: wissel
+    addresses: ["127.0.0.1:26379", "sentinel-b.example:26380", "[::1]:26381"]
+  command_timeout: 3s
+  min_replica_acks: 1
+  replica_ack_timeout: 250ms
+)",
+                                                                       Tenant()),
+                                                          "test.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  const RedisConfig& redis = config->redis;
+  EXPECT_TRUE(redis.uses_sentinel());
+  EXPECT_EQ(redis.sentinel.master_name, "wissel");
+  ASSERT_EQ(redis.sentinel.addresses.size(), 3u);
+  EXPECT_EQ(redis.sentinel.addresses[0].host, "127.0.0.1");
+  EXPECT_EQ(redis.sentinel.addresses[0].port, 26379);
+  EXPECT_EQ(redis.sentinel.addresses[1].host, "sentinel-b.example");
+  EXPECT_EQ(redis.sentinel.addresses[1].port, 26380);
+  EXPECT_EQ(redis.sentinel.addresses[2].host, "::1");
+  EXPECT_EQ(redis.min_replica_acks, 1);
+  EXPECT_EQ(redis.replica_ack_timeout, absl::Milliseconds(250));
+}
+
+TEST_F(RouterConfigTest, RedisDefaultsAreAsynchronousWithoutSentinel) {
+  absl::StatusOr<RouterConfig> config = ParseRouterConfig(Tenant(), "test.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_FALSE(config->redis.uses_sentinel());
+  EXPECT_EQ(config->redis.min_replica_acks, 0);
+  EXPECT_EQ(config->redis.replica_ack_timeout, absl::Milliseconds(500));
+}
+
 struct ErrorCase {
   std::string name;
   std::string yaml;
@@ -194,7 +230,7 @@ TEST_P(RouterConfigErrorTest, ReportsFileLineColumnAndField) {
 }
 
 // A valid tenant header; cases append to it (it ends at line 4).
-std::string Tenant(absl::string_view rest = "") {
+std::string Tenant(absl::string_view rest) {
   return absl::StrCat(R"(tenants:
   - id: gemeente-test
     name: Gemeente Test
@@ -227,6 +263,40 @@ INSTANTIATE_TEST_SUITE_P(
          "test.yaml:2:9: redis.port: expected an integer, got 'abc'"},
         {"PortOutOfRange", "redis:\n  port: 70000\n" + Tenant(),
          "test.yaml:2:9: redis.port: must be between 1 and 65535, got 70000"},
+        {"SentinelWithHost",
+         "redis:\n  host: 10.0.0.1\n  sentinel: {master_name: m, addresses: [\"a:1\"]}\n" +
+             Tenant(),
+         "test.yaml:3:13: redis.sentinel: conflicts with redis.host; give either host/port or "
+         "sentinel"},
+        {"SentinelWithPort",
+         "redis:\n  sentinel: {master_name: m, addresses: [\"a:1\"]}\n  port: 6380\n" + Tenant(),
+         "test.yaml:2:13: redis.sentinel: conflicts with redis.port"},
+        {"SentinelWithoutMasterName", "redis:\n  sentinel: {addresses: [\"a:1\"]}\n" + Tenant(),
+         "test.yaml:2:13: redis.sentinel: missing required key 'master_name'"},
+        {"SentinelWithoutAddresses", "redis:\n  sentinel:\n    master_name: m\n" + Tenant(),
+         "test.yaml:3:5: redis.sentinel: missing required key 'addresses'"},
+        {"SentinelEmptyAddresses",
+         "redis:\n  sentinel:\n    master_name: m\n    addresses: []\n" + Tenant(),
+         "test.yaml:4:16: redis.sentinel.addresses: at least one sentinel is required"},
+        {"SentinelBadAddress",
+         "redis:\n  sentinel:\n    master_name: m\n    addresses: [\"a:1\", \"b:0\"]\n" + Tenant(),
+         "test.yaml:4:24: redis.sentinel.addresses[1]: invalid address 'b:0'; expected host:port "
+         "with a port between 1 and 65535"},
+        {"SentinelAddressWithoutPort",
+         "redis:\n  sentinel:\n    master_name: m\n    addresses: [sentinel-a]\n" + Tenant(),
+         "test.yaml:4:17: redis.sentinel.addresses[0]: invalid address 'sentinel-a'"},
+        {"SentinelUnknownKey", "redis:\n  sentinel:\n    master: m\n" + Tenant(),
+         "test.yaml:3:5: redis.sentinel.master: unknown key 'master'"},
+        {"MinReplicaAcksNegative", "redis:\n  min_replica_acks: -1\n" + Tenant(),
+         "test.yaml:2:21: redis.min_replica_acks: must be between 0 and 16, got -1"},
+        {"ReplicaAckTimeoutZero", "redis:\n  replica_ack_timeout: 0ms\n" + Tenant(),
+         "test.yaml:2:24: redis.replica_ack_timeout: must be positive"},
+        {"ReplicaAckTimeoutBadUnit", "redis:\n  replica_ack_timeout: 5us\n" + Tenant(),
+         "test.yaml:2:24: redis.replica_ack_timeout: unknown unit 'us'"},
+        {"ReplicaAckTimeoutNotBelowCommandTimeout",
+         "redis:\n  command_timeout: 1s\n  replica_ack_timeout: 1s\n" + Tenant(),
+         "test.yaml:3:24: redis.replica_ack_timeout: must be shorter than redis.command_timeout "
+         "(1s)"},
         {"StringExpectedGotList", Tenant("    queues:\n      - name: [a, b]\n"),
          "test.yaml:6:15: tenants[0].queues[0].name: expected a string, got a list"},
         {"MapExpectedGotScalar", "redis: localhost\n" + Tenant(),
