@@ -63,6 +63,25 @@ absl::StatusOr<absl::flat_hash_map<std::string, std::string>> StoredContacts(Red
   return out;
 }
 
+// Every handler as the router has it now, one line each (for failure messages).
+std::string HandlerStates(SimulatedCentre& centre) {
+  std::string out;
+  auto stub = v1::HandlerService::NewStub(centre.channel(0));
+  for (const std::string& id : centre.HandlerIds()) {
+    v1::GetHandlerRequest req;
+    req.set_tenant(centre.options().tenant);
+    req.set_handler_id(id);
+    v1::Handler h;
+    grpc::Status s = stub->GetHandler(Ctx().get(), req, &h);
+    absl::StrAppend(&out, req.handler_id(), ": ",
+                    s.ok() ? absl::StrCat(v1::Presence_Name(h.presence()), " holds [",
+                                          absl::StrJoin(h.contact_ids(), ","), "]")
+                           : s.error_message(),
+                    "\n");
+  }
+  return out;
+}
+
 TEST(RouterCrashTest, SigkillUnderLoadLosesNothingAndAssignsNothingTwice) {
   const uint64_t seed = Seed();
   std::cout << "seed=" << seed << " (set WISSEL_FAULT_SEED to repeat another)" << std::endl;
@@ -125,7 +144,8 @@ TEST(RouterCrashTest, SigkillUnderLoadLosesNothingAndAssignsNothingTwice) {
     return ids;
   });
   std::cout << report.activity << "\n" << report.Summary() << std::endl;
-  EXPECT_TRUE(report.ok()) << absl::StrJoin(report.problems, "\n");
+  EXPECT_TRUE(report.ok()) << absl::StrJoin(report.problems, "\n") << "\n"
+                           << HandlerStates(centre) << daemon.Log();
   EXPECT_GT(report.acknowledged, 1000);
   EXPECT_EQ(report.not_for_a_person, 0);
   EXPECT_EQ(report.completed, report.acknowledged);

@@ -719,6 +719,12 @@ SimulatedCentre::FetchStoredContacts(const std::vector<std::string>& extra_ids,
   return out;
 }
 
+std::vector<std::string> SimulatedCentre::HandlerIds() const {
+  std::vector<std::string> ids;
+  for (const auto& h : handlers_) ids.push_back(h->id());
+  return ids;
+}
+
 absl::flat_hash_map<std::string, absl::flat_hash_map<int, int>> SimulatedCentre::Capacities()
     const {
   absl::flat_hash_map<std::string, absl::flat_hash_map<int, int>> out;

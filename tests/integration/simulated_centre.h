@@ -125,6 +125,8 @@ class SimulatedCentre {
   // for an id the router does not have.
   absl::flat_hash_map<std::string, absl::StatusOr<v1::ContactRecord>> FetchStoredContacts(
       const std::vector<std::string>& extra_ids = {}, absl::Duration timeout = absl::Seconds(20));
+  // The simulated handlers' ids ("<run_id>-h<i>").
+  std::vector<std::string> HandlerIds() const;
   // Capacity of every handler as signed in, for HistoryCheckInput.
   absl::flat_hash_map<std::string, absl::flat_hash_map<int, int>> Capacities() const;
 
