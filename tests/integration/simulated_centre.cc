@@ -9,6 +9,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/util/time_util.h"
@@ -108,15 +109,14 @@ class SimulatedCentre::Producer {
     const SimulatedCentreOptions& o = centre_->options_;
     const absl::Time first = absl::Now();
     Backoff backoff(o.backoff_min, std::min(o.backoff_max, absl::Milliseconds(500)));
+    auto stub = v1::RoutingService::NewStub(centre_->any_router_);
     for (int attempt = 1; attempt <= o.max_route_attempts; ++attempt) {
       if (attempt > 1 && absl::Now() - first > o.route_retry_budget) break;
-      const size_t address = static_cast<size_t>(index_ + attempt - 1);
-      auto stub = v1::RoutingService::NewStub(centre_->channel(address));
       RouteAttempt rec;
       rec.idempotency_key = request.contact().idempotency_key();
       rec.attempt = attempt;
       rec.duplicate = duplicate;
-      rec.router = o.router_addresses[address % o.router_addresses.size()];
+      rec.router = centre_->any_router_target_;
       rec.sent = absl::Now();
       v1::RouteContactResponse response;
       auto ctx = CallContext(o.call_deadline);
@@ -285,7 +285,12 @@ class SimulatedCentre::SimulatedHandler {
       if (!s.ok()) {
         Record(HandlerEventKind::kStreamEnded, "", o.channel,
                absl::StrCat("sign-in at ", where, " failed: ", FromGrpc(s).ToString()));
-        if (s.error_code() == grpc::StatusCode::UNAVAILABLE) NextAddress(addr);
+        // Calls wait for a connection up to their deadline, so an unreachable router shows as
+        // DEADLINE_EXCEEDED as often as UNAVAILABLE.
+        if (s.error_code() == grpc::StatusCode::UNAVAILABLE ||
+            s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+          NextAddress(addr);
+        }
         SleepUnless(stop_, backoff.Next());
         continue;
       }
@@ -576,18 +581,37 @@ class SimulatedCentre::SimulatedHandler {
 
 // ---------------------------------------------------------------------------------------------
 
+namespace {
+
+grpc::ChannelArguments ChannelArgs() {
+  grpc::ChannelArguments args;
+  // Reconnect quickly to a restarted router (gRPC's default backoff grows to two minutes).
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
+  // In this gRPC (1.51) the "minimum reconnect backoff" is the timeout of one connection
+  // attempt: set low, a busy router just restarted never completes a handshake in time.
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 5000);
+  return args;
+}
+
+}  // namespace
+
 SimulatedCentre::SimulatedCentre(SimulatedCentreOptions options, ContactHistory* history)
     : options_(std::move(options)), history_(history) {
   for (const std::string& address : options_.router_addresses) {
-    grpc::ChannelArguments args;
-    // Reconnect quickly to a restarted router (gRPC's default backoff grows to two minutes).
-    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
-    // In this gRPC (1.51) the "minimum reconnect backoff" is the timeout of one connection
-    // attempt: set low, a busy router just restarted never completes a handshake in time.
-    args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 5000);
     channels_.push_back(
-        grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
+        grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), ChannelArgs()));
+  }
+  if (options_.router_addresses.size() > 1) {
+    // One channel over every router, balanced by gRPC over those that are up.
+    grpc::ChannelArguments args = ChannelArgs();
+    args.SetServiceConfigJSON(R"({"loadBalancingConfig": [{"round_robin": {}}]})");
+    any_router_target_ = "ipv4:" + absl::StrJoin(options_.router_addresses, ",");
+    any_router_ =
+        grpc::CreateCustomChannel(any_router_target_, grpc::InsecureChannelCredentials(), args);
+  } else if (!channels_.empty()) {
+    any_router_target_ = options_.router_addresses[0];
+    any_router_ = channels_[0];
   }
 }
 
@@ -700,8 +724,7 @@ SimulatedCentre::FetchStoredContacts(const std::vector<std::string>& extra_ids,
           v1::ContactRecord record;
           auto ctx = CallContext(options_.call_deadline);
           const grpc::Status s =
-              v1::RoutingService::NewStub(channel(static_cast<size_t>(t + attempt)))
-                  ->GetContact(ctx.get(), req, &record);
+              v1::RoutingService::NewStub(any_router_)->GetContact(ctx.get(), req, &record);
           if (s.ok()) {
             results[i] = std::move(record);
             break;

@@ -14,11 +14,12 @@
 //   EXPECT_TRUE(report.ok());
 //
 // Residents (`producers` threads) send RouteContact at `contacts_per_second` in total, each with a
-// new idempotency key and a deadline; on an error that may be transient (UNAVAILABLE,
-// DEADLINE_EXCEEDED, ABORTED, ...) they resend the same request, same key, a bounded number of
-// times within a bounded time, trying the next router address each time. A fraction of the
-// acknowledged requests is sent again a little later (`duplicate_fraction`, crossing the faults)
-// and Finish() can resend all of them once more: the same key must give the same contact.
+// new idempotency key and a deadline, to any router that is up (one channel balancing over all
+// addresses); on an error that may be transient (UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED, ...)
+// they resend the same request, same key, a bounded number of times within a bounded time. A
+// fraction of the acknowledged requests is sent again a little later (`duplicate_fraction`,
+// crossing the faults) and Finish() can resend all of them once more: the same key must give the
+// same contact.
 //
 // Handlers (`handlers`) sign in with one skill and a capacity on one channel, keep one
 // StreamOffers stream open, accept each offer after `accept_delay`, complete it after
@@ -55,7 +56,9 @@
 namespace wissel::testing {
 
 struct SimulatedCentreOptions {
-  // "host:port" of every router replica; producers and handlers spread over them. Required.
+  // Every router replica, "host:port" ("IPv4:port" when there are several: the residents reach
+  // them through one gRPC channel that balances over those that are up). Handlers spread over
+  // them. Required.
   std::vector<std::string> router_addresses;
   std::string tenant = "gemeente-test";
   // The channel of every contact and the one channel handlers take.
@@ -137,7 +140,8 @@ class SimulatedCentre {
   FaultReport Finish(absl::Duration drain_timeout, double replay_fraction = 1.0,
                      std::function<std::vector<std::string>()> extra_ids = nullptr);
 
-  // The channel to router `index` (mod the number of addresses); fast reconnection settings.
+  // The channel to router `index` (mod the number of addresses); fast reconnection settings, and
+  // every call from the centre waits for the channel to be ready up to its deadline.
   std::shared_ptr<grpc::Channel> channel(size_t index) const;
   const SimulatedCentreOptions& options() const { return options_; }
 
@@ -147,7 +151,11 @@ class SimulatedCentre {
 
   SimulatedCentreOptions options_;
   ContactHistory* const history_;
-  std::vector<std::shared_ptr<grpc::Channel>> channels_;
+  std::vector<std::shared_ptr<grpc::Channel>> channels_;  // one per router address
+  // Every router behind one channel (gRPC round_robin over those that are up): the residents'
+  // way in, and GetContact's.
+  std::shared_ptr<grpc::Channel> any_router_;
+  std::string any_router_target_;
   std::vector<std::unique_ptr<Producer>> producers_;
   std::vector<std::unique_ptr<SimulatedHandler>> handlers_;
 };
