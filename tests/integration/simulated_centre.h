@@ -24,11 +24,18 @@
 // Handlers (`handlers`) sign in with one skill and a capacity on one channel, keep one
 // StreamOffers stream open, accept each offer after `accept_delay`, complete it after
 // `talk_time`, finish the wrap-up after `wrap_up_time`. Each handler starts on router address
-// (index mod the number of addresses); when its stream ends or a call fails with UNAVAILABLE it
-// signs in again (SignIn is idempotent: it keeps the contacts the handler holds) and reopens the
-// stream, on the next address after an UNAVAILABLE, with a bounded backoff. A call that fails in a
-// way that may or may not have been applied (UNAVAILABLE or DEADLINE_EXCEEDED, then
-// FAILED_PRECONDITION on the retry) is resolved with GetContact, as a real client would.
+// (index mod the number of addresses); when its stream ends it signs in again (SignIn is
+// idempotent: it keeps the contacts the handler holds) and reopens the stream, on the next address
+// after UNAVAILABLE or DEADLINE_EXCEEDED, with a bounded backoff. After signing in again it asks
+// the router which contacts it holds (GetHandler) and takes up any it lost track of. A call that
+// may or may not have been applied (UNAVAILABLE or DEADLINE_EXCEEDED) is tried again later; when
+// the retry is refused (FAILED_PRECONDITION), GetContact decides whether the earlier attempt took
+// effect, as a real desk application would. Offers taken back without a KIND_WITHDRAWN (a router
+// that restarted withdraws its predecessor's offers, and the old stream is gone) surface as a
+// refused accept.
+//
+// Every call waits for its channel to be ready up to its deadline (wait_for_ready): see
+// CallContext in the .cc for why a synchronous client needs that to reconnect promptly.
 //
 // Every loop is bounded in count and time and ends when told; all traffic goes to the given
 // addresses (loopback in tests). Thread-safe: Start/StopProducers/Drain/StopHandlers/Finish from
