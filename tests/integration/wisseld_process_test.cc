@@ -8,7 +8,7 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/integration/free_port.h"
+#include "tests/integration/child_process.h"
 #include "tests/integration/redis_server.h"
 #include "tests/integration/router_harness.h"
 
@@ -23,9 +23,9 @@ class WisseldProcessTest : public ::testing::Test {
     redis_ = *std::move(redis);
     // A fixed address, as a restarted router keeps in production (same pod, same port): it
     // takes its tenants' leases over at once instead of waiting for them to expire.
-    auto port = PickFreeLoopbackPort();
-    ASSERT_TRUE(port.ok()) << port.status();
-    listen_ = absl::StrCat("127.0.0.1:", *port);
+    const int port = UnusedTcpPort();
+    ASSERT_NE(port, 0);
+    listen_ = absl::StrCat("127.0.0.1:", port);
     daemon_ = std::make_unique<WisseldProcess>(WISSELD_BINARY,
                                                TestConfigYaml(redis_->port(), "20s", listen_));
     StartDaemon();
