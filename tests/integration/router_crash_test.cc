@@ -9,7 +9,10 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <random>
+#include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
@@ -82,6 +85,37 @@ std::string HandlerStates(SimulatedCentre& centre) {
   return out;
 }
 
+// Idempotency as the store sees it: no key was turned into two contacts, including keys whose
+// every attempt failed on the client's side.
+void ExpectOneContactPerIdempotencyKey(RedisServer& redis) {
+  auto stored = StoredContacts(redis);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  absl::flat_hash_map<std::string, std::string> owner;  // idem key -> contact
+  int duplicates = 0;
+  for (const auto& [id, idem] : *stored) {
+    EXPECT_FALSE(idem.empty()) << "contact " << id << " has no idempotency key";
+    auto [it, fresh] = owner.emplace(idem, id);
+    if (!fresh) {
+      ++duplicates;
+      ADD_FAILURE() << "contacts " << it->second << " and " << id << " share " << idem;
+    }
+  }
+  EXPECT_EQ(duplicates, 0);
+  std::cout << "store: " << stored->size() << " contacts, " << owner.size() << " idempotency keys"
+            << std::endl;
+}
+
+// The ids of every contact in the store: what the checker reads back at the end.
+std::vector<std::string> StoredContactIds(RedisServer& redis) {
+  std::vector<std::string> ids;
+  auto stored = StoredContacts(redis);
+  EXPECT_TRUE(stored.ok()) << stored.status();
+  if (stored.ok()) {
+    for (const auto& [id, idem] : *stored) ids.push_back(id);
+  }
+  return ids;
+}
+
 TEST(RouterCrashTest, SigkillUnderLoadLosesNothingAndAssignsNothingTwice) {
   const uint64_t seed = Seed();
   std::cout << "seed=" << seed << " (set WISSEL_FAULT_SEED to repeat another)" << std::endl;
@@ -134,15 +168,8 @@ TEST(RouterCrashTest, SigkillUnderLoadLosesNothingAndAssignsNothingTwice) {
   }
   absl::SleepFor(absl::Seconds(2));  // load on the last incarnation too
 
-  FaultReport report = centre.Finish(absl::Seconds(20), /*replay_fraction=*/1.0, [&] {
-    std::vector<std::string> ids;
-    auto stored = StoredContacts(**redis);
-    EXPECT_TRUE(stored.ok()) << stored.status();
-    if (stored.ok()) {
-      for (const auto& [id, idem] : *stored) ids.push_back(id);
-    }
-    return ids;
-  });
+  FaultReport report = centre.Finish(absl::Seconds(20), /*replay_fraction=*/1.0,
+                                     [&] { return StoredContactIds(**redis); });
   std::cout << report.activity << "\n" << report.Summary() << std::endl;
   EXPECT_TRUE(report.ok()) << absl::StrJoin(report.problems, "\n") << "\n"
                            << HandlerStates(centre) << daemon.Log();
@@ -151,27 +178,94 @@ TEST(RouterCrashTest, SigkillUnderLoadLosesNothingAndAssignsNothingTwice) {
   EXPECT_EQ(report.completed, report.acknowledged);
   EXPECT_GT(report.idempotent_retries, 0);
 
-  // Idempotency as the store sees it: no key was turned into two contacts, including keys whose
-  // every attempt failed on the client's side.
-  auto stored = StoredContacts(**redis);
-  ASSERT_TRUE(stored.ok()) << stored.status();
-  absl::flat_hash_map<std::string, std::string> owner;  // idem key -> contact
-  int duplicates = 0;
-  for (const auto& [id, idem] : *stored) {
-    EXPECT_FALSE(idem.empty()) << "contact " << id << " has no idempotency key";
-    auto [it, fresh] = owner.emplace(idem, id);
-    if (!fresh) {
-      ++duplicates;
-      ADD_FAILURE() << "contacts " << it->second << " and " << id << " share " << idem;
-    }
-  }
-  EXPECT_EQ(duplicates, 0);
-  std::cout << "store: " << stored->size() << " contacts, " << owner.size() << " idempotency keys"
-            << std::endl;
+  ExpectOneContactPerIdempotencyKey(**redis);
 
   // The restarts resumed from the store (one line per incarnation after the first).
   const std::string log = daemon.Log();
   EXPECT_TRUE(absl::StrContains(log, "resumed with")) << log;
+}
+
+// Issue #5, several replicas: three wisseld on one Redis; residents send to any of them,
+// handlers are spread over them. The replica deciding the tenant (the holder of its lease) is
+// killed with SIGKILL under load: another takes the tenant over (after the lease's TTL), its
+// handlers reconnect elsewhere and its queued contacts are routed by the others. Later it comes
+// back. The checker then finds every acknowledged contact completed exactly once.
+TEST(RouterCrashTest, ThreeReplicasLoseNothingWhenTheDecidingOneIsKilled) {
+  const uint64_t seed = Seed();
+  std::cout << "seed=" << seed << std::endl;
+  std::mt19937_64 rng(seed);
+  auto redis = RedisServer::Start();
+  ASSERT_TRUE(redis.ok()) << redis.status();
+
+  constexpr int kReplicas = 3;
+  std::vector<std::unique_ptr<WisseldProcess>> replicas;
+  std::vector<std::string> addresses;
+  for (int i = 0; i < kReplicas; ++i) {
+    const std::string address = absl::StrCat("127.0.0.1:", UnusedTcpPort());
+    replicas.push_back(std::make_unique<WisseldProcess>(
+        WISSELD_BINARY, TestConfigYaml((*redis)->port(), "20s", address)));
+    ASSERT_TRUE(replicas.back()->Start().ok()) << replicas.back()->Log();
+    addresses.push_back(address);
+  }
+  auto decider = [&]() -> int {
+    absl::StatusOr<std::string> lease =
+        (*redis)->Command({"GET", absl::StrCat("w:{", kTenant, "}:owner")});
+    for (int i = 0; lease.ok() && i < kReplicas; ++i) {
+      if (absl::EndsWith(*lease, absl::StrCat("|", addresses[i]))) return i;
+    }
+    return -1;
+  };
+  const int first = decider();
+  ASSERT_GE(first, 0) << "no replica holds the tenant's lease";
+
+  SimulatedCentreOptions options;
+  options.router_addresses = addresses;
+  options.tenant = kTenant;
+  options.run_id = "replicas";
+  options.channel = v1::CHANNEL_CHAT;
+  options.producers = 4;
+  options.contacts_per_second = 300;
+  options.handlers = 21;  // seven on each replica
+  options.capacity = 3;
+  options.seed = seed;
+  ContactHistory history;
+  SimulatedCentre centre(options, &history);
+  absl::Status started = centre.Start();
+  ASSERT_TRUE(started.ok()) << started;
+
+  std::uniform_int_distribution<int> pause_ms(1500, 3000);
+  absl::SleepFor(absl::Milliseconds(pause_ms(rng)));
+  const size_t acknowledged = history.Acknowledged();
+  absl::StatusOr<int> killed = replicas[first]->SignalAndWait(SIGKILL);
+  ASSERT_TRUE(killed.ok()) << killed.status();
+  ASSERT_TRUE(WIFSIGNALED(*killed) && WTERMSIG(*killed) == SIGKILL) << replicas[first]->Log();
+  const absl::Time down = absl::Now();
+  // Another replica takes the tenant over once the dead one's lease expires.
+  int second = -1;
+  while (absl::Now() - down < absl::Seconds(15)) {
+    second = decider();
+    if (second >= 0 && second != first) break;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_TRUE(second >= 0 && second != first) << "no replica took the tenant over";
+  std::cout << "killed replica " << first << " (deciding) after " << acknowledged
+            << " acknowledged contacts; replica " << second << " decides after "
+            << absl::FormatDuration(absl::Now() - down) << std::endl;
+  absl::SleepFor(absl::Seconds(3));  // load on the two survivors
+  ASSERT_TRUE(replicas[first]->Start().ok()) << replicas[first]->Log();
+  absl::SleepFor(absl::Seconds(2));  // and on all three again
+
+  FaultReport report = centre.Finish(absl::Seconds(20), /*replay_fraction=*/1.0,
+                                     [&] { return StoredContactIds(**redis); });
+  std::cout << report.activity << "\n" << report.Summary() << std::endl;
+  std::string logs;
+  for (auto& r : replicas) absl::StrAppend(&logs, r->Log(), "\n");
+  EXPECT_TRUE(report.ok()) << absl::StrJoin(report.problems, "\n") << "\n"
+                           << HandlerStates(centre) << logs;
+  EXPECT_GT(report.acknowledged, 1000);
+  EXPECT_EQ(report.not_for_a_person, 0);
+  EXPECT_EQ(report.completed, report.acknowledged);
+  ExpectOneContactPerIdempotencyKey(**redis);
 }
 
 }  // namespace
