@@ -11,6 +11,8 @@
 #                                wisseld RSS and Redis bytes per queued contact
 #   benchmarks/run.sh soak       10 minutes open loop at half the measured maximum (with
 #                                handlers), wisseld RSS every 10 s
+#   benchmarks/run.sh wait       one replica attached: asynchronous replication against WAIT
+#                                mode (redis.min_replica_acks: 1), the cost of the stricter mode
 #
 # Environment (defaults in brackets): BENCH_DURATION [10s], BENCH_WARMUP [2s],
 # BENCH_CONCURRENCY ["1 16 64"], BENCH_CHANNELS [4], BENCH_HANDLERS [1000],
@@ -327,13 +329,63 @@ phase_soak() {
 }
 
 build
+# WAIT mode (redis.min_replica_acks: 1) against asynchronous replication, both with one replica
+# attached, at each concurrency: what acknowledging only replicated batches costs.
+phase_wait() {
+  start_redis
+  local replica_port
+  replica_port=$(scripts/free-port.sh)
+  mkdir -p "$STATE/replica"
+  redis-server --port "$replica_port" --bind 127.0.0.1 --dir "$STATE/replica" \
+    --appendonly no --save "" --daemonize no --replicaof 127.0.0.1 "$REDIS_PORT" \
+    --logfile "$STATE/replica/redis.log" &
+  PIDS+=($!)
+  for _ in $(seq 1 100); do
+    [[ "$(rcli info replication | tr -d '\r' | sed -n 's/^connected_slaves://p')" == 1 ]] && break
+    sleep 0.1
+  done
+  local async_config=$CONFIG wait_config="$STATE/bench-wait.yaml"
+  # Next to the files it names (handlers_file is relative to the configuration).
+  cp "$(dirname "$CONFIG")"/*.yaml "$STATE/"
+  sed 's/^  command_timeout: 5s$/  command_timeout: 5s\n  min_replica_acks: 1\n  replica_ack_timeout: 500ms/' \
+    "$CONFIG" >"$wait_config"
+  grep -q 'min_replica_acks: 1' "$wait_config" || { echo "could not make the WAIT config" >&2; return 1; }
+  machine
+  echo "one replica attached (redis-server on port $replica_port, replicaof the primary)"
+  local rows=() c async wait
+  for c in $CONCURRENCY; do
+    local common=(--concurrency="$c" --warmup="$WARMUP" --duration="$DURATION")
+    echo "== concurrency $c: wisseld, asynchronous replication"
+    CONFIG=$async_config fresh_wisseld
+    load --target=127.0.0.1:$WISSELD_PORT --label=async "${common[@]}"
+    async=$SUMMARY
+    stop_wisseld
+    echo "== concurrency $c: wisseld, WAIT for 1 replica"
+    CONFIG=$wait_config fresh_wisseld
+    load --target=127.0.0.1:$WISSELD_PORT --label=wait "${common[@]}"
+    wait=$SUMMARY
+    stop_wisseld
+    rows+=("| $c | $(field "$async" rps) | $(field "$async" p50_us) | $(field "$async" p99_us) |\
+ $(field "$wait" rps) | $(field "$wait" p50_us) | $(field "$wait" p99_us) |\
+ $(ratio "$(field "$wait" rps)" "$(field "$async" rps)") |\
+ $(ratio "$(field "$wait" p50_us)" "$(field "$async" p50_us)") | $(field "$wait" err) |")
+  done
+  echo
+  echo "RouteContact with one replica: asynchronous vs WAIT mode; latencies in µs"
+  echo
+  echo "| c | async rps | p50 | p99 | WAIT rps | p50 | p99 | WAIT/async rps | WAIT/async p50 | WAIT errors |"
+  echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  printf '%s\n' "${rows[@]}"
+}
+
 case "$PHASE" in
   compare) phase_compare ;;
+  wait) phase_wait ;;
   handlers) phase_handlers ;;
   memory) phase_memory ;;
   soak) phase_soak ;;
   *)
-    echo "usage: $0 [compare|handlers|memory|soak]" >&2
+    echo "usage: $0 [compare|handlers|memory|soak|wait]" >&2
     exit 2
     ;;
 esac
