@@ -110,8 +110,8 @@ WISSELD_PORT=
 start_wisseld() {
   local log="$STATE/wisseld.log"
   : >"$log"
-  "$BUILD/router/daemon/wisseld" --config="$CONFIG" --listen=127.0.0.1:0 \
-    --redis_port="$REDIS_PORT" >"$log" 2>&1 &
+  LD_PRELOAD=${BENCH_WISSELD_PRELOAD:-} "$BUILD/router/daemon/wisseld" --config="$CONFIG" \
+    --listen=127.0.0.1:0 --redis_port="$REDIS_PORT" >"$log" 2>&1 &
   WISSELD_PID=$!
   PIDS+=("$WISSELD_PID")
   WISSELD_PORT=$(wait_listening "$log" "$WISSELD_PID")

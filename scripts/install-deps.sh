@@ -7,6 +7,7 @@ PACKAGES=(
   build-essential cmake pkg-config ccache git
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libhiredis-dev libyaml-cpp-dev libgoogle-glog-dev libgflags-dev libssl-dev
+  libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server redis-sentinel clang-format
   libosip2-dev sip-tester libcpp-httplib-dev nlohmann-json3-dev

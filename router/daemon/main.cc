@@ -12,6 +12,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "router/config/router_config.h"
 #include "router/service/server.h"
@@ -52,6 +53,8 @@ void ApplyOverrides(wissel::config::RouterConfig& config) {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("wisseld --config=FILE [--listen=HOST:PORT]");
   absl::ParseCommandLine(argc, argv);
+  // The lock graph is for tests; in the daemon it costs every Mutex acquisition a lookup.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   // Signals are taken synchronously by this thread (sigwait); every thread started from here on
   // (gRPC's, the routing thread) inherits the blocked mask.
   sigset_t signals;
