@@ -94,12 +94,16 @@ app.kubernetes.io/component: router
 {{- toJson $names }}
 {{- end }}
 
-{{/* Where wisseld finds Redis: the primary itself, or the HAProxy sidecar on loopback. */}}
-{{- define "wissel.redisHost" -}}
-{{- if .Values.redis.sentinel.enabled }}127.0.0.1{{ else }}{{ .Values.redis.host }}{{ end }}
+{{/*
+Where the other routers reach this one: the pod IP (the POD_IP variable, from status.podIP, which
+Kubernetes substitutes in $(POD_IP)) and the gRPC container port; an IPv6 address in brackets.
+*/}}
+{{- define "wissel.advertiseAddress" -}}
+{{- if .Values.cluster.podIPv6 }}
+{{- printf "[$(POD_IP)]:%v" .Values.containerPorts.grpc }}
+{{- else }}
+{{- printf "$(POD_IP):%v" .Values.containerPorts.grpc }}
 {{- end }}
-{{- define "wissel.redisPort" -}}
-{{- if .Values.redis.sentinel.enabled }}{{ .Values.redis.sentinel.proxy.port }}{{ else }}{{ .Values.redis.port }}{{ end }}
 {{- end }}
 
 {{/*
@@ -123,11 +127,21 @@ Checks that the schema cannot express; each failure names the value to change.
 {{- if not (or .Values.secrets.create .Values.secrets.existingSecret) }}
 {{- fail "set secrets.existingSecret to the Secret with the tenants' pseudonym secrets (production), or secrets.create=true (development)" }}
 {{- end }}
-{{- if and .Values.redis.sentinel.enabled (not .Values.redis.sentinel.nodes) }}
-{{- fail "redis.sentinel.nodes: list the Redis servers (host:port) of the Sentinel set" }}
+{{- if and .Values.redis.sentinel.enabled (not .Values.redis.sentinel.masterName) }}
+{{- fail "redis.sentinel.masterName: the name the Sentinels monitor the primary under is required" }}
+{{- end }}
+{{- if and .Values.redis.sentinel.enabled (not .Values.redis.sentinel.addresses) }}
+{{- fail "redis.sentinel.addresses: list the Sentinels (host:port, usually port 26379), not the Redis servers" }}
 {{- end }}
 {{- if and (not .Values.redis.sentinel.enabled) (not .Values.redis.host) }}
 {{- fail "redis.host: the Redis primary is required (this chart does not deploy Redis)" }}
+{{- end }}
+{{- $pdb := .Values.podDisruptionBudget }}
+{{- $minAvailableIsNumber := or (kindIs "float64" $pdb.minAvailable) (kindIs "int64" $pdb.minAvailable) (kindIs "int" $pdb.minAvailable) }}
+{{- if and $pdb.enabled (not .Values.autoscaling.hpa.enabled) $minAvailableIsNumber }}
+{{- if ge (int $pdb.minAvailable) (int .Values.replicaCount) }}
+{{- fail (printf "podDisruptionBudget.minAvailable (%d) must be below replicaCount (%d), or no node could ever be drained" (int $pdb.minAvailable) (int .Values.replicaCount)) }}
+{{- end }}
 {{- end }}
 {{- if and .Values.metrics.serviceMonitor.enabled (not .Values.metrics.enabled) }}
 {{- fail "metrics.serviceMonitor.enabled needs metrics.enabled" }}
