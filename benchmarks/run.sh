@@ -283,7 +283,7 @@ phase_memory() {
   # A sample contact hash: its encoding (listpack while every value fits
   # hash-max-listpack-value) and its fields with their lengths.
   local sample
-  sample=$( (rcli --scan --pattern 'w:*:c:*[^h]' --count 1000 2>/dev/null || true) | head -1)
+  sample=$( (rcli --scan --pattern 'w:*:c:*[^h]' 2>/dev/null || true) | head -1)
   if [[ -n "$sample" ]]; then
     echo "sample contact hash $sample: $(rcli object encoding "$sample")," \
       "$(rcli memory usage "$sample" samples 0) B, $(rcli hlen "$sample") fields (value bytes):"
