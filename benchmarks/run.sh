@@ -159,6 +159,11 @@ info_field() { rcli info "$1" | tr -d '\r' | sed -n "s/^$2:\([0-9]*\).*/\1/p"; }
 cmdstat_calls() {
   rcli info commandstats | tr -d '\r' | sed -n "s/^cmdstat_$1:calls=\([0-9]*\).*/\1/p"
 }
+# Redis CPU per call of a command (µs, as INFO commandstats reports it): for evalsha, the cost
+# of the state scripts inside Redis.
+cmdstat_usec_per_call() {
+  rcli info commandstats | tr -d '\r' | sed -n "s/^cmdstat_$1:.*usec_per_call=\([0-9.]*\).*/\1/p"
+}
 rss_kib() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 
@@ -197,7 +202,8 @@ phase_compare() {
     evals=$(cmdstat_calls evalsha)
     echo "    Redis per RouteContact: $(ratio "$cmds" "$total") commands" \
       "($(ratio "${evals:-0}" "$total") EVALSHA), $(ratio "$writes" "$total") round trips" \
-      "(total_writes_processed $writes over $total calls)"
+      "(total_writes_processed $writes over $total calls);" \
+      "EVALSHA $(cmdstat_usec_per_call evalsha) µs of Redis CPU per call"
     echo "    wisseld RSS $(rss_kib "$WISSELD_PID") KiB"
     stop_wisseld
     rows+=("$(printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |' "$c" \
@@ -252,12 +258,17 @@ phase_memory() {
   mem1=$(info_field memory used_memory)
   keys1=$(rcli dbsize)
   echo "== $n contacts routed (concurrency 64); they all wait"
+  rcli config resetstat >/dev/null
   load --target=127.0.0.1:$WISSELD_PORT --contacts="$n" --concurrency=64 --duration=600s
   queued=$(grep -o 'queued=[0-9]*' "$STATE/load.out" | head -1 | cut -d= -f2)
   sleep 1
   rss2=$(rss_kib "$WISSELD_PID")
   mem2=$(info_field memory used_memory)
   keys2=$(rcli dbsize)
+  # Nothing is offered, so these are (nearly all) ContactCreated scripts.
+  local evals evalsha_us
+  evals=$(cmdstat_calls evalsha)
+  evalsha_us=$(cmdstat_usec_per_call evalsha)
   echo
   echo "| | wisseld VmRSS | Redis used_memory | Redis keys |"
   echo "| --- | ---: | ---: | ---: |"
@@ -270,6 +281,20 @@ phase_memory() {
   echo "per contact: wisseld $(ratio $(((rss2 - rss1) * 1024)) "$n") B," \
     "Redis $(ratio $((mem2 - mem1)) "$n") B; per queued contact: Redis" \
     "$(ratio $((mem2 - mem1)) "${queued:-0}") B"
+  echo "Redis CPU while routing them: ${evals:-0} EVALSHA, ${evalsha_us:-?} µs per call"
+  # A sample contact hash: its encoding (listpack while every value fits
+  # hash-max-listpack-value) and its fields with their lengths.
+  local sample
+  sample=$( (rcli --scan --pattern 'w:*:c:*[^h]' 2>/dev/null || true) | head -1)
+  if [[ -n "$sample" ]]; then
+    echo "sample contact hash $sample: $(rcli object encoding "$sample")," \
+      "$(rcli memory usage "$sample" samples 0) B, $(rcli hlen "$sample") fields (value bytes):"
+    local field
+    for field in $(rcli hkeys "$sample"); do
+      printf ' %s=%s' "$field" "$(rcli hstrlen "$sample" "$field")"
+    done
+    echo
+  fi
   # What one contact costs in Redis, by kind of key: the average MEMORY USAGE (key, value and
   # overhead) of a sample of each kind, and the tenant-wide keys that hold an entry per contact.
   echo "Redis bytes by kind of key (MEMORY USAGE, average of up to 200 keys each):"

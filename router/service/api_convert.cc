@@ -172,11 +172,15 @@ void ToProto(const core::Handler& handler, const std::string& tenant, v1::Handle
 
 namespace {
 
-absl::StatusOr<v1::ContactRecord> FromPayload(const core::Contact& c) {
+absl::StatusOr<v1::ContactRecord> FromPayload(const std::string& tenant, const core::Contact& c) {
   v1::ContactRecord record;
   if (!record.ParseFromString(c.payload)) {
     return absl::InternalError("stored contact payload does not parse");
   }
+  // Payloads made before PrepareContact left these out carry them: the same values.
+  if (record.tenant().empty()) record.set_tenant(tenant);
+  if (record.topic().empty()) record.set_topic(c.topic);
+  if (record.party_pseudonym().empty()) record.set_party_pseudonym(c.party_pseudonym);
   record.set_contact_id(c.id);
   record.set_state(ToProto(c.state));
   record.set_queue(c.queue);
@@ -187,8 +191,9 @@ absl::StatusOr<v1::ContactRecord> FromPayload(const core::Contact& c) {
 
 }  // namespace
 
-absl::StatusOr<v1::ContactRecord> ToContactRecord(const state::StoredContact& stored) {
-  absl::StatusOr<v1::ContactRecord> record = FromPayload(stored.contact);
+absl::StatusOr<v1::ContactRecord> ToContactRecord(const std::string& tenant,
+                                                  const state::StoredContact& stored) {
+  absl::StatusOr<v1::ContactRecord> record = FromPayload(tenant, stored.contact);
   if (!record.ok()) return record;
   for (const state::HistoryEntry& h : stored.history) {
     v1::ContactEvent* event = record->add_history();
@@ -200,8 +205,9 @@ absl::StatusOr<v1::ContactRecord> ToContactRecord(const state::StoredContact& st
   return record;
 }
 
-absl::StatusOr<v1::ContactRecord> ToContactRecord(const core::Contact& contact) {
-  return FromPayload(contact);
+absl::StatusOr<v1::ContactRecord> ToContactRecord(const std::string& tenant,
+                                                  const core::Contact& contact) {
+  return FromPayload(tenant, contact);
 }
 
 }  // namespace wissel::service

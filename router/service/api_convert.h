@@ -5,6 +5,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "router/core/channel.h"
@@ -28,11 +29,15 @@ v1::ContactState ToProto(core::ContactState state);
 void ToProto(const core::Decision& decision, v1::Decision* out);
 void ToProto(const core::Handler& handler, const std::string& tenant, v1::Handler* out);
 
-// The record of a stored contact: the payload (a serialized ContactRecord made at routing
-// time) overlaid with the current state, queue, handler and history. Internal when the
-// payload does not parse.
-absl::StatusOr<v1::ContactRecord> ToContactRecord(const state::StoredContact& stored);
+// The record of a stored contact of `tenant`: the payload (a serialized ContactRecord made at
+// routing time, PrepareContact) completed with what the contact stores itself (tenant, topic,
+// party pseudonym: taken from the contact where the payload leaves them empty, as it has since
+// it stopped carrying them) and overlaid with the current state, queue, handler, priority and
+// history. Internal when the payload does not parse.
+absl::StatusOr<v1::ContactRecord> ToContactRecord(const std::string& tenant,
+                                                  const state::StoredContact& stored);
 // The same for a live contact in the core, without history.
-absl::StatusOr<v1::ContactRecord> ToContactRecord(const core::Contact& contact);
+absl::StatusOr<v1::ContactRecord> ToContactRecord(const std::string& tenant,
+                                                  const core::Contact& contact);
 
 }  // namespace wissel::service

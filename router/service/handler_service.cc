@@ -267,13 +267,14 @@ grpc::ServerUnaryReactor* HandlerServiceImpl::RespondToOffer(
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   SubmitAndFinish(
       *ctx_, reactor, request->tenant(),
-      [handler_id = request->handler_id(), contact_id = request->contact_id(), accept, record](
-          core::Router& router, core::EffectList* effects) -> absl::Status {
+      [tenant = request->tenant(), handler_id = request->handler_id(),
+       contact_id = request->contact_id(), accept,
+       record](core::Router& router, core::EffectList* effects) -> absl::Status {
         WISSEL_RETURN_IF_ERROR(accept ? router.Accept(handler_id, contact_id, effects)
                                       : router.Reject(handler_id, contact_id, effects));
         const core::Contact* contact = router.FindContact(contact_id);
         if (contact != nullptr) {
-          WISSEL_ASSIGN_OR_RETURN(*record, ToContactRecord(*contact));
+          WISSEL_ASSIGN_OR_RETURN(*record, ToContactRecord(tenant, *contact));
         }
         return absl::OkStatus();
       },

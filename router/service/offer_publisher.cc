@@ -26,7 +26,7 @@ void PublishOffers(OfferHub& hub, const std::string& tenant, const core::Router&
     v1::Offer offer;
     offer.set_kind(v1::Offer::KIND_OFFER);
     offer.set_contact_id(offered->contact_id);
-    absl::StatusOr<v1::ContactRecord> record = ToContactRecord(*contact);
+    absl::StatusOr<v1::ContactRecord> record = ToContactRecord(tenant, *contact);
     if (record.ok()) {
       record->set_state(v1::CONTACT_STATE_OFFERED);
       record->set_handler_id(offered->handler_id);

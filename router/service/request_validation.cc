@@ -178,18 +178,16 @@ absl::StatusOr<core::NewContact> PrepareContact(const v1::Contact& contact,
   for (const auto& [key, value] : contact.attributes()) out.attributes.push_back({key, value});
   std::sort(out.attributes.begin(), out.attributes.end());
 
+  // The record without what the contact itself stores (its id, tenant, topic, pseudonym and
+  // priority, which api_convert's ToContactRecord fills in from the contact): the payload is
+  // stored with every contact, in wisseld's memory and in Redis.
   v1::ContactRecord record;
-  record.set_contact_id(out.id);
-  record.set_tenant(contact.tenant());
   record.set_channel(contact.channel());
-  record.set_topic(contact.topic());
-  record.set_party_pseudonym(out.party_pseudonym);
   record.set_party_kind(kind);
   record.set_digid_level(party.digid_level());
   record.set_language(contact.language().empty() ? "nl" : contact.language());
   for (int need : contact.needs()) record.add_needs(static_cast<v1::Need>(need));
   record.set_case_reference(contact.case_reference());
-  record.set_priority(contact.priority());
   *record.mutable_attributes() = contact.attributes();
   record.set_wants_person(contact.wants_person());
   *record.mutable_created_at() =

@@ -22,15 +22,17 @@ struct RouteResult {
 
 // Runs on the routing thread: the contact's record before `change`, with `state` after it.
 RoutingEngine::Operation ChangeContact(
-    std::string contact_id, v1::ContactState state, std::shared_ptr<v1::ContactRecord> out,
+    std::string tenant, std::string contact_id, v1::ContactState state,
+    std::shared_ptr<v1::ContactRecord> out,
     absl::AnyInvocable<absl::Status(core::Router&, core::EffectList*)> change) {
-  return [contact_id = std::move(contact_id), state, out, change = std::move(change)](
-             core::Router& router, core::EffectList* effects) mutable -> absl::Status {
+  return [tenant = std::move(tenant), contact_id = std::move(contact_id), state, out,
+          change = std::move(change)](core::Router& router,
+                                      core::EffectList* effects) mutable -> absl::Status {
     const core::Contact* contact = router.FindContact(contact_id);
     if (contact == nullptr) {
       return absl::NotFoundError(absl::StrCat("contact_id: '", contact_id, "' is not live"));
     }
-    WISSEL_ASSIGN_OR_RETURN(*out, ToContactRecord(*contact));
+    WISSEL_ASSIGN_OR_RETURN(*out, ToContactRecord(tenant, *contact));
     WISSEL_RETURN_IF_ERROR(change(router, effects));
     out->set_state(state);
     return absl::OkStatus();
@@ -113,7 +115,7 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::RouteContact(grpc::CallbackServerC
           // answered then. A rare path; it reads the store on the routing thread.
           WISSEL_ASSIGN_OR_RETURN(state::StoredContact stored,
                                   ctx_->reader->LoadContact(tenant, outcome.existing_contact_id));
-          WISSEL_ASSIGN_OR_RETURN(v1::ContactRecord record, ToContactRecord(stored));
+          WISSEL_ASSIGN_OR_RETURN(v1::ContactRecord record, ToContactRecord(tenant, stored));
           response->set_contact_id(record.contact_id());
           *response->mutable_decision() = record.decision();
           response->set_replayed(true);
@@ -146,7 +148,7 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::GetContact(grpc::CallbackServerCon
   absl::StatusOr<state::StoredContact> stored =
       ctx_->reader->LoadContact(request->tenant(), request->contact_id());
   if (!stored.ok()) return FinishNow(context, stored.status());
-  absl::StatusOr<v1::ContactRecord> record = ToContactRecord(*stored);
+  absl::StatusOr<v1::ContactRecord> record = ToContactRecord(request->tenant(), *stored);
   if (!record.ok()) return FinishNow(context, record.status());
   *response = *std::move(record);
   return FinishNow(context, absl::OkStatus());
@@ -175,7 +177,7 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::CancelContact(grpc::CallbackServer
   SubmitAndFinish(
       *ctx_, reactor, request->tenant(),
       ChangeContact(
-          request->contact_id(), v1::CONTACT_STATE_ABANDONED, record,
+          request->tenant(), request->contact_id(), v1::CONTACT_STATE_ABANDONED, record,
           [id = request->contact_id(), reason](core::Router& router, core::EffectList* effects) {
             return router.Cancel(id, reason, effects);
           }),
@@ -210,7 +212,7 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::CompleteContact(
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   SubmitAndFinish(
       *ctx_, reactor, request->tenant(),
-      ChangeContact(request->contact_id(), v1::CONTACT_STATE_COMPLETED, record,
+      ChangeContact(request->tenant(), request->contact_id(), v1::CONTACT_STATE_COMPLETED, record,
                     [id = request->contact_id(), keep = request->keep_as_contact_person()](
                         core::Router& router, core::EffectList* effects) {
                       return router.Complete(id, keep, effects);

@@ -64,6 +64,27 @@ absl::Status OptionalBool(const FieldMap& fields, absl::string_view name, bool* 
   return absl::OkStatus();
 }
 
+// "payload" followed by its chunks p1, p2, ... (EncodeContact). A chunk field after a gap
+// means a part of the payload is missing: DataLoss rather than a truncated payload.
+absl::Status DecodePayload(const FieldMap& fields, std::string* out) {
+  const std::string* first = Find(fields, "payload");
+  if (first == nullptr) return absl::OkStatus();
+  *out = *first;
+  size_t chunks = 1;
+  while (const std::string* v = Find(fields, absl::StrCat("p", chunks))) {
+    out->append(*v);
+    ++chunks;
+  }
+  for (const auto& [name, value] : fields) {
+    size_t index = 0;
+    if (name.size() > 1 && name[0] == 'p' && absl::SimpleAtoi(name.substr(1), &index) &&
+        index >= chunks) {
+      return Malformed(name, "<after a missing payload chunk>");
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 std::string EncodeTime(absl::Time time) {
@@ -136,27 +157,52 @@ FieldList EncodeRoutingFields(const core::Contact& c) {
 }
 
 FieldList EncodeContact(const core::Contact& c) {
+  // The required fields, always.
   FieldList fields = {
       {"id", c.id},
       {"channel", std::string(core::ChannelName(c.channel))},
-      {"topic", c.topic},
-      {"idem", c.idempotency_key},
-      {"party", c.party_pseudonym},
       {"created_at", EncodeTime(c.created_at)},
       {"state", std::string(core::ContactStateName(c.state))},
-      {"handler", c.handler_id},
-      {"offer_deadline", EncodeTime(c.offer_deadline)},
-      {"declined", absl::StrJoin(c.declined_by, ",")},
-      {"payload", c.payload},
-      {"domain", c.domain},
-      {"needs", absl::StrCat(c.needs)},
-      {"digid", std::string(DigidLevelName(c.digid))},
-      {"language", c.language},
-      {"wants_person", Bool(c.wants_person)},
-      {"case_ref", c.case_reference},
-      {"confidential", Bool(c.confidential)},
   };
-  for (auto& field : EncodeRoutingFields(c)) fields.push_back(std::move(field));
+  // The rest only when it differs from core::Contact's default, which DecodeContact restores
+  // for a missing field: most of them are default for a new contact, and fewer fields are
+  // less memory and less work for the create script.
+  const core::Contact defaults;
+  auto add = [&](const char* name, std::string value, bool is_default) {
+    if (!is_default) fields.emplace_back(name, std::move(value));
+  };
+  add("topic", c.topic, c.topic.empty());
+  add("idem", c.idempotency_key.str(), c.idempotency_key.empty());
+  add("party", c.party_pseudonym, c.party_pseudonym.empty());
+  add("handler", c.handler_id, c.handler_id.empty());
+  add("offer_deadline", EncodeTime(c.offer_deadline), c.offer_deadline == defaults.offer_deadline);
+  add("declined", absl::StrJoin(c.declined_by, ","), c.declined_by.empty());
+  // In chunks, so that every value fits a listpack entry (see kPayloadChunk).
+  const absl::string_view payload = c.payload.str();
+  const size_t chunk_size =
+      payload.size() <= kPayloadChunk * kMaxPayloadChunks ? kPayloadChunk : payload.size();
+  for (size_t offset = 0, chunk = 0; offset < payload.size(); offset += chunk_size, ++chunk) {
+    fields.emplace_back(chunk == 0 ? std::string("payload") : absl::StrCat("p", chunk),
+                        std::string(payload.substr(offset, chunk_size)));
+  }
+  add("domain", c.domain, c.domain.empty());
+  add("needs", absl::StrCat(c.needs), c.needs == defaults.needs);
+  add("digid", std::string(DigidLevelName(c.digid)), c.digid == defaults.digid);
+  add("language", c.language, c.language.empty());
+  add("wants_person", Bool(c.wants_person), c.wants_person == defaults.wants_person);
+  add("case_ref", c.case_reference, c.case_reference.empty());
+  add("confidential", Bool(c.confidential), c.confidential == defaults.confidential);
+  for (auto& [name, value] : EncodeRoutingFields(c)) {
+    const bool is_default =
+        (name == "callback" && c.callback == defaults.callback) ||
+        (name == "escalation" && c.escalation_level == defaults.escalation_level) ||
+        (name == "min_proficiency" && c.min_proficiency == defaults.min_proficiency) ||
+        (name == "overflow" && c.overflow_queues.empty()) ||
+        (name == "required_skills" && c.required_skills.empty()) ||
+        (name == "reserved_for" && c.reserved_for.empty()) ||
+        (name == "reserved_until" && c.reserved_until == defaults.reserved_until);
+    if (!is_default) fields.emplace_back(std::move(name), std::move(value));
+  }
   return fields;
 }
 
@@ -202,7 +248,9 @@ absl::StatusOr<core::Contact> DecodeContact(const FieldMap& fields) {
   if (const std::string* v = Find(fields, "declined")) {
     c.declined_by = absl::StrSplit(*v, ',', absl::SkipEmpty());
   }
-  if (const std::string* v = Find(fields, "payload")) c.payload = *v;
+  std::string payload;
+  WISSEL_RETURN_IF_ERROR(DecodePayload(fields, &payload));
+  c.payload = std::move(payload);
 
   // Fields added later: optional, with core::Contact's defaults.
   if (const std::string* v = Find(fields, "domain")) c.domain = *v;

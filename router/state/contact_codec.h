@@ -3,25 +3,35 @@
 // A contact is the hash w:{T}:c:<id> with the fields
 //   id, channel (core::ChannelName), topic, idem (idempotency key), party (pseudonym),
 //   created_at, offer_deadline (times: see EncodeTime), state (core::ContactStateName), handler,
-//   declined (comma-joined handler ids), payload (opaque bytes, stored as is),
+//   declined (comma-joined handler ids), payload and p1, p2, ... (the opaque payload bytes, as
+//   is, in chunks of kPayloadChunk bytes: payload holds the first, pN the (N+1)-th; a long
+//   payload all in payload),
 //   domain, needs (decimal NeedSet bits), digid (DigidLevelName), language, wants_person and
 //   confidential ("1" or "0"), case_ref (case reference),
 // the routing fields (EncodeRoutingFields; ContactUpdated overwrites exactly these)
 //   queue, priority (decimal), enqueued_at, callback ("1"/"0"), escalation (decimal level),
 //   min_proficiency (decimal), overflow (comma-joined queue names), required_skills
 //   (comma-joined "skill:min_proficiency"), reserved_for (handler id), reserved_until,
-// and, written by the store (redis_state_store.h), idem_key: the Redis key of the idempotency
-// key, so that the scripts refresh its TTL with the contact's.
+// and, written by the store (redis_state_store.h), idem_key: the SHA-256 hex digest that names
+// the idempotency key w:{T}:idem:<digest> (redis_keys.h), so that the scripts refresh its TTL
+// with the contact's (hashes written before hold the whole key name there).
 // Lists are empty strings when empty; names in lists (queues, skills, handler ids) must pass
 // keys::ValidId() (no ',' or ':'), which RedisStateStore checks before writing.
+// A created contact's hash holds only the fields whose value differs from core::Contact's
+// default (id, channel, created_at, state, queue, priority and enqueued_at always), so that a
+// typical contact has about 20 short fields and Redis keeps it as a compact listpack (every
+// value at most hash-max-listpack-value, 64 bytes by default); the scripts treat a missing
+// handler or declined as "".
 // A history entry is "time_us|state|handler|reason" (the reason may contain '|').
 //
 // Decoding treats stored data as untrusted: anything malformed is a DataLoss status naming the
 // field, never a crash. Unknown fields are ignored so that a newer writer does not break an
 // older reader, and missing optional fields take the defaults of core::Contact, so that hashes
-// written before a field existed still decode. Pure functions, thread-safe.
+// written before a field existed, or without their default values, still decode. Pure
+// functions, thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <utility>
@@ -53,12 +63,22 @@ bool IsLive(core::ContactState state);
 absl::string_view DigidLevelName(core::DigidLevel level);
 std::optional<core::DigidLevel> ParseDigidLevel(absl::string_view name);
 
-// Every field of the contact (without idem_key).
+// The payload's chunk size: Redis's default hash-max-listpack-value. A payload longer than
+// kMaxPayloadChunks chunks is stored whole in `payload`: the hash would have more entries than
+// Redis keeps in a listpack (hash-max-listpack-entries, 128 by default) anyway, and the create
+// script's argument list stays short.
+inline constexpr size_t kPayloadChunk = 64;
+inline constexpr size_t kMaxPayloadChunks = 64;
+
+// The fields of a new contact (without idem_key): the required ones and every other field whose
+// value is not core::Contact's default (see above).
 FieldList EncodeContact(const core::Contact& contact);
-// Only the routing fields: what changes while a contact waits (see above).
+// Only the routing fields, all of them, defaults included: what changes while a contact waits
+// (see above). ContactUpdated writes them all so that a value that went back to its default
+// replaces the old one.
 FieldList EncodeRoutingFields(const core::Contact& contact);
 // DataLoss when a required field (id, channel, queue, priority, created_at, enqueued_at, state)
-// is missing or any field is malformed.
+// is missing, a payload chunk is missing before another, or any field is malformed.
 absl::StatusOr<core::Contact> DecodeContact(const FieldMap& fields);
 
 std::string EncodeHistoryEntry(const HistoryEntry& entry);

@@ -48,13 +48,15 @@ std::string History(absl::string_view tenant, absl::string_view contact_id) {
 std::string Live(absl::string_view tenant) { return absl::StrCat(Prefix(tenant), "live"); }
 
 std::string Idempotency(absl::string_view tenant, absl::string_view idempotency_key) {
+  return absl::StrCat(Prefix(tenant), "idem:", IdempotencyDigest(idempotency_key));
+}
+
+std::string IdempotencyDigest(absl::string_view idempotency_key) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   EVP_Digest(idempotency_key.data(), idempotency_key.size(), digest, &length, EVP_sha256(),
              nullptr);
-  return absl::StrCat(
-      Prefix(tenant), "idem:",
-      absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), length)));
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 std::string Handler(absl::string_view tenant, absl::string_view handler_id) {

@@ -41,8 +41,10 @@ bool ValidPseudonym(absl::string_view pseudonym);
 std::string Contact(absl::string_view tenant, absl::string_view contact_id);
 std::string History(absl::string_view tenant, absl::string_view contact_id);
 std::string Live(absl::string_view tenant);
-// The key is hashed (SHA-256, lower-case hex), so that any caller-chosen bytes are allowed.
+// The key is hashed (SHA-256, lower-case hex: IdempotencyDigest), so that any caller-chosen
+// bytes are allowed.
 std::string Idempotency(absl::string_view tenant, absl::string_view idempotency_key);
+std::string IdempotencyDigest(absl::string_view idempotency_key);
 std::string Handler(absl::string_view tenant, absl::string_view handler_id);
 std::string Held(absl::string_view tenant, absl::string_view handler_id);
 std::string Handlers(absl::string_view tenant);

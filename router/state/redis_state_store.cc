@@ -275,9 +275,12 @@ absl::StatusOr<ScriptCall> RedisStateStore::Prepare(const TenantEffect& te) cons
                                  e.reason.empty() ? "created" : e.reason)};
             AppendFields(EncodeContact(c), &call.args);
             if (!c.idempotency_key.empty()) {
+              // The digest only (contact_codec.h): the scripts rebuild the key's name from it
+              // and the contact key's prefix, so it cannot leave the tenant's hash tag.
+              // (The key's name ends with the 64 hex digits of the digest.)
               call.keys.push_back(keys::Idempotency(t, c.idempotency_key.str()));
               call.args.push_back("idem_key");
-              call.args.push_back(call.keys.back());
+              call.args.push_back(call.keys.back().substr(call.keys.back().size() - 64));
             }
             return absl::OkStatus();
           },

@@ -20,14 +20,18 @@ local function refuse(why) return {'precondition', why} end
 local function touch(from, to, ttl)
   for i = from, to do redis.call('EXPIRE', KEYS[i], ttl) end
 end
--- The contact's keys, and its idempotency key: the contact hash names it in 'idem_key'. It is
--- the one key a script touches without KEYS naming it; it must carry the tenant's hash tag
--- (same cluster slot), so anything else in 'idem_key' is ignored.
+-- The contact's keys, and its idempotency key: the contact hash holds its SHA-256 hex digest in
+-- 'idem_key', and the key's name is built from it under the contact key's own prefix, so it
+-- always carries the tenant's hash tag (same cluster slot). Hashes written before hold the whole
+-- name; that is used only when it has the tenant's prefix. Anything else is ignored.
 local function touch_contact(ttl)
   touch(1, 3, ttl)
   local idem = redis.call('HGET', KEYS[1], 'idem_key')
   local prefix = string.match(KEYS[1], '^(w:{[^}]*}:)c:')
-  if idem and prefix and string.sub(idem, 1, #prefix + 5) == prefix .. 'idem:' then
+  if not idem or not prefix then return end
+  if #idem == 64 and string.match(idem, '^%x+$') then
+    redis.call('EXPIRE', prefix .. 'idem:' .. idem, ttl)
+  elseif string.sub(idem, 1, #prefix + 5) == prefix .. 'idem:' then
     redis.call('EXPIRE', idem, ttl)
   end
 end

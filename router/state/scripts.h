@@ -4,11 +4,11 @@
 // script atomically, so two router replicas cannot both win the same contact or the same slot
 // of a handler. All keys a script touches are passed in KEYS (all under the tenant's hash tag)
 // and every key it writes gets its TTL refreshed. One exception: a contact's idempotency key,
-// whose name the contact scripts read from the contact hash (field idem_key) to refresh its TTL
-// together with the contact's; they only touch it when it carries the tenant's hash tag, so it
-// is always in the same cluster slot as KEYS[1]. The C++ side (RedisStateStore) encodes all
-// values (names, times, history entries: contact_codec.h, handler_codec.h); the scripts only
-// compare and copy strings, so they never depend on an enum's spelling.
+// whose name the contact scripts build from the contact hash's idem_key field (the key's digest)
+// and KEYS[1]'s prefix to refresh its TTL together with the contact's; so it always carries the
+// tenant's hash tag and is in the same cluster slot as KEYS[1]. The C++ side (RedisStateStore)
+// encodes all values (names, times, history entries: contact_codec.h, handler_codec.h); the scripts
+// only compare and copy strings, so they never depend on an enum's spelling.
 //
 // Every script returns a two-element array:
 //   {"ok", ""}                      applied
@@ -40,20 +40,21 @@ namespace wissel::state::scripts {
 //  refuse(why): the precondition reply.
 //  touch(from, to, ttl): refreshes the TTL of KEYS[from..to] (EXPIRE on a missing key is a
 //    no-op).
-//  touch_contact(ttl): touch(1, 3, ttl) and the idempotency key named by the contact hash's
-//    idem_key field (when present and under the tenant's hash tag).
+//  touch_contact(ttl): touch(1, 3, ttl) and the idempotency key w:{T}:idem:<idem_key> (T from
+//    KEYS[1]) when the contact hash has an idem_key of 64 hex digits; an older hash's idem_key
+//    holding the whole key name is used when it is under the tenant's hash tag.
 //  check_contact(cid, state, handler): HMGET of the contact's state, handler, channel and
 //    declined; refuses unless it exists, is in `state` and (when `handler` is not nil) is held
-//    by `handler`.
+//    by `handler`. A missing handler or declined field counts as "" (contact_codec.h).
 extern const char kPrelude[];
 
 // A script as sent to Redis: kPrelude followed by `script` (one of the constants below).
 std::string WithPrelude(absl::string_view script);
 
 // ContactCreated. Checks: the idempotency key is unused (else "exists" with its contact) and no
-// contact with this id exists. Writes the hash (with idem_key, the name of KEYS[4]), the first
-// history entry, the live entry (only for a live state: a contact created completed is not)
-// and the idempotency key (SET NX).
+// contact with this id exists. Writes the hash (with idem_key: the digest ending KEYS[4]'s name),
+// the first history entry, the live entry (only for a live state: a contact created completed is
+// not) and the idempotency key (SET NX).
 //   KEYS: 1 contact, 2 history, 3 live, [4 idempotency key, only when the contact has one]
 //   ARGV: 1 contact TTL, 2 contact id, 3 enqueued_at score, 4 "1" to add to live,
 //         5 history entry, 6.. field value pairs of the hash

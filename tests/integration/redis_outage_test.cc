@@ -184,7 +184,8 @@ TEST_F(RedisOutageTest, CallsFailFastHealthFollowsAndNothingAcknowledgedIsLost) 
     EXPECT_NE(harness_.redis().Command({"LLEN", key + ":h"}).value_or("0"), "0") << id;
     absl::StatusOr<std::string> idem = harness_.redis().Command({"HGET", key, "idem_key"});
     ASSERT_TRUE(idem.ok()) << id;
-    EXPECT_EQ(harness_.redis().Command({"GET", *idem}).value_or(""), id);
+    // idem_key holds the digest that names the idempotency key (contact_codec.h).
+    EXPECT_EQ(harness_.redis().Command({"GET", prefix + "idem:" + *idem}).value_or(""), id);
     EXPECT_EQ(harness_.redis().Command({"HGET", key, "state"}).value_or(""), "queued") << id;
     EXPECT_TRUE(harness_.redis().Command({"ZSCORE", prefix + "live", id}).ok()) << id;
   }

@@ -687,7 +687,9 @@ TEST_F(RedisStateStoreTest, IdempotencyKeyTtlFollowsTheContact) {
   const std::string ck = keys::Contact(kTenant, "c1");
   ExpectAllOk(ApplyAll({Changed(MakeHandler("h1"), T(0)), Created(MakeContact("c1", T(1), "key-1")),
                         Created(MakeContact("c2", T(1)))}));
-  EXPECT_EQ(Field(ck, "idem_key"), idem);
+  // The hash keeps only the digest; the key's name is built from it under the tenant's tag.
+  EXPECT_EQ(Field(ck, "idem_key"), keys::IdempotencyDigest("key-1"));
+  EXPECT_EQ(idem, absl::StrCat("w:{", kTenant, "}:idem:", keys::IdempotencyDigest("key-1")));
   EXPECT_EQ(*server_->Command({"HEXISTS", keys::Contact(kTenant, "c2"), "idem_key"}), "0");
 
   const int64_t month = 30 * 24 * 3600;
@@ -728,6 +730,14 @@ TEST_F(RedisStateStoreTest, IdempotencyKeyTtlFollowsTheContact) {
   EXPECT_LE(Ttl(idem3), 100);
   EXPECT_LE(Ttl(foreign), 100);
   EXPECT_GT(Ttl(keys::Contact(kTenant, "c3")), month - 60);
+
+  // A hash written when idem_key held the whole key name: still refreshed.
+  const std::string idem5 = keys::Idempotency(kTenant, "key-5");
+  ExpectAllOk(ApplyAll({Created(MakeContact("c5", T(15), "key-5"))}));
+  ASSERT_TRUE(server_->Command({"HSET", keys::Contact(kTenant, "c5"), "idem_key", idem5}).ok());
+  ASSERT_TRUE(server_->Command({"EXPIRE", idem5, "100"}).ok());
+  ExpectAllOk(ApplyAll({Abandoned("c5", "", ContactState::kQueued, T(16))}));
+  EXPECT_GT(Ttl(idem5), month - 60);
 }
 
 TEST_F(RedisStateStoreTest, ContactPersonsAreStoredLoadedAndExpire) {
@@ -878,6 +888,51 @@ TEST_F(RedisStateStoreTest, PayloadIsBinarySafe) {
   ASSERT_TRUE(snapshot.ok());
   ASSERT_EQ(snapshot->live_contacts.size(), 1u);
   EXPECT_EQ(snapshot->live_contacts[0].payload, c.payload);
+}
+
+// A typical new contact: every value fits a listpack entry, so Redis keeps the hash compact;
+// default values are not stored, and what is read back is what was written.
+TEST_F(RedisStateStoreTest, TypicalContactIsStoredAsAListpack) {
+  core::Contact c = MakeContact("typical", T(1), "chat:7f3e9c2a-session");
+  c.party_pseudonym = kResident1;
+  c.domain = "burgerzaken";
+  c.language = "nl";
+  c.required_skills = {{"paspoort", 1}};
+  c.payload = std::string(600, 'x') + std::string("\0\xff", 2);
+  ASSERT_TRUE(ApplyOne(Created(c)).ok());
+  const std::string ck = keys::Contact(kTenant, "typical");
+  EXPECT_EQ(*server_->Command({"OBJECT", "ENCODING", ck}), "listpack");
+  EXPECT_EQ(*server_->Command({"HEXISTS", ck, "handler"}), "0");
+  EXPECT_EQ(*server_->Command({"HEXISTS", ck, "reserved_until"}), "0");
+  // 602 payload bytes: payload and p1..p8 hold 64 each, p9 the last 26.
+  EXPECT_EQ(*server_->Command({"HSTRLEN", ck, "payload"}), "64");
+  EXPECT_EQ(*server_->Command({"HSTRLEN", ck, "p9"}), "26");
+  EXPECT_EQ(*server_->Command({"HEXISTS", ck, "p10"}), "0");
+  absl::StatusOr<StoredContact> stored = store_->LoadContact(kTenant, "typical");
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(AllFields(stored->contact), AllFields(c));
+  EXPECT_EQ(stored->contact.payload, c.payload);
+  EXPECT_EQ(stored->contact.offer_deadline, absl::InfiniteFuture());
+  EXPECT_EQ(stored->contact.reserved_until, absl::InfinitePast());
+
+  // The scripts treat the missing handler and declined as "": offer, reject, offer again.
+  ExpectAllOk(ApplyAll({Changed(MakeHandler("h1"), T(2)), Offered("typical", "h1", T(3)),
+                        Withdrawn("typical", "h1", T(4), "rejected")}));
+  EXPECT_EQ(Field(ck, "declined"), "h1");
+  EXPECT_EQ(Field(ck, "handler"), "");
+
+  // ContactUpdated writes every routing field, so one that went back to its default is cleared.
+  c.reserved_for = "h1";
+  c.reserved_until = T(50);
+  c.declined_by = {"h1"};
+  ASSERT_TRUE(ApplyOne(Updated(c, T(5), "reserved")).ok());
+  c.reserved_for.clear();
+  c.reserved_until = absl::InfinitePast();
+  ASSERT_TRUE(ApplyOne(Updated(c, T(6), "reservation over")).ok());
+  stored = store_->LoadContact(kTenant, "typical");
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(AllFields(stored->contact), AllFields(c));
+  EXPECT_EQ(*server_->Command({"OBJECT", "ENCODING", ck}), "listpack");
 }
 
 TEST_F(RedisStateStoreTest, WithdrawTransferAndAbandon) {

@@ -43,8 +43,8 @@ uint64_t Seed() {
 }
 
 // Every contact hash of the tenant in the store, with the idempotency key it was created for:
-// "contact id" -> "idem key name" (empty for none). One EVAL, so thousands of contacts cost one
-// round trip.
+// "contact id" -> its idem_key field, the key's digest (empty for none). One EVAL, so thousands of
+// contacts cost one round trip.
 absl::StatusOr<absl::flat_hash_map<std::string, std::string>> StoredContacts(RedisServer& redis) {
   const std::string prefix = absl::StrCat("w:{", kTenant, "}:c:");
   absl::StatusOr<std::vector<std::string>> flat =

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
@@ -92,7 +93,22 @@ class RouterHarness {
   RedisServer& redis() { return *redis_; }
   service::Server& server() { return *server_; }
 
-  // Every string stored in Redis: keys, hash fields and values, list items, strings.
+  // A contact hash stores its payload in chunks (contact_codec.h): the whole of it, so that a
+  // search of the dump also finds what a chunk boundary splits. `pairs` as HGETALL returns them.
+  static std::string JoinedPayload(const std::vector<std::string>& pairs) {
+    absl::flat_hash_map<std::string, std::string> fields;
+    for (size_t i = 0; i + 1 < pairs.size(); i += 2) fields[pairs[i]] = pairs[i + 1];
+    std::string payload;
+    auto it = fields.find("payload");
+    for (int chunk = 1; it != fields.end(); ++chunk) {
+      payload += it->second;
+      it = fields.find(absl::StrCat("p", chunk));
+    }
+    return payload;
+  }
+
+  // Every string stored in Redis: keys, hash fields and values, list items, strings, and each
+  // contact's payload whole.
   std::string DumpRedis() {
     std::string dump;
     auto keys = redis_->Keys("*");
@@ -105,6 +121,7 @@ class RouterHarness {
       std::vector<std::string> values;
       if (*type == "hash") {
         values = redis_->CommandArray({"HGETALL", key}).value_or(std::vector<std::string>{});
+        values.push_back(JoinedPayload(values));
       } else if (*type == "list") {
         values =
             redis_->CommandArray({"LRANGE", key, "0", "-1"}).value_or(std::vector<std::string>{});

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <regex>
 #include <set>
@@ -167,7 +168,8 @@ class HttpAdaptersE2eTest : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s.error_message();
   }
 
-  // Every key in Redis with its string value or its members (values of every type).
+  // Every key in Redis with its string value or its members (values of every type), and each
+  // contact's payload whole.
   static std::string DumpRedis() {
     std::string dump;
     auto keys = redis_->Keys("*");
@@ -177,7 +179,19 @@ class HttpAdaptersE2eTest : public ::testing::Test {
       absl::StrAppend(&dump, key, "\n");
       auto type = redis_->Command({"TYPE", key});
       std::vector<std::string> values;
-      if (type.ok() && *type == "hash") values = *redis_->CommandArray({"HGETALL", key});
+      if (type.ok() && *type == "hash") {
+        values = *redis_->CommandArray({"HGETALL", key});
+        // A contact's payload is stored in chunks (contact_codec.h): search it whole too.
+        std::map<std::string, std::string> fields;
+        for (size_t i = 0; i + 1 < values.size(); i += 2) fields[values[i]] = values[i + 1];
+        std::string payload;
+        auto it = fields.find("payload");
+        for (int chunk = 1; it != fields.end(); ++chunk) {
+          payload += it->second;
+          it = fields.find(absl::StrCat("p", chunk));
+        }
+        values.push_back(std::move(payload));
+      }
       if (type.ok() && *type == "list") values = *redis_->CommandArray({"LRANGE", key, "0", "-1"});
       if (type.ok() && *type == "zset") values = *redis_->CommandArray({"ZRANGE", key, "0", "-1"});
       if (type.ok() && *type == "set") values = *redis_->CommandArray({"SMEMBERS", key});

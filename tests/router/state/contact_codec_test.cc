@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -253,6 +254,70 @@ TEST(ContactCodecTest, OptionalFieldsMayBeMissing) {
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(back->channel, core::Channel::kChat);
   EXPECT_EQ(back->offer_deadline, absl::InfiniteFuture());
+}
+
+// A new contact's hash holds the required fields and only those others that are not
+// core::Contact's defaults; it decodes to the same contact.
+TEST(ContactCodecTest, DefaultValuesAreNotWritten) {
+  core::Contact c;
+  c.id = "c-3";
+  c.queue = "q";
+  c.created_at = absl::FromUnixMicros(1);
+  c.enqueued_at = absl::FromUnixMicros(2);
+  std::vector<std::string> names;
+  for (const auto& [name, value] : EncodeContact(c)) names.push_back(name);
+  EXPECT_THAT(names, ::testing::UnorderedElementsAre("id", "channel", "created_at", "state",
+                                                     "queue", "priority", "enqueued_at"));
+  absl::StatusOr<core::Contact> back = DecodeContact(ToMap(EncodeContact(c)));
+  ASSERT_TRUE(back.ok()) << back.status();
+  ExpectSameContact(*back, c);
+
+  // Every field of a contact without defaults is written.
+  EXPECT_EQ(ToMap(EncodeContact(FullContact())).size(), 28u);
+}
+
+// ContactUpdated must be able to put a routing field back to its default: all are written.
+TEST(ContactCodecTest, RoutingFieldsIncludeDefaults) {
+  core::Contact c;
+  EXPECT_EQ(EncodeRoutingFields(c).size(), 10u);
+}
+
+TEST(ContactCodecTest, PayloadIsStoredInChunksThatFitAListpack) {
+  core::Contact c = FullContact();
+  std::string payload;
+  for (int i = 0; i < 130; ++i) payload.push_back(static_cast<char>(i * 7));
+  c.payload = payload;
+  FieldMap fields = ToMap(EncodeContact(c));
+  EXPECT_EQ(fields.at("payload"), payload.substr(0, 64));
+  EXPECT_EQ(fields.at("p1"), payload.substr(64, 64));
+  EXPECT_EQ(fields.at("p2"), payload.substr(128));
+  EXPECT_FALSE(fields.contains("p3"));
+  for (const auto& [name, value] : fields) EXPECT_LE(value.size(), kPayloadChunk) << name;
+  absl::StatusOr<core::Contact> back = DecodeContact(fields);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->payload, c.payload);
+
+  // Exactly one chunk: no continuation.
+  c.payload = std::string(kPayloadChunk, 'x');
+  EXPECT_FALSE(ToMap(EncodeContact(c)).contains("p1"));
+
+  // A lost chunk in the middle is data loss, not a shorter payload.
+  fields.erase("p1");
+  EXPECT_EQ(DecodeContact(fields).status().code(), absl::StatusCode::kDataLoss);
+
+  // Too long for a listpack anyway: stored whole.
+  c.payload = std::string(kPayloadChunk * kMaxPayloadChunks + 1, 'y');
+  fields = ToMap(EncodeContact(c));
+  EXPECT_EQ(fields.at("payload").size(), c.payload.size());
+  EXPECT_FALSE(fields.contains("p1"));
+  back = DecodeContact(fields);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->payload, c.payload);
+  // The longest that is still chunked.
+  c.payload = std::string(kPayloadChunk * kMaxPayloadChunks, 'z');
+  fields = ToMap(EncodeContact(c));
+  EXPECT_TRUE(fields.contains(absl::StrCat("p", kMaxPayloadChunks - 1)));
+  EXPECT_EQ(DecodeContact(fields)->payload, c.payload);
 }
 
 TEST(ContactCodecTest, MalformedFieldsAreDataLoss) {
