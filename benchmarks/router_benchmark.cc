@@ -224,8 +224,10 @@ void BM_Route_QueuedDecision(benchmark::State& state) {
   }
   Router& router = **created;
   EffectList effects;
-  // Priorities 0..100 in a fixed scattered order (deterministic runs).
-  auto priority = [](int64_t i) { return static_cast<int>((i * 37) % 101); };
+  // Priorities 0..99 in a fixed scattered order (deterministic runs). Not 100: that matches the
+  // bench rules' "priority > 99", and the trace of ten matched rules outgrows its inline
+  // storage, an allocation that has nothing to do with the queue.
+  auto priority = [](int64_t i) { return static_cast<int>((i * 37) % 100); };
   for (int i = 0; i < depth; ++i) {
     NewContact c;
     c.id = absl::StrFormat("p%014d", i);
