@@ -1,7 +1,8 @@
-// NodeRecycler: keeps the nodes of elements erased from node-based sets (std::set) and reuses
-// them for later inserts into sets of the same type, so that sets whose sizes go up and down
-// (the waiting contacts, the free-handler index, the deadlines) allocate nothing in steady
-// state. A recycled node's key is assigned, not constructed: its strings keep their capacity.
+// NodeRecycler: keeps the nodes of elements erased from node-based sets (std::set, or RankedSet,
+// which has the same node handles) and reuses them for later inserts into sets of the same
+// type, so that sets whose sizes go up and down (the waiting contacts, the free-handler index,
+// the deadlines) allocate nothing in steady state. A recycled node's key is assigned, not
+// constructed: its strings keep their capacity.
 //
 // Memory: spare nodes are kept until the recycler is destroyed; there are never more than the
 // sets once held at the same time. Not thread-safe (one Router owns it).

@@ -722,7 +722,7 @@ void Router::EndReservation(Contact& c, EffectList* effects) {
 int Router::PositionOf(const Contact& c) const {
   const WaitKey key = KeyOf(c);
   const WaitSet* own = nullptr;
-  int ahead_elsewhere = 0;
+  size_t ahead_elsewhere = 0;
   if (!c.reserved_for.empty()) {
     auto it = reserved_.find(c.reserved_for);
     if (it == reserved_.end()) return 0;
@@ -733,26 +733,11 @@ int Router::PositionOf(const Contact& c) const {
     own = &q->waiting[c.channel][own_level];
     for (int level = kMinProficiency; level <= kMaxProficiency; ++level) {
       if (level == own_level) continue;
-      const WaitSet& other = q->waiting[c.channel][level];
-      for (auto it = other.begin(); it != other.end() && *it < key; ++it) ++ahead_elsewhere;
+      ahead_elsewhere += q->waiting[c.channel][level].CountLess(key);
     }
   }
-  auto it = own->find(key);
-  if (it == own->end()) return 0;
-  // New contacts usually join near the back: walk from both ends in lockstep and stop at
-  // whichever reaches the contact first, so the cost is the distance to the nearer end.
-  auto from_front = own->begin();
-  auto from_back = std::next(it);
-  int steps = 0;
-  while (true) {
-    if (from_front == it) return ahead_elsewhere + steps + 1;
-    if (from_back == own->end()) {
-      return ahead_elsewhere + static_cast<int>(own->size()) - steps;
-    }
-    ++from_front;
-    ++from_back;
-    ++steps;
-  }
+  if (own->find(key) == own->end()) return 0;
+  return static_cast<int>(ahead_elsewhere + own->CountLess(key) + 1);
 }
 
 absl::Duration Router::ExpectedWait(const std::string& queue, Channel channel, int position) const {

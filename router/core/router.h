@@ -46,6 +46,7 @@
 #include "router/core/effect.h"
 #include "router/core/handler.h"
 #include "router/core/node_recycler.h"
+#include "router/core/ranked_set.h"
 #include "router/core/rules/rule_set.h"
 #include "router/core/tenant_config.h"
 
@@ -214,7 +215,8 @@ class Router {
     }
   };
   using RankSet = std::set<RankKey>;
-  using WaitSet = std::set<WaitKey>;
+  // Ranked, so that a queued contact's position is counted in O(log n) (PositionOf).
+  using WaitSet = RankedSet<WaitKey>;
   using DeadlineSet = std::set<std::pair<absl::Time, std::string>>;
   using Levels = std::array<RankSet, kMaxProficiency + 1>;      // by proficiency
   using WaitLevels = std::array<WaitSet, kMaxProficiency + 1>;  // by requirement
@@ -258,6 +260,9 @@ class Router {
   void UnscheduleDeadlines(const Contact& c);
   void Escalate(Contact& c, EffectList* effects);
   void EndReservation(Contact& c, EffectList* effects);
+  // 1-based place of a queued contact among those its handlers would take before it (all
+  // proficiency levels of its queue and channel, or its reserved handler's waiting set); 0 when
+  // it does not wait there. O(log n) per set.
   int PositionOf(const Contact& c) const;
   // Contacts waiting in `queue` on `channel` (including overflow from other queues).
   int Waiting(const std::string& queue, Channel channel) const;
