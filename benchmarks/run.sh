@@ -10,7 +10,8 @@
 #   benchmarks/run.sh memory     100 000 handlers signed in (away) + 100 000 queued contacts:
 #                                wisseld RSS and Redis bytes per queued contact
 #   benchmarks/run.sh soak       10 minutes open loop at half the measured maximum (with
-#                                handlers), wisseld RSS every 10 s
+#                                handlers), wisseld RSS every 10 s (contact retention
+#                                SOAK_RETENTION, default 2m, so Redis reaches a steady state)
 #   benchmarks/run.sh wait       one replica attached: asynchronous replication against WAIT
 #                                mode (redis.min_replica_acks: 1), the cost of the stricter mode
 #
@@ -322,6 +323,17 @@ phase_soak() {
   start_redis
   machine
   local handlers=${SOAK_HANDLERS:-1000} rate=${SOAK_RATE:-} length=${SOAK_DURATION:-10m}
+  # Contacts are kept in Redis for the retention after they close. At half this machine's maximum
+  # a day's retention grows Redis by gigabytes in ten minutes, and its AOF rewrites then compete
+  # for the two cores; a short retention gives Redis a steady state, so what the soak watches is
+  # the router itself.
+  local retention=${SOAK_RETENTION:-2m}
+  cp "$(dirname "$CONFIG")"/*.yaml "$STATE/"
+  sed "s/^    contact_retention: .*/    contact_retention: $retention/" "$CONFIG" >"$STATE/soak.yaml"
+  grep -q "contact_retention: $retention" "$STATE/soak.yaml" ||
+    { echo "could not set the retention in the soak config" >&2; return 1; }
+  CONFIG=$STATE/soak.yaml
+  echo "contact retention $retention; residents hang up after ${SOAK_PATIENCE:-60s} in a queue"
   if [[ -z "$rate" ]]; then
     fresh_wisseld
     echo "== the maximum with $handlers handlers: closed loop, concurrency 64"
@@ -334,13 +346,15 @@ phase_soak() {
     "wisseld VmRSS every 10 s"
   "$BUILD/benchmarks/load/wissel-load" --channels="$CHANNELS" --target=127.0.0.1:$WISSELD_PORT \
     --rate="$rate" --handlers="$handlers" --handle_time=20ms --warmup=0s \
-    --duration="$length" >"$STATE/soak.out" 2>"$STATE/soak.err" &
+    --patience="${SOAK_PATIENCE:-60s}" --duration="$length" >"$STATE/soak.out" \
+    2>"$STATE/soak.err" &
   local load_pid=$!
   PIDS+=("$load_pid")
   local t=0 samples=()
   while kill -0 "$load_pid" 2>/dev/null; do
     samples+=("$(rss_kib "$WISSELD_PID")")
-    echo "    t=${t}s VmRSS ${samples[-1]} KiB, Redis used_memory $(info_field memory used_memory)"
+    echo "    t=${t}s VmRSS ${samples[-1]} KiB, Redis used_memory $(info_field memory used_memory)," \
+      "live contacts $(rcli zcard 'w:{gemeente-wisseloord}:live')"
     sleep 10
     t=$((t + 10))
   done

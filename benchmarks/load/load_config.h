@@ -73,6 +73,10 @@ struct LoadConfig {
   absl::Duration accept_after = absl::ZeroDuration();
   absl::Duration handle_time = absl::Milliseconds(50);
   absl::Duration wrap_up = absl::ZeroDuration();
+  // Residents hang up (CancelContact, "caller_hung_up") when their contact was queued and has
+  // not been offered after this long, as callers do; zero: they wait forever. Without it,
+  // contacts no simulated handler can take pile up in a long run.
+  absl::Duration patience = absl::ZeroDuration();
   int sign_in_concurrency = 64;
   // Sign the handlers out at the end (false: leave them, e.g. to measure the router's memory).
   bool sign_out = true;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -222,6 +223,14 @@ class Run {
   absl::Mutex streams_mu_;
   int64_t streams_open_ ABSL_GUARDED_BY(streams_mu_) = 0;
   DelayQueue delays_;
+
+  // Residents' patience: per contact, whether it waits (queued, not yet offered) or was offered
+  // before its RouteContact reply was seen. Entries live only while one of the two is pending.
+  enum class Waiting { kQueued, kOfferedFirst };
+  void WatchQueued(const std::string& contact_id);
+  void HangUp(const std::string& contact_id);
+  absl::Mutex waiting_mu_;
+  absl::flat_hash_map<std::string, Waiting> waiting_ ABSL_GUARDED_BY(waiting_mu_);
 };
 
 void OfferReader::Start(v1::HandlerService::Stub* stub, const std::string& tenant) {
@@ -260,6 +269,15 @@ void Run::OnRouteDone(UnaryCall<v1::RouteContactRequest, v1::RouteContactRespons
   if (status.ok()) {
     absl::MutexLock lock(&mu_);
     ++report_.total_ok;
+  }
+  if (status.ok() && config_.patience > absl::ZeroDuration() && config_.handlers > 0) {
+    const v1::Decision::Outcome outcome = call->response.decision().outcome();
+    if (outcome == v1::Decision::OUTCOME_QUEUED) {
+      WatchQueued(call->response.contact_id());
+    } else if (outcome == v1::Decision::OUTCOME_ASSIGNED) {
+      absl::MutexLock lock(&waiting_mu_);
+      waiting_.erase(call->response.contact_id());
+    }
   }
   if (InWindow(call->scheduled_ns)) {
     absl::MutexLock lock(&mu_);
@@ -438,6 +456,11 @@ void Run::OnOffer(SimHandler& handler, const v1::Offer& offer) {
   if (auto it = attributes.find(ContactMix::kSentAttribute); it != attributes.end()) {
     if (!absl::SimpleAtoi(it->second, &sent_ns)) sent_ns = -1;
   }
+  if (config_.patience > absl::ZeroDuration()) {
+    absl::MutexLock lock(&waiting_mu_);
+    auto [it, fresh] = waiting_.try_emplace(offer.contact_id(), Waiting::kOfferedFirst);
+    if (!fresh && it->second == Waiting::kQueued) waiting_.erase(it);
+  }
   {
     absl::MutexLock lock(&mu_);
     ++report_.offers;
@@ -449,6 +472,44 @@ void Run::OnOffer(SimHandler& handler, const v1::Offer& offer) {
   delays_.Schedule(config_.accept_after, [this, h, contact_id = std::move(contact_id)]() mutable {
     Accept(h, std::move(contact_id));
   });
+}
+
+void Run::WatchQueued(const std::string& contact_id) {
+  {
+    absl::MutexLock lock(&waiting_mu_);
+    auto [it, fresh] = waiting_.try_emplace(contact_id, Waiting::kQueued);
+    if (!fresh) {  // offered before this reply was seen: not waiting any more
+      waiting_.erase(it);
+      return;
+    }
+  }
+  delays_.Schedule(config_.patience, [this, contact_id] { HangUp(contact_id); });
+}
+
+void Run::HangUp(const std::string& contact_id) {
+  {
+    absl::MutexLock lock(&waiting_mu_);
+    auto it = waiting_.find(contact_id);
+    if (it == waiting_.end() || it->second != Waiting::kQueued) return;
+    waiting_.erase(it);
+  }
+  auto* call = new UnaryCall<v1::CancelContactRequest, v1::ContactRecord>;
+  call->request.set_tenant(config_.tenant);
+  call->request.set_contact_id(contact_id);
+  call->request.set_reason("caller_hung_up");
+  call->context.set_deadline(Deadline());
+  AddInFlight(1);
+  routing_[0]->async()->CancelContact(&call->context, &call->request, &call->response,
+                                      [this, call](grpc::Status status) {
+                                        if (status.ok()) {
+                                          absl::MutexLock lock(&mu_);
+                                          ++report_.hung_up;
+                                        } else {
+                                          CountHandlerError("CancelContact", status);
+                                        }
+                                        delete call;
+                                        AddInFlight(-1);
+                                      });
 }
 
 void Run::Accept(SimHandler* h, std::string contact_id) {
@@ -651,7 +712,7 @@ std::string FormatReport(const LoadReport& r) {
   if (r.handlers > 0) {
     absl::StrAppend(&out, "handlers: signed_in=", r.signed_in,
                     absl::StrFormat(" (%.1f s)", r.sign_in_seconds), " offers=", r.offers,
-                    " withdrawn=", r.withdrawn, " accepted=", r.accepted,
+                    " withdrawn=", r.withdrawn, " hung_up=", r.hung_up, " accepted=", r.accepted,
                     " completed=", r.completed, " wrapped_up=", r.wrapped_up,
                     " signed_out=", r.signed_out, "\n");
     absl::StrAppend(&out, "contact-to-offer (n=", r.offer.count(), ") us: ", percentiles(r.offer),

@@ -52,6 +52,7 @@ struct LoadReport {
   double sign_in_seconds = 0;
   int64_t offers = 0;
   int64_t withdrawn = 0;
+  int64_t hung_up = 0;  // queued contacts cancelled after the residents' patience
   int64_t accepted = 0;
   int64_t completed = 0;
   int64_t wrapped_up = 0;

@@ -57,6 +57,9 @@ ABSL_FLAG(std::string, presence, "available", "Handlers' presence: available|bus
 ABSL_FLAG(std::string, handler_prefix, "load-h-", "Handler id prefix.");
 ABSL_FLAG(absl::Duration, accept_after, absl::ZeroDuration(), "Offer to AcceptOffer.");
 ABSL_FLAG(absl::Duration, handle_time, absl::Milliseconds(50), "AcceptOffer to Complete.");
+ABSL_FLAG(absl::Duration, patience, absl::ZeroDuration(),
+          "A queued contact not offered after this long is cancelled (the resident hangs up); "
+          "0: never.");
 ABSL_FLAG(absl::Duration, wrap_up, absl::ZeroDuration(), "CompleteContact to FinishWrapUp.");
 ABSL_FLAG(int, sign_in_concurrency, 64, "Sign-in (and sign-out) calls in flight.");
 ABSL_FLAG(bool, sign_out, true, "Sign the handlers out at the end.");
@@ -115,6 +118,7 @@ int main(int argc, char** argv) {
   config.handler_prefix = absl::GetFlag(FLAGS_handler_prefix);
   config.accept_after = absl::GetFlag(FLAGS_accept_after);
   config.handle_time = absl::GetFlag(FLAGS_handle_time);
+  config.patience = absl::GetFlag(FLAGS_patience);
   config.wrap_up = absl::GetFlag(FLAGS_wrap_up);
   config.sign_in_concurrency = absl::GetFlag(FLAGS_sign_in_concurrency);
   config.sign_out = absl::GetFlag(FLAGS_sign_out);
