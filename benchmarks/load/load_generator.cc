@@ -567,7 +567,8 @@ bool Run::StopHandlers(std::ostream& progress) {
 bool Run::Execute(std::ostream& progress, absl::Status* status) {
   if (config_.handlers > 0) {
     *status = SignInHandlers(progress);
-    if (!status->ok()) return WaitInFlight(config_.drain_timeout);
+    // Streams of the handlers that did sign in must end before the run is destroyed.
+    if (!status->ok()) return StopHandlers(progress);
   }
   // Give the offer streams a moment to attach before contacts arrive.
   if (config_.handlers > 0 && config_.presence == v1::PRESENCE_AVAILABLE) {
