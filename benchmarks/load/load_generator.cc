@@ -11,9 +11,12 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "benchmarks/load/contact_mix.h"
@@ -31,62 +34,14 @@ namespace {
 
 constexpr int64_t kNanosPerSecond = 1000000000;
 
-const char* CodeName(grpc::StatusCode code) {
-  switch (code) {
-    case grpc::StatusCode::OK:
-      return "OK";
-    case grpc::StatusCode::CANCELLED:
-      return "CANCELLED";
-    case grpc::StatusCode::UNKNOWN:
-      return "UNKNOWN";
-    case grpc::StatusCode::INVALID_ARGUMENT:
-      return "INVALID_ARGUMENT";
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
-      return "DEADLINE_EXCEEDED";
-    case grpc::StatusCode::NOT_FOUND:
-      return "NOT_FOUND";
-    case grpc::StatusCode::ALREADY_EXISTS:
-      return "ALREADY_EXISTS";
-    case grpc::StatusCode::PERMISSION_DENIED:
-      return "PERMISSION_DENIED";
-    case grpc::StatusCode::RESOURCE_EXHAUSTED:
-      return "RESOURCE_EXHAUSTED";
-    case grpc::StatusCode::FAILED_PRECONDITION:
-      return "FAILED_PRECONDITION";
-    case grpc::StatusCode::ABORTED:
-      return "ABORTED";
-    case grpc::StatusCode::OUT_OF_RANGE:
-      return "OUT_OF_RANGE";
-    case grpc::StatusCode::UNIMPLEMENTED:
-      return "UNIMPLEMENTED";
-    case grpc::StatusCode::INTERNAL:
-      return "INTERNAL";
-    case grpc::StatusCode::UNAVAILABLE:
-      return "UNAVAILABLE";
-    case grpc::StatusCode::DATA_LOSS:
-      return "DATA_LOSS";
-    case grpc::StatusCode::UNAUTHENTICATED:
-      return "UNAUTHENTICATED";
-    default:
-      return "OTHER";
-  }
+// "UNAVAILABLE", "DEADLINE_EXCEEDED", ...: gRPC's codes are absl's.
+std::string CodeName(grpc::StatusCode code) {
+  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
 }
 
-const char* OutcomeName(v1::Decision::Outcome outcome) {
-  switch (outcome) {
-    case v1::Decision::OUTCOME_ASSIGNED:
-      return "assigned";
-    case v1::Decision::OUTCOME_QUEUED:
-      return "queued";
-    case v1::Decision::OUTCOME_DIGITAL:
-      return "digital";
-    case v1::Decision::OUTCOME_CALLBACK:
-      return "callback";
-    case v1::Decision::OUTCOME_CLOSED:
-      return "closed";
-    default:
-      return "unspecified";
-  }
+// "assigned", "queued", ...: the enum's own name without its prefix, in lower case.
+std::string OutcomeName(v1::Decision::Outcome outcome) {
+  return absl::AsciiStrToLower(absl::StripPrefix(v1::Decision::Outcome_Name(outcome), "OUTCOME_"));
 }
 
 template <typename Request, typename Response>
