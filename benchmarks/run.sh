@@ -102,6 +102,10 @@ start_redis() {
 }
 rcli() { redis-cli -p "$REDIS_PORT" "$@"; }
 
+# Copies the benchmark configurations into the state folder, so that a variant written there
+# sits next to the files it names (handlers_file is relative to the configuration).
+stage_configs() { cp "$(dirname "$CONFIG")"/*.yaml "$STATE/"; }
+
 # A throw-away pseudonym secret: benchmark contacts are random and deleted afterwards.
 export WISSEL_PSEUDONYM_SECRET_WISSELOORD
 WISSEL_PSEUDONYM_SECRET_WISSELOORD=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -328,7 +332,7 @@ phase_soak() {
   # for the two cores; a short retention gives Redis a steady state, so what the soak watches is
   # the router itself.
   local retention=${SOAK_RETENTION:-2m}
-  cp "$(dirname "$CONFIG")"/*.yaml "$STATE/"
+  stage_configs
   sed "s/^    contact_retention: .*/    contact_retention: $retention/" "$CONFIG" >"$STATE/soak.yaml"
   grep -q "contact_retention: $retention" "$STATE/soak.yaml" ||
     { echo "could not set the retention in the soak config" >&2; return 1; }
@@ -384,8 +388,7 @@ phase_wait() {
     sleep 0.1
   done
   local async_config=$CONFIG wait_config="$STATE/bench-wait.yaml"
-  # Next to the files it names (handlers_file is relative to the configuration).
-  cp "$(dirname "$CONFIG")"/*.yaml "$STATE/"
+  stage_configs
   sed 's/^  command_timeout: 5s$/  command_timeout: 5s\n  min_replica_acks: 1\n  replica_ack_timeout: 500ms/' \
     "$CONFIG" >"$wait_config"
   grep -q 'min_replica_acks: 1' "$wait_config" || { echo "could not make the WAIT config" >&2; return 1; }

@@ -12,6 +12,19 @@
 
 namespace wissel::service {
 
+absl::Status NotDecidedHere(const std::string& tenant, const TenantRoute& route) {
+  if (!route.address.empty()) {
+    return absl::UnavailableError(
+        absl::StrCat("tenant ", tenant, " is decided by the router at ", route.address, "; retry"));
+  }
+  if (!route.reason.empty()) {
+    return absl::UnavailableError(
+        absl::StrCat("tenant ", tenant, " is not decided here: ", route.reason, "; retry"));
+  }
+  return absl::UnavailableError(
+      absl::StrCat("tenant ", tenant, " is being taken over by another router; retry"));
+}
+
 RoutingEngine::RoutingEngine(RoutingEngineOptions options,
                              const std::vector<core::TenantConfig>& tenants,
                              state::StateStore* store, const core::Clock* clock)
@@ -374,14 +387,7 @@ std::unique_ptr<RoutingEngine::Commit> RoutingEngine::Decide(std::vector<Command
     Tenant& tenant = tenants_.at(cmd.tenant);
     if (!tenant.owned) {
       const TenantRoute route = RouteOf(cmd.tenant);
-      entries[i].status = absl::UnavailableError(
-          !route.address.empty()
-              ? absl::StrCat("tenant ", cmd.tenant, " is decided by the router at ", route.address,
-                             "; retry")
-          : !route.reason.empty() ? absl::StrCat("tenant ", cmd.tenant,
-                                                 " is not decided here: ", route.reason, "; retry")
-                                  : absl::StrCat("tenant ", cmd.tenant,
-                                                 " is being taken over by another router; retry"));
+      entries[i].status = NotDecidedHere(cmd.tenant, route);
       continue;
     }
     if (tenant.needs_reload) {

@@ -76,6 +76,10 @@ struct TenantRoute {
   std::string reason;
 };
 
+// Unavailable for a call of `tenant` that this router does not decide, saying who does or why
+// nobody does; clients retry it.
+absl::Status NotDecidedHere(const std::string& tenant, const TenantRoute& route);
+
 // What an operation's completion learns.
 struct OperationOutcome {
   // The operation's own status, or Unavailable when its effects could not be made durable, or

@@ -30,12 +30,7 @@ inline absl::Status CheckTenant(const ServiceContext& ctx, absl::string_view fie
 // decides it at the moment (a takeover), or the call was forwarded to us already.
 inline absl::Status RefuseUndecided(const std::string& tenant, const TenantRoute& route,
                                     const grpc::CallbackServerContext* context) {
-  if (route.address.empty()) {
-    return absl::UnavailableError(
-        route.reason.empty()
-            ? absl::StrCat("tenant ", tenant, " is being taken over by another router; retry")
-            : absl::StrCat("tenant ", tenant, " is not decided here: ", route.reason, "; retry"));
-  }
+  if (route.address.empty()) return NotDecidedHere(tenant, route);
   if (IsForwarded(context)) {
     return absl::UnavailableError(
         absl::StrCat("tenant ", tenant, " moved to the router at ", route.address, "; retry"));
