@@ -21,6 +21,7 @@
 #include "absl/time/clock.h"
 #include "benchmarks/load/contact_mix.h"
 #include "benchmarks/load/delay_queue.h"
+#include "google/protobuf/io/coded_stream.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -40,6 +41,12 @@ std::string CodeName(grpc::StatusCode code) {
 }
 
 // "assigned", "queued", ...: the enum's own name without its prefix, in lower case.
+// Bytes of a length-delimited field with `size` bytes of content (tag, length, content).
+int64_t FieldBytes(size_t size) {
+  return 1 + google::protobuf::io::CodedOutputStream::VarintSize64(size) +
+         static_cast<int64_t>(size);
+}
+
 std::string OutcomeName(v1::Decision::Outcome outcome) {
   return absl::AsciiStrToLower(absl::StripPrefix(v1::Decision::Outcome_Name(outcome), "OUTCOME_"));
 }
@@ -239,7 +246,14 @@ void Run::OnRouteDone(UnaryCall<v1::RouteContactRequest, v1::RouteContactRespons
     if (status.ok()) {
       ++report_.ok;
       report_.route.Record(now - call->scheduled_ns);
-      ++report_.outcomes[OutcomeName(call->response.decision().outcome())];
+      const v1::Decision& decision = call->response.decision();
+      ++report_.outcomes[OutcomeName(decision.outcome())];
+      for (const v1::TraceStep& step : decision.trace()) {
+        report_.trace_bytes += FieldBytes(step.ByteSizeLong());
+      }
+      for (const std::string& reason : decision.reasons()) {
+        report_.reasons_bytes += FieldBytes(reason.size());
+      }
     } else {
       ++report_.errors;
       ++report_.errors_by_code[CodeName(status.error_code())];
@@ -659,6 +673,10 @@ std::string FormatReport(const LoadReport& r) {
   absl::StrAppend(&out, "  outcomes:");
   for (const auto& [name, n] : r.outcomes) absl::StrAppend(&out, " ", name, "=", n);
   absl::StrAppend(&out, "\n");
+  if (r.ok > 0 && r.trace_bytes + r.reasons_bytes > 0) {
+    absl::StrAppend(&out, "  decision explanation per reply: trace ", r.trace_bytes / r.ok,
+                    " B, reasons ", r.reasons_bytes / r.ok, " B (wire bytes)\n");
+  }
   if (!r.errors_by_code.empty()) {
     absl::StrAppend(&out, "  errors:");
     for (const auto& [name, n] : r.errors_by_code) absl::StrAppend(&out, " ", name, "=", n);
@@ -686,12 +704,13 @@ std::string FormatSummary(const LoadReport& r) {
   auto us = [](int64_t ns) { return (ns + 500) / 1000; };
   std::string out = absl::StrFormat(
       "SUMMARY target=%s mode=%s c=%d rate=%g handlers=%d window_s=%.1f ok=%d err=%d dropped=%d "
-      "rps=%.1f p50_us=%d p90_us=%d p99_us=%d p999_us=%d max_us=%d total_ok=%d",
+      "rps=%.1f p50_us=%d p90_us=%d p99_us=%d p999_us=%d max_us=%d total_ok=%d trace_b=%d "
+      "reasons_b=%d",
       r.label, r.mode, r.concurrency, r.rate, r.handlers, r.window_seconds, r.ok, r.errors,
       r.dropped, r.window_seconds > 0 ? static_cast<double>(r.ok) / r.window_seconds : 0.0,
       us(r.route.ValueAtPercentile(50)), us(r.route.ValueAtPercentile(90)),
       us(r.route.ValueAtPercentile(99)), us(r.route.ValueAtPercentile(99.9)), us(r.route.max()),
-      r.total_ok);
+      r.total_ok, r.ok > 0 ? r.trace_bytes / r.ok : 0, r.ok > 0 ? r.reasons_bytes / r.ok : 0);
   if (r.handlers > 0) {
     absl::StrAppend(
         &out,

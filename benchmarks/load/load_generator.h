@@ -44,7 +44,12 @@ struct LoadReport {
   int64_t undrained = 0;
   std::map<std::string, int64_t> errors_by_code;  // gRPC code name -> count
   std::map<std::string, int64_t> outcomes;        // "queued", "assigned", ... -> count
-  LatencyHistogram route;                         // ns, ok calls only
+  // Wire bytes of the decisions' explanations over the ok calls of the window: the structured
+  // trace (Decision.trace) and the plain-word reasons (Decision.reasons). The router stores the
+  // decision with the contact, so these tell what of Redis's bytes per contact is explanation.
+  int64_t trace_bytes = 0;
+  int64_t reasons_bytes = 0;
+  LatencyHistogram route;  // ns, ok calls only
   LatencyHistogram offer;  // ns from sending a contact to its offer reaching a handler
 
   // Simulated handlers.

@@ -194,6 +194,7 @@ FieldList EncodeContact(const core::Contact& c) {
   add("confidential", Bool(c.confidential), c.confidential == defaults.confidential);
   for (auto& [name, value] : EncodeRoutingFields(c)) {
     const bool is_default =
+        (name == "enqueued_at" && c.enqueued_at == c.created_at) ||
         (name == "callback" && c.callback == defaults.callback) ||
         (name == "escalation" && c.escalation_level == defaults.escalation_level) ||
         (name == "min_proficiency" && c.min_proficiency == defaults.min_proficiency) ||
@@ -236,9 +237,9 @@ absl::StatusOr<core::Contact> DecodeContact(const FieldMap& fields) {
   absl::StatusOr<absl::Time> created_at = RequiredTime(fields, "created_at");
   if (!created_at.ok()) return created_at.status();
   c.created_at = *created_at;
-  absl::StatusOr<absl::Time> enqueued_at = RequiredTime(fields, "enqueued_at");
-  if (!enqueued_at.ok()) return enqueued_at.status();
-  c.enqueued_at = *enqueued_at;
+  // Left out when the contact was enqueued as it was created (EncodeContact).
+  c.enqueued_at = c.created_at;
+  WISSEL_RETURN_IF_ERROR(OptionalTime(fields, "enqueued_at", &c.enqueued_at));
 
   WISSEL_RETURN_IF_ERROR(OptionalTime(fields, "offer_deadline", &c.offer_deadline));
   if (const std::string* v = Find(fields, "topic")) c.topic = *v;

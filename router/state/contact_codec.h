@@ -18,11 +18,16 @@
 // Lists are empty strings when empty; names in lists (queues, skills, handler ids) must pass
 // keys::ValidId() (no ',' or ':'), which RedisStateStore checks before writing.
 // A created contact's hash holds only the fields whose value differs from core::Contact's
-// default (id, channel, created_at, state, queue, priority and enqueued_at always), so that a
+// default (id, channel, created_at, state, queue and priority always; enqueued_at when it is
+// not created_at, which is its default), so that a
 // typical contact has about 20 short fields and Redis keeps it as a compact listpack (every
 // value at most hash-max-listpack-value, 64 bytes by default); the scripts treat a missing
 // handler or declined as "".
-// A history entry is "time_us|state|handler|reason" (the reason may contain '|').
+// A history entry is "time_us|state|handler|reason" (the reason may contain '|'). A contact's
+// first entry is the hash field h0 when it fits a listpack value (kHistoryInHashMax), else the
+// first element of the history list; the list w:{T}:c:<id>:h holds the entries after it and
+// exists only once the contact changed (a separate key costs about 200 bytes of Redis memory,
+// and most contacts are closed at once or never change while they wait).
 //
 // Decoding treats stored data as untrusted: anything malformed is a DataLoss status naming the
 // field, never a crash. Unknown fields are ignored so that a newer writer does not break an
@@ -68,6 +73,9 @@ std::optional<core::DigidLevel> ParseDigidLevel(absl::string_view name);
 // Redis keeps in a listpack (hash-max-listpack-entries, 128 by default) anyway, and the create
 // script's argument list stays short.
 inline constexpr size_t kPayloadChunk = 64;
+// The hash field with the first history entry, and the longest entry stored there.
+inline constexpr absl::string_view kFirstHistoryField = "h0";
+inline constexpr size_t kHistoryInHashMax = 64;
 inline constexpr size_t kMaxPayloadChunks = 64;
 
 // The fields of a new contact (without idem_key): the required ones and every other field whose

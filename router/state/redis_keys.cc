@@ -10,6 +10,14 @@ namespace {
 
 std::string Prefix(absl::string_view tenant) { return absl::StrCat("w:{", tenant, "}:"); }
 
+// The 32 bytes of the SHA-256 of `bytes`.
+std::string Sha256(absl::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
+  return std::string(reinterpret_cast<const char*>(digest), length);
+}
+
 }  // namespace
 
 bool ValidTenant(absl::string_view tenant) {
@@ -48,15 +56,15 @@ std::string History(absl::string_view tenant, absl::string_view contact_id) {
 std::string Live(absl::string_view tenant) { return absl::StrCat(Prefix(tenant), "live"); }
 
 std::string Idempotency(absl::string_view tenant, absl::string_view idempotency_key) {
-  return absl::StrCat(Prefix(tenant), "idem:", IdempotencyDigest(idempotency_key));
+  return absl::StrCat(Prefix(tenant), "i:", IdempotencyDigest(idempotency_key));
+}
+
+std::string LegacyIdempotency(absl::string_view tenant, absl::string_view idempotency_key) {
+  return absl::StrCat(Prefix(tenant), "idem:", absl::BytesToHexString(Sha256(idempotency_key)));
 }
 
 std::string IdempotencyDigest(absl::string_view idempotency_key) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(idempotency_key.data(), idempotency_key.size(), digest, &length, EVP_sha256(),
-             nullptr);
-  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), length));
+  return absl::WebSafeBase64Escape(Sha256(idempotency_key).substr(0, 16));
 }
 
 std::string Handler(absl::string_view tenant, absl::string_view handler_id) {

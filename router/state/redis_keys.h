@@ -41,10 +41,16 @@ bool ValidPseudonym(absl::string_view pseudonym);
 std::string Contact(absl::string_view tenant, absl::string_view contact_id);
 std::string History(absl::string_view tenant, absl::string_view contact_id);
 std::string Live(absl::string_view tenant);
-// The key is hashed (SHA-256, lower-case hex: IdempotencyDigest), so that any caller-chosen
-// bytes are allowed.
+// w:{T}:i:<IdempotencyDigest>. The key is hashed, so that any caller-chosen bytes are allowed:
+// the first 128 bits of its SHA-256, URL-safe base64 without padding (22 characters; 128 bits
+// keep collisions out of reach, and the short name is about 100 bytes of Redis memory less per
+// contact, in the key and in the contact's idem_key field, than the whole digest in hex).
 std::string Idempotency(absl::string_view tenant, absl::string_view idempotency_key);
 std::string IdempotencyDigest(absl::string_view idempotency_key);
+inline constexpr size_t kIdempotencyDigestLength = 22;
+// w:{T}:idem:<SHA-256 in lower-case hex>: the name routers before the short digest wrote. Still
+// read, so that a retry across an upgrade finds its contact; written no more.
+std::string LegacyIdempotency(absl::string_view tenant, absl::string_view idempotency_key);
 std::string Handler(absl::string_view tenant, absl::string_view handler_id);
 std::string Held(absl::string_view tenant, absl::string_view handler_id);
 std::string Handlers(absl::string_view tenant);

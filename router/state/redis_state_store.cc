@@ -269,18 +269,25 @@ absl::StatusOr<ScriptCall> RedisStateStore::Prepare(const TenantEffect& te) cons
                   absl::StrCat("state: a contact cannot be created ", Name(c.state)));
             }
             call.keys = {keys::Contact(t, c.id), keys::History(t, c.id), keys::Live(t)};
+            std::string first = History(c.created_at, c.state, c.handler_id,
+                                        e.reason.empty() ? "created" : e.reason);
+            const bool in_hash = first.size() <= kHistoryInHashMax;
             call.args = {ContactTtl(t), c.id, EncodeTime(c.enqueued_at),
-                         IsLive(c.state) ? "1" : "0",
-                         History(c.created_at, c.state, c.handler_id,
-                                 e.reason.empty() ? "created" : e.reason)};
+                         IsLive(c.state) ? "1" : "0", in_hash ? std::string() : first};
             AppendFields(EncodeContact(c), &call.args);
+            if (in_hash) {
+              call.args.push_back(std::string(kFirstHistoryField));
+              call.args.push_back(std::move(first));
+            }
             if (!c.idempotency_key.empty()) {
               // The digest only (contact_codec.h): the scripts rebuild the key's name from it
               // and the contact key's prefix, so it cannot leave the tenant's hash tag.
-              // (The key's name ends with the 64 hex digits of the digest.)
+              // (The key's name ends with the digest.)
               call.keys.push_back(keys::Idempotency(t, c.idempotency_key.str()));
               call.args.push_back("idem_key");
-              call.args.push_back(call.keys.back().substr(call.keys.back().size() - 64));
+              call.args.push_back(call.keys.back().substr(call.keys.back().size() -
+                                                          keys::kIdempotencyDigestLength));
+              call.keys.push_back(keys::LegacyIdempotency(t, c.idempotency_key.str()));
             }
             return absl::OkStatus();
           },
@@ -715,6 +722,11 @@ absl::StatusOr<StoredContact> RedisStateStore::LoadContact(const std::string& te
   WISSEL_ASSIGN_OR_RETURN(stored.contact, DecodeContact(*fields));
   WISSEL_ASSIGN_OR_RETURN(std::vector<std::string> history,
                           ToStrings("LRANGE history", replies[1]));
+  // The first entry is in the hash, unless the contact was written before h0 existed or its
+  // first entry was too long for it: then the list holds it.
+  if (auto first = fields->find(kFirstHistoryField); first != fields->end()) {
+    history.insert(history.begin(), first->second);
+  }
   for (const std::string& text : history) {
     absl::StatusOr<HistoryEntry> entry = DecodeHistoryEntry(text);
     if (!entry.ok()) {
@@ -734,14 +746,18 @@ absl::StatusOr<std::string> RedisStateStore::FindByIdempotencyKey(
   absl::StatusOr<RedisReply> reply;
   {
     absl::MutexLock lock(&mu_);
-    reply = connection_.Command({"GET", keys::Idempotency(tenant, idempotency_key)});
+    reply = connection_.Command({"MGET", keys::Idempotency(tenant, idempotency_key),
+                                 keys::LegacyIdempotency(tenant, idempotency_key)});
   }
   if (!reply.ok()) return reply.status();
-  if (reply->type == RedisReply::Type::kNil) {
-    return absl::NotFoundError("idempotency_key: unused or expired");
+  if (reply->type != RedisReply::Type::kArray || reply->elements.size() != 2) {
+    return UnexpectedReply("MGET idempotency", *reply);
   }
-  if (reply->type != RedisReply::Type::kString) return UnexpectedReply("GET idempotency", *reply);
-  return reply->str;
+  for (const RedisReply& name : reply->elements) {
+    if (name.type == RedisReply::Type::kString) return name.str;
+    if (name.type != RedisReply::Type::kNil) return UnexpectedReply("MGET idempotency", name);
+  }
+  return absl::NotFoundError("idempotency_key: unused or expired");
 }
 
 absl::Status RedisStateStore::Ping() {

@@ -20,16 +20,19 @@ local function refuse(why) return {'precondition', why} end
 local function touch(from, to, ttl)
   for i = from, to do redis.call('EXPIRE', KEYS[i], ttl) end
 end
--- The contact's keys, and its idempotency key: the contact hash holds its SHA-256 hex digest in
--- 'idem_key', and the key's name is built from it under the contact key's own prefix, so it
--- always carries the tenant's hash tag (same cluster slot). Hashes written before hold the whole
--- name; that is used only when it has the tenant's prefix. Anything else is ignored.
+-- The contact's keys, and its idempotency key: the contact hash holds its digest in 'idem_key'
+-- (22 characters of URL-safe base64), and the key's name is built from it under the contact
+-- key's own prefix, so it always carries the tenant's hash tag (same cluster slot). Hashes
+-- written before hold a 64-hex digest (the key w:{T}:idem:<hex>) or the whole name; a name is
+-- used only when it has the tenant's prefix. Anything else is ignored.
 local function touch_contact(ttl)
   touch(1, 3, ttl)
   local idem = redis.call('HGET', KEYS[1], 'idem_key')
   local prefix = string.match(KEYS[1], '^(w:{[^}]*}:)c:')
   if not idem or not prefix then return end
-  if #idem == 64 and string.match(idem, '^%x+$') then
+  if #idem == 22 and string.match(idem, '^[%w_-]+$') then
+    redis.call('EXPIRE', prefix .. 'i:' .. idem, ttl)
+  elseif #idem == 64 and string.match(idem, '^%x+$') then
     redis.call('EXPIRE', prefix .. 'idem:' .. idem, ttl)
   elseif string.sub(idem, 1, #prefix + 5) == prefix .. 'idem:' then
     redis.call('EXPIRE', idem, ttl)
@@ -52,19 +55,27 @@ end
 
 const char kContactCreated[] = R"lua(
 local ttl = ARGV[1]
-if #KEYS >= 4 then
-  local existing = redis.call('GET', KEYS[4])
-  if existing then return {'exists', existing} end
+if #KEYS >= 5 then
+  local existing = redis.call('MGET', KEYS[4], KEYS[5])
+  if existing[1] or existing[2] then return {'exists', existing[1] or existing[2]} end
 end
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return refuse('contact ' .. ARGV[2] .. ' already exists')
 end
 redis.call('HSET', KEYS[1], unpack(ARGV, 6))
-redis.call('DEL', KEYS[2])
-redis.call('RPUSH', KEYS[2], ARGV[5])
-if ARGV[4] == '1' then redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2]) end
-touch(1, 3, ttl)
-if #KEYS >= 4 then redis.call('SET', KEYS[4], ARGV[2], 'EX', ttl, 'NX') end
+redis.call('EXPIRE', KEYS[1], ttl)
+-- The first history entry is normally the hash's field h0; the list is made by the first
+-- change (or here, for an entry too long for h0).
+if ARGV[5] ~= '' then
+  redis.call('DEL', KEYS[2])
+  redis.call('RPUSH', KEYS[2], ARGV[5])
+  redis.call('EXPIRE', KEYS[2], ttl)
+end
+if ARGV[4] == '1' then
+  redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2])
+  redis.call('EXPIRE', KEYS[3], ttl)
+end
+if #KEYS >= 5 then redis.call('SET', KEYS[4], ARGV[2], 'EX', ttl, 'NX') end
 return {'ok', ''}
 )lua";
 

@@ -52,12 +52,15 @@ extern const char kPrelude[];
 std::string WithPrelude(absl::string_view script);
 
 // ContactCreated. Checks: the idempotency key is unused (else "exists" with its contact) and no
-// contact with this id exists. Writes the hash (with idem_key: the digest ending KEYS[4]'s name),
-// the first history entry, the live entry (only for a live state: a contact created completed is
-// not) and the idempotency key (SET NX).
-//   KEYS: 1 contact, 2 history, 3 live, [4 idempotency key, only when the contact has one]
+// contact with this id exists. Writes the hash (with idem_key: the digest ending KEYS[4]'s name,
+// and normally h0: the first history entry), the live entry (only for a live state: a contact
+// created completed is not) and the idempotency key (SET NX). The history list is not made
+// here unless ARGV[5] is not empty (a first entry too long for h0): one key and three calls
+// less for every contact, and none for the many that are closed at once.
+//   KEYS: 1 contact, 2 history, 3 live, [4 idempotency key, 5 its legacy name (read only), only
+//         when the contact has one]
 //   ARGV: 1 contact TTL, 2 contact id, 3 enqueued_at score, 4 "1" to add to live,
-//         5 history entry, 6.. field value pairs of the hash
+//         5 history entry for the list, or "", 6.. field value pairs of the hash
 extern const char kContactCreated[];
 
 // ContactOffered. Checks: the contact exists, is in state ARGV[5] (queued) on channel ARGV[8];

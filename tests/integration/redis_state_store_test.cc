@@ -247,7 +247,11 @@ TEST_F(RedisStateStoreTest, FullLifeCycle) {
 
   ASSERT_TRUE(ApplyOne(Created(MakeContact("c1", T(1), "idem-1"))).ok());
   EXPECT_EQ(Field(ck, "state"), "queued");
-  EXPECT_EQ(Field(ck, "enqueued_at"), absl::StrCat(absl::ToUnixMicros(T(1))));
+  // Enqueued as it was created: enqueued_at is created_at's (contact_codec.h), and the score.
+  EXPECT_EQ(Field(ck, "created_at"), absl::StrCat(absl::ToUnixMicros(T(1))));
+  EXPECT_EQ(*server_->Command({"HEXISTS", ck, "enqueued_at"}), "0");
+  EXPECT_EQ(*server_->Command({"ZSCORE", keys::Live(kTenant), "c1"}),
+            absl::StrCat(absl::ToUnixMicros(T(1))));
   EXPECT_THAT(Live(), ElementsAre("c1"));
 
   ASSERT_TRUE(ApplyOne(Offered("c1", "h1", T(2))).ok());
@@ -689,7 +693,7 @@ TEST_F(RedisStateStoreTest, IdempotencyKeyTtlFollowsTheContact) {
                         Created(MakeContact("c2", T(1)))}));
   // The hash keeps only the digest; the key's name is built from it under the tenant's tag.
   EXPECT_EQ(Field(ck, "idem_key"), keys::IdempotencyDigest("key-1"));
-  EXPECT_EQ(idem, absl::StrCat("w:{", kTenant, "}:idem:", keys::IdempotencyDigest("key-1")));
+  EXPECT_EQ(idem, absl::StrCat("w:{", kTenant, "}:i:", keys::IdempotencyDigest("key-1")));
   EXPECT_EQ(*server_->Command({"HEXISTS", keys::Contact(kTenant, "c2"), "idem_key"}), "0");
 
   const int64_t month = 30 * 24 * 3600;
@@ -732,12 +736,24 @@ TEST_F(RedisStateStoreTest, IdempotencyKeyTtlFollowsTheContact) {
   EXPECT_GT(Ttl(keys::Contact(kTenant, "c3")), month - 60);
 
   // A hash written when idem_key held the whole key name: still refreshed.
-  const std::string idem5 = keys::Idempotency(kTenant, "key-5");
+  const std::string idem5 = keys::LegacyIdempotency(kTenant, "key-5");
   ExpectAllOk(ApplyAll({Created(MakeContact("c5", T(15), "key-5"))}));
   ASSERT_TRUE(server_->Command({"HSET", keys::Contact(kTenant, "c5"), "idem_key", idem5}).ok());
-  ASSERT_TRUE(server_->Command({"EXPIRE", idem5, "100"}).ok());
+  ASSERT_TRUE(server_->Command({"SET", idem5, "c5", "EX", "100"}).ok());
   ExpectAllOk(ApplyAll({Abandoned("c5", "", ContactState::kQueued, T(16))}));
   EXPECT_GT(Ttl(idem5), month - 60);
+
+  // A hash written when idem_key held the whole SHA-256 in hex: its key w:{T}:idem:<hex> is
+  // refreshed.
+  const std::string legacy6 = keys::LegacyIdempotency(kTenant, "key-6");
+  ExpectAllOk(ApplyAll({Created(MakeContact("c6", T(17), "key-6"))}));
+  ASSERT_TRUE(server_
+                  ->Command({"HSET", keys::Contact(kTenant, "c6"), "idem_key",
+                             legacy6.substr(legacy6.size() - 64)})
+                  .ok());
+  ASSERT_TRUE(server_->Command({"SET", legacy6, "c6", "EX", "100"}).ok());
+  ExpectAllOk(ApplyAll({Abandoned("c6", "", ContactState::kQueued, T(18))}));
+  EXPECT_GT(Ttl(legacy6), month - 60);
 }
 
 TEST_F(RedisStateStoreTest, ContactPersonsAreStoredLoadedAndExpire) {
@@ -933,6 +949,76 @@ TEST_F(RedisStateStoreTest, TypicalContactIsStoredAsAListpack) {
   ASSERT_TRUE(stored.ok()) << stored.status();
   EXPECT_EQ(AllFields(stored->contact), AllFields(c));
   EXPECT_EQ(*server_->Command({"OBJECT", "ENCODING", ck}), "listpack");
+}
+
+// Idempotency keys written under their legacy name (the whole SHA-256 in hex) by routers before
+// the short digest still make a retry find its contact, through the create script and lookups.
+TEST_F(RedisStateStoreTest, LegacyIdempotencyKeyIsStillHonoured) {
+  ASSERT_TRUE(
+      server_
+          ->Command({"SET", keys::LegacyIdempotency(kTenant, "key-7"), "old-contact", "EX", "100"})
+          .ok());
+  EXPECT_EQ(ApplyOne(Created(MakeContact("c7", T(1), "key-7"))).code(),
+            absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(*server_->Command({"EXISTS", keys::Contact(kTenant, "c7")}), "0");
+  EXPECT_EQ(*store_->FindByIdempotencyKey(kTenant, "key-7"), "old-contact");
+  // A new key is written under the short name only.
+  ASSERT_TRUE(ApplyOne(Created(MakeContact("c8", T(2), "key-8"))).ok());
+  EXPECT_EQ(*server_->Command({"GET", keys::Idempotency(kTenant, "key-8")}), "c8");
+  EXPECT_EQ(*server_->Command({"EXISTS", keys::LegacyIdempotency(kTenant, "key-8")}), "0");
+  EXPECT_EQ(*store_->FindByIdempotencyKey(kTenant, "key-8"), "c8");
+  EXPECT_EQ(store_->FindByIdempotencyKey(kTenant, "key-9").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+// A contact's first history entry lives in its hash (h0): a new contact is one key, and the
+// history list appears with its first change. Hashes written before h0 (the whole history in
+// the list) and first entries too long for a listpack value read the same.
+TEST_F(RedisStateStoreTest, FirstHistoryEntryIsInTheHash) {
+  auto history_of = [&](const std::string& id) {
+    std::vector<std::string> out;
+    absl::StatusOr<StoredContact> stored = store_->LoadContact(kTenant, id);
+    EXPECT_TRUE(stored.ok()) << stored.status();
+    if (!stored.ok()) return out;
+    for (const HistoryEntry& e : stored->history) {
+      out.push_back(absl::StrCat(absl::ToUnixSeconds(e.time) - 1700000000, ":",
+                                 core::ContactStateName(e.state), ":", e.handler_id, ":",
+                                 e.reason));
+    }
+    return out;
+  };
+  ASSERT_TRUE(ApplyOne(Created(MakeContact("c1", T(1)))).ok());
+  const std::string ck = keys::Contact(kTenant, "c1");
+  const std::string hk = keys::History(kTenant, "c1");
+  EXPECT_EQ(*server_->Command({"EXISTS", hk}), "0");
+  EXPECT_EQ(Field(ck, "h0"), absl::StrCat(absl::ToUnixMicros(T(1)), "|queued||created"));
+  EXPECT_THAT(history_of("c1"), ElementsAre("1:queued::created"));
+
+  ExpectAllOk(ApplyAll({Changed(MakeHandler("h1"), T(2)), Offered("c1", "h1", T(3))}));
+  EXPECT_EQ(*server_->Command({"LLEN", hk}), "1");
+  int64_t hash_ttl = 0, list_ttl = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(*server_->Command({"TTL", ck}), &hash_ttl));
+  ASSERT_TRUE(absl::SimpleAtoi(*server_->Command({"TTL", hk}), &list_ttl));
+  EXPECT_GT(list_ttl, 0);
+  EXPECT_LE(std::abs(hash_ttl - list_ttl), 1);
+  EXPECT_THAT(history_of("c1"), ElementsAre("1:queued::created", "3:offered:h1:"));
+
+  // Written before h0 existed: the list holds the first entry too.
+  ASSERT_TRUE(server_->Command({"HDEL", ck, "h0"}).ok());
+  ASSERT_TRUE(
+      server_->Command({"LPUSH", hk, absl::StrCat(absl::ToUnixMicros(T(1)), "|queued||created")})
+          .ok());
+  EXPECT_THAT(history_of("c1"), ElementsAre("1:queued::created", "3:offered:h1:"));
+
+  // A first entry too long for a listpack value goes to the list; the hash stays a listpack.
+  core::Contact closed = MakeContact("c2", T(4));
+  closed.state = ContactState::kCompleted;
+  const std::string reason(70, 'r');
+  ASSERT_TRUE(ApplyOne(core::ContactCreated{closed, reason}).ok());
+  const std::string ck2 = keys::Contact(kTenant, "c2");
+  EXPECT_EQ(*server_->Command({"HEXISTS", ck2, "h0"}), "0");
+  EXPECT_EQ(*server_->Command({"OBJECT", "ENCODING", ck2}), "listpack");
+  EXPECT_THAT(history_of("c2"), ElementsAre(absl::StrCat("4:completed::", reason)));
 }
 
 TEST_F(RedisStateStoreTest, WithdrawTransferAndAbandon) {

@@ -139,7 +139,7 @@ TEST_F(ReplicaAckTest, RouterRepliesUnavailableAndTheRetryReturnsTheSameContact)
   ASSERT_TRUE(route("call-2", &second).ok());
   EXPECT_EQ(second.contact_id(), first.contact_id());
   absl::StatusOr<std::vector<std::string>> contacts =
-      primary_->Keys(absl::StrCat("w:{", kTenant, "}:idem:*"));
+      primary_->Keys(absl::StrCat("w:{", kTenant, "}:i:*"));
   ASSERT_TRUE(contacts.ok());
   EXPECT_EQ(contacts->size(), 2u);  // call-1 and call-2, one contact each
   server.Shutdown(absl::Seconds(2));

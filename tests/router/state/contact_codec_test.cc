@@ -272,6 +272,16 @@ TEST(ContactCodecTest, DefaultValuesAreNotWritten) {
   ASSERT_TRUE(back.ok()) << back.status();
   ExpectSameContact(*back, c);
 
+  // Enqueued as it was created (the usual case): enqueued_at is left out and decodes back.
+  c.enqueued_at = c.created_at;
+  names.clear();
+  for (const auto& [name, value] : EncodeContact(c)) names.push_back(name);
+  EXPECT_THAT(names, ::testing::UnorderedElementsAre("id", "channel", "created_at", "state",
+                                                     "queue", "priority"));
+  back = DecodeContact(ToMap(EncodeContact(c)));
+  ASSERT_TRUE(back.ok()) << back.status();
+  ExpectSameContact(*back, c);
+
   // Every field of a contact without defaults is written.
   EXPECT_EQ(ToMap(EncodeContact(FullContact())).size(), 28u);
 }
@@ -327,7 +337,7 @@ TEST(ContactCodecTest, MalformedFieldsAreDataLoss) {
            {"state", "lost"},
            {"priority", "high"},
            {"created_at", "yesterday"},
-           {"enqueued_at", ""},
+           {"enqueued_at", "soon"},
            {"offer_deadline", "soon"},
            {"needs", "-1"},
            {"needs", "lots"},
@@ -349,8 +359,7 @@ TEST(ContactCodecTest, MalformedFieldsAreDataLoss) {
     EXPECT_EQ(back.status().code(), absl::StatusCode::kDataLoss) << field;
     EXPECT_THAT(std::string(back.status().message()), ::testing::HasSubstr(field));
   }
-  for (const char* required :
-       {"id", "channel", "queue", "priority", "state", "created_at", "enqueued_at"}) {
+  for (const char* required : {"id", "channel", "queue", "priority", "state", "created_at"}) {
     FieldMap fields = good;
     fields.erase(required);
     EXPECT_EQ(DecodeContact(fields).status().code(), absl::StatusCode::kDataLoss) << required;

@@ -17,8 +17,10 @@ TEST(RedisKeysTest, Schema) {
   EXPECT_EQ(ContactPerson("utrecht", std::string(64, 'f'), "wmo"),
             "w:{utrecht}:cp:" + std::string(64, 'f') + ":wmo");
   EXPECT_EQ(ContactPersons("utrecht"), "w:{utrecht}:cps");
-  // SHA-256 of "abc".
-  EXPECT_EQ(Idempotency("utrecht", "abc"),
+  // SHA-256 of "abc": its first 16 bytes in URL-safe base64, and the whole in hex (legacy).
+  EXPECT_EQ(Idempotency("utrecht", "abc"), "w:{utrecht}:i:ungWv48Bz-pBQUDeXa4iIw");
+  EXPECT_EQ(IdempotencyDigest("abc"), "ungWv48Bz-pBQUDeXa4iIw");
+  EXPECT_EQ(LegacyIdempotency("utrecht", "abc"),
             "w:{utrecht}:idem:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
