@@ -12,6 +12,7 @@
 #include "absl/random/random.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "glog/logging.h"
@@ -107,10 +108,23 @@ constexpr size_t kMaxBulkHeader = 1 + 20 + 2;  // "$<length>\r\n"
 
 size_t BulkSize(absl::string_view arg) { return kMaxBulkHeader + arg.size() + 2; }
 
-void AppendArrayHeader(size_t count, std::string* out) { absl::StrAppend(out, "*", count, "\r\n"); }
+// With plain appends: StrAppend resizes the string first, and without libstdc++ support for an
+// uninitialised resize (Debian's Abseil) that zero-fills every payload before copying it.
+void AppendPrefixed(char prefix, size_t number, std::string* out) {
+  char buffer[absl::numbers_internal::kFastToBufferSize + 3];
+  buffer[0] = prefix;
+  char* end = absl::numbers_internal::FastIntToBuffer(number, buffer + 1);
+  *end++ = '\r';
+  *end++ = '\n';
+  out->append(buffer, end - buffer);
+}
+
+void AppendArrayHeader(size_t count, std::string* out) { AppendPrefixed('*', count, out); }
 
 void AppendBulk(absl::string_view arg, std::string* out) {
-  absl::StrAppend(out, "$", arg.size(), "\r\n", arg, "\r\n");
+  AppendPrefixed('$', arg.size(), out);
+  out->append(arg.data(), arg.size());
+  out->append("\r\n", 2);
 }
 
 size_t CommandSize(absl::Span<const std::string> args) {
