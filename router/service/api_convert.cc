@@ -1,7 +1,10 @@
 #include "router/service/api_convert.h"
 
+#include <cstring>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
+#include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/util/time_util.h"
 
 namespace wissel::service {
@@ -168,6 +171,25 @@ void ToProto(const core::Handler& handler, const std::string& tenant, v1::Handle
   for (const core::HeldContact& hc : handler.held) out->add_contact_ids(hc.contact_id);
   for (const auto& [skill, level] : handler.proficiency)
     (*out->mutable_proficiency())[skill] = level;
+}
+
+std::string WithDecision(const std::string& payload, const v1::Decision& decision) {
+  using google::protobuf::io::CodedOutputStream;
+  constexpr uint32_t kLengthDelimited = 2;  // the wire type of a message field
+  constexpr uint32_t kTag =
+      static_cast<uint32_t>(v1::ContactRecord::kDecisionFieldNumber) << 3 | kLengthDelimited;
+  const size_t size = decision.ByteSizeLong();
+  uint8_t header[2 * 5];  // two varints of at most 32 bits, 5 bytes each
+  uint8_t* end = CodedOutputStream::WriteTagToArray(kTag, header);
+  end = CodedOutputStream::WriteVarint32ToArray(static_cast<uint32_t>(size), end);
+  const size_t header_size = end - header;
+  std::string out(payload.size() + header_size + size, '\0');
+  char* p = out.data();
+  std::memcpy(p, payload.data(), payload.size());
+  std::memcpy(p + payload.size(), header, header_size);
+  decision.SerializeWithCachedSizesToArray(
+      reinterpret_cast<uint8_t*>(p + payload.size() + header_size));
+  return out;
 }
 
 namespace {

@@ -29,6 +29,12 @@ v1::ContactState ToProto(core::ContactState state);
 void ToProto(const core::Decision& decision, v1::Decision* out);
 void ToProto(const core::Handler& handler, const std::string& tenant, v1::Handler* out);
 
+// `payload` (a serialized ContactRecord without a decision, as PrepareContact makes it) with
+// `decision` set. The decision is appended as its own field, which a parser reads exactly as the
+// record serialized with it, so the record is not parsed and serialized again on the routing
+// thread.
+std::string WithDecision(const std::string& payload, const v1::Decision& decision);
+
 // The record of a stored contact of `tenant`: the payload (a serialized ContactRecord made at
 // routing time, PrepareContact) completed with what the contact stores itself (tenant, topic,
 // party pseudonym: taken from the contact where the payload leaves them empty, as it has since

@@ -103,10 +103,7 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::RouteContact(grpc::CallbackServerC
         ToProto(*decision, &result->decision);
         // Keep the decision with the contact, for GetContact and for later replays.
         auto& created = std::get<core::ContactCreated>((*effects)[first]);
-        v1::ContactRecord record;
-        record.ParseFromString(created.contact.payload);
-        *record.mutable_decision() = result->decision;
-        created.contact.payload = record.SerializeAsString();
+        created.contact.payload = WithDecision(created.contact.payload, result->decision);
         return absl::OkStatus();
       },
       [this, tenant, result, response](const OperationOutcome& outcome) -> absl::Status {
@@ -117,12 +114,14 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::RouteContact(grpc::CallbackServerC
                                   ctx_->reader->LoadContact(tenant, outcome.existing_contact_id));
           WISSEL_ASSIGN_OR_RETURN(v1::ContactRecord record, ToContactRecord(tenant, stored));
           response->set_contact_id(record.contact_id());
-          *response->mutable_decision() = record.decision();
+          response->mutable_decision()->Swap(record.mutable_decision());
           response->set_replayed(true);
           return absl::OkStatus();
         }
-        response->set_contact_id(result->contact_id);
-        *response->mutable_decision() = result->decision;
+        // The result is this call's alone, and the stored payload has its own copy of the
+        // decision: move it into the reply instead of copying the trace.
+        response->set_contact_id(std::move(result->contact_id));
+        response->mutable_decision()->Swap(&result->decision);
         response->set_replayed(result->replayed);
         return absl::OkStatus();
       });
@@ -258,8 +257,8 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::TransferContact(
         return absl::OkStatus();
       },
       [result, response](const OperationOutcome&) {
-        response->set_contact_id(result->contact_id);
-        *response->mutable_decision() = result->decision;
+        response->set_contact_id(std::move(result->contact_id));
+        response->mutable_decision()->Swap(&result->decision);
         return absl::OkStatus();
       });
   return reactor;

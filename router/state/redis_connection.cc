@@ -12,6 +12,7 @@
 #include "absl/random/random.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "glog/logging.h"
@@ -98,6 +99,47 @@ RedisReply Convert(const redisReply* r) {
       break;
   }
   return out;
+}
+
+// Commands are written in RESP here, each argument with one append into one buffer for the
+// whole pipeline, and handed to hiredis at once: redisAppendCommandArgv formats every argument
+// with sdscatfmt and then copies each command again into hiredis's output buffer.
+constexpr size_t kMaxBulkHeader = 1 + 20 + 2;  // "$<length>\r\n"
+
+size_t BulkSize(absl::string_view arg) { return kMaxBulkHeader + arg.size() + 2; }
+
+// With plain appends: StrAppend resizes the string first, and without libstdc++ support for an
+// uninitialised resize (Debian's Abseil) that zero-fills every payload before copying it.
+void AppendPrefixed(char prefix, size_t number, std::string* out) {
+  char buffer[absl::numbers_internal::kFastToBufferSize + 3];
+  buffer[0] = prefix;
+  char* end = absl::numbers_internal::FastIntToBuffer(number, buffer + 1);
+  *end++ = '\r';
+  *end++ = '\n';
+  out->append(buffer, end - buffer);
+}
+
+void AppendArrayHeader(size_t count, std::string* out) { AppendPrefixed('*', count, out); }
+
+void AppendBulk(absl::string_view arg, std::string* out) {
+  AppendPrefixed('$', arg.size(), out);
+  out->append(arg.data(), arg.size());
+  out->append("\r\n", 2);
+}
+
+size_t CommandSize(absl::Span<const std::string> args) {
+  size_t size = kMaxBulkHeader;
+  for (const std::string& arg : args) size += BulkSize(arg);
+  return size;
+}
+
+void AppendCommand(absl::Span<const std::string> args, std::string* out) {
+  AppendArrayHeader(args.size(), out);
+  for (const std::string& arg : args) AppendBulk(arg, out);
+}
+
+size_t EvalShaSize(const ScriptCall& call) {
+  return 3 * kMaxBulkHeader + 7 + 40 + 20 + CommandSize(call.keys) + CommandSize(call.args);
 }
 
 }  // namespace
@@ -279,26 +321,28 @@ absl::StatusOr<std::vector<RedisReply>> RedisConnection::Pipeline(
   return SendAndReceive(commands);
 }
 
-RedisCommand RedisConnection::EvalShaCommand(const ScriptCall& call) const {
-  RedisCommand command;
-  command.reserve(3 + call.keys.size() + call.args.size());
-  command.push_back("EVALSHA");
-  command.push_back(ScriptSha(call.script));
-  command.push_back(absl::StrCat(call.keys.size()));
-  command.insert(command.end(), call.keys.begin(), call.keys.end());
-  command.insert(command.end(), call.args.begin(), call.args.end());
-  return command;
+void RedisConnection::AppendEvalSha(const ScriptCall& call, std::string* out) const {
+  AppendArrayHeader(3 + call.keys.size() + call.args.size(), out);
+  AppendBulk("EVALSHA", out);
+  AppendBulk(ScriptSha(call.script), out);
+  AppendBulk(absl::StrCat(call.keys.size()), out);
+  for (const std::string& key : call.keys) AppendBulk(key, out);
+  for (const std::string& arg : call.args) AppendBulk(arg, out);
 }
 
 absl::StatusOr<std::vector<RedisReply>> RedisConnection::EvalPipeline(
     absl::Span<const ScriptCall> calls, absl::Span<const RedisCommand> then) {
   if (calls.empty() && then.empty()) return std::vector<RedisReply>();
   WISSEL_RETURN_IF_ERROR(Connect());
-  std::vector<RedisCommand> commands;
-  commands.reserve(calls.size() + then.size());
-  for (const ScriptCall& call : calls) commands.push_back(EvalShaCommand(call));
-  commands.insert(commands.end(), then.begin(), then.end());
-  WISSEL_ASSIGN_OR_RETURN(std::vector<RedisReply> replies, SendAndReceive(commands));
+  size_t size = 0;
+  for (const ScriptCall& call : calls) size += EvalShaSize(call);
+  for (const RedisCommand& command : then) size += CommandSize(command);
+  std::string protocol;
+  protocol.reserve(size);
+  for (const ScriptCall& call : calls) AppendEvalSha(call, &protocol);
+  for (const RedisCommand& command : then) AppendCommand(command, &protocol);
+  WISSEL_ASSIGN_OR_RETURN(std::vector<RedisReply> replies,
+                          SendAndReceive(protocol, calls.size() + then.size()));
 
   std::vector<size_t> failed;
   for (size_t i = 0; i < calls.size(); ++i) {
@@ -309,11 +353,11 @@ absl::StatusOr<std::vector<RedisReply>> RedisConnection::EvalPipeline(
   LOG(WARNING) << "redis lost its script cache (" << failed.size()
                << " NOSCRIPT replies); reloading scripts";
   WISSEL_RETURN_IF_ERROR(LoadScripts());
-  std::vector<RedisCommand> retry;
-  retry.reserve(failed.size());
-  for (size_t i : failed) retry.push_back(std::move(commands[i]));
-  retry.insert(retry.end(), then.begin(), then.end());
-  WISSEL_ASSIGN_OR_RETURN(std::vector<RedisReply> retried, SendAndReceive(retry));
+  protocol.clear();
+  for (size_t i : failed) AppendEvalSha(calls[i], &protocol);
+  for (const RedisCommand& command : then) AppendCommand(command, &protocol);
+  WISSEL_ASSIGN_OR_RETURN(std::vector<RedisReply> retried,
+                          SendAndReceive(protocol, failed.size() + then.size()));
   for (size_t j = 0; j < failed.size(); ++j) replies[failed[j]] = std::move(retried[j]);
   for (size_t j = 0; j < then.size(); ++j) {
     replies[calls.size() + j] = std::move(retried[failed.size() + j]);
@@ -323,25 +367,24 @@ absl::StatusOr<std::vector<RedisReply>> RedisConnection::EvalPipeline(
 
 absl::StatusOr<std::vector<RedisReply>> RedisConnection::SendAndReceive(
     absl::Span<const RedisCommand> commands) {
+  size_t size = 0;
+  for (const RedisCommand& command : commands) size += CommandSize(command);
+  std::string protocol;
+  protocol.reserve(size);
+  for (const RedisCommand& command : commands) AppendCommand(command, &protocol);
+  return SendAndReceive(protocol, commands.size());
+}
+
+absl::StatusOr<std::vector<RedisReply>> RedisConnection::SendAndReceive(absl::string_view protocol,
+                                                                        size_t count) {
   if (context_ == nullptr) return absl::UnavailableError("redis: not connected");
   ScopedSigpipeBlock no_sigpipe;
-  std::vector<const char*> argv;
-  std::vector<size_t> argvlen;
-  for (const RedisCommand& command : commands) {
-    argv.clear();
-    argvlen.clear();
-    for (const std::string& arg : command) {
-      argv.push_back(arg.data());
-      argvlen.push_back(arg.size());
-    }
-    if (redisAppendCommandArgv(context_, static_cast<int>(argv.size()), argv.data(),
-                               argvlen.data()) != REDIS_OK) {
-      return IoError("append command");
-    }
+  if (redisAppendFormattedCommand(context_, protocol.data(), protocol.size()) != REDIS_OK) {
+    return IoError("append command");
   }
   std::vector<RedisReply> replies;
-  replies.reserve(commands.size());
-  for (size_t i = 0; i < commands.size(); ++i) {
+  replies.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
     void* raw = nullptr;
     if (redisGetReply(context_, &raw) != REDIS_OK || raw == nullptr) {
       if (raw != nullptr) freeReplyObject(raw);

@@ -161,9 +161,12 @@ class RedisConnection {
   // Checks with ROLE that the freshly connected server is a master (Sentinel only).
   absl::Status CheckMaster();
   absl::Status LoadScripts();
-  RedisCommand EvalShaCommand(const ScriptCall& call) const;
+  // Appends the call as an EVALSHA command in the Redis protocol (RESP).
+  void AppendEvalSha(const ScriptCall& call, std::string* out) const;
   // Pipelines without connecting first; drops the connection on an I/O error.
   absl::StatusOr<std::vector<RedisReply>> SendAndReceive(absl::Span<const RedisCommand> commands);
+  // The same for `count` commands already in RESP in `protocol`.
+  absl::StatusOr<std::vector<RedisReply>> SendAndReceive(absl::string_view protocol, size_t count);
   absl::Status IoError(absl::string_view what);
 
   RedisEndpoint endpoint_;

@@ -135,5 +135,40 @@ TEST(RedisConnectionTest, CommandsAfterTheScriptsFollowThemInTheSameRoundTrip) {
   EXPECT_EQ((*replies)[2].str, "2");
 }
 
+// Commands are written in the Redis protocol by RedisConnection itself: arguments that are
+// empty, binary, contain CR LF or are longer than a read buffer arrive as they were sent, and a
+// large pipeline of scripts and commands keeps its order.
+TEST(RedisConnectionTest, ArgumentsArriveByteForByte) {
+  auto server = RedisServer::Start();
+  ASSERT_TRUE(server.ok()) << server.status();
+  RedisConnection connection(Endpoint((*server)->port(), absl::ZeroDuration()));
+  const int script = connection.RegisterScript(
+      "redis.call('SET', KEYS[1], ARGV[1]); return redis.call('STRLEN', KEYS[1])");
+  const std::vector<std::string> values = {"", std::string("\0\r\n$3\r\n*1\xff", 11),
+                                           std::string(70000, 'x'), "\r\n"};
+  std::vector<ScriptCall> calls;
+  std::vector<RedisCommand> gets;
+  for (int i = 0; i < 200; ++i) {
+    const std::string key = absl::StrCat("key:", i);
+    calls.push_back({script, {key}, {values[i % values.size()]}});
+    gets.push_back({"GET", key});
+  }
+  absl::StatusOr<std::vector<RedisReply>> replies = connection.EvalPipeline(calls, gets);
+  ASSERT_TRUE(replies.ok()) << replies.status();
+  ASSERT_EQ(replies->size(), 400u);
+  for (int i = 0; i < 200; ++i) {
+    const std::string& value = values[i % values.size()];
+    EXPECT_EQ((*replies)[i].integer, static_cast<int64_t>(value.size())) << i;
+    EXPECT_EQ((*replies)[200 + i].str, value) << i;
+  }
+  absl::StatusOr<std::vector<RedisReply>> again = connection.Pipeline(gets);
+  ASSERT_TRUE(again.ok()) << again.status();
+  ASSERT_EQ(again->size(), 200u);
+  EXPECT_EQ((*again)[1].str, values[1]);
+  absl::StatusOr<RedisReply> one = connection.Command({"GET", "key:2"});
+  ASSERT_TRUE(one.ok()) << one.status();
+  EXPECT_EQ(one->str, values[2]);
+}
+
 }  // namespace
 }  // namespace wissel::state

@@ -3,7 +3,9 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "router/service/request_validation.h"
 
@@ -120,6 +122,44 @@ TEST(ApiConvertTest, FullPayloadOfBeforeReadsUnchanged) {
 
   c.payload = "\xff not a record";
   EXPECT_EQ(ToContactRecord("gemeente-test", c).status().code(), absl::StatusCode::kInternal);
+}
+
+// The decision appended to a prepared payload reads as the record serialized with it, and the
+// stored contact's record carries it.
+TEST(ApiConvertTest, DecisionAppendedToThePayloadReadsAsSet) {
+  privacy::Pseudonymizer pseudonymizer =
+      *privacy::Pseudonymizer::Create("0123456789abcdef0123456789abcdef");
+  absl::StatusOr<core::NewContact> prepared =
+      PrepareContact(Request(), pseudonymizer, "c-1", absl::FromUnixMicros(1700000000123456));
+  ASSERT_TRUE(prepared.ok()) << prepared.status();
+  v1::Decision decision;
+  decision.set_queue("wmo");
+  decision.set_outcome(v1::Decision::OUTCOME_QUEUED);
+  decision.set_position(3);
+  decision.add_reasons("topic wmo-hulpmiddelen goes to wmo");
+  // Long enough that its length takes two bytes.
+  for (int i = 0; i < 20; ++i) {
+    v1::TraceStep* step = decision.add_trace();
+    step->set_kind("rule");
+    step->set_name(absl::StrCat("rule-", i));
+    step->set_detail("matched: needs include vulnerable_situation");
+  }
+  ASSERT_GT(decision.ByteSizeLong(), 127u);
+
+  v1::ContactRecord expected;
+  ASSERT_TRUE(expected.ParseFromString(prepared->payload));
+  *expected.mutable_decision() = decision;
+  const std::string payload = WithDecision(prepared->payload, decision);
+  v1::ContactRecord parsed;
+  ASSERT_TRUE(parsed.ParseFromString(payload));
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(parsed, expected));
+
+  core::NewContact routed = *prepared;
+  routed.payload = payload;
+  absl::StatusOr<v1::ContactRecord> record = ToContactRecord("gemeente-test", AsRouted(routed));
+  ASSERT_TRUE(record.ok()) << record.status();
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(record->decision(), decision));
+  EXPECT_EQ(record->language(), "ar");
 }
 
 }  // namespace
