@@ -376,10 +376,20 @@ phase_soak() {
   done
   wait "$load_pid" || true
   sed 's/^/    /' "$STATE/soak.out"
-  # Warm-up: the first two minutes (12 samples); growth is the last sample over the one then.
+  # Warm-up: the first two minutes (12 samples). One sample can catch a transient peak (calls
+  # backed up while Redis forks for an AOF rewrite, say), which is not growth: the growth is the
+  # median of the last minute's samples over the median of the minute after warm-up. The single
+  # samples and the peak are printed too.
   local base=${samples[12]:-${samples[0]}} last=${samples[-1]}
-  echo "RSS after warm-up (t=120s) $base KiB, at the end $last KiB:" \
-    "growth $(awk -v a="$last" -v b="$base" 'BEGIN { printf "%.1f", (a - b) * 100 / b }') %"
+  local n=${#samples[@]} after last_minute peak
+  after=$(printf '%s\n' "${samples[@]:12:6}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+  last_minute=$(printf '%s\n' "${samples[@]:$((n > 18 ? n - 6 : 0))}" | sort -n |
+    awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+  peak=$(printf '%s\n' "${samples[@]}" | sort -n | tail -1)
+  echo "RSS after warm-up (t=120s) $base KiB, at the end $last KiB; peak $peak KiB"
+  echo "RSS median of the minute after warm-up ${after:-?} KiB, of the last minute" \
+    "${last_minute:-?} KiB: growth" \
+    "$(awk -v a="$last_minute" -v b="$after" 'BEGIN { if (b > 0) printf "%.1f", (a - b) * 100 / b; else print "?" }') %"
   stop_wisseld
 }
 

@@ -5,6 +5,7 @@
 #include <pthread.h>
 
 #include <algorithm>
+#include <charconv>
 #include <csignal>
 #include <ctime>
 #include <utility>
@@ -12,7 +13,6 @@
 #include "absl/random/random.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "glog/logging.h"
@@ -111,9 +111,9 @@ size_t BulkSize(absl::string_view arg) { return kMaxBulkHeader + arg.size() + 2;
 // With plain appends: StrAppend resizes the string first, and without libstdc++ support for an
 // uninitialised resize (Debian's Abseil) that zero-fills every payload before copying it.
 void AppendPrefixed(char prefix, size_t number, std::string* out) {
-  char buffer[absl::numbers_internal::kFastToBufferSize + 3];
+  char buffer[kMaxBulkHeader];
   buffer[0] = prefix;
-  char* end = absl::numbers_internal::FastIntToBuffer(number, buffer + 1);
+  char* end = std::to_chars(buffer + 1, buffer + sizeof(buffer) - 2, number).ptr;
   *end++ = '\r';
   *end++ = '\n';
   out->append(buffer, end - buffer);
