@@ -1,6 +1,7 @@
 #include "router/state/contact_codec.h"
 
 #include <cstdint>
+#include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -85,6 +86,35 @@ absl::Status DecodePayload(const FieldMap& fields, std::string* out) {
   return absl::OkStatus();
 }
 
+// Appends the routing fields (EncodeRoutingFields); with `skip_defaults`, only those whose value
+// differs from core::Contact's default (enqueued_at's default being created_at), which
+// DecodeContact restores for a missing field.
+void AppendRoutingFields(const core::Contact& c, bool skip_defaults, FieldList* fields) {
+  const core::Contact defaults;
+  auto add = [&](const char* name, auto&& value, bool is_default) {
+    if (!skip_defaults || !is_default) {
+      fields->emplace_back(name, std::forward<decltype(value)>(value));
+    }
+  };
+  add("queue", c.queue, false);
+  add("priority", absl::StrCat(c.priority), false);
+  add("enqueued_at", EncodeTime(c.enqueued_at), c.enqueued_at == c.created_at);
+  add("callback", Bool(c.callback), c.callback == defaults.callback);
+  add("escalation", absl::StrCat(c.escalation_level),
+      c.escalation_level == defaults.escalation_level);
+  add("min_proficiency", absl::StrCat(c.min_proficiency),
+      c.min_proficiency == defaults.min_proficiency);
+  add("overflow", absl::StrJoin(c.overflow_queues, ","), c.overflow_queues.empty());
+  add("required_skills",
+      absl::StrJoin(c.required_skills, ",",
+                    [](std::string* out, const core::SkillRequirement& r) {
+                      absl::StrAppend(out, r.skill, ":", r.min_proficiency);
+                    }),
+      c.required_skills.empty());
+  add("reserved_for", c.reserved_for, c.reserved_for.empty());
+  add("reserved_until", EncodeTime(c.reserved_until), c.reserved_until == defaults.reserved_until);
+}
+
 }  // namespace
 
 std::string EncodeTime(absl::Time time) {
@@ -137,23 +167,10 @@ std::optional<core::DigidLevel> ParseDigidLevel(absl::string_view name) {
 }
 
 FieldList EncodeRoutingFields(const core::Contact& c) {
-  std::vector<std::string> skills;
-  skills.reserve(c.required_skills.size());
-  for (const core::SkillRequirement& r : c.required_skills) {
-    skills.push_back(absl::StrCat(r.skill, ":", r.min_proficiency));
-  }
-  return {
-      {"queue", c.queue},
-      {"priority", absl::StrCat(c.priority)},
-      {"enqueued_at", EncodeTime(c.enqueued_at)},
-      {"callback", Bool(c.callback)},
-      {"escalation", absl::StrCat(c.escalation_level)},
-      {"min_proficiency", absl::StrCat(c.min_proficiency)},
-      {"overflow", absl::StrJoin(c.overflow_queues, ",")},
-      {"required_skills", absl::StrJoin(skills, ",")},
-      {"reserved_for", c.reserved_for},
-      {"reserved_until", EncodeTime(c.reserved_until)},
-  };
+  FieldList fields;
+  fields.reserve(10);
+  AppendRoutingFields(c, /*skip_defaults=*/false, &fields);
+  return fields;
 }
 
 FieldList EncodeContact(const core::Contact& c) {
@@ -192,18 +209,7 @@ FieldList EncodeContact(const core::Contact& c) {
   add("wants_person", Bool(c.wants_person), c.wants_person == defaults.wants_person);
   add("case_ref", c.case_reference, c.case_reference.empty());
   add("confidential", Bool(c.confidential), c.confidential == defaults.confidential);
-  for (auto& [name, value] : EncodeRoutingFields(c)) {
-    const bool is_default =
-        (name == "enqueued_at" && c.enqueued_at == c.created_at) ||
-        (name == "callback" && c.callback == defaults.callback) ||
-        (name == "escalation" && c.escalation_level == defaults.escalation_level) ||
-        (name == "min_proficiency" && c.min_proficiency == defaults.min_proficiency) ||
-        (name == "overflow" && c.overflow_queues.empty()) ||
-        (name == "required_skills" && c.required_skills.empty()) ||
-        (name == "reserved_for" && c.reserved_for.empty()) ||
-        (name == "reserved_until" && c.reserved_until == defaults.reserved_until);
-    if (!is_default) fields.emplace_back(std::move(name), std::move(value));
-  }
+  AppendRoutingFields(c, /*skip_defaults=*/true, &fields);
   return fields;
 }
 

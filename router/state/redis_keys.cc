@@ -18,6 +18,11 @@ std::string Sha256(absl::string_view bytes) {
   return std::string(reinterpret_cast<const char*>(digest), length);
 }
 
+// An idempotency key's digest (IdempotencyDigest) from its SHA-256.
+std::string ShortDigest(absl::string_view sha256) {
+  return absl::WebSafeBase64Escape(sha256.substr(0, 16));
+}
+
 }  // namespace
 
 bool ValidTenant(absl::string_view tenant) {
@@ -55,16 +60,25 @@ std::string History(absl::string_view tenant, absl::string_view contact_id) {
 
 std::string Live(absl::string_view tenant) { return absl::StrCat(Prefix(tenant), "live"); }
 
+IdempotencyNames IdempotencyKeys(absl::string_view tenant, absl::string_view idempotency_key) {
+  const std::string sha256 = Sha256(idempotency_key);
+  IdempotencyNames names;
+  names.digest = ShortDigest(sha256);
+  names.key = absl::StrCat(Prefix(tenant), "i:", names.digest);
+  names.legacy_key = absl::StrCat(Prefix(tenant), "idem:", absl::BytesToHexString(sha256));
+  return names;
+}
+
 std::string Idempotency(absl::string_view tenant, absl::string_view idempotency_key) {
-  return absl::StrCat(Prefix(tenant), "i:", IdempotencyDigest(idempotency_key));
+  return IdempotencyKeys(tenant, idempotency_key).key;
 }
 
 std::string LegacyIdempotency(absl::string_view tenant, absl::string_view idempotency_key) {
-  return absl::StrCat(Prefix(tenant), "idem:", absl::BytesToHexString(Sha256(idempotency_key)));
+  return IdempotencyKeys(tenant, idempotency_key).legacy_key;
 }
 
 std::string IdempotencyDigest(absl::string_view idempotency_key) {
-  return absl::WebSafeBase64Escape(Sha256(idempotency_key).substr(0, 16));
+  return ShortDigest(Sha256(idempotency_key));
 }
 
 std::string Handler(absl::string_view tenant, absl::string_view handler_id) {

@@ -47,10 +47,16 @@ std::string Live(absl::string_view tenant);
 // contact, in the key and in the contact's idem_key field, than the whole digest in hex).
 std::string Idempotency(absl::string_view tenant, absl::string_view idempotency_key);
 std::string IdempotencyDigest(absl::string_view idempotency_key);
-inline constexpr size_t kIdempotencyDigestLength = 22;
 // w:{T}:idem:<SHA-256 in lower-case hex>: the name routers before the short digest wrote. Still
 // read, so that a retry across an upgrade finds its contact; written no more.
 std::string LegacyIdempotency(absl::string_view tenant, absl::string_view idempotency_key);
+// Both names and the digest, from one hash of the key (the create script needs all three).
+struct IdempotencyNames {
+  std::string digest;
+  std::string key;
+  std::string legacy_key;
+};
+IdempotencyNames IdempotencyKeys(absl::string_view tenant, absl::string_view idempotency_key);
 std::string Handler(absl::string_view tenant, absl::string_view handler_id);
 std::string Held(absl::string_view tenant, absl::string_view handler_id);
 std::string Handlers(absl::string_view tenant);

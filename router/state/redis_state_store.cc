@@ -282,12 +282,11 @@ absl::StatusOr<ScriptCall> RedisStateStore::Prepare(const TenantEffect& te) cons
             if (!c.idempotency_key.empty()) {
               // The digest only (contact_codec.h): the scripts rebuild the key's name from it
               // and the contact key's prefix, so it cannot leave the tenant's hash tag.
-              // (The key's name ends with the digest.)
-              call.keys.push_back(keys::Idempotency(t, c.idempotency_key.str()));
+              keys::IdempotencyNames names = keys::IdempotencyKeys(t, c.idempotency_key.str());
+              call.keys.push_back(std::move(names.key));
+              call.keys.push_back(std::move(names.legacy_key));
               call.args.push_back("idem_key");
-              call.args.push_back(call.keys.back().substr(call.keys.back().size() -
-                                                          keys::kIdempotencyDigestLength));
-              call.keys.push_back(keys::LegacyIdempotency(t, c.idempotency_key.str()));
+              call.args.push_back(std::move(names.digest));
             }
             return absl::OkStatus();
           },
@@ -746,8 +745,8 @@ absl::StatusOr<std::string> RedisStateStore::FindByIdempotencyKey(
   absl::StatusOr<RedisReply> reply;
   {
     absl::MutexLock lock(&mu_);
-    reply = connection_.Command({"MGET", keys::Idempotency(tenant, idempotency_key),
-                                 keys::LegacyIdempotency(tenant, idempotency_key)});
+    keys::IdempotencyNames names = keys::IdempotencyKeys(tenant, idempotency_key);
+    reply = connection_.Command({"MGET", std::move(names.key), std::move(names.legacy_key)});
   }
   if (!reply.ok()) return reply.status();
   if (reply->type != RedisReply::Type::kArray || reply->elements.size() != 2) {

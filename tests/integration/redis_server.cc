@@ -12,10 +12,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <utility>
 
@@ -297,6 +299,40 @@ absl::StatusOr<std::vector<std::string>> RedisServer::CommandArray(
   std::vector<std::string> parts;
   Flatten(reply->get(), &parts);
   return parts;
+}
+
+std::string RedisServer::Dump() {
+  std::string dump;
+  absl::StatusOr<std::vector<std::string>> keys = Keys("*");
+  if (!keys.ok()) return dump;
+  std::sort(keys->begin(), keys->end());
+  for (const std::string& key : *keys) {
+    absl::StrAppend(&dump, key, "\n");
+    const std::string type = Command({"TYPE", key}).value_or("");
+    std::vector<std::string> values;
+    if (type == "hash") {
+      values = CommandArray({"HGETALL", key}).value_or(std::vector<std::string>{});
+      std::map<std::string, std::string> fields;
+      for (size_t i = 0; i + 1 < values.size(); i += 2) fields[values[i]] = values[i + 1];
+      std::string payload;
+      auto it = fields.find("payload");
+      for (int chunk = 1; it != fields.end(); ++chunk) {
+        payload += it->second;
+        it = fields.find(absl::StrCat("p", chunk));
+      }
+      values.push_back(std::move(payload));
+    } else if (type == "list") {
+      values = CommandArray({"LRANGE", key, "0", "-1"}).value_or(std::vector<std::string>{});
+    } else if (type == "zset") {
+      values = CommandArray({"ZRANGE", key, "0", "-1"}).value_or(std::vector<std::string>{});
+    } else if (type == "set") {
+      values = CommandArray({"SMEMBERS", key}).value_or(std::vector<std::string>{});
+    } else if (type == "string") {
+      values.push_back(Command({"GET", key}).value_or(""));
+    }
+    for (const std::string& v : values) absl::StrAppend(&dump, v, "\n");
+  }
+  return dump;
 }
 
 absl::StatusOr<std::vector<std::string>> RedisServer::Keys(const std::string& pattern) {

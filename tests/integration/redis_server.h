@@ -75,6 +75,10 @@ class RedisServer {
   absl::StatusOr<std::vector<std::string>> CommandArray(const std::vector<std::string>& args);
   // Every key matching `pattern`, collected with SCAN (unordered).
   absl::StatusOr<std::vector<std::string>> Keys(const std::string& pattern = "*");
+  // Every key (sorted) with its string value or its members, for tests that search everything
+  // Redis holds; a hash's fields and values, then a contact's payload whole (its chunks joined,
+  // contact_codec.h), so that a search also finds what a chunk boundary splits.
+  std::string Dump();
   // FLUSHALL.
   absl::Status FlushAll();
   // The last `max_bytes` of the server's log file (for failure messages).

@@ -93,50 +93,9 @@ class RouterHarness {
   RedisServer& redis() { return *redis_; }
   service::Server& server() { return *server_; }
 
-  // A contact hash stores its payload in chunks (contact_codec.h): the whole of it, so that a
-  // search of the dump also finds what a chunk boundary splits. `pairs` as HGETALL returns them.
-  static std::string JoinedPayload(const std::vector<std::string>& pairs) {
-    absl::flat_hash_map<std::string, std::string> fields;
-    for (size_t i = 0; i + 1 < pairs.size(); i += 2) fields[pairs[i]] = pairs[i + 1];
-    std::string payload;
-    auto it = fields.find("payload");
-    for (int chunk = 1; it != fields.end(); ++chunk) {
-      payload += it->second;
-      it = fields.find(absl::StrCat("p", chunk));
-    }
-    return payload;
-  }
-
   // Every string stored in Redis: keys, hash fields and values, list items, strings, and each
   // contact's payload whole.
-  std::string DumpRedis() {
-    std::string dump;
-    auto keys = redis_->Keys("*");
-    EXPECT_TRUE(keys.ok()) << keys.status();
-    if (!keys.ok()) return dump;
-    for (const std::string& key : *keys) {
-      absl::StrAppend(&dump, key, "\n");
-      auto type = redis_->Command({"TYPE", key});
-      if (!type.ok()) continue;
-      std::vector<std::string> values;
-      if (*type == "hash") {
-        values = redis_->CommandArray({"HGETALL", key}).value_or(std::vector<std::string>{});
-        values.push_back(JoinedPayload(values));
-      } else if (*type == "list") {
-        values =
-            redis_->CommandArray({"LRANGE", key, "0", "-1"}).value_or(std::vector<std::string>{});
-      } else if (*type == "zset") {
-        values =
-            redis_->CommandArray({"ZRANGE", key, "0", "-1"}).value_or(std::vector<std::string>{});
-      } else if (*type == "set") {
-        values = redis_->CommandArray({"SMEMBERS", key}).value_or(std::vector<std::string>{});
-      } else if (*type == "string") {
-        values.push_back(redis_->Command({"GET", key}).value_or(""));
-      }
-      for (const std::string& v : values) absl::StrAppend(&dump, v, "\n");
-    }
-    return dump;
-  }
+  std::string DumpRedis() { return redis_->Dump(); }
 
  private:
   service::SystemClock clock_;

@@ -170,37 +170,7 @@ class HttpAdaptersE2eTest : public ::testing::Test {
 
   // Every key in Redis with its string value or its members (values of every type), and each
   // contact's payload whole.
-  static std::string DumpRedis() {
-    std::string dump;
-    auto keys = redis_->Keys("*");
-    if (!keys.ok()) return dump;
-    std::sort(keys->begin(), keys->end());
-    for (const std::string& key : *keys) {
-      absl::StrAppend(&dump, key, "\n");
-      auto type = redis_->Command({"TYPE", key});
-      std::vector<std::string> values;
-      if (type.ok() && *type == "hash") {
-        values = *redis_->CommandArray({"HGETALL", key});
-        // A contact's payload is stored in chunks (contact_codec.h): search it whole too.
-        std::map<std::string, std::string> fields;
-        for (size_t i = 0; i + 1 < values.size(); i += 2) fields[values[i]] = values[i + 1];
-        std::string payload;
-        auto it = fields.find("payload");
-        for (int chunk = 1; it != fields.end(); ++chunk) {
-          payload += it->second;
-          it = fields.find(absl::StrCat("p", chunk));
-        }
-        values.push_back(std::move(payload));
-      }
-      if (type.ok() && *type == "list") values = *redis_->CommandArray({"LRANGE", key, "0", "-1"});
-      if (type.ok() && *type == "zset") values = *redis_->CommandArray({"ZRANGE", key, "0", "-1"});
-      if (type.ok() && *type == "set") values = *redis_->CommandArray({"SMEMBERS", key});
-      if (type.ok() && *type == "string")
-        values.push_back(redis_->Command({"GET", key}).value_or(""));
-      for (const std::string& v : values) absl::StrAppend(&dump, v, "\n");
-    }
-    return dump;
-  }
+  static std::string DumpRedis() { return redis_->Dump(); }
 
   static std::set<std::string> RedisKeys() {
     auto keys = redis_->Keys("*");
