@@ -437,6 +437,12 @@ bool Router::MayTake(const HandlerEntry& e, const Contact& c, bool via_overflow)
   if (h.presence != Presence::kAvailable || !e.active) return false;
   if (!CanTakeChannel(h, c.channel)) return false;
   if (Contains(c.declined_by, h.id)) return false;
+  // A handler may still hold a contact of this id in wrap-up: the contact closed, and this is a
+  // retry of its create (ids follow from idempotency keys), which the store will refuse. Two
+  // holds of one id would be indistinguishable (ReleaseSlot).
+  for (const HeldContact& hc : h.held) {
+    if (hc.contact_id == c.id) return false;
+  }
   if (!c.reserved_for.empty()) return c.reserved_for == h.id;
   if (c.confidential) {
     // Only the contact's own queue, and only when it is authorised for confidential contacts.

@@ -16,7 +16,10 @@
 
 namespace wissel::privacy {
 
-std::string HmacSha256Hex(absl::string_view key, absl::string_view message) {
+namespace {
+
+// HMAC-SHA256 of `message` under `key`, raw.
+std::string HmacSha256(absl::string_view key, absl::string_view message) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int digest_len = 0;
   const unsigned char* result = HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
@@ -25,9 +28,17 @@ std::string HmacSha256Hex(absl::string_view key, absl::string_view message) {
   // HMAC() fails only when OpenSSL cannot allocate or SHA-256 is unavailable: the process
   // cannot pseudonymise anything, and continuing could store identifiers under a wrong key.
   if (result == nullptr) std::abort();
-  std::string hex =
-      absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), digest_len));
+  std::string raw(reinterpret_cast<const char*>(digest), digest_len);
   OPENSSL_cleanse(digest, sizeof(digest));
+  return raw;
+}
+
+}  // namespace
+
+std::string HmacSha256Hex(absl::string_view key, absl::string_view message) {
+  std::string raw = HmacSha256(key, message);
+  std::string hex = absl::BytesToHexString(raw);
+  OPENSSL_cleanse(raw.data(), raw.size());
   return hex;
 }
 
@@ -72,6 +83,13 @@ std::string Pseudonymizer::Pseudonym(absl::string_view kind,
   std::string pseudonym = HmacSha256Hex(secret_, input);
   OPENSSL_cleanse(input.data(), input.size());
   return pseudonym;
+}
+
+std::string Pseudonymizer::Digest(absl::string_view purpose, absl::string_view value) const {
+  std::string input = absl::StrCat(purpose, "#", value);
+  std::string digest = HmacSha256(secret_, input);
+  OPENSSL_cleanse(input.data(), input.size());
+  return digest;
 }
 
 }  // namespace wissel::privacy

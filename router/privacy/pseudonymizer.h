@@ -62,6 +62,13 @@ class Pseudonymizer {
   // normalised identifier. Never fails, never blocks; safe to call concurrently.
   std::string Pseudonym(absl::string_view kind, absl::string_view normalized_value) const;
 
+  // The raw 32 bytes of HMAC-SHA256(secret, purpose + "#" + value): a keyed digest of something
+  // that is not a party identifier (e.g. the contact id derived from an idempotency key). The
+  // separator '#' keeps these inputs apart from every Pseudonym() input (kind ":" value; no kind
+  // contains '#'), so a digest can never equal a pseudonym. `purpose` must contain neither ':'
+  // nor '#'. Deterministic and tenant-separated like Pseudonym().
+  std::string Digest(absl::string_view purpose, absl::string_view value) const;
+
  private:
   explicit Pseudonymizer(std::string secret) : secret_(std::move(secret)) {}
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <optional>
 
-#include "absl/random/random.h"
+#include "absl/numeric/int128.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -264,14 +264,20 @@ absl::StatusOr<core::HandlerSignIn> PrepareSignIn(const v1::Handler& handler) {
   return out;
 }
 
-std::string NewContactId() {
-  // 15 base-62 characters: about 89 random bits, and short enough for the small-string buffer,
-  // so copying an id on the routing path never allocates.
+std::string ContactIdForIdempotencyKey(const privacy::Pseudonymizer& pseudonymizer,
+                                       absl::string_view idempotency_key) {
   static constexpr char kDigits[] =
       "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-  thread_local absl::BitGen gen;
+  const std::string digest = pseudonymizer.Digest("contact-id", idempotency_key);
+  // The first 128 bits as a number, written in base 62: 15 digits take about 89 bits of it,
+  // as many as a random id has.
+  absl::uint128 n = 0;
+  for (int i = 0; i < 16; ++i) n = (n << 8) | static_cast<unsigned char>(digest[i]);
   std::string id(kContactIdLength, '0');
-  for (char& c : id) c = kDigits[absl::Uniform<int>(gen, 0, 62)];
+  for (char& c : id) {
+    c = kDigits[absl::Uint128Low64(n % 62)];
+    n /= 62;
+  }
   return id;
 }
 

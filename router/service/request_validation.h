@@ -39,10 +39,17 @@ absl::StatusOr<core::NewContact> PrepareContact(const v1::Contact& contact,
 // Checks a sign-in and returns what the core takes.
 absl::StatusOr<core::HandlerSignIn> PrepareSignIn(const v1::Handler& handler);
 
-// Length of the ids NewContactId makes.
+// Length of a contact id: short enough for the small-string buffer, so copying an id on the
+// routing path never allocates.
 inline constexpr size_t kContactIdLength = 15;
 
-// A fresh random contact id: kContactIdLength base-62 characters (about 89 bits). Thread-safe.
-std::string NewContactId();
+// The id of the contact created with `idempotency_key`: kContactIdLength base-62 characters of
+// the tenant's keyed digest of the key (Pseudonymizer::Digest, purpose "contact-id"). A retry
+// with the same key gets the same id on every router of the tenant, so the contact's own hash
+// is what makes a create idempotent and the store keeps no key -> id mapping; without the
+// tenant's secret the id cannot be guessed from the key. Changing the secret changes the ids:
+// a retry across a secret rotation makes a second contact.
+std::string ContactIdForIdempotencyKey(const privacy::Pseudonymizer& pseudonymizer,
+                                       absl::string_view idempotency_key);
 
 }  // namespace wissel::service

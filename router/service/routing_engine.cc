@@ -443,10 +443,7 @@ void RoutingEngine::Write(Commit& commit) {
       for (size_t i = 0; i < commit.batch.size(); ++i) {
         for (size_t k = commit.entries[i].first_effect; k < commit.entries[i].end_effect; ++k) {
           const state::EffectResult& r = results[k];
-          if (r.status.ok() || (!r.existing_contact_id.empty() &&
-                                r.existing_contact_id == core::ContactIdOf(effects[k].effect))) {
-            continue;
-          }
+          if (r.status.ok()) continue;
           if (r.status.code() == absl::StatusCode::kPermissionDenied) {
             outcomes[i].status = absl::UnavailableError(
                 absl::StrCat("tenant ", effects[k].tenant, " moved to another router; retry"));
@@ -489,32 +486,36 @@ void RoutingEngine::Settle(Commit& commit) {
       fenced.insert(effects[i].tenant);
     }
   }
-  // Creates refused for a reused idempotency key: undo them in memory; the effects that followed
-  // for the same contact were refused with them.
+  // Creates refused because the contact exists (a retry of a contact that is closed, or one
+  // created before ids were derived from idempotency keys): undo them in memory; the effects
+  // that followed for the same contact were refused with them, or, when the contact is closed in
+  // the store, found it closed. The caller is answered from the stored contact. A contact that
+  // exists live in the store but was not in memory means memory is behind the store: reload.
   absl::flat_hash_set<std::string> forgotten;
   for (size_t i = 0; i < effects.size(); ++i) {
     const state::EffectResult& r = results[i];
     Tenant& tenant = tenants_.at(effects[i].tenant);
     if (fenced.contains(effects[i].tenant) || tenant.router == nullptr) continue;
     if (r.status.code() == absl::StatusCode::kAlreadyExists &&
-        std::holds_alternative<core::ContactCreated>(effects[i].effect) &&
-        r.existing_contact_id != core::ContactIdOf(effects[i].effect)) {
+        std::holds_alternative<core::ContactCreated>(effects[i].effect)) {
       const std::string id = core::ContactIdOf(effects[i].effect);
       core::EffectList followup;
       tenant.router->Forget(id, &followup);
       for (core::Effect& e : followup) carry_over_.push_back({effects[i].tenant, std::move(e)});
       forgotten.insert(id);
+      if (r.existing_live) {
+        LOG(WARNING) << "tenant " << effects[i].tenant << ": contact " << r.existing_contact_id
+                     << " is live in the store but was not in memory; the tenant will be "
+                        "reloaded";
+        tenant.needs_reload = true;
+      }
     }
   }
   for (size_t i = 0; i < effects.size(); ++i) {
     const state::EffectResult& r = results[i];
     Tenant& tenant = tenants_.at(effects[i].tenant);
     if (fenced.contains(effects[i].tenant) || tenant.router == nullptr) continue;
-    // A create retried after a lost reply finds its own idempotency key: it is applied.
-    const bool own_create = r.status.code() == absl::StatusCode::kAlreadyExists &&
-                            !r.existing_contact_id.empty() &&
-                            r.existing_contact_id == core::ContactIdOf(effects[i].effect);
-    if (r.status.ok() || own_create) {
+    if (r.status.ok()) {
       if (listener_) listener_(effects[i].tenant, *tenant.router, effects[i].effect);
       continue;
     }

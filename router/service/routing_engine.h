@@ -13,8 +13,9 @@
 //
 // When the store refuses or fails a batch, memory may be ahead of the store: the tenants
 // involved are rebuilt from the store before their next operation (the store is the source of
-// truth). A refused ContactCreated for a reused idempotency key is undone in memory directly and
-// reported to the caller with the id of the contact that owns the key.
+// truth). A ContactCreated refused because the contact exists (its id follows from its
+// idempotency key: a retry of a contact no longer in memory) is undone in memory directly and
+// reported to the caller with the id of the existing contact.
 //
 // Several routers on one store (docs/adr/0005-tenant-leases.md): with a lease claim in the
 // options, the engine decides only the tenants whose lease it holds in the store. The routing
@@ -83,7 +84,7 @@ absl::Status NotDecidedHere(const std::string& tenant, const TenantRoute& route)
 // What an operation's completion learns.
 struct OperationOutcome {
   // The operation's own status, or Unavailable when its effects could not be made durable, or
-  // AlreadyExists when the store found the idempotency key taken (see existing_contact_id), or
+  // AlreadyExists when the store has the contact already (see existing_contact_id), or
   // Aborted when another writer changed the state first (safe to retry).
   absl::Status status;
   std::string existing_contact_id;

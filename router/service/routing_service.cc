@@ -77,8 +77,12 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::RouteContact(grpc::CallbackServerC
           })) {
     return forwarded;
   }
-  absl::StatusOr<core::NewContact> prepared =
-      PrepareContact(contact, ctx_->pseudonymizers.at(tenant), NewContactId(), ctx_->clock->Now());
+  // The id follows from the idempotency key (PrepareContact refuses a request without one), so
+  // a retry, here or at any router of the tenant, names the same contact.
+  const privacy::Pseudonymizer& pseudonymizer = ctx_->pseudonymizers.at(tenant);
+  absl::StatusOr<core::NewContact> prepared = PrepareContact(
+      contact, pseudonymizer, ContactIdForIdempotencyKey(pseudonymizer, contact.idempotency_key()),
+      ctx_->clock->Now());
   if (!prepared.ok()) return FinishNow(context, prepared.status());
 
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
@@ -87,7 +91,11 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::RouteContact(grpc::CallbackServerC
       *ctx_, reactor, tenant,
       [contact = *std::move(prepared), result](core::Router& router,
                                                core::EffectList* effects) mutable {
-        if (const core::Contact* live = router.FindByIdempotencyKey(contact.idempotency_key)) {
+        // A retry of a live contact: by its id, or by its key for a contact created before ids
+        // were derived from keys (restored with its key).
+        const core::Contact* live = router.FindContact(contact.id);
+        if (live == nullptr) live = router.FindByIdempotencyKey(contact.idempotency_key);
+        if (live != nullptr) {
           WISSEL_ASSIGN_OR_RETURN(core::Decision described, router.Describe(live->id));
           result->contact_id = described.contact_id;
           ToProto(described, &result->decision);
@@ -108,8 +116,9 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::RouteContact(grpc::CallbackServerC
       },
       [this, tenant, result, response](const OperationOutcome& outcome) -> absl::Status {
         if (outcome.status.code() == absl::StatusCode::kAlreadyExists) {
-          // The key belongs to a contact that is no longer live here: answer as it was
-          // answered then. A rare path; it reads the store on the routing thread.
+          // The contact exists but is no longer live here (closed, or created before ids were
+          // derived from keys): answer as it was answered then. A rare path; it reads the store
+          // on the routing thread.
           WISSEL_ASSIGN_OR_RETURN(state::StoredContact stored,
                                   ctx_->reader->LoadContact(tenant, outcome.existing_contact_id));
           WISSEL_ASSIGN_OR_RETURN(v1::ContactRecord record, ToContactRecord(tenant, stored));

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -174,9 +175,8 @@ FieldList EncodeRoutingFields(const core::Contact& c) {
 }
 
 FieldList EncodeContact(const core::Contact& c) {
-  // The required fields, always.
+  // The required fields, always. Not the id: it is in the key's name.
   FieldList fields = {
-      {"id", c.id},
       {"channel", std::string(core::ChannelName(c.channel))},
       {"created_at", EncodeTime(c.created_at)},
       {"state", std::string(core::ContactStateName(c.state))},
@@ -189,7 +189,6 @@ FieldList EncodeContact(const core::Contact& c) {
     if (!is_default) fields.emplace_back(name, std::move(value));
   };
   add("topic", c.topic, c.topic.empty());
-  add("idem", c.idempotency_key.str(), c.idempotency_key.empty());
   add("party", c.party_pseudonym, c.party_pseudonym.empty());
   add("handler", c.handler_id, c.handler_id.empty());
   add("offer_deadline", EncodeTime(c.offer_deadline), c.offer_deadline == defaults.offer_deadline);
@@ -213,11 +212,14 @@ FieldList EncodeContact(const core::Contact& c) {
   return fields;
 }
 
-absl::StatusOr<core::Contact> DecodeContact(const FieldMap& fields) {
+absl::StatusOr<core::Contact> DecodeContact(absl::string_view id, const FieldMap& fields) {
   core::Contact c;
-  const std::string* id = Find(fields, "id");
-  if (id == nullptr || id->empty()) return Malformed("id", "<missing>");
-  c.id = *id;
+  if (id.empty()) return Malformed("id", "<empty>");
+  // Hashes written before the id was left out hold it too: it must be the key's.
+  if (const std::string* stored = Find(fields, "id"); stored != nullptr && *stored != id) {
+    return Malformed("id", *stored);
+  }
+  c.id = std::string(id);
 
   const std::string* channel = Find(fields, "channel");
   if (channel == nullptr) return Malformed("channel", "<missing>");
@@ -294,6 +296,24 @@ absl::StatusOr<core::Contact> DecodeContact(const FieldMap& fields) {
   if (const std::string* v = Find(fields, "reserved_for")) c.reserved_for = *v;
   WISSEL_RETURN_IF_ERROR(OptionalTime(fields, "reserved_until", &c.reserved_until));
   return c;
+}
+
+std::string EncodeFirstHistoryEntry(const core::Contact& contact, const HistoryEntry& entry) {
+  if (entry.time == contact.created_at && entry.handler_id.empty() &&
+      entry.reason == kCreatedReason) {
+    return std::string(core::ContactStateName(entry.state));
+  }
+  return EncodeHistoryEntry(entry);
+}
+
+absl::StatusOr<HistoryEntry> DecodeFirstHistoryEntry(const core::Contact& contact,
+                                                     absl::string_view text) {
+  if (absl::StrContains(text, '|')) return DecodeHistoryEntry(text);
+  std::optional<core::ContactState> state = ParseContactState(text);
+  if (!state) {
+    return absl::DataLossError(absl::StrCat("stored history entry: bad state: '", text, "'"));
+  }
+  return HistoryEntry{contact.created_at, *state, "", std::string(kCreatedReason)};
 }
 
 std::string EncodeHistoryEntry(const HistoryEntry& entry) {

@@ -6,7 +6,10 @@
 //   w:{T}:c:<contact_id>         hash    the contact (fields: see contact_codec.h)
 //   w:{T}:c:<contact_id>:h       list    its history, one HistoryEntry per element
 //   w:{T}:live                   zset    live contact ids, score = enqueued_at (µs)
-//   w:{T}:idem:<sha256 hex>      string  idempotency key -> contact id
+//   w:{T}:i:<digest>             string  idempotency key -> contact id, and its older name
+//   w:{T}:idem:<sha256 hex>              w:{T}:idem:<hex>: written by routers before contact ids
+//                                        were derived from the key (request_validation.h); read
+//                                        only, until they expire with their contacts
 //   w:{T}:h:<handler_id>         hash    the handler (fields: see handler_codec.h)
 //   w:{T}:h:<handler_id>:held    hash    contacts it holds: contact id -> held value
 //   w:{T}:handlers               set     ids of signed-in handlers
@@ -41,16 +44,16 @@ bool ValidPseudonym(absl::string_view pseudonym);
 std::string Contact(absl::string_view tenant, absl::string_view contact_id);
 std::string History(absl::string_view tenant, absl::string_view contact_id);
 std::string Live(absl::string_view tenant);
-// w:{T}:i:<IdempotencyDigest>. The key is hashed, so that any caller-chosen bytes are allowed:
-// the first 128 bits of its SHA-256, URL-safe base64 without padding (22 characters; 128 bits
-// keep collisions out of reach, and the short name is about 100 bytes of Redis memory less per
-// contact, in the key and in the contact's idem_key field, than the whole digest in hex).
+// The names under which routers before derived contact ids kept an idempotency key. Still read
+// (create script, StateStore::FindByIdempotencyKey), so that a retry across an upgrade finds its
+// contact; written no more.
+// w:{T}:i:<IdempotencyDigest>: the first 128 bits of the key's SHA-256, URL-safe base64 without
+// padding (22 characters; such a hash's idem_key field holds the digest).
 std::string Idempotency(absl::string_view tenant, absl::string_view idempotency_key);
 std::string IdempotencyDigest(absl::string_view idempotency_key);
-// w:{T}:idem:<SHA-256 in lower-case hex>: the name routers before the short digest wrote. Still
-// read, so that a retry across an upgrade finds its contact; written no more.
+// w:{T}:idem:<SHA-256 in lower-case hex>: the name before the short digest.
 std::string LegacyIdempotency(absl::string_view tenant, absl::string_view idempotency_key);
-// Both names and the digest, from one hash of the key (the create script needs all three).
+// Both names and the digest, from one hash of the key.
 struct IdempotencyNames {
   std::string digest;
   std::string key;

@@ -139,12 +139,14 @@ absl::Status UnexpectedReply(absl::string_view what, const RedisReply& reply) {
       absl::StrCat(what, ": unexpected reply type ", static_cast<int>(reply.type)));
 }
 
-// Interprets a script's {"ok"|"precondition"|"exists", detail} reply.
+// Interprets a script's {"ok"|"precondition"|"exists"|"fenced", detail} reply ("exists" has
+// the existing contact's state as a third element).
 EffectResult Interpret(const RedisReply& reply) {
   EffectResult result;
-  if (reply.type != RedisReply::Type::kArray || reply.elements.size() != 2 ||
-      reply.elements[0].type != RedisReply::Type::kString ||
-      reply.elements[1].type != RedisReply::Type::kString) {
+  if (reply.type != RedisReply::Type::kArray || reply.elements.size() < 2 ||
+      reply.elements.size() > 3 || reply.elements[0].type != RedisReply::Type::kString ||
+      reply.elements[1].type != RedisReply::Type::kString ||
+      (reply.elements.size() == 3 && reply.elements[2].type != RedisReply::Type::kString)) {
     result.status = UnexpectedReply("state script", reply);
     return result;
   }
@@ -161,6 +163,10 @@ EffectResult Interpret(const RedisReply& reply) {
     result.status =
         absl::AlreadyExistsError(absl::StrCat("idempotency key belongs to contact '", detail, "'"));
     result.existing_contact_id = detail;
+    if (reply.elements.size() == 3) {
+      std::optional<ContactState> state = ParseContactState(reply.elements[2].str);
+      result.existing_live = state.has_value() && IsLive(*state);
+    }
   } else {
     result.status = absl::InternalError(absl::StrCat("state script: unknown result '", code, "'"));
   }
@@ -269,24 +275,24 @@ absl::StatusOr<ScriptCall> RedisStateStore::Prepare(const TenantEffect& te) cons
                   absl::StrCat("state: a contact cannot be created ", Name(c.state)));
             }
             call.keys = {keys::Contact(t, c.id), keys::History(t, c.id), keys::Live(t)};
-            std::string first = History(c.created_at, c.state, c.handler_id,
-                                        e.reason.empty() ? "created" : e.reason);
+            const HistoryEntry entry{c.created_at, c.state, c.handler_id,
+                                     e.reason.empty() ? std::string(kCreatedReason) : e.reason};
+            std::string first = EncodeFirstHistoryEntry(c, entry);
             const bool in_hash = first.size() <= kHistoryInHashMax;
             call.args = {ContactTtl(t), c.id, EncodeTime(c.enqueued_at),
-                         IsLive(c.state) ? "1" : "0", in_hash ? std::string() : first};
+                         IsLive(c.state) ? "1" : "0",
+                         in_hash ? std::string() : EncodeHistoryEntry(entry)};
             AppendFields(EncodeContact(c), &call.args);
             if (in_hash) {
               call.args.push_back(std::string(kFirstHistoryField));
               call.args.push_back(std::move(first));
             }
             if (!c.idempotency_key.empty()) {
-              // The digest only (contact_codec.h): the scripts rebuild the key's name from it
-              // and the contact key's prefix, so it cannot leave the tenant's hash tag.
+              // Read only: a retry of a contact created before ids were derived from keys
+              // finds it under the key's old names (redis_keys.h).
               keys::IdempotencyNames names = keys::IdempotencyKeys(t, c.idempotency_key.str());
               call.keys.push_back(std::move(names.key));
               call.keys.push_back(std::move(names.legacy_key));
-              call.args.push_back("idem_key");
-              call.args.push_back(std::move(names.digest));
             }
             return absl::OkStatus();
           },
@@ -653,16 +659,15 @@ absl::StatusOr<TenantSnapshot> RedisStateStore::LoadTenant(const std::string& te
                    << (fields ? "' is gone (expired?)" : "' is unreadable") << "; skipped";
       continue;
     }
-    absl::StatusOr<core::Contact> contact = DecodeContact(*fields);
+    absl::StatusOr<core::Contact> contact = DecodeContact(id, *fields);
     if (!contact.ok()) {
       LOG(WARNING) << "state: tenant '" << tenant << "': live contact '" << id
                    << "' skipped: " << contact.status();
       continue;
     }
-    if (contact->id != id || !IsLive(contact->state)) {
+    if (!IsLive(contact->state)) {
       LOG(WARNING) << "state: tenant '" << tenant << "': live contact '" << id
-                   << "' skipped: stored as '" << contact->id << "' in state "
-                   << core::ContactStateName(contact->state);
+                   << "' skipped: stored in state " << core::ContactStateName(contact->state);
       continue;
     }
     snapshot.live_contacts.push_back(*std::move(contact));
@@ -718,16 +723,18 @@ absl::StatusOr<StoredContact> RedisStateStore::LoadContact(const std::string& te
     return absl::NotFoundError(absl::StrCat("contact_id: '", contact_id, "' not found"));
   }
   StoredContact stored;
-  WISSEL_ASSIGN_OR_RETURN(stored.contact, DecodeContact(*fields));
+  WISSEL_ASSIGN_OR_RETURN(stored.contact, DecodeContact(contact_id, *fields));
   WISSEL_ASSIGN_OR_RETURN(std::vector<std::string> history,
                           ToStrings("LRANGE history", replies[1]));
   // The first entry is in the hash, unless the contact was written before h0 existed or its
   // first entry was too long for it: then the list holds it.
-  if (auto first = fields->find(kFirstHistoryField); first != fields->end()) {
-    history.insert(history.begin(), first->second);
-  }
-  for (const std::string& text : history) {
-    absl::StatusOr<HistoryEntry> entry = DecodeHistoryEntry(text);
+  const auto first = fields->find(kFirstHistoryField);
+  if (first != fields->end()) history.insert(history.begin(), first->second);
+  for (size_t i = 0; i < history.size(); ++i) {
+    const std::string& text = history[i];
+    absl::StatusOr<HistoryEntry> entry = i == 0 && first != fields->end()
+                                             ? DecodeFirstHistoryEntry(stored.contact, text)
+                                             : DecodeHistoryEntry(text);
     if (!entry.ok()) {
       LOG(WARNING) << "state: tenant '" << tenant << "': contact '" << contact_id
                    << "': skipping history entry: " << entry.status();

@@ -8,9 +8,14 @@
 // Signing out (HandlerChanged with presence offline) deletes the handler's keys; LoadTenant()
 // therefore returns only signed-in handlers.
 //
-// Retention: every key of a contact (hash, history, idempotency key) and the tenant's live set
-// expire `contact_retention` (or the tenant's override) after the contact's last change (every
-// script that changes a contact refreshes all of them, the idempotency key included); a
+// Idempotency: a contact with an idempotency key has an id derived from it (the service's rule,
+// request_validation.h), so creating it again finds its hash: AlreadyExists with its state. The
+// store keeps no key -> id mapping; it only still reads the ones routers wrote before
+// (redis_keys.h).
+//
+// Retention: every key of a contact (hash, history, a legacy idempotency key) and the tenant's
+// live set expire `contact_retention` (or the tenant's override) after the contact's last change
+// (every script that changes a contact refreshes all of them); a
 // handler's keys and the handlers set expire `handler_retention` after the handler's last change
 // (offers and other contact changes count). A contact-person mapping expires at its expires_at
 // (TTL = expires_at - the effect's time, rounded up, at least 1 s); its index expires with the

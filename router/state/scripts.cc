@@ -55,11 +55,14 @@ end
 
 const char kContactCreated[] = R"lua(
 local ttl = ARGV[1]
-if #KEYS >= 5 then
+local keyed = #KEYS >= 5
+if keyed then
   local existing = redis.call('MGET', KEYS[4], KEYS[5])
-  if existing[1] or existing[2] then return {'exists', existing[1] or existing[2]} end
+  if existing[1] or existing[2] then return {'exists', existing[1] or existing[2], ''} end
 end
 if redis.call('EXISTS', KEYS[1]) == 1 then
+  -- With a key, the id was derived from it (request_validation.h): a retry.
+  if keyed then return {'exists', ARGV[2], redis.call('HGET', KEYS[1], 'state') or ''} end
   return refuse('contact ' .. ARGV[2] .. ' already exists')
 end
 redis.call('HSET', KEYS[1], unpack(ARGV, 6))
@@ -75,7 +78,6 @@ if ARGV[4] == '1' then
   redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2])
   redis.call('EXPIRE', KEYS[3], ttl)
 end
-if #KEYS >= 5 then redis.call('SET', KEYS[4], ARGV[2], 'EX', ttl, 'NX') end
 return {'ok', ''}
 )lua";
 

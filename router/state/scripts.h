@@ -3,17 +3,18 @@
 // Each script first CHECKS the state the effect expects and then APPLIES it; Redis runs a
 // script atomically, so two router replicas cannot both win the same contact or the same slot
 // of a handler. All keys a script touches are passed in KEYS (all under the tenant's hash tag)
-// and every key it writes gets its TTL refreshed. One exception: a contact's idempotency key,
-// whose name the contact scripts build from the contact hash's idem_key field (the key's digest)
-// and KEYS[1]'s prefix to refresh its TTL together with the contact's; so it always carries the
-// tenant's hash tag and is in the same cluster slot as KEYS[1]. The C++ side (RedisStateStore)
+// and every key it writes gets its TTL refreshed. One exception: the idempotency key of a
+// contact created before ids were derived from keys, whose name the contact scripts build from
+// the contact hash's idem_key field (the key's digest) and KEYS[1]'s prefix to refresh its TTL
+// together with the contact's; so it always carries the tenant's hash tag and is in the same
+// cluster slot as KEYS[1]. The C++ side (RedisStateStore)
 // encodes all values (names, times, history entries: contact_codec.h, handler_codec.h); the scripts
 // only compare and copy strings, so they never depend on an enum's spelling.
 //
 // Every script returns a two-element array:
 //   {"ok", ""}                      applied
 //   {"precondition", <why>}         refused, nothing written
-//   {"exists", <contact id>}        (create only) the idempotency key is taken, nothing written
+//   {"exists", <contact id>, <its state>}  (create only) the contact exists, nothing written
 //   {"fenced", <current lease>}     the caller's lease on the tenant is gone, nothing written
 //
 // Fencing (several routers on one Redis, docs/adr/0005): every effect script is called with
@@ -40,9 +41,10 @@ namespace wissel::state::scripts {
 //  refuse(why): the precondition reply.
 //  touch(from, to, ttl): refreshes the TTL of KEYS[from..to] (EXPIRE on a missing key is a
 //    no-op).
-//  touch_contact(ttl): touch(1, 3, ttl) and the idempotency key w:{T}:idem:<idem_key> (T from
-//    KEYS[1]) when the contact hash has an idem_key of 64 hex digits; an older hash's idem_key
-//    holding the whole key name is used when it is under the tenant's hash tag.
+//  touch_contact(ttl): touch(1, 3, ttl) and, for a hash written before ids were derived from
+//    keys, its idempotency key (T from KEYS[1]): w:{T}:i:<idem_key> for an idem_key of 22
+//    URL-safe base64 characters, w:{T}:idem:<idem_key> for 64 hex digits, or idem_key itself
+//    when it is a whole key name under the tenant's prefix. New hashes have no idem_key.
 //  check_contact(cid, state, handler): HMGET of the contact's state, handler, channel and
 //    declined; refuses unless it exists, is in `state` and (when `handler` is not nil) is held
 //    by `handler`. A missing handler or declined field counts as "" (contact_codec.h).
@@ -51,14 +53,16 @@ extern const char kPrelude[];
 // A script as sent to Redis: kPrelude followed by `script` (one of the constants below).
 std::string WithPrelude(absl::string_view script);
 
-// ContactCreated. Checks: the idempotency key is unused (else "exists" with its contact) and no
-// contact with this id exists. Writes the hash (with idem_key: the digest ending KEYS[4]'s name,
-// and normally h0: the first history entry), the live entry (only for a live state: a contact
-// created completed is not) and the idempotency key (SET NX). The history list is not made
-// here unless ARGV[5] is not empty (a first entry too long for h0): one key and three calls
-// less for every contact, and none for the many that are closed at once.
-//   KEYS: 1 contact, 2 history, 3 live, [4 idempotency key, 5 its legacy name (read only), only
-//         when the contact has one]
+// ContactCreated. Checks: no contact with this id exists, else "exists" with it and its state
+// for a contact with an idempotency key (its id was derived from the key: a retry) and
+// "precondition" for one without; and the key's legacy names (redis_keys.h) are unused, else
+// "exists" with the contact they name (state ""). Writes the hash (normally with h0: the first
+// history entry) and the live entry (only for a live state: a contact created completed is
+// not). The history list is not made here unless ARGV[5] is not empty (a first entry too long
+// for h0): one key and three calls less for every contact, and none for the many that are
+// closed at once. The idempotency key itself is not stored: the id stands for it.
+//   KEYS: 1 contact, 2 history, 3 live, [4, 5 the idempotency key's two legacy names (read
+//         only), when the contact has a key]
 //   ARGV: 1 contact TTL, 2 contact id, 3 enqueued_at score, 4 "1" to add to live,
 //         5 history entry for the list, or "", 6.. field value pairs of the hash
 extern const char kContactCreated[];

@@ -33,13 +33,18 @@ struct TenantEffect {
 //  - OK: applied.
 //  - FailedPrecondition: the store's check refused it (the state was not as expected); nothing
 //    of this effect was applied.
-//  - AlreadyExists (ContactCreated only): the idempotency key belongs to `existing_contact_id`;
-//    nothing was applied.
+//  - AlreadyExists (ContactCreated only): a contact with this id exists and the new one has an
+//    idempotency key (the service derives such ids from the key: this is a retry), or the key
+//    belongs to `existing_contact_id` under its legacy name (a contact created before ids were
+//    derived from keys); nothing was applied. `existing_live` tells whether that contact is
+//    live in the store: a live contact the router does not have in memory means its memory is
+//    behind the store.
 //  - PermissionDenied: fenced — the writer's lease on the tenant (SetFence) is no longer the
 //    tenant's lease; another router owns the tenant now. Nothing was applied.
 struct EffectResult {
   absl::Status status;
   std::string existing_contact_id;
+  bool existing_live = false;
 };
 
 struct HistoryEntry {
@@ -98,7 +103,9 @@ class StateStore {
   virtual absl::StatusOr<StoredContact> LoadContact(const std::string& tenant,
                                                     const std::string& contact_id) = 0;
 
-  // The contact created with `idempotency_key`; NotFound when the key is unused or expired.
+  // The contact created with `idempotency_key` before contact ids were derived from keys (the
+  // key under its legacy names); NotFound when there is none. Newer contacts are found by the
+  // id the service derives from the key.
   virtual absl::StatusOr<std::string> FindByIdempotencyKey(const std::string& tenant,
                                                            const std::string& idempotency_key) = 0;
 

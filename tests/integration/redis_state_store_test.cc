@@ -278,7 +278,7 @@ TEST_F(RedisStateStoreTest, FullLifeCycle) {
   absl::StatusOr<StoredContact> stored = store_->LoadContact(kTenant, "c1");
   ASSERT_TRUE(stored.ok()) << stored.status();
   EXPECT_EQ(stored->contact.state, ContactState::kCompleted);
-  EXPECT_EQ(stored->contact.idempotency_key, "idem-1");
+  EXPECT_TRUE(stored->contact.idempotency_key.empty());  // not stored: the id stands for it
   EXPECT_EQ(stored->contact.created_at, T(1));
   std::vector<std::string> states;
   for (const HistoryEntry& e : stored->history) {
@@ -408,29 +408,45 @@ TEST_F(RedisStateStoreTest, CapacityAndPresenceAreChecked) {
   EXPECT_EQ(*server_->Command({"HLEN", keys::Held(kTenant, "h2")}), "1");
 }
 
-TEST_F(RedisStateStoreTest, IdempotencyKeyCreatesOneContact) {
+// A contact with an idempotency key has an id derived from the key (the service's rule), so
+// creating it again is a retry: AlreadyExists naming it, with whether it is still live, and
+// nothing written. Without a key it is a conflict (FailedPrecondition).
+TEST_F(RedisStateStoreTest, CreatingAContactAgainIsARetry) {
   ASSERT_TRUE(ApplyOne(Created(MakeContact("c1", T(1), "key-1"))).ok());
   const std::map<std::string, std::string> before = Dump();
-  std::vector<EffectResult> again = ApplyAll({Created(MakeContact("c2", T(2), "key-1"))});
-  EXPECT_EQ(again[0].status.code(), absl::StatusCode::kAlreadyExists);
-  EXPECT_EQ(again[0].existing_contact_id, "c1");
-  // A retry of the very same create (its reply was lost) names itself.
-  std::vector<EffectResult> retry = ApplyAll({Created(MakeContact("c1", T(1), "key-1"))});
+  std::vector<EffectResult> retry = ApplyAll({Created(MakeContact("c1", T(2), "key-1"))});
   EXPECT_EQ(retry[0].status.code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(retry[0].existing_contact_id, "c1");
+  EXPECT_TRUE(retry[0].existing_live);
   EXPECT_EQ(Dump(), before);
-  EXPECT_EQ(store_->LoadContact(kTenant, "c2").status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(Live(), ElementsAre("c1"));
+  // The store keeps no key -> id mapping of its own.
+  for (const auto& [key, value] : before) {
+    EXPECT_THAT(key, ::testing::Not(::testing::HasSubstr(":i:"))) << key;
+    EXPECT_THAT(key, ::testing::Not(::testing::HasSubstr(":idem:"))) << key;
+  }
+  EXPECT_EQ(store_->FindByIdempotencyKey(kTenant, "key-1").status().code(),
+            absl::StatusCode::kNotFound);
 
-  absl::StatusOr<std::string> found = store_->FindByIdempotencyKey(kTenant, "key-1");
-  ASSERT_TRUE(found.ok()) << found.status();
-  EXPECT_EQ(*found, "c1");
-  EXPECT_EQ(store_->FindByIdempotencyKey(kTenant, "key-2").status().code(),
-            absl::StatusCode::kNotFound);
-  // Keys are per tenant.
-  EXPECT_EQ(store_->FindByIdempotencyKey("amersfoort", "key-1").status().code(),
-            absl::StatusCode::kNotFound);
-  EXPECT_TRUE(ApplyOne(Created(MakeContact("c9", T(1), "key-1")), "amersfoort").ok());
+  // Once closed, a retry still finds it, not live.
+  ASSERT_TRUE(ApplyOne(Abandoned("c1", "", ContactState::kQueued, T(3))).ok());
+  retry = ApplyAll({Created(MakeContact("c1", T(4), "key-1"))});
+  EXPECT_EQ(retry[0].status.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(retry[0].existing_contact_id, "c1");
+  EXPECT_FALSE(retry[0].existing_live);
+  absl::StatusOr<StoredContact> stored = store_->LoadContact(kTenant, "c1");
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->contact.state, ContactState::kAbandoned);
+  EXPECT_EQ(stored->contact.created_at, T(1));
+
+  // Without a key, the same id twice is a conflict.
+  ASSERT_TRUE(ApplyOne(Created(MakeContact("c2", T(5)))).ok());
+  std::vector<EffectResult> again = ApplyAll({Created(MakeContact("c2", T(6)))});
+  EXPECT_EQ(again[0].status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(again[0].existing_contact_id.empty());
+
+  // Ids are per tenant.
+  EXPECT_TRUE(ApplyOne(Created(MakeContact("c1", T(1), "key-1")), "amersfoort").ok());
 }
 
 TEST_F(RedisStateStoreTest, LoadTenantReturnsHandlersHeldAndLiveContacts) {
@@ -470,7 +486,7 @@ TEST_F(RedisStateStoreTest, LoadTenantReturnsHandlersHeldAndLiveContacts) {
   EXPECT_EQ(snapshot->live_contacts[0].handler_id, "h1");
   EXPECT_EQ(snapshot->live_contacts[1].state, ContactState::kConnected);
   EXPECT_EQ(snapshot->live_contacts[2].state, ContactState::kQueued);
-  EXPECT_EQ(snapshot->live_contacts[2].idempotency_key, "idem-3");
+  EXPECT_EQ(snapshot->live_contacts[2].created_at, T(7));
 
   absl::StatusOr<TenantSnapshot> empty = store_->LoadTenant("elsewhere");
   ASSERT_TRUE(empty.ok());
@@ -547,7 +563,7 @@ TEST_F(RedisStateStoreTest, EveryKeyHasATtl) {
       EXPECT_GT(ttl, handler_key ? week - 60 : month - 60) << key;
     }
   }
-  EXPECT_EQ(short_keys, 4);  // contact, history, live, idempotency key
+  EXPECT_EQ(short_keys, 3);  // contact, history, live (no idempotency key: contact_codec.h)
 }
 
 TEST_F(RedisStateStoreTest, CreatedAsCompletedIsNeverLive) {
@@ -577,9 +593,10 @@ TEST_F(RedisStateStoreTest, CreatedAsCompletedIsNeverLive) {
   absl::StatusOr<StoredContact> queued = store_->LoadContact(kTenant, "queued");
   ASSERT_TRUE(queued.ok()) << queued.status();
   EXPECT_EQ(queued->history[0].reason, "created");  // no reason given
-  EXPECT_EQ(*store_->FindByIdempotencyKey(kTenant, "idem-digital"), "digital");
-  EXPECT_EQ(ApplyOne(core::ContactCreated{steered, "steered_to_digital"}).code(),
-            absl::StatusCode::kAlreadyExists);
+  std::vector<EffectResult> retry = ApplyAll({core::ContactCreated{steered, "steered_to_digital"}});
+  EXPECT_EQ(retry[0].status.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(retry[0].existing_contact_id, "digital");
+  EXPECT_FALSE(retry[0].existing_live);
 
   // Nothing may offer or abandon it.
   ASSERT_TRUE(ApplyOne(Changed(MakeHandler("h1"), T(4))).ok());
@@ -685,16 +702,23 @@ TEST_F(RedisStateStoreTest, ContactUpdatedOverwritesTheRoutingStateOfAQueuedCont
   EXPECT_TRUE(ApplyOne(Offered("c3", "h3", T(22))).ok());
 }
 
-// The idempotency key lives as long as its contact: every change of the contact refreshes it.
-TEST_F(RedisStateStoreTest, IdempotencyKeyTtlFollowsTheContact) {
+// An idempotency key that a router before derived contact ids wrote lives as long as its
+// contact: every change of the contact refreshes it. New contacts have no such key.
+TEST_F(RedisStateStoreTest, LegacyIdempotencyKeyTtlFollowsTheContact) {
   const std::string idem = keys::Idempotency(kTenant, "key-1");
   const std::string ck = keys::Contact(kTenant, "c1");
   ExpectAllOk(ApplyAll({Changed(MakeHandler("h1"), T(0)), Created(MakeContact("c1", T(1), "key-1")),
                         Created(MakeContact("c2", T(1)))}));
-  // The hash keeps only the digest; the key's name is built from it under the tenant's tag.
-  EXPECT_EQ(Field(ck, "idem_key"), keys::IdempotencyDigest("key-1"));
+  // Neither a key nor a field for it (the id stands for the key).
+  EXPECT_EQ(*server_->Command({"HEXISTS", ck, "idem_key"}), "0");
+  EXPECT_EQ(*server_->Command({"HEXISTS", ck, "idem"}), "0");
+  EXPECT_EQ(*server_->Command({"EXISTS", idem}), "0");
+  EXPECT_EQ(*server_->Command({"EXISTS", keys::LegacyIdempotency(kTenant, "key-1")}), "0");
+  // As that router left it: the digest in the hash, the key's name built from it under the
+  // tenant's tag.
+  ASSERT_TRUE(server_->Command({"HSET", ck, "idem_key", keys::IdempotencyDigest("key-1")}).ok());
+  ASSERT_TRUE(server_->Command({"SET", idem, "c1"}).ok());
   EXPECT_EQ(idem, absl::StrCat("w:{", kTenant, "}:i:", keys::IdempotencyDigest("key-1")));
-  EXPECT_EQ(*server_->Command({"HEXISTS", keys::Contact(kTenant, "c2"), "idem_key"}), "0");
 
   const int64_t month = 30 * 24 * 3600;
   // As if the key were a month old: every later effect on the contact renews it.
@@ -719,14 +743,13 @@ TEST_F(RedisStateStoreTest, IdempotencyKeyTtlFollowsTheContact) {
   ASSERT_TRUE(ApplyOne(Abandoned("c2", "", ContactState::kQueued, T(12))).ok());
   EXPECT_LE(Ttl(idem), 100);  // another contact's change does not touch it
 
-  // An old hash without idem_key still works (its key is not refreshed); one naming a key
-  // outside the tenant's hash tag is ignored.
+  // A hash without idem_key (an older one, or any new one) still works and refreshes no key;
+  // one naming a key outside the tenant's hash tag is ignored.
   const std::string idem3 = keys::Idempotency(kTenant, "key-3");
   const std::string foreign = "w:{other}:idem:x";
   ExpectAllOk(
       ApplyAll({Created(MakeContact("c3", T(13), "key-3")), Created(MakeContact("c4", T(13)))}));
-  ASSERT_TRUE(server_->Command({"HDEL", keys::Contact(kTenant, "c3"), "idem_key"}).ok());
-  ASSERT_TRUE(server_->Command({"EXPIRE", idem3, "100"}).ok());
+  ASSERT_TRUE(server_->Command({"SET", idem3, "c3", "EX", "100"}).ok());
   ASSERT_TRUE(server_->Command({"SET", foreign, "c4", "EX", "100"}).ok());
   ASSERT_TRUE(server_->Command({"HSET", keys::Contact(kTenant, "c4"), "idem_key", foreign}).ok());
   ExpectAllOk(ApplyAll({Abandoned("c3", "", ContactState::kQueued, T(14)),
@@ -951,8 +974,8 @@ TEST_F(RedisStateStoreTest, TypicalContactIsStoredAsAListpack) {
   EXPECT_EQ(*server_->Command({"OBJECT", "ENCODING", ck}), "listpack");
 }
 
-// Idempotency keys written under their legacy name (the whole SHA-256 in hex) by routers before
-// the short digest still make a retry find its contact, through the create script and lookups.
+// Idempotency keys written by routers before contact ids were derived from keys, under either
+// of their names, still make a retry find its contact, through the create script and lookups.
 TEST_F(RedisStateStoreTest, LegacyIdempotencyKeyIsStillHonoured) {
   ASSERT_TRUE(
       server_
@@ -962,11 +985,20 @@ TEST_F(RedisStateStoreTest, LegacyIdempotencyKeyIsStillHonoured) {
             absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(*server_->Command({"EXISTS", keys::Contact(kTenant, "c7")}), "0");
   EXPECT_EQ(*store_->FindByIdempotencyKey(kTenant, "key-7"), "old-contact");
-  // A new key is written under the short name only.
-  ASSERT_TRUE(ApplyOne(Created(MakeContact("c8", T(2), "key-8"))).ok());
-  EXPECT_EQ(*server_->Command({"GET", keys::Idempotency(kTenant, "key-8")}), "c8");
-  EXPECT_EQ(*server_->Command({"EXISTS", keys::LegacyIdempotency(kTenant, "key-8")}), "0");
-  EXPECT_EQ(*store_->FindByIdempotencyKey(kTenant, "key-8"), "c8");
+  // And under the short name of the routers between.
+  ASSERT_TRUE(
+      server_->Command({"SET", keys::Idempotency(kTenant, "key-8"), "older-contact", "EX", "100"})
+          .ok());
+  std::vector<EffectResult> retry = ApplyAll({Created(MakeContact("c8", T(2), "key-8"))});
+  EXPECT_EQ(retry[0].status.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(retry[0].existing_contact_id, "older-contact");
+  EXPECT_FALSE(retry[0].existing_live);
+  EXPECT_EQ(*server_->Command({"EXISTS", keys::Contact(kTenant, "c8")}), "0");
+  EXPECT_EQ(*store_->FindByIdempotencyKey(kTenant, "key-8"), "older-contact");
+  // A new key is written under no name.
+  ASSERT_TRUE(ApplyOne(Created(MakeContact("c9", T(2), "key-9"))).ok());
+  EXPECT_EQ(*server_->Command({"EXISTS", keys::Idempotency(kTenant, "key-9")}), "0");
+  EXPECT_EQ(*server_->Command({"EXISTS", keys::LegacyIdempotency(kTenant, "key-9")}), "0");
   EXPECT_EQ(store_->FindByIdempotencyKey(kTenant, "key-9").status().code(),
             absl::StatusCode::kNotFound);
 }
@@ -991,7 +1023,8 @@ TEST_F(RedisStateStoreTest, FirstHistoryEntryIsInTheHash) {
   const std::string ck = keys::Contact(kTenant, "c1");
   const std::string hk = keys::History(kTenant, "c1");
   EXPECT_EQ(*server_->Command({"EXISTS", hk}), "0");
-  EXPECT_EQ(Field(ck, "h0"), absl::StrCat(absl::ToUnixMicros(T(1)), "|queued||created"));
+  // The plain "created" entry is only the state's name (contact_codec.h).
+  EXPECT_EQ(Field(ck, "h0"), "queued");
   EXPECT_THAT(history_of("c1"), ElementsAre("1:queued::created"));
 
   ExpectAllOk(ApplyAll({Changed(MakeHandler("h1"), T(2)), Offered("c1", "h1", T(3))}));
@@ -1001,6 +1034,13 @@ TEST_F(RedisStateStoreTest, FirstHistoryEntryIsInTheHash) {
   ASSERT_TRUE(absl::SimpleAtoi(*server_->Command({"TTL", hk}), &list_ttl));
   EXPECT_GT(list_ttl, 0);
   EXPECT_LE(std::abs(hash_ttl - list_ttl), 1);
+  EXPECT_THAT(history_of("c1"), ElementsAre("1:queued::created", "3:offered:h1:"));
+
+  // Written when h0 held the whole entry: read the same.
+  ASSERT_TRUE(
+      server_
+          ->Command({"HSET", ck, "h0", absl::StrCat(absl::ToUnixMicros(T(1)), "|queued||created")})
+          .ok());
   EXPECT_THAT(history_of("c1"), ElementsAre("1:queued::created", "3:offered:h1:"));
 
   // Written before h0 existed: the list holds the first entry too.
@@ -1019,6 +1059,14 @@ TEST_F(RedisStateStoreTest, FirstHistoryEntryIsInTheHash) {
   EXPECT_EQ(*server_->Command({"HEXISTS", ck2, "h0"}), "0");
   EXPECT_EQ(*server_->Command({"OBJECT", "ENCODING", ck2}), "listpack");
   EXPECT_THAT(history_of("c2"), ElementsAre(absl::StrCat("4:completed::", reason)));
+
+  // Another reason than "created" is written whole in h0.
+  core::Contact steered = MakeContact("c3", T(5));
+  steered.state = ContactState::kCompleted;
+  ASSERT_TRUE(ApplyOne(core::ContactCreated{steered, "steered_to_digital"}).ok());
+  EXPECT_EQ(Field(keys::Contact(kTenant, "c3"), "h0"),
+            absl::StrCat(absl::ToUnixMicros(T(5)), "|completed||steered_to_digital"));
+  EXPECT_THAT(history_of("c3"), ElementsAre("5:completed::steered_to_digital"));
 }
 
 TEST_F(RedisStateStoreTest, WithdrawTransferAndAbandon) {

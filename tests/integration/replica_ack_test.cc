@@ -138,10 +138,14 @@ TEST_F(ReplicaAckTest, RouterRepliesUnavailableAndTheRetryReturnsTheSameContact)
   EXPECT_TRUE(first.replayed());  // the contact the refused call created on the primary
   ASSERT_TRUE(route("call-2", &second).ok());
   EXPECT_EQ(second.contact_id(), first.contact_id());
+  EXPECT_EQ(first.contact_id(), TestContactId("call-2"));
   absl::StatusOr<std::vector<std::string>> contacts =
-      primary_->Keys(absl::StrCat("w:{", kTenant, "}:i:*"));
+      primary_->Keys(absl::StrCat("w:{", kTenant, "}:c:*"));
   ASSERT_TRUE(contacts.ok());
-  EXPECT_EQ(contacts->size(), 2u);  // call-1 and call-2, one contact each
+  // call-1 and call-2, one contact each.
+  EXPECT_THAT(*contacts, ::testing::UnorderedElementsAre(
+                             absl::StrCat("w:{", kTenant, "}:c:", TestContactId("call-1")),
+                             absl::StrCat("w:{", kTenant, "}:c:", TestContactId("call-2"))));
   server.Shutdown(absl::Seconds(2));
 }
 

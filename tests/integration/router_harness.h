@@ -14,6 +14,8 @@
 #include "absl/strings/str_replace.h"
 #include "gtest/gtest.h"
 #include "router/config/router_config.h"
+#include "router/privacy/pseudonymizer.h"
+#include "router/service/request_validation.h"
 #include "router/service/server.h"
 #include "router/service/system_clock.h"
 #include "tests/integration/redis_server.h"
@@ -24,6 +26,15 @@
 namespace wissel::testing {
 
 inline constexpr char kTenant[] = "gemeente-test";
+// The tenant's pseudonym secret in TestConfigYaml.
+inline constexpr char kTestSecret[] = "test-secret-test-secret-test-secret-0123";
+
+// The contact id a router of TestConfigYaml gives the contact with `idempotency_key`.
+inline std::string TestContactId(absl::string_view idempotency_key) {
+  absl::StatusOr<privacy::Pseudonymizer> pseudonymizer =
+      privacy::Pseudonymizer::Create(kTestSecret);
+  return service::ContactIdForIdempotencyKey(*pseudonymizer, idempotency_key);
+}
 
 // A small tenant: two queues, short timeouts so tests of expiry stay quick.
 inline std::string TestConfigYaml(int redis_port, absl::string_view offer_timeout = "2s",
@@ -36,7 +47,7 @@ redis: {host: 127.0.0.1, port: PORT}
 tenants:
   - id: gemeente-test
     name: Gemeente Test
-    pseudonym_secret: "test-secret-test-secret-test-secret-0123"
+    pseudonym_secret: "SECRET"
     contact_retention: 1d
     handler_defaults:
       offer_timeout: OFFER
@@ -49,7 +60,10 @@ tenants:
       - {code: rijbewijs, name: Rijbewijs, domain: burgerzaken, queue: burgerzaken}
       - {code: wmo-hulpmiddelen, name: Hulpmiddelen, domain: sociaal_domein, queue: wmo}
 )yaml",
-      {{"PORT", absl::StrCat(redis_port)}, {"OFFER", offer_timeout}, {"LISTEN", listen}});
+      {{"PORT", absl::StrCat(redis_port)},
+       {"OFFER", offer_timeout},
+       {"LISTEN", listen},
+       {"SECRET", kTestSecret}});
 }
 
 class RouterHarness {

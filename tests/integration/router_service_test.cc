@@ -12,6 +12,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
+#include "router/state/redis_state_store.h"
 #include "tests/integration/router_harness.h"
 
 namespace wissel::testing {
@@ -255,6 +256,79 @@ TEST_F(RouterServiceTest, SameIdempotencyKeyIsOneContact) {
   auto d = Route(NewContact("another"));
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_EQ(ContactKeys().size(), 2u);
+}
+
+// A retry of a contact that was completed and whose handler is still in wrap-up answers as the
+// contact was answered; it is not offered again, and the handler keeps its wrap-up.
+TEST_F(RouterServiceTest, RetryOfACompletedContactInWrapUpReplaysIt) {
+  Stream stream = OpenStream("h1");
+  ASSERT_TRUE(SignIn("h1", "burgerzaken").ok());
+  v1::Contact chat = NewContact("chat-session-7");
+  chat.set_channel(v1::CHANNEL_CHAT);  // three chat slots: room for a second offer
+  auto first = Route(chat);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->contact_id(), TestContactId("chat-session-7"));
+  EXPECT_EQ(first->decision().outcome(), v1::Decision::OUTCOME_ASSIGNED);
+  ASSERT_EQ(stream.Next().contact_id(), first->contact_id());
+  ASSERT_TRUE(Respond("h1", first->contact_id(), /*accept=*/true).ok());
+  v1::CompleteContactRequest complete;
+  complete.set_tenant(kTenant);
+  complete.set_contact_id(first->contact_id());
+  v1::ContactRecord completed;
+  ASSERT_TRUE(harness_.routing().CompleteContact(Ctx().get(), complete, &completed).ok());
+
+  auto retry = Route(chat);
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_EQ(retry->contact_id(), first->contact_id());
+  EXPECT_TRUE(retry->replayed());
+  EXPECT_EQ(retry->decision().outcome(), v1::Decision::OUTCOME_ASSIGNED);
+  EXPECT_EQ(retry->decision().handler_id(), "h1");
+  EXPECT_EQ(Get(first->contact_id()).state(), v1::CONTACT_STATE_COMPLETED);
+  EXPECT_EQ(ContactKeys().size(), 1u);
+
+  // The router goes on: the next chat is offered to h1, which still holds the first in wrap-up.
+  v1::Contact next_chat = NewContact("chat-session-8");
+  next_chat.set_channel(v1::CHANNEL_CHAT);
+  auto next = Route(next_chat);
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ(next->decision().handler_id(), "h1");
+  EXPECT_EQ(stream.Next().contact_id(), next->contact_id());
+  v1::GetHandlerRequest get;
+  get.set_tenant(kTenant);
+  get.set_handler_id("h1");
+  v1::Handler h1;
+  ASSERT_TRUE(harness_.handlers().GetHandler(Ctx().get(), get, &h1).ok());
+  EXPECT_THAT(h1.contact_ids(), UnorderedElementsAre(first->contact_id(), next->contact_id()));
+}
+
+// A contact that is live in the store but not in the router's memory (written behind its back)
+// is found by a retry of its key: the router answers from the store and reloads the tenant, so
+// the contact is offered from then on.
+TEST_F(RouterServiceTest, AContactLiveInTheStoreButNotInMemoryIsReloaded) {
+  state::RedisStateStoreOptions options;
+  options.endpoint.host = "127.0.0.1";
+  options.endpoint.port = harness_.redis().port();
+  state::RedisStateStore behind(options);
+  core::Contact c;
+  c.id = TestContactId("written-elsewhere");
+  c.idempotency_key = "written-elsewhere";
+  c.channel = core::Channel::kPhone;
+  c.topic = "paspoort";
+  c.queue = "burgerzaken";
+  c.created_at = c.enqueued_at = absl::Now() - absl::Seconds(5);
+  absl::StatusOr<std::vector<state::EffectResult>> written =
+      behind.Apply({{kTenant, core::ContactCreated{c, ""}}});
+  ASSERT_TRUE(written.ok() && (*written)[0].status.ok());
+
+  auto retry = Route(NewContact("written-elsewhere"));
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_EQ(retry->contact_id(), c.id);
+  EXPECT_TRUE(retry->replayed());
+  EXPECT_EQ(ContactKeys().size(), 1u);
+
+  Stream stream = OpenStream("h1");
+  ASSERT_TRUE(SignIn("h1", "burgerzaken").ok());
+  EXPECT_EQ(stream.Next().contact_id(), c.id);
 }
 
 struct BadContactCase {

@@ -94,6 +94,38 @@ TEST_F(RouterTest, RoutesToTheOneAvailableHandler) {
   EXPECT_EQ(router_.FindContact("c1")->state, ContactState::kOffered);
 }
 
+// A contact routed again under the id of one its handler still holds in wrap-up (a retry of a
+// closed contact's create: ids follow from idempotency keys) is not offered to that handler,
+// which cannot hold one id twice; forgetting it leaves the wrap-up alone.
+TEST_F(RouterTest, AHandlerNeverHoldsOneContactIdTwice) {
+  ASSERT_TRUE(router_.SignIn(MakeHandler("h1", {"burgerzaken"}), &effects_).ok());
+  ASSERT_TRUE(router_.Route(MakeContact("c1", "paspoort", Channel::kChat), &effects_).ok());
+  ASSERT_TRUE(router_.Accept("h1", "c1", &effects_).ok());
+  ASSERT_TRUE(router_.Complete("c1", &effects_).ok());
+  ASSERT_EQ(router_.FindHandler("h1")->held.size(), 1u);
+  EXPECT_EQ(router_.FindHandler("h1")->held[0].state, HoldState::kWrapUp);
+
+  // h1 has two chat slots free, but holds c1.
+  effects_.clear();
+  auto again = router_.Route(MakeContact("c1", "paspoort", Channel::kChat), &effects_);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->outcome, Decision::Outcome::kQueued);
+  EXPECT_THAT(EffectsOf<ContactOffered>(effects_), IsEmpty());
+  // Another contact does go to h1.
+  auto other = router_.Route(MakeContact("c2", "paspoort", Channel::kChat), &effects_);
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_EQ(other->outcome, Decision::Outcome::kAssigned);
+
+  effects_.clear();
+  router_.Forget("c1", &effects_);
+  EXPECT_EQ(router_.FindContact("c1"), nullptr);
+  const Handler* h1 = router_.FindHandler("h1");
+  ASSERT_EQ(h1->held.size(), 2u);
+  EXPECT_EQ(h1->held[0].contact_id, "c1");
+  EXPECT_EQ(h1->held[0].state, HoldState::kWrapUp);
+  ASSERT_TRUE(router_.FinishWrapUp("h1", "c1", &effects_).ok());
+}
+
 // The explanation is recorded as notes and formatted on demand: the text is the API's, so it
 // must stay exactly as it was.
 TEST_F(RouterTest, ExplanationTextOfAnAssignedAndAQueuedDecision) {

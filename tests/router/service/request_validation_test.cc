@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -94,16 +96,35 @@ TEST(RequestValidationTest, SignInChecksProficiencyAndCapacity) {
   EXPECT_THAT(PrepareSignIn(h).status().message(), HasSubstr("handler.capacity[0].max_contacts"));
 }
 
-TEST(RequestValidationTest, ContactIdsAreShortValidAndUnique) {
+TEST(RequestValidationTest, ContactIdsFollowFromTheIdempotencyKeyAndTheTenantsSecret) {
+  const privacy::Pseudonymizer pseudonymizer = TestPseudonymizer();
   std::set<std::string> seen;
   for (int i = 0; i < 10000; ++i) {
-    const std::string id = NewContactId();
+    const std::string key = absl::StrCat("sip:call-", i, "@pbx");
+    const std::string id = ContactIdForIdempotencyKey(pseudonymizer, key);
     ASSERT_EQ(id.size(), kContactIdLength);
     ASSERT_TRUE(ValidateIdentifier("contact_id", id).ok()) << id;
+    // A retry names the same contact, on any router with the tenant's secret.
+    ASSERT_EQ(ContactIdForIdempotencyKey(TestPseudonymizer(), key), id);
     seen.insert(id);
   }
   EXPECT_EQ(seen.size(), 10000u);
   EXPECT_LE(kContactIdLength, std::string().capacity());  // fits the small-string buffer
+
+  // Every base-62 digit occurs: the ids use the whole alphabet, not a biased part of it.
+  std::set<char> digits;
+  for (const std::string& id : seen) digits.insert(id.begin(), id.end());
+  EXPECT_EQ(digits.size(), 62u);
+
+  // Another tenant (another secret) gets another id for the same key, and the id is not the
+  // key's pseudonym: the purpose keeps the two uses of the secret apart.
+  const privacy::Pseudonymizer other =
+      *privacy::Pseudonymizer::Create("fedcba9876543210fedcba9876543210");
+  EXPECT_NE(ContactIdForIdempotencyKey(other, "chat:42"),
+            ContactIdForIdempotencyKey(pseudonymizer, "chat:42"));
+  EXPECT_NE(pseudonymizer.Digest("contact-id", "chat:42"),
+            absl::HexStringToBytes(pseudonymizer.Pseudonym("contact-id", "chat:42")));
+  EXPECT_EQ(pseudonymizer.Digest("contact-id", "chat:42").size(), 32u);
 }
 
 }  // namespace

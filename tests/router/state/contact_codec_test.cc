@@ -45,14 +45,14 @@ core::Contact FullContact() {
   return c;
 }
 
-// Every field of core::Contact, compared one by one.
+// Every stored field of core::Contact, compared one by one.
 void ExpectSameContact(const core::Contact& a, const core::Contact& b) {
   EXPECT_EQ(a.id, b.id);
   EXPECT_EQ(a.channel, b.channel);
   EXPECT_EQ(a.topic, b.topic);
   EXPECT_EQ(a.queue, b.queue);
   EXPECT_EQ(a.priority, b.priority);
-  EXPECT_EQ(a.idempotency_key, b.idempotency_key);
+  // Not idempotency_key: it is not stored (the service derives the id from it).
   EXPECT_EQ(a.party_pseudonym, b.party_pseudonym);
   EXPECT_EQ(a.created_at, b.created_at);
   EXPECT_EQ(a.enqueued_at, b.enqueued_at);
@@ -109,14 +109,17 @@ TEST(ContactCodecTest, ContactRoundTrip) {
   EXPECT_EQ(fields["state"], "offered");
   EXPECT_EQ(fields["declined"], "h-2,h-3");
   EXPECT_EQ(fields["created_at"], "1700000000123456");
-  absl::StatusOr<core::Contact> back = DecodeContact(fields);
+  // The id is the key's name and the idempotency key is not stored (contact_codec.h).
+  EXPECT_FALSE(fields.contains("id"));
+  EXPECT_FALSE(fields.contains("idem"));
+  absl::StatusOr<core::Contact> back = DecodeContact(c.id, fields);
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(back->id, c.id);
   EXPECT_EQ(back->channel, c.channel);
   EXPECT_EQ(back->topic, c.topic);
   EXPECT_EQ(back->queue, c.queue);
   EXPECT_EQ(back->priority, c.priority);
-  EXPECT_EQ(back->idempotency_key, c.idempotency_key);
+  EXPECT_TRUE(back->idempotency_key.empty());
   EXPECT_EQ(back->party_pseudonym, c.party_pseudonym);
   EXPECT_EQ(back->created_at, c.created_at);
   EXPECT_EQ(back->enqueued_at, c.enqueued_at);
@@ -148,7 +151,7 @@ TEST(ContactCodecTest, EveryDigidLevelRoundTrips) {
         core::DigidLevel::kSubstantieel, core::DigidLevel::kHoog}) {
     core::Contact c = FullContact();
     c.digid = level;
-    absl::StatusOr<core::Contact> back = DecodeContact(ToMap(EncodeContact(c)));
+    absl::StatusOr<core::Contact> back = DecodeContact(c.id, ToMap(EncodeContact(c)));
     ASSERT_TRUE(back.ok()) << back.status();
     EXPECT_EQ(back->digid, level) << DigidLevelName(level);
     EXPECT_EQ(ParseDigidLevel(DigidLevelName(level)), level);
@@ -173,7 +176,7 @@ TEST(ContactCodecTest, EmptyListsAndInfiniteTimesRoundTrip) {
     FieldMap fields = ToMap(EncodeContact(c));
     EXPECT_EQ(fields["overflow"], "");
     EXPECT_EQ(fields["required_skills"], "");
-    absl::StatusOr<core::Contact> back = DecodeContact(fields);
+    absl::StatusOr<core::Contact> back = DecodeContact(c.id, fields);
     ASSERT_TRUE(back.ok()) << back.status();
     ExpectSameContact(*back, c);
   }
@@ -184,7 +187,7 @@ TEST(ContactCodecTest, EmptyListsAndInfiniteTimesRoundTrip) {
   c.needs = ~0u;
   c.escalation_level = 0;
   c.min_proficiency = core::kMaxProficiency;
-  absl::StatusOr<core::Contact> back = DecodeContact(ToMap(EncodeContact(c)));
+  absl::StatusOr<core::Contact> back = DecodeContact(c.id, ToMap(EncodeContact(c)));
   ASSERT_TRUE(back.ok()) << back.status();
   ExpectSameContact(*back, c);
 }
@@ -208,12 +211,18 @@ TEST(ContactCodecTest, RoutingFieldsAreASubsetOfTheContact) {
 // A hash written before the policy fields existed decodes with core::Contact's defaults.
 TEST(ContactCodecTest, OldHashDecodesWithDefaults) {
   const FieldMap old = {{"id", "c-old"},     {"channel", "phone"}, {"topic", "paspoort"},
-                        {"queue", "q"},      {"priority", "50"},   {"idem", ""},
+                        {"queue", "q"},      {"priority", "50"},   {"idem", "k-old"},
                         {"party", "p"},      {"created_at", "10"}, {"enqueued_at", "11"},
                         {"state", "queued"}, {"handler", ""},      {"offer_deadline", "inf"},
                         {"declined", "h-1"}, {"payload", "x"}};
-  absl::StatusOr<core::Contact> back = DecodeContact(old);
+  absl::StatusOr<core::Contact> back = DecodeContact("c-old", old);
   ASSERT_TRUE(back.ok()) << back.status();
+  // Its id and idempotency key fields are read (the id must be the key's).
+  EXPECT_EQ(back->id, "c-old");
+  EXPECT_EQ(back->idempotency_key, "k-old");
+  absl::StatusOr<core::Contact> misplaced = DecodeContact("c-other", old);
+  EXPECT_EQ(misplaced.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(misplaced.status().message()), ::testing::HasSubstr("'id'"));
   const core::Contact defaults;
   EXPECT_EQ(back->domain, defaults.domain);
   EXPECT_EQ(back->needs, defaults.needs);
@@ -238,7 +247,7 @@ TEST(ContactCodecTest, DefaultsRoundTrip) {
   c.queue = "q";
   c.created_at = absl::FromUnixMicros(1);
   c.enqueued_at = absl::FromUnixMicros(2);
-  absl::StatusOr<core::Contact> back = DecodeContact(ToMap(EncodeContact(c)));
+  absl::StatusOr<core::Contact> back = DecodeContact(c.id, ToMap(EncodeContact(c)));
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(back->offer_deadline, absl::InfiniteFuture());
   EXPECT_TRUE(back->declined_by.empty());
@@ -247,10 +256,10 @@ TEST(ContactCodecTest, DefaultsRoundTrip) {
 }
 
 TEST(ContactCodecTest, OptionalFieldsMayBeMissing) {
-  FieldMap fields = {{"id", "c"},           {"channel", "chat"},          {"queue", "q"},
-                     {"priority", "5"},     {"state", "queued"},          {"created_at", "10"},
-                     {"enqueued_at", "11"}, {"unknown_future_field", "x"}};
-  absl::StatusOr<core::Contact> back = DecodeContact(fields);
+  FieldMap fields = {{"channel", "chat"},          {"queue", "q"},       {"priority", "5"},
+                     {"state", "queued"},          {"created_at", "10"}, {"enqueued_at", "11"},
+                     {"unknown_future_field", "x"}};
+  absl::StatusOr<core::Contact> back = DecodeContact("c", fields);
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(back->channel, core::Channel::kChat);
   EXPECT_EQ(back->offer_deadline, absl::InfiniteFuture());
@@ -266,9 +275,9 @@ TEST(ContactCodecTest, DefaultValuesAreNotWritten) {
   c.enqueued_at = absl::FromUnixMicros(2);
   std::vector<std::string> names;
   for (const auto& [name, value] : EncodeContact(c)) names.push_back(name);
-  EXPECT_THAT(names, ::testing::UnorderedElementsAre("id", "channel", "created_at", "state",
-                                                     "queue", "priority", "enqueued_at"));
-  absl::StatusOr<core::Contact> back = DecodeContact(ToMap(EncodeContact(c)));
+  EXPECT_THAT(names, ::testing::UnorderedElementsAre("channel", "created_at", "state", "queue",
+                                                     "priority", "enqueued_at"));
+  absl::StatusOr<core::Contact> back = DecodeContact(c.id, ToMap(EncodeContact(c)));
   ASSERT_TRUE(back.ok()) << back.status();
   ExpectSameContact(*back, c);
 
@@ -276,14 +285,14 @@ TEST(ContactCodecTest, DefaultValuesAreNotWritten) {
   c.enqueued_at = c.created_at;
   names.clear();
   for (const auto& [name, value] : EncodeContact(c)) names.push_back(name);
-  EXPECT_THAT(names, ::testing::UnorderedElementsAre("id", "channel", "created_at", "state",
-                                                     "queue", "priority"));
-  back = DecodeContact(ToMap(EncodeContact(c)));
+  EXPECT_THAT(names, ::testing::UnorderedElementsAre("channel", "created_at", "state", "queue",
+                                                     "priority"));
+  back = DecodeContact(c.id, ToMap(EncodeContact(c)));
   ASSERT_TRUE(back.ok()) << back.status();
   ExpectSameContact(*back, c);
 
-  // Every field of a contact without defaults is written.
-  EXPECT_EQ(ToMap(EncodeContact(FullContact())).size(), 28u);
+  // Every field of a contact without defaults is written: all but id and idempotency_key.
+  EXPECT_EQ(ToMap(EncodeContact(FullContact())).size(), 26u);
 }
 
 // ContactUpdated must be able to put a routing field back to its default: all are written.
@@ -303,7 +312,7 @@ TEST(ContactCodecTest, PayloadIsStoredInChunksThatFitAListpack) {
   EXPECT_EQ(fields.at("p2"), payload.substr(128));
   EXPECT_FALSE(fields.contains("p3"));
   for (const auto& [name, value] : fields) EXPECT_LE(value.size(), kPayloadChunk) << name;
-  absl::StatusOr<core::Contact> back = DecodeContact(fields);
+  absl::StatusOr<core::Contact> back = DecodeContact(c.id, fields);
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(back->payload, c.payload);
 
@@ -313,21 +322,21 @@ TEST(ContactCodecTest, PayloadIsStoredInChunksThatFitAListpack) {
 
   // A lost chunk in the middle is data loss, not a shorter payload.
   fields.erase("p1");
-  EXPECT_EQ(DecodeContact(fields).status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(DecodeContact(c.id, fields).status().code(), absl::StatusCode::kDataLoss);
 
   // Too long for a listpack anyway: stored whole.
   c.payload = std::string(kPayloadChunk * kMaxPayloadChunks + 1, 'y');
   fields = ToMap(EncodeContact(c));
   EXPECT_EQ(fields.at("payload").size(), c.payload.size());
   EXPECT_FALSE(fields.contains("p1"));
-  back = DecodeContact(fields);
+  back = DecodeContact(c.id, fields);
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(back->payload, c.payload);
   // The longest that is still chunked.
   c.payload = std::string(kPayloadChunk * kMaxPayloadChunks, 'z');
   fields = ToMap(EncodeContact(c));
   EXPECT_TRUE(fields.contains(absl::StrCat("p", kMaxPayloadChunks - 1)));
-  EXPECT_EQ(DecodeContact(fields)->payload, c.payload);
+  EXPECT_EQ(DecodeContact(c.id, fields)->payload, c.payload);
 }
 
 TEST(ContactCodecTest, MalformedFieldsAreDataLoss) {
@@ -355,16 +364,18 @@ TEST(ContactCodecTest, MalformedFieldsAreDataLoss) {
        }) {
     FieldMap fields = good;
     fields[field] = bad;
-    absl::StatusOr<core::Contact> back = DecodeContact(fields);
+    absl::StatusOr<core::Contact> back = DecodeContact("c-1", fields);
     EXPECT_EQ(back.status().code(), absl::StatusCode::kDataLoss) << field;
     EXPECT_THAT(std::string(back.status().message()), ::testing::HasSubstr(field));
   }
-  for (const char* required : {"id", "channel", "queue", "priority", "state", "created_at"}) {
+  for (const char* required : {"channel", "queue", "priority", "state", "created_at"}) {
     FieldMap fields = good;
     fields.erase(required);
-    EXPECT_EQ(DecodeContact(fields).status().code(), absl::StatusCode::kDataLoss) << required;
+    EXPECT_EQ(DecodeContact("c-1", fields).status().code(), absl::StatusCode::kDataLoss)
+        << required;
   }
-  EXPECT_EQ(DecodeContact({}).status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(DecodeContact("c-1", {}).status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(DecodeContact("", good).status().code(), absl::StatusCode::kDataLoss);
 }
 
 TEST(ContactCodecTest, HistoryRoundTrip) {
@@ -391,6 +402,39 @@ TEST(ContactCodecTest, HistoryRoundTrip) {
 TEST(ContactCodecTest, MalformedHistoryIsDataLoss) {
   for (const char* bad : {"", "1|queued|h", "x|queued|h|r", "1|nope|h|r", "|queued|h|r"}) {
     EXPECT_EQ(DecodeHistoryEntry(bad).status().code(), absl::StatusCode::kDataLoss) << bad;
+  }
+}
+
+// The first history entry (h0) is only the state's name when it is the plain "created" entry,
+// and the full entry otherwise; both read back, as does the full form hashes hold from before.
+TEST(ContactCodecTest, FirstHistoryEntryIsShortWhenPlain) {
+  core::Contact c;
+  c.created_at = absl::FromUnixMicros(1700000000000001);
+  const HistoryEntry plain{c.created_at, core::ContactState::kQueued, "",
+                           std::string(kCreatedReason)};
+  EXPECT_EQ(EncodeFirstHistoryEntry(c, plain), "queued");
+  const HistoryEntry offered{c.created_at, core::ContactState::kOffered, "h-1",
+                             std::string(kCreatedReason)};
+  const HistoryEntry steered{c.created_at, core::ContactState::kCompleted, "",
+                             "steered_to_digital"};
+  const HistoryEntry later{c.created_at + absl::Microseconds(1), core::ContactState::kQueued, "",
+                           std::string(kCreatedReason)};
+  const std::vector<HistoryEntry> entries = {plain, offered, steered, later};
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const HistoryEntry& e = entries[i];
+    const std::string text = EncodeFirstHistoryEntry(c, e);
+    if (i > 0) {
+      EXPECT_EQ(text, EncodeHistoryEntry(e));
+    }
+    absl::StatusOr<HistoryEntry> back = DecodeFirstHistoryEntry(c, text);
+    ASSERT_TRUE(back.ok()) << text << ": " << back.status();
+    EXPECT_EQ(back->time, e.time) << text;
+    EXPECT_EQ(back->state, e.state) << text;
+    EXPECT_EQ(back->handler_id, e.handler_id) << text;
+    EXPECT_EQ(back->reason, e.reason) << text;
+  }
+  for (const char* bad : {"", "Queued", "1|queued|h", "x|queued||created"}) {
+    EXPECT_EQ(DecodeFirstHistoryEntry(c, bad).status().code(), absl::StatusCode::kDataLoss) << bad;
   }
 }
 
