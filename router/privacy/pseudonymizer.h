@@ -16,10 +16,12 @@
 // the normalisation.
 //
 // Thread-safety: a Pseudonymizer is immutable after Create(); all const methods may be called
-// concurrently. It is copyable and movable; every copy wipes its secret on destruction.
+// concurrently. It is copyable and movable; copies share the keyed HMAC state, which OpenSSL
+// cleanses when the last copy is destroyed. The secret itself is wiped as soon as the key is set.
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -49,12 +51,11 @@ class Pseudonymizer {
   // InvalidArgument when the secret is too short; the message never contains the secret.
   static absl::StatusOr<Pseudonymizer> Create(std::string secret);
 
-  // Copies and moves wipe the secret they overwrite. A moved-from object may only be
-  // destroyed or assigned to.
+  // A moved-from object may only be destroyed or assigned to.
   Pseudonymizer(const Pseudonymizer&) = default;
-  Pseudonymizer& operator=(const Pseudonymizer& other);
+  Pseudonymizer& operator=(const Pseudonymizer&) = default;
   Pseudonymizer(Pseudonymizer&&) noexcept = default;
-  Pseudonymizer& operator=(Pseudonymizer&& other) noexcept;
+  Pseudonymizer& operator=(Pseudonymizer&&) noexcept = default;
   ~Pseudonymizer();
 
   // Returns HmacSha256Hex(secret, kind + ":" + normalized_value). `kind` is one of the kK*
@@ -70,12 +71,13 @@ class Pseudonymizer {
   std::string Digest(absl::string_view purpose, absl::string_view value) const;
 
  private:
-  explicit Pseudonymizer(std::string secret) : secret_(std::move(secret)) {}
+  // HMAC-SHA256 with the secret as its key, set up once: OpenSSL's one-shot HMAC() looks the
+  // algorithm up and hashes the key on every call, several times the work of a short message,
+  // and every routed contact needs two or three MACs.
+  class KeyedMac;
+  explicit Pseudonymizer(std::shared_ptr<const KeyedMac> mac) : mac_(std::move(mac)) {}
 
-  // Overwrites the secret's bytes before they are released.
-  void Wipe() noexcept;
-
-  std::string secret_;
+  std::shared_ptr<const KeyedMac> mac_;
 };
 
 }  // namespace wissel::privacy

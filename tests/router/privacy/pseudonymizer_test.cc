@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -117,6 +119,21 @@ TEST(PseudonymizerTest, NeverContainsTheValue) {
   EXPECT_THAT(p.Pseudonym(kKindBsn, "111222333"), Not(HasSubstr("111222333")));
 }
 
+// The keyed contexts are reused call after call (re-initialised with the same key): every
+// answer is still the plain HMAC of its own input, for pseudonyms and digests alike.
+TEST(PseudonymizerTest, ReusedContextsGiveThePlainHmac) {
+  const Pseudonymizer p = MakePseudonymizer(kSecretA);
+  for (int i = 0; i < 100; ++i) {
+    const std::string value = absl::StrCat("+3161234", 1000 + i);
+    ASSERT_EQ(p.Pseudonym(kKindPhone, value),
+              HmacSha256Hex(kSecretA, absl::StrCat(kKindPhone, ":", value)))
+        << i;
+    ASSERT_EQ(absl::BytesToHexString(p.Digest("contact-id", value)),
+              HmacSha256Hex(kSecretA, absl::StrCat("contact-id#", value)))
+        << i;
+  }
+}
+
 TEST(PseudonymizerTest, ConcurrentUseGivesTheSameAnswer) {
   const Pseudonymizer p = MakePseudonymizer(kSecretA);
   const std::string expected = p.Pseudonym(kKindBsn, "111222333");
@@ -126,6 +143,8 @@ TEST(PseudonymizerTest, ConcurrentUseGivesTheSameAnswer) {
     threads.emplace_back([&p, &expected, &mismatches, t] {
       for (int i = 0; i < 1000; ++i) {
         if (p.Pseudonym(kKindBsn, "111222333") != expected) ++mismatches[t];
+        // Interleaved with other inputs, so that contexts change hands between threads.
+        if (p.Digest("contact-id", absl::StrCat(t, "-", i)).size() != 32) ++mismatches[t];
       }
     });
   }
