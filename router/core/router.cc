@@ -840,9 +840,6 @@ absl::StatusOr<Decision> Router::Route(NewContact in, EffectList* effects) {
   if (contacts_.contains(in.id)) {
     return absl::AlreadyExistsError(absl::StrCat("contact '", in.id, "' exists"));
   }
-  if (!in.idempotency_key.empty() && by_idempotency_key_.contains(in.idempotency_key.str())) {
-    return absl::AlreadyExistsError("idempotency_key: already used by a live contact");
-  }
 
   const absl::Time now = clock_->Now();
   // Filled in place: a recycled Contact keeps the capacity of its strings and vectors.
@@ -1005,7 +1002,6 @@ absl::StatusOr<Decision> Router::Route(NewContact in, EffectList* effects) {
   // 5. Queue and handler.
   Contact& live = c;
   contacts_[live.id] = std::move(owned);
-  if (!live.idempotency_key.empty()) by_idempotency_key_[live.idempotency_key.str()] = &live;
   effects->push_back(ContactCreated{live, ""});
   if (live.priority != 0) d.AddNote(NoteKind::kPriority).number = live.priority;
   if (IsAsynchronous(live.channel)) {
@@ -1406,9 +1402,6 @@ absl::Time Router::NextDeadline() const {
 void Router::Drop(const std::string& contact_id) {
   auto it = contacts_.find(contact_id);
   if (it == contacts_.end()) return;
-  if (!it->second->idempotency_key.empty()) {
-    by_idempotency_key_.erase(it->second->idempotency_key.str());
-  }
   connected_at_.erase(contact_id);
   // The Contact object outlives the erase (it goes to the spares), so `contact_id` may be its
   // own id.
@@ -1526,7 +1519,6 @@ absl::Status Router::RestoreContact(Contact contact) {
   auto owned = std::make_unique<Contact>(std::move(contact));
   Contact& c = *owned;
   contacts_[c.id] = std::move(owned);
-  if (!c.idempotency_key.empty()) by_idempotency_key_[c.idempotency_key.str()] = &c;
   switch (c.state) {
     case ContactState::kQueued:
       Enqueue(c);
@@ -1666,11 +1658,6 @@ const Contact* Router::FindContact(const std::string& contact_id) const {
 const Handler* Router::FindHandler(const std::string& handler_id) const {
   auto it = handlers_.find(handler_id);
   return it == handlers_.end() ? nullptr : &it->second->handler;
-}
-
-const Contact* Router::FindByIdempotencyKey(const std::string& key) const {
-  auto it = by_idempotency_key_.find(key);
-  return it == by_idempotency_key_.end() ? nullptr : it->second;
 }
 
 const ContactPersonMapping* Router::FindContactPerson(const std::string& party_pseudonym,

@@ -107,7 +107,8 @@ class Router {
   // Routes a new contact: offers it to a handler now, queues it, steers it to the digital
   // alternative or closes it (outside hours) — see the class comment.
   // InvalidArgument: unknown topic (field "topic"), priority outside 0..100 ("priority").
-  // AlreadyExists: a contact with this id or idempotency key is already live.
+  // AlreadyExists: a contact with this id is already live. (The service derives a contact's id
+  // from its idempotency key, so a retry of a live contact is found by its id.)
   absl::StatusOr<Decision> Route(NewContact contact, EffectList* effects);
 
   // Signs a handler in, or updates skills/capacity/presence of one signed in. Offers it
@@ -180,8 +181,6 @@ class Router {
 
   const Contact* FindContact(const std::string& contact_id) const;
   const Handler* FindHandler(const std::string& handler_id) const;
-  // The live contact created with this idempotency key, if any.
-  const Contact* FindByIdempotencyKey(const std::string& key) const;
   // The unexpired contact person of a resident (or case) in a domain, if any.
   const ContactPersonMapping* FindContactPerson(const std::string& party_pseudonym,
                                                 const std::string& domain) const;
@@ -293,9 +292,6 @@ class Router {
   absl::flat_hash_map<std::string, std::unique_ptr<Contact>> contacts_;
   // Contacts no longer live, kept for reuse so that routing allocates no Contact (bounded).
   std::vector<std::unique_ptr<Contact>> spare_contacts_;
-  // Idempotency key -> live contact. The key views point into the contact's own
-  // idempotency_key, which does not change while the contact is live.
-  absl::flat_hash_map<absl::string_view, const Contact*> by_idempotency_key_;
   absl::flat_hash_map<std::string, std::unique_ptr<HandlerEntry>> handlers_;
   std::map<std::string, std::unique_ptr<QueueState>> queues_;
   // The same, hashed, for lookups by name.

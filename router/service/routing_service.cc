@@ -91,11 +91,9 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::RouteContact(grpc::CallbackServerC
       *ctx_, reactor, tenant,
       [contact = *std::move(prepared), result](core::Router& router,
                                                core::EffectList* effects) mutable {
-        // A retry of a live contact: by its id, or by its key for a contact created before ids
-        // were derived from keys (restored with its key).
-        const core::Contact* live = router.FindContact(contact.id);
-        if (live == nullptr) live = router.FindByIdempotencyKey(contact.idempotency_key);
-        if (live != nullptr) {
+        // A retry of a live contact. (One created before ids were derived from keys is found
+        // by the store, under its key's old name: AlreadyExists below.)
+        if (const core::Contact* live = router.FindContact(contact.id)) {
           WISSEL_ASSIGN_OR_RETURN(core::Decision described, router.Describe(live->id));
           result->contact_id = described.contact_id;
           ToProto(described, &result->decision);

@@ -12,6 +12,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
+#include "router/state/redis_keys.h"
 #include "router/state/redis_state_store.h"
 #include "tests/integration/router_harness.h"
 
@@ -105,6 +106,39 @@ class RouterServiceTest : public ::testing::Test {
       if (!absl::EndsWith(k, ":h")) out.push_back(k);
     }
     return out;
+  }
+
+  // Writes a queued paspoort contact straight into Redis, as another writer would, without
+  // the router knowing.
+  core::Contact WriteBehindTheRouter(const std::string& id, const std::string& key) {
+    state::RedisStateStoreOptions options;
+    options.endpoint.host = "127.0.0.1";
+    options.endpoint.port = harness_.redis().port();
+    state::RedisStateStore behind(options);
+    core::Contact c;
+    c.id = id;
+    c.idempotency_key = key;
+    c.channel = core::Channel::kPhone;
+    c.topic = "paspoort";
+    c.queue = "burgerzaken";
+    c.created_at = c.enqueued_at = absl::Now() - absl::Seconds(5);
+    absl::StatusOr<std::vector<state::EffectResult>> written =
+        behind.Apply({{kTenant, core::ContactCreated{c, ""}}});
+    EXPECT_TRUE(written.ok() && (*written)[0].status.ok());
+    return c;
+  }
+
+  // A RouteContact with `key` answers with the existing contact `id` (replayed, no second
+  // contact), which the router then offers to the first handler that signs in.
+  void ExpectRetryReplaysAndIsOffered(const std::string& key, const std::string& id) {
+    auto retry = Route(NewContact(key));
+    ASSERT_TRUE(retry.ok()) << retry.status();
+    EXPECT_EQ(retry->contact_id(), id);
+    EXPECT_TRUE(retry->replayed());
+    EXPECT_EQ(ContactKeys().size(), 1u);
+    Stream stream = OpenStream("h1");
+    ASSERT_TRUE(SignIn("h1", "burgerzaken").ok());
+    EXPECT_EQ(stream.Next().contact_id(), id);
   }
 
   std::string offer_timeout_ = "2s";
@@ -305,30 +339,28 @@ TEST_F(RouterServiceTest, RetryOfACompletedContactInWrapUpReplaysIt) {
 // is found by a retry of its key: the router answers from the store and reloads the tenant, so
 // the contact is offered from then on.
 TEST_F(RouterServiceTest, AContactLiveInTheStoreButNotInMemoryIsReloaded) {
-  state::RedisStateStoreOptions options;
-  options.endpoint.host = "127.0.0.1";
-  options.endpoint.port = harness_.redis().port();
-  state::RedisStateStore behind(options);
-  core::Contact c;
-  c.id = TestContactId("written-elsewhere");
-  c.idempotency_key = "written-elsewhere";
-  c.channel = core::Channel::kPhone;
-  c.topic = "paspoort";
-  c.queue = "burgerzaken";
-  c.created_at = c.enqueued_at = absl::Now() - absl::Seconds(5);
-  absl::StatusOr<std::vector<state::EffectResult>> written =
-      behind.Apply({{kTenant, core::ContactCreated{c, ""}}});
-  ASSERT_TRUE(written.ok() && (*written)[0].status.ok());
+  const core::Contact c =
+      WriteBehindTheRouter(TestContactId("written-elsewhere"), "written-elsewhere");
 
-  auto retry = Route(NewContact("written-elsewhere"));
-  ASSERT_TRUE(retry.ok()) << retry.status();
-  EXPECT_EQ(retry->contact_id(), c.id);
-  EXPECT_TRUE(retry->replayed());
-  EXPECT_EQ(ContactKeys().size(), 1u);
+  ExpectRetryReplaysAndIsOffered("written-elsewhere", c.id);
+}
 
-  Stream stream = OpenStream("h1");
-  ASSERT_TRUE(SignIn("h1", "burgerzaken").ok());
-  EXPECT_EQ(stream.Next().contact_id(), c.id);
+// A contact created before ids were derived from idempotency keys (a random id; its key under
+// the key's older name) is still the one a retry of its key gets, live in memory after a restart.
+TEST_F(RouterServiceTest, RetryOfAContactFromBeforeDerivedIdsFindsIt) {
+  const core::Contact c = WriteBehindTheRouter("legacyRandomId1", "sip-call-from-last-week@pbx");
+  // As the routers before wrote it: the key in the hash and under its own name.
+  const std::string hash = absl::StrCat("w:{", kTenant, "}:c:", c.id);
+  ASSERT_TRUE(
+      harness_.redis().Command({"HSET", hash, "id", c.id, "idem", c.idempotency_key.str()}).ok());
+  ASSERT_TRUE(
+      harness_.redis()
+          .Command({"SET", state::keys::Idempotency(kTenant, c.idempotency_key.str()), c.id})
+          .ok());
+  harness_.StopRouter();
+  harness_.StartRouter(offer_timeout_);  // loads it: live in memory
+
+  ExpectRetryReplaysAndIsOffered("sip-call-from-last-week@pbx", c.id);
 }
 
 struct BadContactCase {

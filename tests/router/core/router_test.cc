@@ -322,12 +322,14 @@ TEST_F(RouterTest, BadInputChangesNothing) {
   EXPECT_EQ(router_.live_contacts(), 0u);
 }
 
-TEST_F(RouterTest, LiveIdempotencyKeyIsRefused) {
+TEST_F(RouterTest, LiveContactIdIsRefused) {
   ASSERT_TRUE(router_.Route(MakeContact("c1", "paspoort"), &effects_).ok());
-  NewContact again = MakeContact("c2", "paspoort");
-  again.idempotency_key = "key-c1";
-  EXPECT_EQ(router_.Route(again, &effects_).status().code(), absl::StatusCode::kAlreadyExists);
-  EXPECT_EQ(router_.FindByIdempotencyKey("key-c1")->id, "c1");
+  effects_.clear();
+  EXPECT_EQ(router_.Route(MakeContact("c1", "wmo-hulpmiddelen"), &effects_).status().code(),
+            absl::StatusCode::kAlreadyExists);
+  EXPECT_THAT(effects_, IsEmpty());
+  EXPECT_EQ(router_.FindContact("c1")->topic, "paspoort");
+  EXPECT_EQ(router_.live_contacts(), 1u);
 }
 
 TEST_F(RouterTest, CancelQueuedAndOfferedContacts) {
@@ -443,7 +445,7 @@ TEST_F(RouterTest, RestoreResumesAndWithdrawsOutstandingOffers) {
   auto offered = EffectsOf<ContactOffered>(effects);
   ASSERT_THAT(offered, SizeIs(1));
   EXPECT_EQ(offered[0].contact_id, "c1");
-  EXPECT_EQ(restored.FindByIdempotencyKey("key-c2")->id, "c2");
+  EXPECT_EQ(restored.FindContact("c2")->state, ContactState::kQueued);
 }
 
 TEST_F(RouterTest, ForgetUndoesAnOffer) {
