@@ -40,13 +40,13 @@ std::string CodeName(grpc::StatusCode code) {
   return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
 }
 
-// "assigned", "queued", ...: the enum's own name without its prefix, in lower case.
 // Bytes of a length-delimited field with `size` bytes of content (tag, length, content).
 int64_t FieldBytes(size_t size) {
   return 1 + google::protobuf::io::CodedOutputStream::VarintSize64(size) +
          static_cast<int64_t>(size);
 }
 
+// "assigned", "queued", ...: the enum's own name without its prefix, in lower case.
 std::string OutcomeName(v1::Decision::Outcome outcome) {
   return absl::AsciiStrToLower(absl::StripPrefix(v1::Decision::Outcome_Name(outcome), "OUTCOME_"));
 }

@@ -160,8 +160,8 @@ EffectResult Interpret(const RedisReply& reply) {
     result.status = absl::PermissionDeniedError(
         absl::StrCat("fenced: the tenant's lease is now '", detail, "'"));
   } else if (code == "exists") {
-    result.status =
-        absl::AlreadyExistsError(absl::StrCat("idempotency key belongs to contact '", detail, "'"));
+    result.status = absl::AlreadyExistsError(
+        absl::StrCat("contact '", detail, "' exists for this idempotency key"));
     result.existing_contact_id = detail;
     if (reply.elements.size() == 3) {
       std::optional<ContactState> state = ParseContactState(reply.elements[2].str);

@@ -20,11 +20,12 @@ local function refuse(why) return {'precondition', why} end
 local function touch(from, to, ttl)
   for i = from, to do redis.call('EXPIRE', KEYS[i], ttl) end
 end
--- The contact's keys, and its idempotency key: the contact hash holds its digest in 'idem_key'
--- (22 characters of URL-safe base64), and the key's name is built from it under the contact
--- key's own prefix, so it always carries the tenant's hash tag (same cluster slot). Hashes
--- written before hold a 64-hex digest (the key w:{T}:idem:<hex>) or the whole name; a name is
--- used only when it has the tenant's prefix. Anything else is ignored.
+-- The contact's keys, and for a hash written before contact ids were derived from idempotency
+-- keys, its idempotency key: such a hash holds the key's digest in 'idem_key' (22 characters of
+-- URL-safe base64, or 64 hex digits for the name w:{T}:idem:<hex>), and the key's name is built
+-- from it under the contact key's own prefix, so it always carries the tenant's hash tag (same
+-- cluster slot); the oldest hold the whole name, used only when it has the tenant's prefix.
+-- Anything else is ignored; a new hash has no idem_key.
 local function touch_contact(ttl)
   touch(1, 3, ttl)
   local idem = redis.call('HGET', KEYS[1], 'idem_key')
