@@ -14,6 +14,10 @@
 #                                SOAK_RETENTION, default 2m, so Redis reaches a steady state)
 #   benchmarks/run.sh wait       one replica attached: asynchronous replication against WAIT
 #                                mode (redis.min_replica_acks: 1), the cost of the stricter mode
+#   benchmarks/run.sh cpu        where the machine's CPU goes: per RouteContact, the CPU time
+#                                of the server, of Redis and of wissel-load, and the machine's
+#                                idle share, for noop, floor and wisseld (no warm-up, so every
+#                                call is counted; BENCH_CONCURRENCY defaults to "16 64" here)
 #
 # Environment (defaults in brackets): BENCH_DURATION [10s], BENCH_WARMUP [2s],
 # BENCH_CONCURRENCY ["1 16 64"], BENCH_CHANNELS [4], BENCH_HANDLERS [1000],
@@ -134,15 +138,19 @@ stop_wisseld() {
 }
 
 FLOOR_PORT=
+FLOOR_PID=
 NOOP_PORT=
+NOOP_PID=
 start_floors() {
   "$BUILD/benchmarks/floor/wissel-floor" --listen=127.0.0.1:0 --redis_port="$REDIS_PORT" \
     >"$STATE/floor.log" 2>&1 &
-  PIDS+=($!)
-  FLOOR_PORT=$(wait_listening "$STATE/floor.log" $!)
+  FLOOR_PID=$!
+  PIDS+=("$FLOOR_PID")
+  FLOOR_PORT=$(wait_listening "$STATE/floor.log" "$FLOOR_PID")
   "$BUILD/benchmarks/floor/wissel-floor" --listen=127.0.0.1:0 --noop >"$STATE/noop.log" 2>&1 &
-  PIDS+=($!)
-  NOOP_PORT=$(wait_listening "$STATE/noop.log" $!)
+  NOOP_PID=$!
+  PIDS+=("$NOOP_PID")
+  NOOP_PORT=$(wait_listening "$STATE/noop.log" "$NOOP_PID")
 }
 
 # Runs wissel-load; its report goes to the terminal, the SUMMARY line into $SUMMARY.
@@ -226,6 +234,60 @@ phase_compare() {
   echo "| c | Wissel rps | p50 | p99 | floor rps | p50 | p99 | no-op rps | Wissel/floor rps |" \
     "Wissel/no-op rps | Wissel p99 / floor p99 | Redis round trips per call |"
   echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  printf '%s\n' "${rows[@]}"
+}
+
+# CPU time (user + system) of process $1 in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# Idle and total clock ticks of the whole machine.
+machine_ticks() { awk '/^cpu / { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
+
+# One closed-loop run against port $2 served by process $3, labelled $1, at concurrency $4;
+# prints a table row: rps, then µs of CPU per call of the server, Redis and wissel-load, their
+# sum, and the machine's idle share.
+cpu_row() {
+  local label=$1 port=$2 pid=$3 c=$4 hz server0 redis0 idle0 all0 server1 redis1 idle1 all1
+  local times="$STATE/load.times" total
+  hz=$(getconf CLK_TCK)
+  server0=$(cpu_ticks "$pid")
+  redis0=$(cpu_ticks "$REDIS_PID")
+  read -r idle0 all0 < <(machine_ticks)
+  TIMEFORMAT='%U %S'
+  { time load --target=127.0.0.1:"$port" --label="$label" --concurrency="$c" --warmup=0s \
+    --duration="$DURATION" >/dev/null; } 2>"$times"
+  server1=$(cpu_ticks "$pid")
+  redis1=$(cpu_ticks "$REDIS_PID")
+  read -r idle1 all1 < <(machine_ticks)
+  total=$(field "$SUMMARY" total_ok)
+  awk -v label="$label" -v c="$c" -v rps="$(field "$SUMMARY" rps)" -v n="$total" -v hz="$hz" \
+    -v s="$((server1 - server0))" -v r="$((redis1 - redis0))" -v i="$((idle1 - idle0))" \
+    -v a="$((all1 - all0))" -v t="$(tail -1 "$times")" 'BEGIN {
+      split(t, lt, " "); us = 1e6 / hz / n
+      printf "| %s | %s | %.0f | %.1f | %.1f | %.1f | %.1f | %.0f %% |\n", c, label, rps, s * us,
+        r * us, (lt[1] + lt[2]) * 1e6 / n, s * us + r * us + (lt[1] + lt[2]) * 1e6 / n,
+        100 * i / a }'
+}
+
+phase_cpu() {
+  start_redis
+  start_floors
+  machine
+  local rows=() c
+  for c in ${BENCH_CONCURRENCY:-16 64}; do
+    echo "== concurrency $c"
+    rows+=("$(cpu_row noop "$NOOP_PORT" "$NOOP_PID" "$c")")
+    rcli flushall >/dev/null
+    rows+=("$(cpu_row floor "$FLOOR_PORT" "$FLOOR_PID" "$c")")
+    fresh_wisseld
+    rows+=("$(cpu_row wissel "$WISSELD_PORT" "$WISSELD_PID" "$c")")
+    stop_wisseld
+  done
+  echo
+  echo "CPU per RouteContact (µs, user + system), no warm-up: every call of the run counted;" \
+    "the three processes share the machine's $(nproc) cores"
+  echo
+  echo "| c | server | rps | server µs | Redis µs | wissel-load µs | sum µs | machine idle |"
+  echo "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
   printf '%s\n' "${rows[@]}"
 }
 
@@ -448,8 +510,9 @@ case "$PHASE" in
   handlers) phase_handlers ;;
   memory) phase_memory ;;
   soak) phase_soak ;;
+  cpu) phase_cpu ;;
   *)
-    echo "usage: $0 [compare|handlers|memory|soak|wait]" >&2
+    echo "usage: $0 [compare|handlers|memory|soak|wait|cpu]" >&2
     exit 2
     ;;
 esac
