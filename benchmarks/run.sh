@@ -4,8 +4,9 @@
 # wissel-load on this machine, against a real redis-server (AOF on, appendfsync everysec).
 #
 #   benchmarks/run.sh [compare]  RouteContact only (no handlers) at concurrency 1, 16 and 64
-#                                against noop, floor and wisseld; prints the table and the Redis
-#                                commands and round trips per RouteContact
+#                                against noop, floor, the record floor (the floor's design
+#                                writing the router's own contact record) and wisseld; prints
+#                                the table and the Redis commands and round trips per call
 #   benchmarks/run.sh handlers   wisseld with simulated handlers: contact-to-offer latency
 #   benchmarks/run.sh memory     100 000 handlers signed in (away) + 100 000 queued contacts:
 #                                wisseld RSS and Redis bytes per queued contact
@@ -16,8 +17,9 @@
 #                                mode (redis.min_replica_acks: 1), the cost of the stricter mode
 #   benchmarks/run.sh cpu        where the machine's CPU goes: per RouteContact, the CPU time
 #                                of the server, of Redis and of wissel-load, and the machine's
-#                                idle share, for noop, floor and wisseld (no warm-up, so every
-#                                call is counted; BENCH_CONCURRENCY defaults to "16 64" here)
+#                                idle share, for noop, floor, record floor and wisseld (no
+#                                warm-up, so every call is counted; BENCH_CONCURRENCY defaults
+#                                to "16 64" here)
 #
 # Environment (defaults in brackets): BENCH_DURATION [10s], BENCH_WARMUP [2s],
 # BENCH_CONCURRENCY ["1 16 64"], BENCH_CHANNELS [4], BENCH_HANDLERS [1000],
@@ -141,6 +143,9 @@ FLOOR_PORT=
 FLOOR_PID=
 NOOP_PORT=
 NOOP_PID=
+# The floor's design writing the router's own contact record (wissel-floor --contact_record).
+RECORD_PORT=
+RECORD_PID=
 start_floors() {
   "$BUILD/benchmarks/floor/wissel-floor" --listen=127.0.0.1:0 --redis_port="$REDIS_PORT" \
     >"$STATE/floor.log" 2>&1 &
@@ -151,6 +156,11 @@ start_floors() {
   NOOP_PID=$!
   PIDS+=("$NOOP_PID")
   NOOP_PORT=$(wait_listening "$STATE/noop.log" "$NOOP_PID")
+  "$BUILD/benchmarks/floor/wissel-floor" --listen=127.0.0.1:0 --redis_port="$REDIS_PORT" \
+    --contact_record >"$STATE/record.log" 2>&1 &
+  RECORD_PID=$!
+  PIDS+=("$RECORD_PID")
+  RECORD_PORT=$(wait_listening "$STATE/record.log" "$RECORD_PID")
 }
 
 # Runs wissel-load; its report goes to the terminal, the SUMMARY line into $SUMMARY.
@@ -192,7 +202,7 @@ phase_compare() {
   start_redis
   start_floors
   machine
-  local rows=() c noop floor wissel cmds evals writes total
+  local rows=() c noop floor record wissel cmds evals writes total
   for c in $CONCURRENCY; do
     local common=(--concurrency="$c" --warmup="$WARMUP" --duration="$DURATION")
     echo "== concurrency $c: no-op gRPC server"
@@ -202,6 +212,10 @@ phase_compare() {
     rcli flushall >/dev/null
     load --target=127.0.0.1:$FLOOR_PORT --label=floor "${common[@]}"
     floor=$SUMMARY
+    echo "== concurrency $c: record floor (the router's contact record, one round trip per call)"
+    rcli flushall >/dev/null
+    load --target=127.0.0.1:$RECORD_PORT --label=record "${common[@]}"
+    record=$SUMMARY
     echo "== concurrency $c: wisseld (fresh state)"
     fresh_wisseld
     rcli config resetstat >/dev/null
@@ -219,21 +233,24 @@ phase_compare() {
       "EVALSHA $(cmdstat_usec_per_call evalsha) µs of Redis CPU per call"
     echo "    wisseld RSS $(rss_kib "$WISSELD_PID") KiB"
     stop_wisseld
-    rows+=("$(printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |' "$c" \
-      "$(field "$wissel" rps)" "$(field "$wissel" p50_us)" "$(field "$wissel" p99_us)" \
+    rows+=("$(printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |' \
+      "$c" "$(field "$wissel" rps)" "$(field "$wissel" p50_us)" "$(field "$wissel" p99_us)" \
       "$(field "$floor" rps)" "$(field "$floor" p50_us)" "$(field "$floor" p99_us)" \
-      "$(field "$noop" rps)" \
+      "$(field "$noop" rps)" "$(field "$record" rps)" \
       "$(ratio "$(field "$wissel" rps)" "$(field "$floor" rps)")" \
       "$(ratio "$(field "$wissel" rps)" "$(field "$noop" rps)")" \
       "$(ratio "$(field "$wissel" p99_us)" "$(field "$floor" p99_us)")" \
-      "$(ratio "$writes" "$total")")")
+      "$(ratio "$writes" "$total")" \
+      "$(ratio "$(field "$wissel" rps)" "$(field "$record" rps)")")")
   done
   echo
   echo "RouteContact, routing only (no handlers); latencies in µs; errors: see the reports above"
   echo
-  echo "| c | Wissel rps | p50 | p99 | floor rps | p50 | p99 | no-op rps | Wissel/floor rps |" \
-    "Wissel/no-op rps | Wissel p99 / floor p99 | Redis round trips per call |"
-  echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  echo "| c | Wissel rps | p50 | p99 | floor rps | p50 | p99 | no-op rps | record floor rps |" \
+    "Wissel/floor rps | Wissel/no-op rps | Wissel p99 / floor p99 |" \
+    "Redis round trips per call | Wissel/record floor rps |"
+  echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |" \
+    "---: |"
   printf '%s\n' "${rows[@]}"
 }
 
@@ -278,6 +295,8 @@ phase_cpu() {
     rows+=("$(cpu_row noop "$NOOP_PORT" "$NOOP_PID" "$c")")
     rcli flushall >/dev/null
     rows+=("$(cpu_row floor "$FLOOR_PORT" "$FLOOR_PID" "$c")")
+    rcli flushall >/dev/null
+    rows+=("$(cpu_row record "$RECORD_PORT" "$RECORD_PID" "$c")")
     fresh_wisseld
     rows+=("$(cpu_row wissel "$WISSELD_PORT" "$WISSELD_PID" "$c")")
     stop_wisseld

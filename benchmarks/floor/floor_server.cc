@@ -2,13 +2,20 @@
 
 #include <hiredis/hiredis.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <memory>
 #include <utility>
+#include <vector>
 
+#include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
+#include "router/core/effect.h"
+#include "router/state/redis_state_store.h"
 
 namespace wissel::floor {
 namespace {
@@ -94,6 +101,49 @@ absl::Status WriteContact(const FloorConfig& config, const v1::Contact& contact)
   return absl::OkStatus();
 }
 
+// The router's record of `contact`, queued: what wisseld stores for a routed contact, with a
+// payload of the size wissel-load's contacts produce (the request and its decision).
+core::Contact QueuedRecord(const v1::Contact& contact) {
+  core::Contact c;
+  // Ids may not hold ':' and the like; a digest of the key is always a valid one.
+  c.id = absl::StrCat("f", absl::Hex(absl::HashOf(contact.idempotency_key()), absl::kZeroPad16));
+  c.channel = core::Channel::kPhone;
+  c.topic = contact.topic();
+  c.queue = contact.topic();
+  c.priority = contact.priority();
+  c.party_pseudonym = std::string(64, 'a');
+  c.created_at = absl::Now();
+  c.enqueued_at = c.created_at;
+  std::string payload = contact.SerializeAsString();
+  payload.resize(std::max<size_t>(payload.size(), 320), 'p');
+  c.payload = std::move(payload);
+  c.domain = "algemeen";
+  c.digid = core::DigidLevel::kMidden;
+  c.language = contact.language().empty() ? "nl" : contact.language();
+  return c;
+}
+
+// One Apply of the contact's ContactCreated on this thread's store: one round trip.
+absl::Status WriteRecord(const FloorConfig& config, const v1::Contact& contact) {
+  thread_local std::unique_ptr<state::RedisStateStore> store;
+  thread_local const FloorConfig* owner = nullptr;
+  if (store == nullptr || owner != &config) {
+    state::RedisStateStoreOptions options;
+    options.endpoint.host = config.redis_host;
+    options.endpoint.port = config.redis_port;
+    options.contact_retention = absl::Seconds(config.key_ttl_seconds);
+    store = std::make_unique<state::RedisStateStore>(options);
+    owner = &config;
+  }
+  const std::vector<state::TenantEffect> effects = {
+      {contact.tenant(), core::ContactCreated{QueuedRecord(contact), ""}}};
+  absl::StatusOr<std::vector<state::EffectResult>> results = store->Apply(effects);
+  if (!results.ok()) return results.status();
+  const absl::Status& status = results->front().status;
+  // A retry of the same key finds its record: as good as written.
+  return status.code() == absl::StatusCode::kAlreadyExists ? absl::OkStatus() : status;
+}
+
 grpc::Status ToGrpc(const absl::Status& s) {
   if (s.ok()) return grpc::Status::OK;
   const auto code = s.code() == absl::StatusCode::kInvalidArgument
@@ -116,6 +166,8 @@ class FloorServer::Service final : public v1::RoutingService::CallbackService {
     absl::Status status;
     if (contact.tenant().empty() || contact.idempotency_key().empty()) {
       status = absl::InvalidArgumentError("contact.tenant and contact.idempotency_key: required");
+    } else if (config_->contact_record) {
+      status = WriteRecord(*config_, contact);
     } else if (!config_->noop) {
       status = WriteContact(*config_, contact);
     }

@@ -6,7 +6,8 @@
 // the gRPC layer alone on this machine. The other RoutingService methods are UNIMPLEMENTED.
 //
 // Why a separate server rather than a mode of wisseld: the floor must not share any of the
-// router's machinery (routing thread, group commit), only the same gRPC and hiredis libraries.
+// router's machinery (routing thread, group commit), only the same gRPC and hiredis libraries;
+// with `contact_record` it also uses the router's state layer, for its write alone.
 //
 // Thread-safety: Start/Wait/Shutdown from one thread; calls are served on gRPC's threads, each
 // with its own Redis connection (thread_local), so no locks on the hot path.
@@ -30,6 +31,11 @@ struct FloorConfig {
   int key_ttl_seconds = 3600;
   // Reply without touching Redis.
   bool noop = false;
+  // Write the router's own record of a queued contact instead of the small script: one
+  // RedisStateStore::Apply of a ContactCreated per call (the router's create script and hash, a
+  // payload of the load's size), on a store owned by the calling thread. The same work in Redis
+  // as the router's, with the floor's design: one round trip per call, no routing, no batching.
+  bool contact_record = false;
 };
 
 class FloorServer {

@@ -15,6 +15,9 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:0", "gRPC listen address host:port (0:
 ABSL_FLAG(std::string, redis_host, "127.0.0.1", "Redis host.");
 ABSL_FLAG(int, redis_port, 6379, "Redis port.");
 ABSL_FLAG(bool, noop, false, "Reply without Redis: the floor of the gRPC layer alone.");
+ABSL_FLAG(bool, contact_record, false,
+          "Write the router's own record of a queued contact per call (its create script and "
+          "hash) instead of the small script: the same Redis work, one round trip per call.");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
@@ -33,13 +36,17 @@ int main(int argc, char** argv) {
   config.redis_host = absl::GetFlag(FLAGS_redis_host);
   config.redis_port = absl::GetFlag(FLAGS_redis_port);
   config.noop = absl::GetFlag(FLAGS_noop);
+  config.contact_record = absl::GetFlag(FLAGS_contact_record);
   wissel::floor::FloorServer server(config);
   if (absl::Status s = server.Start(); !s.ok()) {
     std::cerr << "wissel-floor: " << s.message() << "\n";
     return 1;
   }
   std::cout << "wissel-floor: listening on port " << server.port()
-            << (config.noop ? " (no-op)" : "") << std::endl;
+            << (config.noop             ? " (no-op)"
+                : config.contact_record ? " (contact record)"
+                                        : "")
+            << std::endl;
   int signal = 0;
   sigwait(&signals, &signal);
   server.Shutdown();
