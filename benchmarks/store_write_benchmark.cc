@@ -23,6 +23,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "benchmarks/floor/floor_server.h"
+#include "benchmarks/floor/queued_record.h"
 #include "router/state/redis_state_store.h"
 #include "tests/integration/redis_server.h"
 
@@ -30,15 +32,6 @@ namespace wissel {
 namespace {
 
 using testing::RedisServer;
-
-// The floor server's script (benchmarks/floor/floor_server.cc), verbatim.
-constexpr char kFloorScript[] = R"lua(
-redis.call('HSET', KEYS[1], 'topic', ARGV[1], 'channel', ARGV[2], 'state', 'queued',
-           'created', ARGV[3])
-redis.call('ZADD', KEYS[2], ARGV[3], KEYS[1])
-redis.call('EXPIRE', KEYS[1], ARGV[4])
-return 1
-)lua";
 
 // One server for the whole run, stopped (and its directory removed) when the program exits.
 RedisServer* Server() {
@@ -63,23 +56,16 @@ double CpuMicros(pid_t pid) {
   return ticks * 1e6 / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
-// A queued phone contact as the router stores one: the sizes follow what wissel-load's contacts
-// produce (a 64-digit party pseudonym, a payload of about 320 bytes with the decision in it).
+// The record floor's record of a contact of the load's kind (queued_record.h).
 core::Contact QueuedContact(int64_t n) {
-  core::Contact c;
-  c.id = absl::StrCat("Bench", 1000000000 + n);
-  c.channel = core::Channel::kPhone;
-  c.topic = "algemene-vraag";
-  c.queue = "kcc-algemeen";
-  c.priority = 20;
-  c.party_pseudonym = std::string(64, 'a');
-  c.created_at = absl::FromUnixMicros(1795657036404372 + n);
-  c.enqueued_at = c.created_at;
-  c.payload = std::string(320, 'p');
-  c.domain = "algemeen";
-  c.digid = core::DigidLevel::kMidden;
-  c.language = "nl";
-  return c;
+  v1::Contact contact;
+  contact.set_tenant("bench");
+  contact.set_channel(v1::CHANNEL_PHONE);
+  contact.set_topic("algemene-vraag");
+  contact.set_language("nl");
+  contact.set_priority(20);
+  contact.set_idempotency_key(absl::StrCat("load-", n));
+  return floor::QueuedRecord(contact);
 }
 
 void ReportRedisCpu(benchmark::State& state, double cpu_before, int64_t contacts) {
@@ -101,7 +87,14 @@ void BM_FloorWrite(benchmark::State& state) {
     if (context != nullptr) redisFree(context);
     return;
   }
-  auto* loaded = static_cast<redisReply*>(redisCommand(context, "SCRIPT LOAD %s", kFloorScript));
+  auto* loaded =
+      static_cast<redisReply*>(redisCommand(context, "SCRIPT LOAD %s", floor::kFloorScript));
+  if (loaded == nullptr || loaded->type != REDIS_REPLY_STRING) {
+    state.SkipWithError("SCRIPT LOAD of the floor's script failed");
+    if (loaded != nullptr) freeReplyObject(loaded);
+    redisFree(context);
+    return;
+  }
   const std::string sha(loaded->str, loaded->len);
   freeReplyObject(loaded);
   const int batch = static_cast<int>(state.range(0));

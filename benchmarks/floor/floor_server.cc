@@ -2,34 +2,30 @@
 
 #include <hiredis/hiredis.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <memory>
 #include <utility>
 #include <vector>
 
-#include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
+#include "benchmarks/floor/queued_record.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "router/core/effect.h"
 #include "router/state/redis_state_store.h"
 
 namespace wissel::floor {
-namespace {
 
-// What a minimal durable "route" writes: the contact hash, its place in the topic's queue and a
-// TTL, in one atomic script, as the router's scripts do. KEYS: contact, queue. ARGV: topic,
-// channel, score (enqueue time, ms), ttl (s).
-constexpr char kScript[] = R"lua(
+const char kFloorScript[] = R"lua(
 redis.call('HSET', KEYS[1], 'topic', ARGV[1], 'channel', ARGV[2], 'state', 'queued',
            'created', ARGV[3])
 redis.call('ZADD', KEYS[2], ARGV[3], KEYS[1])
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 return 1
 )lua";
+
+namespace {
 
 struct ReplyDeleter {
   void operator()(redisReply* r) const { freeReplyObject(r); }
@@ -59,7 +55,7 @@ absl::Status Connect(const FloorConfig& config, ThreadConnection& conn) {
   }
   redisSetTimeout(conn.context.get(), timeout);
   Reply reply(static_cast<redisReply*>(
-      redisCommand(conn.context.get(), "SCRIPT LOAD %b", kScript, sizeof(kScript) - 1)));
+      redisCommand(conn.context.get(), "SCRIPT LOAD %b", kFloorScript, sizeof(kFloorScript) - 1)));
   if (reply == nullptr || reply->type != REDIS_REPLY_STRING) {
     conn.context.reset();
     return absl::UnavailableError("redis: SCRIPT LOAD failed");
@@ -99,28 +95,6 @@ absl::Status WriteContact(const FloorConfig& config, const v1::Contact& contact)
     return absl::UnavailableError(absl::StrCat("redis: ", std::string(reply->str, reply->len)));
   }
   return absl::OkStatus();
-}
-
-// The router's record of `contact`, queued: what wisseld stores for a routed contact, with a
-// payload of the size wissel-load's contacts produce (the request and its decision).
-core::Contact QueuedRecord(const v1::Contact& contact) {
-  core::Contact c;
-  // Ids may not hold ':' and the like; a digest of the key is always a valid one.
-  c.id = absl::StrCat("f", absl::Hex(absl::HashOf(contact.idempotency_key()), absl::kZeroPad16));
-  c.channel = core::Channel::kPhone;
-  c.topic = contact.topic();
-  c.queue = contact.topic();
-  c.priority = contact.priority();
-  c.party_pseudonym = std::string(64, 'a');
-  c.created_at = absl::Now();
-  c.enqueued_at = c.created_at;
-  std::string payload = contact.SerializeAsString();
-  payload.resize(std::max<size_t>(payload.size(), 320), 'p');
-  c.payload = std::move(payload);
-  c.domain = "algemeen";
-  c.digid = core::DigidLevel::kMidden;
-  c.language = contact.language().empty() ? "nl" : contact.language();
-  return c;
 }
 
 // One Apply of the contact's ContactCreated on this thread's store: one round trip.

@@ -22,6 +22,11 @@
 
 namespace wissel::floor {
 
+// What a minimal durable "route" writes: the contact hash, its place in the topic's queue and a
+// TTL, in one atomic script, as the router's scripts do. KEYS: contact, queue. ARGV: topic,
+// channel, score (enqueue time, ms), ttl (s).
+extern const char kFloorScript[];
+
 struct FloorConfig {
   // gRPC listen address "host:port"; port 0 picks a free port.
   std::string listen_address = "127.0.0.1:0";
