@@ -25,6 +25,7 @@
 # BENCH_CONCURRENCY ["1 16 64"], BENCH_CHANNELS [4], BENCH_HANDLERS [1000],
 # BENCH_HANDLERS_RATE [1000], BENCH_HANDLE_TIME [50ms], BENCH_MEMORY_N [100000],
 # SOAK_DURATION [10m], SOAK_RATE [half the measured max], SOAK_HANDLERS [1000],
+# BENCH_REDIS_ARGS [none: more redis-server options],
 # WISSEL_BENCH_BUILD_DIR [build-bench], BENCH_KEEP=1 keeps the logs in the state folder.
 #
 # Every process this script starts is stopped by its PID on exit. Every phase starts from an
@@ -94,9 +95,11 @@ REDIS_PID=
 start_redis() {
   REDIS_PORT=$(scripts/free-port.sh)
   mkdir -p "$STATE/redis"
+  # BENCH_REDIS_ARGS: more redis-server options, e.g. "--auto-aof-rewrite-percentage 0".
+  # shellcheck disable=SC2086
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$STATE/redis" \
     --appendonly yes --appendfsync everysec --save "" --daemonize no \
-    --logfile "$STATE/redis/redis.log" &
+    --logfile "$STATE/redis/redis.log" ${BENCH_REDIS_ARGS:-} &
   REDIS_PID=$!
   PIDS+=("$REDIS_PID")
   for _ in $(seq 1 50); do
@@ -107,6 +110,18 @@ start_redis() {
   return 1
 }
 rcli() { redis-cli -p "$REDIS_PORT" "$@"; }
+# Empties Redis and rewrites its append-only file, so that every measured run starts with the
+# same small file: otherwise what the previous run wrote brings Redis's next automatic rewrite
+# (a fork, and stalls) into the next run.
+empty_redis() {
+  rcli flushall >/dev/null
+  rcli bgrewriteaof >/dev/null
+  for _ in $(seq 1 100); do
+    [[ "$(info_field persistence aof_rewrite_in_progress)" == 0 &&
+      "$(info_field persistence aof_rewrite_scheduled)" == 0 ]] && return 0
+    sleep 0.1
+  done
+}
 
 # Copies the benchmark configurations into the state folder, so that a variant written there
 # sits next to the files it names (handlers_file is relative to the configuration).
@@ -131,7 +146,7 @@ start_wisseld() {
 fresh_wisseld() {
   [[ -n "$WISSELD_PID" ]] && stop_pid "$WISSELD_PID"
   WISSELD_PID=
-  rcli flushall >/dev/null
+  empty_redis
   start_wisseld
 }
 stop_wisseld() {
@@ -209,11 +224,11 @@ phase_compare() {
     load --target=127.0.0.1:$NOOP_PORT --label=noop "${common[@]}"
     noop=$SUMMARY
     echo "== concurrency $c: floor (one EVALSHA per call)"
-    rcli flushall >/dev/null
+    empty_redis
     load --target=127.0.0.1:$FLOOR_PORT --label=floor "${common[@]}"
     floor=$SUMMARY
     echo "== concurrency $c: record floor (the router's contact record, one round trip per call)"
-    rcli flushall >/dev/null
+    empty_redis
     load --target=127.0.0.1:$RECORD_PORT --label=record "${common[@]}"
     record=$SUMMARY
     echo "== concurrency $c: wisseld (fresh state)"
@@ -293,9 +308,9 @@ phase_cpu() {
   for c in ${BENCH_CONCURRENCY:-16 64}; do
     echo "== concurrency $c"
     rows+=("$(cpu_row noop "$NOOP_PORT" "$NOOP_PID" "$c")")
-    rcli flushall >/dev/null
+    empty_redis
     rows+=("$(cpu_row floor "$FLOOR_PORT" "$FLOOR_PID" "$c")")
-    rcli flushall >/dev/null
+    empty_redis
     rows+=("$(cpu_row record "$RECORD_PORT" "$RECORD_PID" "$c")")
     fresh_wisseld
     rows+=("$(cpu_row wissel "$WISSELD_PORT" "$WISSELD_PID" "$c")")
