@@ -294,10 +294,9 @@ cpu_row() {
   awk -v label="$label" -v c="$c" -v rps="$(field "$SUMMARY" rps)" -v n="$total" -v hz="$hz" \
     -v s="$((server1 - server0))" -v r="$((redis1 - redis0))" -v i="$((idle1 - idle0))" \
     -v a="$((all1 - all0))" -v t="$(tail -1 "$times")" 'BEGIN {
-      split(t, lt, " "); us = 1e6 / hz / n
+      split(t, lt, " "); us = 1e6 / hz / n; load = (lt[1] + lt[2]) * 1e6 / n
       printf "| %s | %s | %.0f | %.1f | %.1f | %.1f | %.1f | %.0f %% |\n", c, label, rps, s * us,
-        r * us, (lt[1] + lt[2]) * 1e6 / n, s * us + r * us + (lt[1] + lt[2]) * 1e6 / n,
-        100 * i / a }'
+        r * us, load, s * us + r * us + load, 100 * i / a }'
 }
 
 phase_cpu() {
