@@ -16,9 +16,13 @@ constexpr auto kMaxForwardedCall = std::chrono::seconds(30);
 // deletes itself when both have called OnDone.
 class OfferStreamRelay final : public grpc::ServerWriteReactor<v1::Offer> {
  public:
-  OfferStreamRelay(PeerStubs::Peer& peer, const grpc::CallbackServerContext* context,
+  OfferStreamRelay(const PeerStubs& peers, PeerStubs::Peer& peer,
+                   const grpc::CallbackServerContext* context,
                    const v1::StreamOffersRequest& request)
-      : client_context_(ForwardingContext(context)), request_(request), upstream_(this) {
+      : peers_(peers),
+        client_context_(ForwardingContext(context)),
+        request_(request),
+        upstream_(this) {
     // Offer streams live for a shift: no deadline upstream.
     client_context_->set_deadline(std::chrono::system_clock::time_point::max());
     peer.handlers->async()->StreamOffers(client_context_.get(), &request_, &upstream_);
@@ -45,6 +49,7 @@ class OfferStreamRelay final : public grpc::ServerWriteReactor<v1::Offer> {
       // else: the stream ended; OnDone follows with its status.
     }
     void OnDone(const grpc::Status& status) override {
+      if (status.error_code() == grpc::StatusCode::UNAVAILABLE) relay_->peers_.ReportUnreachable();
       relay_->Finish(status);
       relay_->Release();
     }
@@ -57,6 +62,7 @@ class OfferStreamRelay final : public grpc::ServerWriteReactor<v1::Offer> {
     if (done_.fetch_add(1) == 1) delete this;
   }
 
+  const PeerStubs& peers_;
   std::unique_ptr<grpc::ClientContext> client_context_;
   const v1::StreamOffersRequest request_;
   v1::Offer offer_;
@@ -94,7 +100,7 @@ std::unique_ptr<grpc::ClientContext> ForwardingContext(const grpc::CallbackServe
 grpc::ServerWriteReactor<v1::Offer>* RelayOfferStream(PeerStubs& peers, const std::string& address,
                                                       grpc::CallbackServerContext* context,
                                                       const v1::StreamOffersRequest* request) {
-  return new OfferStreamRelay(peers.Get(address), context, *request);
+  return new OfferStreamRelay(peers, peers.Get(address), context, *request);
 }
 
 }  // namespace wissel::service

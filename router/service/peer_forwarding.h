@@ -10,13 +10,21 @@
 // A forwarded call carries the metadata `wissel-forwarded: 1`, and a router never forwards such
 // a call again: two routers with a stale view of each other would otherwise bounce it. It
 // answers UNAVAILABLE instead, which the client retries (as it does while a lease is taken
-// over). Thread-safe.
+// over).
+//
+// A forwarded call or relayed stream that ends UNAVAILABLE means this router's view of who
+// decides the tenant may be stale: the router it named stopped, or no longer decides it. The
+// router then renews its view at once (PeerStubs' unreachable listener, RoutingEngine::
+// RenewLeasesSoon) instead of at its next lease round, so the client's retry finds the new
+// router. Thread-safe.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -42,7 +50,17 @@ class PeerStubs {
   // Stays valid as long as this object.
   Peer& Get(const std::string& address);
 
+  // Called, on a gRPC thread, each time a call forwarded to a peer or a relayed stream ends
+  // UNAVAILABLE. Set before the first forward.
+  void SetUnreachableListener(std::function<void()> listener) {
+    unreachable_listener_ = std::move(listener);
+  }
+  void ReportUnreachable() const {
+    if (unreachable_listener_) unreachable_listener_();
+  }
+
  private:
+  std::function<void()> unreachable_listener_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::unique_ptr<Peer>> peers_ ABSL_GUARDED_BY(mu_);
 };
@@ -64,8 +82,9 @@ grpc::ServerUnaryReactor* ForwardUnary(PeerStubs& peers, const std::string& addr
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   std::shared_ptr<grpc::ClientContext> client = ForwardingContext(context);
   call(peers.Get(address), client.get(), request, response,
-       [reactor, client, address](grpc::Status status) {
+       [reactor, client, address, &peers](grpc::Status status) {
          if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+           peers.ReportUnreachable();
            status = grpc::Status(status.error_code(),
                                  "router at " + address + ": " + status.error_message(),
                                  status.error_details());

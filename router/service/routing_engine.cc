@@ -91,6 +91,7 @@ void RoutingEngine::SetRoute(const std::string& tenant_id, TenantRoute route) {
 
 absl::Status RoutingEngine::RenewLeases() {
   const absl::Time started = absl::Now();
+  last_lease_round_ = started;
   next_lease_round_ = started + options_.lease_renew_interval;
   std::vector<std::string> ids;
   for (const auto& [id, tenant] : tenants_) ids.push_back(id);
@@ -131,6 +132,12 @@ absl::Status RoutingEngine::RenewLeases() {
     if (ownership_listener_) ownership_listener_(lease.tenant, true);
   }
   return absl::OkStatus();
+}
+
+void RoutingEngine::RenewLeasesSoon() {
+  if (!leasing()) return;
+  absl::MutexLock lock(&mu_);
+  lease_round_asked_ = true;
 }
 
 void RoutingEngine::Drop(const std::string& tenant_id, Tenant& tenant, absl::string_view why) {
@@ -298,7 +305,7 @@ void RoutingEngine::Run() {
       // batch ahead of the one in flight.
       auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
         return (!queue_.empty() && next_ == nullptr) || !done_.empty() || !control_.empty() ||
-               stopping_;
+               lease_round_asked_ || stopping_;
       };
       // The clock may be a fake: wait in real time for the remaining duration.
       const absl::Duration wait = deadline - clock_->Now();
@@ -307,6 +314,9 @@ void RoutingEngine::Run() {
       }
       control.swap(control_);
       done.swap(done_);
+      if (std::exchange(lease_round_asked_, false)) {
+        next_lease_round_ = std::min(next_lease_round_, last_lease_round_ + kMinLeaseRoundGap);
+      }
       may_decide = next_ == nullptr;
       if (may_decide) {
         const size_t n = std::min(queue_.size(), options_.max_batch);

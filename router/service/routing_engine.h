@@ -52,6 +52,9 @@
 
 namespace wissel::service {
 
+// The shortest time between two lease rounds asked for by RenewLeasesSoon().
+inline constexpr absl::Duration kMinLeaseRoundGap = absl::Milliseconds(100);
+
 struct RoutingEngineOptions {
   // The most operations run in one batch (one store round trip). Default 1024.
   size_t max_batch = 1024;
@@ -137,6 +140,14 @@ class RoutingEngine {
   absl::Status Reconfigure(const std::vector<core::TenantConfig>& configs,
                            absl::Duration timeout = absl::Seconds(10));
 
+  // Asks for a lease round now rather than at the next renewal: a call forwarded to the router
+  // a route names could not be served there, so the route may be stale (that router stopped, or
+  // no longer decides the tenant). Learning the new holder, or taking the free lease, at once
+  // spares clients up to a renewal interval of UNAVAILABLE. Rounds asked for this way are at
+  // least kMinLeaseRoundGap apart, so a burst of refused calls costs at most a few round trips.
+  // Thread-safe; without leases, does nothing.
+  void RenewLeasesSoon();
+
   // Queues `operation` for `tenant` (which must be known: HasTenant). Never blocks on the store.
   void Submit(const std::string& tenant, Operation operation, Completion completion);
 
@@ -200,6 +211,7 @@ class RoutingEngine {
   OwnershipListener ownership_listener_;
   // Leases run on real time (their TTL is Redis's), whatever clock the cores use.
   absl::Time next_lease_round_ = absl::InfinitePast();
+  absl::Time last_lease_round_ = absl::InfinitePast();
   absl::Time last_lease_renewal_ = absl::InfinitePast();
   std::vector<core::TenantConfig> configs_;
   // Keys fixed at construction; values touched only by the routing thread (and Start()).
@@ -214,6 +226,7 @@ class RoutingEngine {
   std::deque<Command> queue_ ABSL_GUARDED_BY(mu_);
   // Work for the routing thread itself (reconfiguration), run before the next batch.
   std::deque<std::function<void()>> control_ ABSL_GUARDED_BY(mu_);
+  bool lease_round_asked_ ABSL_GUARDED_BY(mu_) = false;  // RenewLeasesSoon
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool running_ ABSL_GUARDED_BY(mu_) = false;
   // The batch the writer is writing, the next one decided, those written but not settled.

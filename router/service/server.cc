@@ -85,6 +85,8 @@ absl::Status Server::Start() {
                                        "tenant " + tenant + " moved to another router; reconnect"));
     }
   });
+  // A forward that found no router to serve it: this router's view of the leases may be stale.
+  peers_.SetUnreachableListener([this] { engine_->RenewLeasesSoon(); });
   context_.engine = engine_.get();
   context_.reader = reader_store_.get();
   context_.clock = clock_;

@@ -72,11 +72,8 @@ class RouterReplicasTest : public ::testing::Test {
   void StartReplica(int i) {
     auto config = config::ParseRouterConfig(TestConfigYaml(redis_->port(), "20s"), "test.yaml");
     ASSERT_TRUE(config.ok()) << config.status();
-    service::ClusterOptions cluster;
-    cluster.lease_ttl = absl::Milliseconds(1500);
-    cluster.lease_renew_interval = absl::Milliseconds(250);
     Replica& r = replicas_[i];
-    r.server = std::make_unique<service::Server>(*std::move(config), &clock_, cluster);
+    r.server = std::make_unique<service::Server>(*std::move(config), &clock_, cluster_);
     absl::Status started = r.server->Start();
     ASSERT_TRUE(started.ok()) << started;
     r.channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", r.server->port()),
@@ -211,6 +208,12 @@ class RouterReplicasTest : public ::testing::Test {
     return resp.queues_size() == 1 ? resp.queues(0).waiting() : -1;
   }
 
+  service::ClusterOptions cluster_ = [] {
+    service::ClusterOptions cluster;
+    cluster.lease_ttl = absl::Milliseconds(1500);
+    cluster.lease_renew_interval = absl::Milliseconds(250);
+    return cluster;
+  }();
   service::SystemClock clock_;
   std::unique_ptr<RedisServer> redis_;
   Replica replicas_[kReplicas];
@@ -322,6 +325,42 @@ TEST_F(RouterReplicasTest, AStoppingReplicaHandsItsTenantOverWithItsQueue) {
     ASSERT_TRUE(Complete(decider, offer.contact_id()).ok());
     ASSERT_TRUE(FinishWrapUp(other, "h1", offer.contact_id()).ok());
   }
+}
+
+// Replicas whose lease rounds are an hour apart: after their start, they learn who decides
+// only from a forwarded call or relayed stream that found nobody to serve it.
+class RouterReplicasRareLeaseRoundsTest : public RouterReplicasTest {
+ protected:
+  RouterReplicasRareLeaseRoundsTest() {
+    cluster_.lease_ttl = absl::Hours(2);
+    cluster_.lease_renew_interval = absl::Hours(1);
+  }
+};
+
+TEST_F(RouterReplicasRareLeaseRoundsTest, ARefusedForwardRenewsTheViewOfWhoDecides) {
+  std::vector<std::string> routed;
+  for (int i = 0; i < 4; ++i) routed.push_back(RouteQueued(1 + i % 2, absl::StrCat("q-", i)));
+
+  replicas_[0].server->Shutdown(absl::Seconds(2));  // gives its leases up
+  replicas_[0].server.reset();
+  // Both replicas still name replica 0, and an hour-long lease round would leave it so.
+
+  // A handler's offer stream at replica 2 is relayed to replica 0 and refused: replica 2
+  // renews its view at once, finds the lease free and takes it.
+  Stream refused = OpenStream(2, "h1");
+  v1::Offer offer;
+  EXPECT_FALSE(refused.reader->Read(&offer));
+  EXPECT_EQ(refused.reader->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(WaitForDecider(), 2) << "the refused relay did not renew replica 2's view";
+
+  // A call at replica 1 is forwarded to replica 0 and refused: replica 1 learns that replica 2
+  // decides now, and the client's retry is forwarded there.
+  EXPECT_EQ(Waiting(1, /*during_takeover=*/true), 4) << "the queue survives the handover";
+  v1::RouteContactResponse resp;
+  grpc::Status s = Route(1, "after-handover", &resp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(resp.decision().outcome(), v1::Decision::OUTCOME_QUEUED);
+  EXPECT_EQ(Waiting(2), 5);
 }
 
 TEST_F(RouterReplicasTest, AReplicaThatLostItsLeaseIsFencedAndWritesNothing) {
