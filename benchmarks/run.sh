@@ -20,6 +20,10 @@
 #                                idle share, for noop, floor, record floor and wisseld (no
 #                                warm-up, so every call is counted; BENCH_CONCURRENCY defaults
 #                                to "16 64" here)
+#   benchmarks/run.sh handover   two wisselds on one Redis: the deciding one drains (SIGTERM)
+#                                at a random point of the other's lease round; how many calls
+#                                the survivor refuses, and how long until it serves one
+#                                (wisselctl queues back to back; BENCH_HANDOVER_ROUNDS [5])
 #
 # Environment (defaults in brackets): BENCH_DURATION [10s], BENCH_WARMUP [2s],
 # BENCH_CONCURRENCY ["1 16 64"], BENCH_CHANNELS [4], BENCH_HANDLERS [1000],
@@ -71,7 +75,7 @@ build() {
     cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DWISSEL_BUILD_TESTS=OFF \
       -DWISSEL_BUILD_BENCHMARKS=ON >/dev/null
   fi
-  cmake --build "$BUILD" -j2 --target wisseld wissel-floor wissel-load >/dev/null
+  cmake --build "$BUILD" -j2 --target wisseld wissel-floor wissel-load wisselctl >/dev/null
 }
 
 # Waits until "listening on port" appears in log $1; prints the port.
@@ -537,15 +541,62 @@ phase_wait() {
   printf '%s\n' "${rows[@]}"
 }
 
+# Starts a wisseld logging to $1; sets STARTED_PID and STARTED_PORT.
+start_replica() {
+  local log=$1
+  "$BUILD/router/daemon/wisseld" --config="$CONFIG" --listen=127.0.0.1:0 \
+    --redis_port="$REDIS_PORT" >"$log" 2>&1 &
+  STARTED_PID=$!
+  PIDS+=("$STARTED_PID")
+  STARTED_PORT=$(wait_listening "$log" "$STARTED_PID")
+}
+
+phase_handover() {
+  start_redis
+  machine
+  local ctl=("$BUILD/router/cli/wisselctl" --timeout=2s queues --tenant=gemeente-wisseloord)
+  local rows=() round decider survivor survivor_port delay refused t0 t1
+  for round in $(seq 1 "${BENCH_HANDOVER_ROUNDS:-5}"); do
+    empty_redis
+    start_replica "$STATE/decider.log"
+    decider=$STARTED_PID
+    start_replica "$STATE/survivor.log"
+    survivor=$STARTED_PID survivor_port=$STARTED_PORT
+    # Served by forwarding: the survivor knows the decider.
+    "${ctl[@]}" --router=127.0.0.1:$survivor_port >/dev/null
+    # Lease rounds are 1 s apart: drain at a random point of the survivor's round.
+    delay=$(awk -v r="$RANDOM" 'BEGIN { printf "%.3f", r / 32768 }')
+    sleep "$delay"
+    stop_pid "$decider"  # SIGTERM: drains and gives its leases up
+    t0=$(date +%s%N)
+    refused=0
+    until "${ctl[@]}" --router=127.0.0.1:$survivor_port >/dev/null 2>&1; do
+      refused=$((refused + 1))
+    done
+    t1=$(date +%s%N)
+    grep -q "decides it now" "$STATE/survivor.log" || echo "round $round: the survivor did not take the tenant" >&2
+    rows+=("| $round | $delay | $refused | $(((t1 - t0) / 1000000)) |")
+    stop_pid "$survivor"
+  done
+  echo
+  echo "A draining decider: calls the survivor refused, and ms from the decider's exit to the"
+  echo "first call served (wisselctl queues back to back, each a new process)"
+  echo
+  echo "| round | SIGTERM after (s) | refused calls | ms until served |"
+  echo "| ---: | ---: | ---: | ---: |"
+  printf '%s\n' "${rows[@]}"
+}
+
 case "$PHASE" in
   compare) phase_compare ;;
+  handover) phase_handover ;;
   wait) phase_wait ;;
   handlers) phase_handlers ;;
   memory) phase_memory ;;
   soak) phase_soak ;;
   cpu) phase_cpu ;;
   *)
-    echo "usage: $0 [compare|handlers|memory|soak|wait|cpu]" >&2
+    echo "usage: $0 [compare|handlers|memory|soak|wait|cpu|handover]" >&2
     exit 2
     ;;
 esac
