@@ -183,7 +183,7 @@ class RouterReplicasTest : public ::testing::Test {
 
   // Makes `call` until it answers something other than UNAVAILABLE, for at most 10 s: what a
   // client does while a tenant is taken over (peer_forwarding.h). A router learns the new
-  // decider at its next lease round, and until then forwards to the old one.
+  // decider at its next lease round or when the old one refuses a forward, whichever is first.
   template <typename Call>
   grpc::Status RetryWhileUnavailable(const Call& call) {
     const absl::Time give_up = absl::Now() + absl::Seconds(10);
@@ -338,8 +338,7 @@ class RouterReplicasRareLeaseRoundsTest : public RouterReplicasTest {
 };
 
 TEST_F(RouterReplicasRareLeaseRoundsTest, ARefusedForwardRenewsTheViewOfWhoDecides) {
-  std::vector<std::string> routed;
-  for (int i = 0; i < 4; ++i) routed.push_back(RouteQueued(1 + i % 2, absl::StrCat("q-", i)));
+  for (int i = 0; i < 4; ++i) RouteQueued(1 + i % 2, absl::StrCat("q-", i));
 
   replicas_[0].server->Shutdown(absl::Seconds(2));  // gives its leases up
   replicas_[0].server.reset();
