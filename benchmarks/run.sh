@@ -137,14 +137,19 @@ WISSEL_PSEUDONYM_SECRET_WISSELOORD=$(head -c 32 /dev/urandom | od -An -tx1 | tr 
 
 WISSELD_PID=
 WISSELD_PORT=
-start_wisseld() {
-  local log="$STATE/wisseld.log"
-  : >"$log"
+# Starts a wisseld logging to $1; sets STARTED_PID and STARTED_PORT.
+start_replica() {
+  local log=$1
   LD_PRELOAD=${BENCH_WISSELD_PRELOAD:-} "$BUILD/router/daemon/wisseld" --config="$CONFIG" \
     --listen=127.0.0.1:0 --redis_port="$REDIS_PORT" >"$log" 2>&1 &
-  WISSELD_PID=$!
-  PIDS+=("$WISSELD_PID")
-  WISSELD_PORT=$(wait_listening "$log" "$WISSELD_PID")
+  STARTED_PID=$!
+  PIDS+=("$STARTED_PID")
+  STARTED_PORT=$(wait_listening "$log" "$STARTED_PID")
+}
+start_wisseld() {
+  start_replica "$STATE/wisseld.log"
+  WISSELD_PID=$STARTED_PID
+  WISSELD_PORT=$STARTED_PORT
 }
 # A fresh wisseld on an empty Redis.
 fresh_wisseld() {
@@ -539,16 +544,6 @@ phase_wait() {
   echo "| c | async rps | p50 | p99 | WAIT rps | p50 | p99 | WAIT/async rps | WAIT/async p50 | WAIT errors |"
   echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   printf '%s\n' "${rows[@]}"
-}
-
-# Starts a wisseld logging to $1; sets STARTED_PID and STARTED_PORT.
-start_replica() {
-  local log=$1
-  "$BUILD/router/daemon/wisseld" --config="$CONFIG" --listen=127.0.0.1:0 \
-    --redis_port="$REDIS_PORT" >"$log" 2>&1 &
-  STARTED_PID=$!
-  PIDS+=("$STARTED_PID")
-  STARTED_PORT=$(wait_listening "$log" "$STARTED_PID")
 }
 
 phase_handover() {
