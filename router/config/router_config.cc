@@ -30,7 +30,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
-#include "router/common/status_macros.h"
+#include "base/status_macros.h"
 #include "router/config/duration.h"
 #include "router/core/calendar_config.h"
 #include "router/core/channel.h"

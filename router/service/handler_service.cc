@@ -5,7 +5,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
-#include "router/common/status_macros.h"
+#include "base/status_macros.h"
 #include "router/service/api_convert.h"
 #include "router/service/unary_call.h"
 

@@ -3,7 +3,7 @@
 #include <memory>
 
 #include "google/protobuf/util/time_util.h"
-#include "router/common/status_macros.h"
+#include "base/status_macros.h"
 #include "router/service/unary_call.h"
 
 namespace wissel::service {

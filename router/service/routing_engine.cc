@@ -8,7 +8,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
-#include "router/common/status_macros.h"
+#include "base/status_macros.h"
 
 namespace wissel::service {
 

@@ -5,7 +5,7 @@
 
 #include "absl/strings/match.h"
 #include "google/protobuf/util/time_util.h"
-#include "router/common/status_macros.h"
+#include "base/status_macros.h"
 #include "router/service/api_convert.h"
 #include "router/service/unary_call.h"
 

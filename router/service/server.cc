@@ -10,7 +10,7 @@
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "router/common/status_macros.h"
+#include "base/status_macros.h"
 #include "router/service/store_options.h"
 
 namespace wissel::service {

@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "router/common/status_macros.h"
+#include "base/status_macros.h"
 #include "router/core/channel.h"
 
 namespace wissel::state {

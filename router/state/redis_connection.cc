@@ -16,7 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "glog/logging.h"
-#include "router/common/status_macros.h"
+#include "base/status_macros.h"
 #include "router/state/sentinel_resolver.h"
 
 namespace wissel::state {

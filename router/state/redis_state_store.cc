@@ -11,7 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "glog/logging.h"
-#include "router/common/status_macros.h"
+#include "base/status_macros.h"
 #include "router/core/channel.h"
 #include "router/state/contact_codec.h"
 #include "router/state/contact_person_codec.h"
