@@ -41,10 +41,17 @@ done
 LISTEN=${WISSEL_LISTEN:-127.0.0.1:7450}
 cat <<MSG
 Redis (AOF everysec) on 127.0.0.1:${REDIS_PORT}, pid ${REDIS_PID}, data in ${STATE}/redis
-Starting wisseld on ${LISTEN} with config/example/wissel.yaml. In another terminal:
+Starting wisseld on ${LISTEN} with config/example/wissel.yaml. In a second terminal, a demo
+handler that accepts whatever it is offered:
 
   $BUILD/router/cli/wisselctl --router=${LISTEN} handler demo \\
       --tenant=gemeente-wisseloord --id=mdw-001 --skills=burgerzaken
+
+In a third, a web form (no opening hours: the demo handler gets it), then a phone call that
+"digitaal, tenzij" steers to the digital alternative, then what is waiting (README: First steps):
+
+  $BUILD/router/cli/wisselctl --router=${LISTEN} route \\
+      --tenant=gemeente-wisseloord --channel=web_form --topic=huwelijk --bsn=111222333
   $BUILD/router/cli/wisselctl --router=${LISTEN} route \\
       --tenant=gemeente-wisseloord --channel=phone --topic=paspoort --bsn=111222333
   $BUILD/router/cli/wisselctl --router=${LISTEN} queues --tenant=gemeente-wisseloord
