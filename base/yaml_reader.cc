@@ -136,6 +136,18 @@ absl::StatusOr<const YAML::Node*> YamlReader::RequireValue(const YamlEntries& fi
   return n;
 }
 
+absl::Status YamlReader::ReadTextValue(const YamlEntries& fields, const YAML::Node& map,
+                                       absl::string_view path, absl::string_view key, bool required,
+                                       std::string* out) {
+  const YAML::Node* node = fields.FindNonNull(key);
+  if (node == nullptr) {
+    if (!required) return absl::OkStatus();
+    return Error(map, JoinKeyPath(path, key), "is required");
+  }
+  WISSEL_ASSIGN_OR_RETURN(*out, ReadText(*node, JoinKeyPath(path, key)));
+  return absl::OkStatus();
+}
+
 absl::Status YamlReader::ExpectSequence(const YAML::Node& node, absl::string_view path) {
   if (node.IsSequence() || node.IsNull()) return absl::OkStatus();
   return Error(node, path, absl::StrCat("expected a list, got ", Describe(node)));

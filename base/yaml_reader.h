@@ -131,6 +131,13 @@ class YamlReader {
   absl::StatusOr<const YAML::Node*> RequireValue(const YamlEntries& fields, const YAML::Node& map,
                                                  absl::string_view path, absl::string_view key);
 
+  // For schemas in which a key written without a value counts as not given (the adapters'):
+  // the scalar under `key` of `fields` (the map `map` at `path`) into `*out`, the empty string
+  // included. Absent or null: "PATH.KEY: is required" when `required`, else `*out` is kept.
+  absl::Status ReadTextValue(const YamlEntries& fields, const YAML::Node& map,
+                             absl::string_view path, absl::string_view key, bool required,
+                             std::string* out);
+
   // A list; null ("queues:" with every item commented out) counts as an empty list.
   absl::Status ExpectSequence(const YAML::Node& node, absl::string_view path);
 

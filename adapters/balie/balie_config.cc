@@ -29,22 +29,9 @@ class Reader {
     return yaml_.Error(node, path, reason);
   }
 
-  // A string under `key` of `fields` (the map `map` at `path`), possibly empty. A key without
-  // a value counts as absent: an error when `required`, else `out` keeps its default.
-  absl::Status String(const base::YamlEntries& fields, const YAML::Node& map, absl::string_view key,
-                      absl::string_view path, bool required, std::string* out) {
-    const YAML::Node* node = fields.FindNonNull(key);
-    if (node == nullptr) {
-      if (!required) return absl::OkStatus();
-      return yaml_.RequireValue(fields, map, path, key).status();
-    }
-    WISSEL_ASSIGN_OR_RETURN(*out, yaml_.ReadText(*node, base::JoinKeyPath(path, key)));
-    return absl::OkStatus();
-  }
-
   absl::Status Identifier(const base::YamlEntries& fields, const YAML::Node& map,
                           absl::string_view key, absl::string_view path, std::string* out) {
-    WISSEL_RETURN_IF_ERROR(String(fields, map, key, path, true, out));
+    WISSEL_RETURN_IF_ERROR(yaml_.ReadTextValue(fields, map, path, key, true, out));
     if (!ValidateIdentifier("x", *out, 64).ok()) {
       return Error(*fields.Find(key), base::JoinKeyPath(path, key),
                    "must be 1..64 of [A-Za-z0-9._:@-]");
@@ -103,7 +90,7 @@ absl::Status ParseGroups(Reader& r, const base::YamlEntries& fields, const YAML:
                             r.yaml().ReadMap(g, path, {"letter", "name", "topics"}));
     TopicGroup group;
     std::string letter;
-    WISSEL_RETURN_IF_ERROR(r.String(keys, g, "letter", path, true, &letter));
+    WISSEL_RETURN_IF_ERROR(r.yaml().ReadTextValue(keys, g, path, "letter", true, &letter));
     if (letter.size() != 1 || letter[0] < 'A' || letter[0] > 'Z') {
       return r.Error(g["letter"], path + ".letter", "must be one upper-case letter A..Z");
     }
@@ -111,7 +98,7 @@ absl::Status ParseGroups(Reader& r, const base::YamlEntries& fields, const YAML:
     if (!letters.insert(group.letter).second) {
       return r.Error(g["letter"], path + ".letter", "is used by another group");
     }
-    WISSEL_RETURN_IF_ERROR(r.String(keys, g, "name", path, true, &group.name));
+    WISSEL_RETURN_IF_ERROR(r.yaml().ReadTextValue(keys, g, path, "name", true, &group.name));
     WISSEL_RETURN_IF_ERROR(r.StringList(keys, g, "topics", path, true, &group.topics));
     for (size_t t = 0; t < group.topics.size(); ++t) {
       if (!topics.insert(group.topics[t]).second) {
@@ -136,7 +123,7 @@ absl::Status ParseAppointments(Reader& r, const base::YamlEntries& fields, Balie
     WISSEL_ASSIGN_OR_RETURN(const base::YamlEntries keys,
                             r.yaml().ReadMap(a, path, {"prefix", "topic"}));
     AppointmentPrefix entry;
-    WISSEL_RETURN_IF_ERROR(r.String(keys, a, "prefix", path, true, &entry.prefix));
+    WISSEL_RETURN_IF_ERROR(r.yaml().ReadTextValue(keys, a, path, "prefix", true, &entry.prefix));
     bool ok = !entry.prefix.empty() && entry.prefix.size() <= 16;
     for (char c : entry.prefix)
       ok = ok && (absl::ascii_isupper(c) || absl::ascii_isdigit(c) || c == '-');
@@ -144,7 +131,7 @@ absl::Status ParseAppointments(Reader& r, const base::YamlEntries& fields, Balie
     if (!prefixes.insert(entry.prefix).second) {
       return r.Error(a["prefix"], path + ".prefix", "is listed twice");
     }
-    WISSEL_RETURN_IF_ERROR(r.String(keys, a, "topic", path, true, &entry.topic));
+    WISSEL_RETURN_IF_ERROR(r.yaml().ReadTextValue(keys, a, path, "topic", true, &entry.topic));
     if (config->GroupOfTopic(entry.topic) == nullptr) {
       return r.Error(a["topic"], path + ".topic", "is in no topic group");
     }
@@ -170,7 +157,7 @@ absl::Status ParseDesks(Reader& r, const base::YamlEntries& fields, const YAML::
       if (c == ':' || c == '@') return r.Error(d["id"], path + ".id", "must be of [A-Za-z0-9._-]");
     }
     if (!ids.insert(desk.id).second) return r.Error(d["id"], path + ".id", "is used twice");
-    WISSEL_RETURN_IF_ERROR(r.String(keys, d, "name", path, true, &desk.name));
+    WISSEL_RETURN_IF_ERROR(r.yaml().ReadTextValue(keys, d, path, "name", true, &desk.name));
     if (!ValidateText("x", desk.name, 64).ok() || desk.name.empty()) {
       return r.Error(d["name"], path + ".name", "must be printable, 1..64 bytes");
     }
@@ -193,16 +180,17 @@ absl::Status Parse(Reader& r, const YAML::Node& root, BalieConfig* config) {
                           r.yaml().ReadMap(root, "",
                                            {"tenant", "display_title", "time_zone", "topic_groups",
                                             "appointment_codes", "desks"}));
-  WISSEL_RETURN_IF_ERROR(r.String(fields, root, "tenant", "", true, &config->tenant));
+  WISSEL_RETURN_IF_ERROR(r.yaml().ReadTextValue(fields, root, "", "tenant", true, &config->tenant));
   if (!ValidateTenant("tenant", config->tenant).ok()) {
     return r.Error(root["tenant"], "tenant", "must be 1..63 of [a-z0-9-]");
   }
   WISSEL_RETURN_IF_ERROR(
-      r.String(fields, root, "display_title", "", false, &config->display_title));
+      r.yaml().ReadTextValue(fields, root, "", "display_title", false, &config->display_title));
   if (!ValidateText("x", config->display_title, 80).ok()) {
     return r.Error(root["display_title"], "display_title", "must be printable, up to 80 bytes");
   }
-  WISSEL_RETURN_IF_ERROR(r.String(fields, root, "time_zone", "", false, &config->time_zone));
+  WISSEL_RETURN_IF_ERROR(
+      r.yaml().ReadTextValue(fields, root, "", "time_zone", false, &config->time_zone));
   absl::TimeZone zone;
   if (!absl::LoadTimeZone(config->time_zone, &zone)) {
     return r.Error(root["time_zone"], "time_zone", "is not a known IANA time zone");

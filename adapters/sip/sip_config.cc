@@ -55,19 +55,6 @@ class Reader {
     return yaml_.Error(node, path, reason);
   }
 
-  // A string under `key` of `fields` (the map `map` at `path`). A key without a value counts as
-  // absent: an error when `required`, else `out` keeps its default.
-  absl::Status String(const base::YamlEntries& fields, const YAML::Node& map, absl::string_view key,
-                      absl::string_view path, bool required, std::string* out) {
-    const YAML::Node* node = fields.FindNonNull(key);
-    if (node == nullptr) {
-      if (!required) return absl::OkStatus();
-      return yaml_.RequireValue(fields, map, path, key).status();
-    }
-    WISSEL_ASSIGN_OR_RETURN(*out, yaml_.ReadString(*node, base::JoinKeyPath(path, key)));
-    return absl::OkStatus();
-  }
-
   // true/false, and YAML 1.1's yes/no/on/off that this file always accepted.
   absl::Status Bool(const base::YamlEntries& fields, absl::string_view key, bool* out) {
     const YAML::Node* node = fields.FindNonNull(key);
@@ -100,7 +87,7 @@ class Reader {
 
   absl::Status Uri(const base::YamlEntries& fields, const YAML::Node& map, absl::string_view key,
                    absl::string_view path, std::string* out) {
-    WISSEL_RETURN_IF_ERROR(String(fields, map, key, path, /*required=*/true, out));
+    WISSEL_RETURN_IF_ERROR(yaml_.ReadTextValue(fields, map, path, key, true, out));
     if (absl::Status s = ValidateSipUri(*out); !s.ok()) {
       return Error(*fields.Find(key), base::JoinKeyPath(path, key), s.message());
     }
@@ -126,7 +113,8 @@ absl::Status ParseNumbers(Reader& r, const base::YamlEntries& fields, const YAML
     WISSEL_ASSIGN_OR_RETURN(const base::YamlEntries keys,
                             r.yaml().ReadMap(entry, path, {"number", "topic", "ivr"}));
     DialledNumberConfig number;
-    WISSEL_RETURN_IF_ERROR(r.String(keys, entry, "number", path, true, &number.number));
+    WISSEL_RETURN_IF_ERROR(
+        r.yaml().ReadTextValue(keys, entry, path, "number", true, &number.number));
     const std::string normalized = NormalizeDialledNumber(number.number);
     bool digits = !normalized.empty();
     for (char c : normalized) digits = digits && absl::ascii_isdigit(static_cast<unsigned char>(c));
@@ -137,7 +125,7 @@ absl::Status ParseNumbers(Reader& r, const base::YamlEntries& fields, const YAML
     if (!seen.insert(normalized).second) {
       return r.Error(entry["number"], path + ".number", "is listed twice");
     }
-    WISSEL_RETURN_IF_ERROR(r.String(keys, entry, "topic", path, true, &number.topic));
+    WISSEL_RETURN_IF_ERROR(r.yaml().ReadTextValue(keys, entry, path, "topic", true, &number.topic));
     if (!IsIdentifier(number.topic)) {
       return r.Error(entry["topic"], path + ".topic",
                      "must be a topic code of letters, digits and . _ : @ -");
@@ -210,17 +198,18 @@ absl::Status Parse(Reader& r, const YAML::Node& root, SipConfig* config) {
           root, "",
           {"tenant", "numbers", "ivr_header", "handler_uri_template", "use_handler_address",
            "waiting", "announcements", "trust_asserted_identity", "retry_after", "call_memory"}));
-  WISSEL_RETURN_IF_ERROR(r.String(fields, root, "tenant", "", true, &config->tenant));
+  WISSEL_RETURN_IF_ERROR(r.yaml().ReadTextValue(fields, root, "", "tenant", true, &config->tenant));
   if (!IsIdentifier(config->tenant)) {
     return r.Error(root["tenant"], "tenant", "must be a tenant id as configured in the router");
   }
   WISSEL_RETURN_IF_ERROR(ParseNumbers(r, fields, root, config));
-  WISSEL_RETURN_IF_ERROR(r.String(fields, root, "ivr_header", "", false, &config->ivr_header));
+  WISSEL_RETURN_IF_ERROR(
+      r.yaml().ReadTextValue(fields, root, "", "ivr_header", false, &config->ivr_header));
   if (!IsHeaderName(config->ivr_header)) {
     return r.Error(root["ivr_header"], "ivr_header", "must be a header name");
   }
-  WISSEL_RETURN_IF_ERROR(
-      r.String(fields, root, "handler_uri_template", "", true, &config->handler_uri_template));
+  WISSEL_RETURN_IF_ERROR(r.yaml().ReadTextValue(fields, root, "", "handler_uri_template", true,
+                                                &config->handler_uri_template));
   if (config->handler_uri_template.find("{handler}") == std::string::npos) {
     return r.Error(root["handler_uri_template"], "handler_uri_template", "must contain {handler}");
   }

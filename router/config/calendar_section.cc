@@ -1,3 +1,5 @@
+// A tenant's `calendar:`: time zone, opening hours per channel, holidays, date exceptions and
+// what happens outside hours.
 #include <algorithm>
 #include <iterator>
 #include <optional>

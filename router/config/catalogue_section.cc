@@ -1,3 +1,5 @@
+// A tenant's product catalogue: `queues:` (with escalation steps) and `topics:` (onderwerpen,
+// with digital alternative, skills and service norms).
 #include <string>
 #include <utility>
 #include <vector>

@@ -1,3 +1,5 @@
+// What the sections of the router's configuration share: other files, channel names,
+// positions and warnings.
 #include "router/config/config_parser.h"
 
 #include <fcntl.h>

@@ -1,3 +1,5 @@
+// A tenant's policies: `digital_first:` ("digitaal, tenzij") and `contact_person:` ("één
+// contactpersoon").
 #include <string>
 #include <vector>
 
@@ -8,6 +10,7 @@
 #include "router/config/config_parser.h"
 
 namespace wissel::config {
+
 absl::Status ConfigParser::ParseDigitalFirst(const YAML::Node& node, const std::string& path,
                                              core::TenantConfig::DigitalFirstPolicy* policy) {
   WISSEL_ASSIGN_OR_RETURN(

@@ -1,3 +1,4 @@
+// The `redis:` section: where Redis is (host/port or Sentinel), its timeouts and replica acks.
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "router/config/config_parser.h"
 
 namespace wissel::config {
+
 absl::Status ConfigParser::ParseRedis(const YAML::Node& node, const std::string& path,
                                       RedisConfig* redis) {
   WISSEL_ASSIGN_OR_RETURN(

@@ -1,3 +1,5 @@
+// A tenant's handlers: `handler_defaults:`, and the roster in `handlers:` or a `handlers_file:`
+// shared by several tenants.
 #include <memory>
 #include <string>
 #include <utility>
@@ -10,6 +12,7 @@
 #include "router/config/config_parser.h"
 
 namespace wissel::config {
+
 absl::Status ConfigParser::ParseHandlerDefaults(const YAML::Node& node, const std::string& path,
                                                 core::HandlerDefaults* defaults) {
   WISSEL_ASSIGN_OR_RETURN(

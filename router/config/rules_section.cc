@@ -1,3 +1,5 @@
+// A tenant's routing rules: `rules:` in the tenant or a `rules_file:`, each rule's condition
+// with its exact position (for the rule compiler's messages) and its actions.
 #include <string>
 #include <utility>
 #include <vector>
@@ -9,6 +11,7 @@
 #include "router/config/config_parser.h"
 
 namespace wissel::config {
+
 absl::Status ConfigParser::ParseRulesOrFile(const base::YamlEntries& fields,
                                             const std::string& path,
                                             std::vector<core::RuleSpec>* rules) {

@@ -1,3 +1,6 @@
+// One entry of `tenants:`: id, name, pseudonym secret, retention and channel names; the other
+// sections of a tenant are read in their own files. Ends by validating the tenant and compiling
+// its rules.
 #include <glog/logging.h>
 
 #include <algorithm>

@@ -111,6 +111,25 @@ TEST(YamlReaderTest, RequireAndRequireValue) {
   absl::StatusOr<const YAML::Node*> other = reader.RequireValue(*fields, outer, "outer", "other");
   ASSERT_TRUE(other.ok());
   EXPECT_EQ((*other)->Scalar(), "1");
+
+TEST(YamlReaderTest, ReadTextValueTreatsAKeyWithoutValueAsNotGiven) {
+  YamlReader reader("f.yaml", "title: ''\nzone:\nname: x\nlist: [a]\n");
+  const YAML::Node root = Load(reader);
+  absl::StatusOr<YamlEntries> fields = reader.ReadAnyMap(root, "");
+  ASSERT_TRUE(fields.ok());
+  std::string out = "default";
+  ASSERT_TRUE(reader.ReadTextValue(*fields, root, "", "zone", false, &out).ok());
+  EXPECT_EQ(out, "default");
+  ASSERT_TRUE(reader.ReadTextValue(*fields, root, "", "absent", false, &out).ok());
+  EXPECT_EQ(out, "default");
+  ASSERT_TRUE(reader.ReadTextValue(*fields, root, "", "title", true, &out).ok());
+  EXPECT_EQ(out, "");
+  ASSERT_TRUE(reader.ReadTextValue(*fields, root, "", "name", true, &out).ok());
+  EXPECT_EQ(out, "x");
+  EXPECT_THAT(reader.ReadTextValue(*fields, root, "", "zone", true, &out),
+              IsInvalid("f.yaml:1:1: zone: is required"));
+  EXPECT_THAT(reader.ReadTextValue(*fields, root, "", "list", true, &out),
+              IsInvalid("f.yaml:4:7: list: expected a string, got a list"));
 }
 
 TEST(YamlReaderTest, ErrorsOnNullValuesPointAtTheKey) {
