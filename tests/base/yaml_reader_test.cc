@@ -111,6 +111,7 @@ TEST(YamlReaderTest, RequireAndRequireValue) {
   absl::StatusOr<const YAML::Node*> other = reader.RequireValue(*fields, outer, "outer", "other");
   ASSERT_TRUE(other.ok());
   EXPECT_EQ((*other)->Scalar(), "1");
+}
 
 TEST(YamlReaderTest, ReadTextValueTreatsAKeyWithoutValueAsNotGiven) {
   YamlReader reader("f.yaml", "title: ''\nzone:\nname: x\nlist: [a]\n");
