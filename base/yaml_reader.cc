@@ -213,13 +213,7 @@ absl::StatusOr<bool> YamlReader::ReadBool(const YAML::Node& node, absl::string_v
 
 absl::StatusOr<absl::Duration> YamlReader::ReadDuration(const YAML::Node& node,
                                                         absl::string_view path) {
-  if (!node.IsScalar()) {
-    return Error(node, path,
-                 absl::StrCat("expected a duration such as \"20s\", got ", Describe(node)));
-  }
-  absl::StatusOr<absl::Duration> d = ParseConfigDuration(node.Scalar());
-  if (!d.ok()) return Error(node, path, d.status().message());
-  return *d;
+  return ReadDurationWith(node, path, ParseConfigDuration, "20s");
 }
 
 absl::StatusOr<absl::Duration> YamlReader::ReadPositiveDuration(const YAML::Node& node,
@@ -231,11 +225,18 @@ absl::StatusOr<absl::Duration> YamlReader::ReadPositiveDuration(const YAML::Node
 
 absl::StatusOr<absl::Duration> YamlReader::ReadTimeout(const YAML::Node& node,
                                                        absl::string_view path) {
+  return ReadDurationWith(node, path, ParseConfigTimeout, "500ms");
+}
+
+absl::StatusOr<absl::Duration> YamlReader::ReadDurationWith(
+    const YAML::Node& node, absl::string_view path,
+    absl::StatusOr<absl::Duration> (*parse)(absl::string_view), absl::string_view example) {
   if (!node.IsScalar()) {
-    return Error(node, path,
-                 absl::StrCat("expected a duration such as \"500ms\", got ", Describe(node)));
+    return Error(
+        node, path,
+        absl::StrCat("expected a duration such as \"", example, "\", got ", Describe(node)));
   }
-  absl::StatusOr<absl::Duration> d = ParseConfigTimeout(node.Scalar());
+  absl::StatusOr<absl::Duration> d = parse(node.Scalar());
   if (!d.ok()) return Error(node, path, d.status().message());
   return *d;
 }

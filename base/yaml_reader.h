@@ -195,6 +195,11 @@ class YamlReader {
     std::string text;
   };
 
+  // ReadDuration and ReadTimeout: `parse` reads the text, `example` shows the syntax.
+  absl::StatusOr<absl::Duration> ReadDurationWith(
+      const YAML::Node& node, absl::string_view path,
+      absl::StatusOr<absl::Duration> (*parse)(absl::string_view), absl::string_view example);
+
   absl::StatusOr<YamlEntries> ReadMapImpl(const YAML::Node& node, absl::string_view path,
                                           const absl::Span<const absl::string_view>* allowed);
 
