@@ -17,58 +17,47 @@
 namespace wissel::adapters::balie {
 namespace {
 
-// Schema-specific reads on top of the shared reader; errors keep this file's wording
-// ("is required", "must be ...").
-class Reader {
- public:
-  Reader(absl::string_view filename, absl::string_view text) : yaml_(filename, text) {}
+// Reads on top of the shared reader (base/yaml_reader.h), worded as this file's errors always
+// were ("is required", "must be ...").
 
-  base::YamlReader& yaml() { return yaml_; }
-
-  absl::Status Error(const YAML::Node& node, absl::string_view path, absl::string_view reason) {
-    return yaml_.Error(node, path, reason);
+absl::Status ReadIdentifier(base::YamlReader& yaml, const base::YamlEntries& fields,
+                            const YAML::Node& map, absl::string_view key, absl::string_view path,
+                            std::string* out) {
+  WISSEL_RETURN_IF_ERROR(yaml.ReadTextValue(fields, map, path, key, true, out));
+  if (!ValidateIdentifier("x", *out, 64).ok()) {
+    return yaml.Error(*fields.Find(key), base::JoinKeyPath(path, key),
+                      "must be 1..64 of [A-Za-z0-9._:@-]");
   }
+  return absl::OkStatus();
+}
 
-  absl::Status Identifier(const base::YamlEntries& fields, const YAML::Node& map,
-                          absl::string_view key, absl::string_view path, std::string* out) {
-    WISSEL_RETURN_IF_ERROR(yaml_.ReadTextValue(fields, map, path, key, true, out));
-    if (!ValidateIdentifier("x", *out, 64).ok()) {
-      return Error(*fields.Find(key), base::JoinKeyPath(path, key),
-                   "must be 1..64 of [A-Za-z0-9._:@-]");
-    }
-    return absl::OkStatus();
+absl::Status ReadIdentifierList(base::YamlReader& yaml, const base::YamlEntries& fields,
+                                const YAML::Node& map, absl::string_view key,
+                                absl::string_view path, bool required,
+                                std::vector<std::string>* out) {
+  const std::string full = base::JoinKeyPath(path, key);
+  const YAML::Node* node = fields.FindNonNull(key);
+  if (node == nullptr) {
+    if (!required) return absl::OkStatus();
+    return yaml.RequireValue(fields, map, path, key).status();
   }
-
-  absl::Status StringList(const base::YamlEntries& fields, const YAML::Node& map,
-                          absl::string_view key, absl::string_view path, bool required,
-                          std::vector<std::string>* out) {
-    const std::string full = base::JoinKeyPath(path, key);
-    const YAML::Node* node = fields.FindNonNull(key);
-    if (node == nullptr) {
-      if (!required) return absl::OkStatus();
-      return yaml_.RequireValue(fields, map, path, key).status();
-    }
-    if (!node->IsSequence() || (required && node->size() == 0)) {
-      return Error(*node, full, "must be a non-empty list");
-    }
-    for (size_t i = 0; i < node->size(); ++i) {
-      const YAML::Node item = (*node)[i];
-      const std::string item_path = base::IndexPath(full, i);
-      WISSEL_ASSIGN_OR_RETURN(std::string value, yaml_.ReadText(item, item_path));
-      if (!ValidateIdentifier("x", value).ok()) {
-        return Error(item, item_path, "must be 1..128 of [A-Za-z0-9._:@-]");
-      }
-      out->push_back(std::move(value));
-    }
-    return absl::OkStatus();
+  if (!node->IsSequence() || (required && node->size() == 0)) {
+    return yaml.Error(*node, full, "must be a non-empty list");
   }
-
- private:
-  base::YamlReader yaml_;
-};
+  for (size_t i = 0; i < node->size(); ++i) {
+    const YAML::Node item = (*node)[i];
+    const std::string item_path = base::IndexPath(full, i);
+    WISSEL_ASSIGN_OR_RETURN(std::string value, yaml.ReadText(item, item_path));
+    if (!ValidateIdentifier("x", value).ok()) {
+      return yaml.Error(item, item_path, "must be 1..128 of [A-Za-z0-9._:@-]");
+    }
+    out->push_back(std::move(value));
+  }
+  return absl::OkStatus();
+}
 
 // The list under `key`: present, a list, and not empty.
-absl::StatusOr<YAML::Node> NonEmptyList(Reader& r, const base::YamlEntries& fields,
+absl::StatusOr<YAML::Node> NonEmptyList(base::YamlReader& r, const base::YamlEntries& fields,
                                         const YAML::Node& root, absl::string_view key) {
   const YAML::Node* list = fields.Find(key);
   if (list == nullptr || !list->IsSequence() || list->size() == 0) {
@@ -77,8 +66,8 @@ absl::StatusOr<YAML::Node> NonEmptyList(Reader& r, const base::YamlEntries& fiel
   return *list;
 }
 
-absl::Status ParseGroups(Reader& r, const base::YamlEntries& fields, const YAML::Node& root,
-                         BalieConfig* config) {
+absl::Status ParseGroups(base::YamlReader& r, const base::YamlEntries& fields,
+                         const YAML::Node& root, BalieConfig* config) {
   WISSEL_ASSIGN_OR_RETURN(const YAML::Node groups, NonEmptyList(r, fields, root, "topic_groups"));
   std::set<char> letters;
   std::set<std::string> topics;
@@ -87,10 +76,10 @@ absl::Status ParseGroups(Reader& r, const base::YamlEntries& fields, const YAML:
     const std::string path = base::IndexPath("topic_groups", i);
     if (!g.IsMap()) return r.Error(g, path, "must be a map with letter, name and topics");
     WISSEL_ASSIGN_OR_RETURN(const base::YamlEntries keys,
-                            r.yaml().ReadMap(g, path, {"letter", "name", "topics"}));
+                            r.ReadMap(g, path, {"letter", "name", "topics"}));
     TopicGroup group;
     std::string letter;
-    WISSEL_RETURN_IF_ERROR(r.yaml().ReadTextValue(keys, g, path, "letter", true, &letter));
+    WISSEL_RETURN_IF_ERROR(r.ReadTextValue(keys, g, path, "letter", true, &letter));
     if (letter.size() != 1 || letter[0] < 'A' || letter[0] > 'Z') {
       return r.Error(g["letter"], path + ".letter", "must be one upper-case letter A..Z");
     }
@@ -98,8 +87,8 @@ absl::Status ParseGroups(Reader& r, const base::YamlEntries& fields, const YAML:
     if (!letters.insert(group.letter).second) {
       return r.Error(g["letter"], path + ".letter", "is used by another group");
     }
-    WISSEL_RETURN_IF_ERROR(r.yaml().ReadTextValue(keys, g, path, "name", true, &group.name));
-    WISSEL_RETURN_IF_ERROR(r.StringList(keys, g, "topics", path, true, &group.topics));
+    WISSEL_RETURN_IF_ERROR(r.ReadTextValue(keys, g, path, "name", true, &group.name));
+    WISSEL_RETURN_IF_ERROR(ReadIdentifierList(r, keys, g, "topics", path, true, &group.topics));
     for (size_t t = 0; t < group.topics.size(); ++t) {
       if (!topics.insert(group.topics[t]).second) {
         return r.Error(g["topics"][t], absl::StrCat(path, ".topics[", t, "]"),
@@ -111,7 +100,8 @@ absl::Status ParseGroups(Reader& r, const base::YamlEntries& fields, const YAML:
   return absl::OkStatus();
 }
 
-absl::Status ParseAppointments(Reader& r, const base::YamlEntries& fields, BalieConfig* config) {
+absl::Status ParseAppointments(base::YamlReader& r, const base::YamlEntries& fields,
+                               BalieConfig* config) {
   const YAML::Node* list = fields.FindNonNull("appointment_codes");
   if (list == nullptr) return absl::OkStatus();
   if (!list->IsSequence()) return r.Error(*list, "appointment_codes", "must be a list");
@@ -120,10 +110,9 @@ absl::Status ParseAppointments(Reader& r, const base::YamlEntries& fields, Balie
     const YAML::Node a = (*list)[i];
     const std::string path = base::IndexPath("appointment_codes", i);
     if (!a.IsMap()) return r.Error(a, path, "must be a map with prefix and topic");
-    WISSEL_ASSIGN_OR_RETURN(const base::YamlEntries keys,
-                            r.yaml().ReadMap(a, path, {"prefix", "topic"}));
+    WISSEL_ASSIGN_OR_RETURN(const base::YamlEntries keys, r.ReadMap(a, path, {"prefix", "topic"}));
     AppointmentPrefix entry;
-    WISSEL_RETURN_IF_ERROR(r.yaml().ReadTextValue(keys, a, path, "prefix", true, &entry.prefix));
+    WISSEL_RETURN_IF_ERROR(r.ReadTextValue(keys, a, path, "prefix", true, &entry.prefix));
     bool ok = !entry.prefix.empty() && entry.prefix.size() <= 16;
     for (char c : entry.prefix)
       ok = ok && (absl::ascii_isupper(c) || absl::ascii_isdigit(c) || c == '-');
@@ -131,7 +120,7 @@ absl::Status ParseAppointments(Reader& r, const base::YamlEntries& fields, Balie
     if (!prefixes.insert(entry.prefix).second) {
       return r.Error(a["prefix"], path + ".prefix", "is listed twice");
     }
-    WISSEL_RETURN_IF_ERROR(r.yaml().ReadTextValue(keys, a, path, "topic", true, &entry.topic));
+    WISSEL_RETURN_IF_ERROR(r.ReadTextValue(keys, a, path, "topic", true, &entry.topic));
     if (config->GroupOfTopic(entry.topic) == nullptr) {
       return r.Error(a["topic"], path + ".topic", "is in no topic group");
     }
@@ -140,8 +129,8 @@ absl::Status ParseAppointments(Reader& r, const base::YamlEntries& fields, Balie
   return absl::OkStatus();
 }
 
-absl::Status ParseDesks(Reader& r, const base::YamlEntries& fields, const YAML::Node& root,
-                        BalieConfig* config) {
+absl::Status ParseDesks(base::YamlReader& r, const base::YamlEntries& fields,
+                        const YAML::Node& root, BalieConfig* config) {
   WISSEL_ASSIGN_OR_RETURN(const YAML::Node desks, NonEmptyList(r, fields, root, "desks"));
   std::set<std::string> ids;
   std::set<std::string> names;
@@ -150,22 +139,22 @@ absl::Status ParseDesks(Reader& r, const base::YamlEntries& fields, const YAML::
     const std::string path = base::IndexPath("desks", i);
     if (!d.IsMap()) return r.Error(d, path, "must be a map with id, name and skills");
     WISSEL_ASSIGN_OR_RETURN(const base::YamlEntries keys,
-                            r.yaml().ReadMap(d, path, {"id", "name", "skills", "teams"}));
+                            r.ReadMap(d, path, {"id", "name", "skills", "teams"}));
     DeskConfig desk;
-    WISSEL_RETURN_IF_ERROR(r.Identifier(keys, d, "id", path, &desk.id));
+    WISSEL_RETURN_IF_ERROR(ReadIdentifier(r, keys, d, "id", path, &desk.id));
     for (char c : desk.id) {
       if (c == ':' || c == '@') return r.Error(d["id"], path + ".id", "must be of [A-Za-z0-9._-]");
     }
     if (!ids.insert(desk.id).second) return r.Error(d["id"], path + ".id", "is used twice");
-    WISSEL_RETURN_IF_ERROR(r.yaml().ReadTextValue(keys, d, path, "name", true, &desk.name));
+    WISSEL_RETURN_IF_ERROR(r.ReadTextValue(keys, d, path, "name", true, &desk.name));
     if (!ValidateText("x", desk.name, 64).ok() || desk.name.empty()) {
       return r.Error(d["name"], path + ".name", "must be printable, 1..64 bytes");
     }
     if (!names.insert(desk.name).second) {
       return r.Error(d["name"], path + ".name", "is used twice");
     }
-    WISSEL_RETURN_IF_ERROR(r.StringList(keys, d, "skills", path, false, &desk.skills));
-    WISSEL_RETURN_IF_ERROR(r.StringList(keys, d, "teams", path, false, &desk.teams));
+    WISSEL_RETURN_IF_ERROR(ReadIdentifierList(r, keys, d, "skills", path, false, &desk.skills));
+    WISSEL_RETURN_IF_ERROR(ReadIdentifierList(r, keys, d, "teams", path, false, &desk.teams));
     if (desk.skills.empty() && desk.teams.empty()) {
       return r.Error(d, path, "needs skills or teams, or it is never offered anyone");
     }
@@ -174,23 +163,22 @@ absl::Status ParseDesks(Reader& r, const base::YamlEntries& fields, const YAML::
   return absl::OkStatus();
 }
 
-absl::Status Parse(Reader& r, const YAML::Node& root, BalieConfig* config) {
+absl::Status Parse(base::YamlReader& r, const YAML::Node& root, BalieConfig* config) {
   if (!root.IsMap()) return r.Error(root, "(top)", "must be a map");
   WISSEL_ASSIGN_OR_RETURN(const base::YamlEntries fields,
-                          r.yaml().ReadMap(root, "",
-                                           {"tenant", "display_title", "time_zone", "topic_groups",
-                                            "appointment_codes", "desks"}));
-  WISSEL_RETURN_IF_ERROR(r.yaml().ReadTextValue(fields, root, "", "tenant", true, &config->tenant));
+                          r.ReadMap(root, "",
+                                    {"tenant", "display_title", "time_zone", "topic_groups",
+                                     "appointment_codes", "desks"}));
+  WISSEL_RETURN_IF_ERROR(r.ReadTextValue(fields, root, "", "tenant", true, &config->tenant));
   if (!ValidateTenant("tenant", config->tenant).ok()) {
     return r.Error(root["tenant"], "tenant", "must be 1..63 of [a-z0-9-]");
   }
   WISSEL_RETURN_IF_ERROR(
-      r.yaml().ReadTextValue(fields, root, "", "display_title", false, &config->display_title));
+      r.ReadTextValue(fields, root, "", "display_title", false, &config->display_title));
   if (!ValidateText("x", config->display_title, 80).ok()) {
     return r.Error(root["display_title"], "display_title", "must be printable, up to 80 bytes");
   }
-  WISSEL_RETURN_IF_ERROR(
-      r.yaml().ReadTextValue(fields, root, "", "time_zone", false, &config->time_zone));
+  WISSEL_RETURN_IF_ERROR(r.ReadTextValue(fields, root, "", "time_zone", false, &config->time_zone));
   absl::TimeZone zone;
   if (!absl::LoadTimeZone(config->time_zone, &zone)) {
     return r.Error(root["time_zone"], "time_zone", "is not a known IANA time zone");
@@ -230,13 +218,13 @@ const DeskConfig* BalieConfig::FindDesk(absl::string_view id) const {
 }
 
 absl::StatusOr<BalieConfig> ParseBalieConfig(absl::string_view yaml, absl::string_view filename) {
-  Reader r(filename, yaml);
+  base::YamlReader r(filename, yaml);
   BalieConfig config;
   try {
-    WISSEL_ASSIGN_OR_RETURN(const YAML::Node root, r.yaml().LoadDocument());
+    WISSEL_ASSIGN_OR_RETURN(const YAML::Node root, r.LoadDocument());
     WISSEL_RETURN_IF_ERROR(Parse(r, root, &config));
   } catch (const YAML::Exception& e) {
-    return r.yaml().ErrorAt(e.mark, "", e.msg);
+    return r.ErrorAt(e.mark, "", e.msg);
   }
   return config;
 }

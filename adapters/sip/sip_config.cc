@@ -43,65 +43,52 @@ bool IsHeaderName(absl::string_view s) {
   return true;
 }
 
-// Schema-specific reads on top of the shared reader; errors keep this file's wording
-// ("is required", "must be ...").
-class Reader {
- public:
-  Reader(absl::string_view filename, absl::string_view text) : yaml_(filename, text) {}
+// Reads on top of the shared reader (base/yaml_reader.h), worded as this file's errors always
+// were ("is required", "must be ...").
 
-  base::YamlReader& yaml() { return yaml_; }
-
-  absl::Status Error(const YAML::Node& node, absl::string_view path, absl::string_view reason) {
-    return yaml_.Error(node, path, reason);
+// true/false, and YAML 1.1's yes/no/on/off that this file always accepted.
+absl::Status ReadYamlBool(base::YamlReader& yaml, const base::YamlEntries& fields,
+                          absl::string_view key, bool* out) {
+  const YAML::Node* node = fields.FindNonNull(key);
+  if (node == nullptr) return absl::OkStatus();
+  bool value = false;
+  if (!node->IsScalar() || !YAML::convert<bool>::decode(*node, value)) {
+    return yaml.Error(*node, key, "must be true or false");
   }
+  *out = value;
+  return absl::OkStatus();
+}
 
-  // true/false, and YAML 1.1's yes/no/on/off that this file always accepted.
-  absl::Status Bool(const base::YamlEntries& fields, absl::string_view key, bool* out) {
-    const YAML::Node* node = fields.FindNonNull(key);
-    if (node == nullptr) return absl::OkStatus();
-    bool value = false;
-    if (!node->IsScalar() || !YAML::convert<bool>::decode(*node, value)) {
-      return Error(*node, key, "must be true or false");
-    }
-    *out = value;
-    return absl::OkStatus();
+// A duration in the syntax of every Wissel config (base/duration.h), whole milliseconds
+// ("1500ms") included, of at least `min`.
+absl::Status ReadDurationAtLeast(base::YamlReader& yaml, const base::YamlEntries& fields,
+                                 absl::string_view key, absl::Duration min, absl::Duration* out) {
+  const YAML::Node* node = fields.FindNonNull(key);
+  if (node == nullptr) return absl::OkStatus();
+  absl::StatusOr<absl::Duration> value = node->IsScalar()
+                                             ? base::ParseConfigTimeout(node->Scalar())
+                                             : absl::InvalidArgumentError("not a scalar");
+  if (!value.ok() || *value < min) {
+    return yaml.Error(*node, key,
+                      absl::StrCat("must be a duration such as \"5s\" or \"10m\", at least ",
+                                   base::FormatConfigDuration(min)));
   }
+  *out = *value;
+  return absl::OkStatus();
+}
 
-  // A duration in the syntax of every Wissel config (base/duration.h), whole milliseconds
-  // ("1500ms") included, of at least `min`.
-  absl::Status Duration(const base::YamlEntries& fields, absl::string_view key, absl::Duration min,
-                        absl::Duration* out) {
-    const YAML::Node* node = fields.FindNonNull(key);
-    if (node == nullptr) return absl::OkStatus();
-    absl::StatusOr<absl::Duration> value = node->IsScalar()
-                                               ? base::ParseConfigTimeout(node->Scalar())
-                                               : absl::InvalidArgumentError("not a scalar");
-    if (!value.ok() || *value < min) {
-      return Error(*node, key,
-                   absl::StrCat("must be a duration such as \"5s\" or \"10m\", at least ",
-                                base::FormatConfigDuration(min)));
-    }
-    *out = *value;
-    return absl::OkStatus();
+absl::Status ReadUri(base::YamlReader& yaml, const base::YamlEntries& fields, const YAML::Node& map,
+                     absl::string_view key, absl::string_view path, std::string* out) {
+  WISSEL_RETURN_IF_ERROR(yaml.ReadTextValue(fields, map, path, key, true, out));
+  if (absl::Status s = ValidateSipUri(*out); !s.ok()) {
+    return yaml.Error(*fields.Find(key), base::JoinKeyPath(path, key), s.message());
   }
+  return absl::OkStatus();
+}
 
-  absl::Status Uri(const base::YamlEntries& fields, const YAML::Node& map, absl::string_view key,
-                   absl::string_view path, std::string* out) {
-    WISSEL_RETURN_IF_ERROR(yaml_.ReadTextValue(fields, map, path, key, true, out));
-    if (absl::Status s = ValidateSipUri(*out); !s.ok()) {
-      return Error(*fields.Find(key), base::JoinKeyPath(path, key), s.message());
-    }
-    return absl::OkStatus();
-  }
-
- private:
-  base::YamlReader yaml_;
-};
-
-absl::Status ParseNumbers(Reader& r, const base::YamlEntries& fields, const YAML::Node& root,
-                          SipConfig* config) {
-  WISSEL_ASSIGN_OR_RETURN(const YAML::Node* numbers,
-                          r.yaml().RequireValue(fields, root, "", "numbers"));
+absl::Status ParseNumbers(base::YamlReader& r, const base::YamlEntries& fields,
+                          const YAML::Node& root, SipConfig* config) {
+  WISSEL_ASSIGN_OR_RETURN(const YAML::Node* numbers, r.RequireValue(fields, root, "", "numbers"));
   if (!numbers->IsSequence() || numbers->size() == 0) {
     return r.Error(*numbers, "numbers", "must be a non-empty list");
   }
@@ -111,10 +98,9 @@ absl::Status ParseNumbers(Reader& r, const base::YamlEntries& fields, const YAML
     const std::string path = base::IndexPath("numbers", i);
     if (!entry.IsMap()) return r.Error(entry, path, "must be a map with number and topic");
     WISSEL_ASSIGN_OR_RETURN(const base::YamlEntries keys,
-                            r.yaml().ReadMap(entry, path, {"number", "topic", "ivr"}));
+                            r.ReadMap(entry, path, {"number", "topic", "ivr"}));
     DialledNumberConfig number;
-    WISSEL_RETURN_IF_ERROR(
-        r.yaml().ReadTextValue(keys, entry, path, "number", true, &number.number));
+    WISSEL_RETURN_IF_ERROR(r.ReadTextValue(keys, entry, path, "number", true, &number.number));
     const std::string normalized = NormalizeDialledNumber(number.number);
     bool digits = !normalized.empty();
     for (char c : normalized) digits = digits && absl::ascii_isdigit(static_cast<unsigned char>(c));
@@ -125,15 +111,14 @@ absl::Status ParseNumbers(Reader& r, const base::YamlEntries& fields, const YAML
     if (!seen.insert(normalized).second) {
       return r.Error(entry["number"], path + ".number", "is listed twice");
     }
-    WISSEL_RETURN_IF_ERROR(r.yaml().ReadTextValue(keys, entry, path, "topic", true, &number.topic));
+    WISSEL_RETURN_IF_ERROR(r.ReadTextValue(keys, entry, path, "topic", true, &number.topic));
     if (!IsIdentifier(number.topic)) {
       return r.Error(entry["topic"], path + ".topic",
                      "must be a topic code of letters, digits and . _ : @ -");
     }
     if (const YAML::Node* ivr = keys.FindNonNull("ivr")) {
       if (!ivr->IsMap()) return r.Error(*ivr, path + ".ivr", "must be a map of choice: topic");
-      WISSEL_ASSIGN_OR_RETURN(const base::YamlEntries choices,
-                              r.yaml().ReadAnyMap(*ivr, path + ".ivr"));
+      WISSEL_ASSIGN_OR_RETURN(const base::YamlEntries choices, r.ReadAnyMap(*ivr, path + ".ivr"));
       for (const base::YamlEntry& choice : choices.all()) {
         const std::string choice_path = absl::StrCat(path, ".ivr[", choice.key, "]");
         if (!IsValidIvrChoice(choice.key)) {
@@ -150,66 +135,64 @@ absl::Status ParseNumbers(Reader& r, const base::YamlEntries& fields, const YAML
   return absl::OkStatus();
 }
 
-absl::Status ParseWaiting(Reader& r, const base::YamlEntries& fields, const YAML::Node& root,
-                          SipConfig* config) {
-  WISSEL_ASSIGN_OR_RETURN(const YAML::Node* waiting,
-                          r.yaml().RequireValue(fields, root, "", "waiting"));
+absl::Status ParseWaiting(base::YamlReader& r, const base::YamlEntries& fields,
+                          const YAML::Node& root, SipConfig* config) {
+  WISSEL_ASSIGN_OR_RETURN(const YAML::Node* waiting, r.RequireValue(fields, root, "", "waiting"));
   if (!waiting->IsMap()) return r.Error(*waiting, "waiting", "must be a map with default, queues");
   WISSEL_ASSIGN_OR_RETURN(const base::YamlEntries keys,
-                          r.yaml().ReadMap(*waiting, "waiting", {"default", "queues"}));
-  WISSEL_RETURN_IF_ERROR(r.Uri(keys, *waiting, "default", "waiting", &config->default_waiting_uri));
+                          r.ReadMap(*waiting, "waiting", {"default", "queues"}));
+  WISSEL_RETURN_IF_ERROR(
+      ReadUri(r, keys, *waiting, "default", "waiting", &config->default_waiting_uri));
   const YAML::Node* queues = keys.FindNonNull("queues");
   if (queues == nullptr) return absl::OkStatus();
   if (!queues->IsMap()) return r.Error(*queues, "waiting.queues", "must be a map of queue: URI");
-  WISSEL_ASSIGN_OR_RETURN(const base::YamlEntries names,
-                          r.yaml().ReadAnyMap(*queues, "waiting.queues"));
+  WISSEL_ASSIGN_OR_RETURN(const base::YamlEntries names, r.ReadAnyMap(*queues, "waiting.queues"));
   for (const base::YamlEntry& queue : names.all()) {
     if (!IsIdentifier(queue.key))
       return r.Error(queue.key_node, "waiting.queues", "bad queue name");
     std::string uri;
-    WISSEL_RETURN_IF_ERROR(r.Uri(names, *queues, queue.key, "waiting.queues", &uri));
+    WISSEL_RETURN_IF_ERROR(ReadUri(r, names, *queues, queue.key, "waiting.queues", &uri));
     config->queue_waiting_uris[queue.key] = uri;
   }
   return absl::OkStatus();
 }
 
-absl::Status ParseAnnouncements(Reader& r, const base::YamlEntries& fields, const YAML::Node& root,
-                                SipConfig* config) {
+absl::Status ParseAnnouncements(base::YamlReader& r, const base::YamlEntries& fields,
+                                const YAML::Node& root, SipConfig* config) {
   WISSEL_ASSIGN_OR_RETURN(const YAML::Node* announcements,
-                          r.yaml().RequireValue(fields, root, "", "announcements"));
+                          r.RequireValue(fields, root, "", "announcements"));
   if (!announcements->IsMap()) {
     return r.Error(*announcements, "announcements", "must be a map with closed, digital, callback");
   }
   WISSEL_ASSIGN_OR_RETURN(
       const base::YamlEntries keys,
-      r.yaml().ReadMap(*announcements, "announcements", {"closed", "digital", "callback"}));
+      r.ReadMap(*announcements, "announcements", {"closed", "digital", "callback"}));
   WISSEL_RETURN_IF_ERROR(
-      r.Uri(keys, *announcements, "closed", "announcements", &config->closed_uri));
+      ReadUri(r, keys, *announcements, "closed", "announcements", &config->closed_uri));
   WISSEL_RETURN_IF_ERROR(
-      r.Uri(keys, *announcements, "digital", "announcements", &config->digital_uri));
-  return r.Uri(keys, *announcements, "callback", "announcements", &config->callback_uri);
+      ReadUri(r, keys, *announcements, "digital", "announcements", &config->digital_uri));
+  return ReadUri(r, keys, *announcements, "callback", "announcements", &config->callback_uri);
 }
 
-absl::Status Parse(Reader& r, const YAML::Node& root, SipConfig* config) {
+absl::Status Parse(base::YamlReader& r, const YAML::Node& root, SipConfig* config) {
   if (!root.IsMap()) return r.Error(root, "", "expected a map with tenant and numbers");
-  WISSEL_ASSIGN_OR_RETURN(
-      const base::YamlEntries fields,
-      r.yaml().ReadMap(
-          root, "",
-          {"tenant", "numbers", "ivr_header", "handler_uri_template", "use_handler_address",
-           "waiting", "announcements", "trust_asserted_identity", "retry_after", "call_memory"}));
-  WISSEL_RETURN_IF_ERROR(r.yaml().ReadTextValue(fields, root, "", "tenant", true, &config->tenant));
+  WISSEL_ASSIGN_OR_RETURN(const base::YamlEntries fields,
+                          r.ReadMap(root, "",
+                                    {"tenant", "numbers", "ivr_header", "handler_uri_template",
+                                     "use_handler_address", "waiting", "announcements",
+                                     "trust_asserted_identity", "retry_after", "call_memory"}));
+  WISSEL_RETURN_IF_ERROR(r.ReadTextValue(fields, root, "", "tenant", true, &config->tenant));
   if (!IsIdentifier(config->tenant)) {
     return r.Error(root["tenant"], "tenant", "must be a tenant id as configured in the router");
   }
   WISSEL_RETURN_IF_ERROR(ParseNumbers(r, fields, root, config));
   WISSEL_RETURN_IF_ERROR(
-      r.yaml().ReadTextValue(fields, root, "", "ivr_header", false, &config->ivr_header));
+      r.ReadTextValue(fields, root, "", "ivr_header", false, &config->ivr_header));
   if (!IsHeaderName(config->ivr_header)) {
     return r.Error(root["ivr_header"], "ivr_header", "must be a header name");
   }
-  WISSEL_RETURN_IF_ERROR(r.yaml().ReadTextValue(fields, root, "", "handler_uri_template", true,
-                                                &config->handler_uri_template));
+  WISSEL_RETURN_IF_ERROR(r.ReadTextValue(fields, root, "", "handler_uri_template", true,
+                                         &config->handler_uri_template));
   if (config->handler_uri_template.find("{handler}") == std::string::npos) {
     return r.Error(root["handler_uri_template"], "handler_uri_template", "must contain {handler}");
   }
@@ -218,13 +201,15 @@ absl::Status Parse(Reader& r, const YAML::Node& root, SipConfig* config) {
       !s.ok()) {
     return r.Error(root["handler_uri_template"], "handler_uri_template", s.message());
   }
-  WISSEL_RETURN_IF_ERROR(r.Bool(fields, "use_handler_address", &config->use_handler_address));
   WISSEL_RETURN_IF_ERROR(
-      r.Bool(fields, "trust_asserted_identity", &config->trust_asserted_identity));
+      ReadYamlBool(r, fields, "use_handler_address", &config->use_handler_address));
+  WISSEL_RETURN_IF_ERROR(
+      ReadYamlBool(r, fields, "trust_asserted_identity", &config->trust_asserted_identity));
   WISSEL_RETURN_IF_ERROR(ParseWaiting(r, fields, root, config));
   WISSEL_RETURN_IF_ERROR(ParseAnnouncements(r, fields, root, config));
-  WISSEL_RETURN_IF_ERROR(r.Duration(fields, "retry_after", absl::Seconds(1), &config->retry_after));
-  return r.Duration(fields, "call_memory", absl::Seconds(1), &config->call_memory);
+  WISSEL_RETURN_IF_ERROR(
+      ReadDurationAtLeast(r, fields, "retry_after", absl::Seconds(1), &config->retry_after));
+  return ReadDurationAtLeast(r, fields, "call_memory", absl::Seconds(1), &config->call_memory);
 }
 
 }  // namespace
@@ -246,17 +231,16 @@ absl::Status ValidateSipUri(absl::string_view uri) {
 }
 
 absl::StatusOr<SipConfig> ParseSipConfig(absl::string_view yaml, absl::string_view filename) {
-  Reader reader(filename, yaml);
+  base::YamlReader reader(filename, yaml);
   SipConfig config;
   try {
-    WISSEL_ASSIGN_OR_RETURN(const YAML::Node root, reader.yaml().LoadDocument());
+    WISSEL_ASSIGN_OR_RETURN(const YAML::Node root, reader.LoadDocument());
     if (!root.IsDefined() || root.IsNull()) {
-      return reader.yaml().ErrorAt(YAML::Mark(), "",
-                                   "empty configuration; expected tenant and numbers");
+      return reader.ErrorAt(YAML::Mark(), "", "empty configuration; expected tenant and numbers");
     }
     WISSEL_RETURN_IF_ERROR(Parse(reader, root, &config));
   } catch (const YAML::Exception& e) {
-    return reader.yaml().ErrorAt(e.mark, "", e.msg);
+    return reader.ErrorAt(e.mark, "", e.msg);
   }
   return config;
 }
