@@ -216,8 +216,8 @@ class Lexer {
       case base::DurationTextError::kNoUnit:
         return Fail(failure, at, "duration part without a unit; use s, m, h or d");
       case base::DurationTextError::kTooLarge:
-      case base::DurationTextError::kNoDigits:  // not reached: Number() read the first part's
-                                                // digits
+      // kNoDigits is not reached: Number() read the first part's digits.
+      case base::DurationTextError::kNoDigits:
         return Fail(failure, at, absl::StrCat("number is too large (at most ", kMaxLiteral, ")"));
     }
     pos_ = start + scan.length;
