@@ -3,7 +3,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <fstream>
-#include <initializer_list>
 #include <set>
 #include <sstream>
 
@@ -15,6 +14,9 @@
 #include "absl/strings/str_split.h"
 #include "adapters/sip/dial_plan.h"
 #include "adapters/sip/sip_message.h"
+#include "base/duration.h"
+#include "base/status_macros.h"
+#include "base/yaml_reader.h"
 
 namespace wissel::adapters::sip {
 namespace {
@@ -41,100 +43,64 @@ bool IsHeaderName(absl::string_view s) {
   return true;
 }
 
-// Walks the YAML tree; every error names file, line, column and key path.
-class Reader {
- public:
-  explicit Reader(absl::string_view filename) : filename_(filename) {}
+// Reads on top of the shared reader (base/yaml_reader.h), worded as this file's errors always
+// were ("is required", "must be ...").
 
-  absl::Status Error(const YAML::Node& node, absl::string_view path, absl::string_view reason) {
-    const YAML::Mark mark = node.IsDefined() ? node.Mark() : YAML::Mark();
-    return absl::InvalidArgumentError(absl::StrCat(filename_, ":", mark.line + 1, ":",
-                                                   mark.column + 1, ": ", path, ": ", reason));
+// true/false, and YAML 1.1's yes/no/on/off that this file always accepted.
+absl::Status ReadYamlBool(base::YamlReader& yaml, const base::YamlEntries& fields,
+                          absl::string_view key, bool* out) {
+  const YAML::Node* node = fields.FindNonNull(key);
+  if (node == nullptr) return absl::OkStatus();
+  bool value = false;
+  if (!node->IsScalar() || !YAML::convert<bool>::decode(*node, value)) {
+    return yaml.Error(*node, key, "must be true or false");
   }
+  *out = value;
+  return absl::OkStatus();
+}
 
-  // Rejects keys not in `known` (typos are errors, not silently ignored).
-  absl::Status OnlyKeys(const YAML::Node& map, absl::string_view path,
-                        std::initializer_list<absl::string_view> known) {
-    for (const auto& entry : map) {
-      const std::string key = entry.first.as<std::string>();
-      bool ok = false;
-      for (absl::string_view k : known) ok = ok || k == key;
-      if (!ok) {
-        return Error(entry.first, path.empty() ? key : absl::StrCat(path, ".", key), "unknown key");
-      }
-    }
-    return absl::OkStatus();
+// A duration in the syntax of every Wissel config (base/duration.h), whole milliseconds
+// ("1500ms") included, of at least `min`.
+absl::Status ReadDurationAtLeast(base::YamlReader& yaml, const base::YamlEntries& fields,
+                                 absl::string_view key, absl::Duration min, absl::Duration* out) {
+  const YAML::Node* node = fields.FindNonNull(key);
+  if (node == nullptr) return absl::OkStatus();
+  absl::StatusOr<absl::Duration> value = node->IsScalar()
+                                             ? base::ParseConfigTimeout(node->Scalar())
+                                             : absl::InvalidArgumentError("not a scalar");
+  if (!value.ok() || *value < min) {
+    return yaml.Error(*node, key,
+                      absl::StrCat("must be a duration such as \"5s\" or \"10m\", at least ",
+                                   base::FormatConfigDuration(min)));
   }
+  *out = *value;
+  return absl::OkStatus();
+}
 
-  absl::Status String(const YAML::Node& map, absl::string_view key, absl::string_view path,
-                      bool required, std::string* out) {
-    const YAML::Node node = map[std::string(key)];
-    const std::string full = path.empty() ? std::string(key) : absl::StrCat(path, ".", key);
-    if (!node.IsDefined() || node.IsNull()) {
-      if (required) return Error(map, full, "is required");
-      return absl::OkStatus();
-    }
-    if (!node.IsScalar()) return Error(node, full, "must be a string");
-    *out = node.as<std::string>();
-    return absl::OkStatus();
+absl::Status ReadUri(base::YamlReader& yaml, const base::YamlEntries& fields, const YAML::Node& map,
+                     absl::string_view key, absl::string_view path, std::string* out) {
+  WISSEL_RETURN_IF_ERROR(yaml.ReadTextValue(fields, map, path, key, true, out));
+  if (absl::Status s = ValidateSipUri(*out); !s.ok()) {
+    return yaml.Error(*fields.Find(key), base::JoinKeyPath(path, key), s.message());
   }
+  return absl::OkStatus();
+}
 
-  absl::Status Bool(const YAML::Node& map, absl::string_view key, absl::string_view path,
-                    bool* out) {
-    const YAML::Node node = map[std::string(key)];
-    if (!node.IsDefined() || node.IsNull()) return absl::OkStatus();
-    bool value = false;
-    if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value)) {
-      return Error(node, absl::StrCat(path.empty() ? "" : absl::StrCat(path, "."), key),
-                   "must be true or false");
-    }
-    *out = value;
-    return absl::OkStatus();
-  }
-
-  absl::Status Duration(const YAML::Node& map, absl::string_view key, absl::Duration min,
-                        absl::Duration* out) {
-    const YAML::Node node = map[std::string(key)];
-    if (!node.IsDefined() || node.IsNull()) return absl::OkStatus();
-    absl::Duration value;
-    if (!node.IsScalar() || !absl::ParseDuration(node.as<std::string>(), &value) || value < min) {
-      return Error(node, key,
-                   absl::StrCat("must be a duration such as \"5s\" or \"10m\", at least ",
-                                absl::FormatDuration(min)));
-    }
-    *out = value;
-    return absl::OkStatus();
-  }
-
-  absl::Status Uri(const YAML::Node& map, absl::string_view key, absl::string_view path,
-                   bool required, std::string* out) {
-    if (absl::Status s = String(map, key, path, required, out); !s.ok()) return s;
-    if (out->empty() && !required) return absl::OkStatus();
-    if (absl::Status s = ValidateSipUri(*out); !s.ok()) {
-      return Error(map[std::string(key)],
-                   absl::StrCat(path.empty() ? "" : absl::StrCat(path, "."), key), s.message());
-    }
-    return absl::OkStatus();
-  }
-
- private:
-  std::string filename_;
-};
-
-absl::Status ParseNumbers(Reader& r, const YAML::Node& root, SipConfig* config) {
-  const YAML::Node numbers = root["numbers"];
-  if (!numbers.IsDefined() || numbers.IsNull()) return r.Error(root, "numbers", "is required");
-  if (!numbers.IsSequence() || numbers.size() == 0) {
-    return r.Error(numbers, "numbers", "must be a non-empty list");
+absl::Status ParseNumbers(base::YamlReader& r, const base::YamlEntries& fields,
+                          const YAML::Node& root, SipConfig* config) {
+  WISSEL_ASSIGN_OR_RETURN(const YAML::Node* numbers, r.RequireValue(fields, root, "", "numbers"));
+  if (!numbers->IsSequence() || numbers->size() == 0) {
+    return r.Error(*numbers, "numbers", "must be a non-empty list");
   }
   std::set<std::string> seen;
-  for (size_t i = 0; i < numbers.size(); ++i) {
-    const YAML::Node entry = numbers[i];
-    const std::string path = absl::StrCat("numbers[", i, "]");
+  for (size_t i = 0; i < numbers->size(); ++i) {
+    const YAML::Node entry = (*numbers)[i];
+    const std::string path = base::IndexPath("numbers", i);
     if (!entry.IsMap()) return r.Error(entry, path, "must be a map with number and topic");
-    if (absl::Status s = r.OnlyKeys(entry, path, {"number", "topic", "ivr"}); !s.ok()) return s;
+    WISSEL_ASSIGN_OR_RETURN(const base::YamlEntries keys,
+                            r.ReadMap(entry, path, {"number", "topic", "ivr"}));
     DialledNumberConfig number;
-    if (absl::Status s = r.String(entry, "number", path, true, &number.number); !s.ok()) return s;
+    WISSEL_RETURN_IF_ERROR(r.ReadTextValue(keys, entry, path, "number", true, &number.number));
     const std::string normalized = NormalizeDialledNumber(number.number);
     bool digits = !normalized.empty();
     for (char c : normalized) digits = digits && absl::ascii_isdigit(static_cast<unsigned char>(c));
@@ -145,24 +111,23 @@ absl::Status ParseNumbers(Reader& r, const YAML::Node& root, SipConfig* config) 
     if (!seen.insert(normalized).second) {
       return r.Error(entry["number"], path + ".number", "is listed twice");
     }
-    if (absl::Status s = r.String(entry, "topic", path, true, &number.topic); !s.ok()) return s;
+    WISSEL_RETURN_IF_ERROR(r.ReadTextValue(keys, entry, path, "topic", true, &number.topic));
     if (!IsIdentifier(number.topic)) {
       return r.Error(entry["topic"], path + ".topic",
                      "must be a topic code of letters, digits and . _ : @ -");
     }
-    const YAML::Node ivr = entry["ivr"];
-    if (ivr.IsDefined() && !ivr.IsNull()) {
-      if (!ivr.IsMap()) return r.Error(ivr, path + ".ivr", "must be a map of choice: topic");
-      for (const auto& choice : ivr) {
-        const std::string key = choice.first.as<std::string>();
-        const std::string choice_path = absl::StrCat(path, ".ivr[", key, "]");
-        if (!IsValidIvrChoice(key)) {
-          return r.Error(choice.first, choice_path, "a choice is 1-8 of 0-9, '*' and '#'");
+    if (const YAML::Node* ivr = keys.FindNonNull("ivr")) {
+      if (!ivr->IsMap()) return r.Error(*ivr, path + ".ivr", "must be a map of choice: topic");
+      WISSEL_ASSIGN_OR_RETURN(const base::YamlEntries choices, r.ReadAnyMap(*ivr, path + ".ivr"));
+      for (const base::YamlEntry& choice : choices.all()) {
+        const std::string choice_path = absl::StrCat(path, ".ivr[", choice.key, "]");
+        if (!IsValidIvrChoice(choice.key)) {
+          return r.Error(choice.key_node, choice_path, "a choice is 1-8 of 0-9, '*' and '#'");
         }
-        if (!choice.second.IsScalar() || !IsIdentifier(choice.second.as<std::string>())) {
-          return r.Error(choice.second, choice_path, "must be a topic code");
+        if (!choice.value.IsScalar() || !IsIdentifier(choice.value.Scalar())) {
+          return r.Error(choice.value, choice_path, "must be a topic code");
         }
-        number.ivr[key] = choice.second.as<std::string>();
+        number.ivr[choice.key] = choice.value.Scalar();
       }
     }
     config->numbers.push_back(std::move(number));
@@ -170,31 +135,64 @@ absl::Status ParseNumbers(Reader& r, const YAML::Node& root, SipConfig* config) 
   return absl::OkStatus();
 }
 
-absl::Status Parse(Reader& r, const YAML::Node& root, SipConfig* config) {
-  if (!root.IsMap()) return r.Error(root, "", "expected a map with tenant and numbers");
-  if (absl::Status s = r.OnlyKeys(
-          root, "",
-          {"tenant", "numbers", "ivr_header", "handler_uri_template", "use_handler_address",
-           "waiting", "announcements", "trust_asserted_identity", "retry_after", "call_memory"});
-      !s.ok()) {
-    return s;
+absl::Status ParseWaiting(base::YamlReader& r, const base::YamlEntries& fields,
+                          const YAML::Node& root, SipConfig* config) {
+  WISSEL_ASSIGN_OR_RETURN(const YAML::Node* waiting, r.RequireValue(fields, root, "", "waiting"));
+  if (!waiting->IsMap()) return r.Error(*waiting, "waiting", "must be a map with default, queues");
+  WISSEL_ASSIGN_OR_RETURN(const base::YamlEntries keys,
+                          r.ReadMap(*waiting, "waiting", {"default", "queues"}));
+  WISSEL_RETURN_IF_ERROR(
+      ReadUri(r, keys, *waiting, "default", "waiting", &config->default_waiting_uri));
+  const YAML::Node* queues = keys.FindNonNull("queues");
+  if (queues == nullptr) return absl::OkStatus();
+  if (!queues->IsMap()) return r.Error(*queues, "waiting.queues", "must be a map of queue: URI");
+  WISSEL_ASSIGN_OR_RETURN(const base::YamlEntries names, r.ReadAnyMap(*queues, "waiting.queues"));
+  for (const base::YamlEntry& queue : names.all()) {
+    if (!IsIdentifier(queue.key))
+      return r.Error(queue.key_node, "waiting.queues", "bad queue name");
+    std::string uri;
+    WISSEL_RETURN_IF_ERROR(ReadUri(r, names, *queues, queue.key, "waiting.queues", &uri));
+    config->queue_waiting_uris[queue.key] = uri;
   }
-  if (absl::Status s = r.String(root, "tenant", "", true, &config->tenant); !s.ok()) return s;
+  return absl::OkStatus();
+}
+
+absl::Status ParseAnnouncements(base::YamlReader& r, const base::YamlEntries& fields,
+                                const YAML::Node& root, SipConfig* config) {
+  WISSEL_ASSIGN_OR_RETURN(const YAML::Node* announcements,
+                          r.RequireValue(fields, root, "", "announcements"));
+  if (!announcements->IsMap()) {
+    return r.Error(*announcements, "announcements", "must be a map with closed, digital, callback");
+  }
+  WISSEL_ASSIGN_OR_RETURN(
+      const base::YamlEntries keys,
+      r.ReadMap(*announcements, "announcements", {"closed", "digital", "callback"}));
+  WISSEL_RETURN_IF_ERROR(
+      ReadUri(r, keys, *announcements, "closed", "announcements", &config->closed_uri));
+  WISSEL_RETURN_IF_ERROR(
+      ReadUri(r, keys, *announcements, "digital", "announcements", &config->digital_uri));
+  return ReadUri(r, keys, *announcements, "callback", "announcements", &config->callback_uri);
+}
+
+absl::Status Parse(base::YamlReader& r, const YAML::Node& root, SipConfig* config) {
+  if (!root.IsMap()) return r.Error(root, "", "expected a map with tenant and numbers");
+  WISSEL_ASSIGN_OR_RETURN(const base::YamlEntries fields,
+                          r.ReadMap(root, "",
+                                    {"tenant", "numbers", "ivr_header", "handler_uri_template",
+                                     "use_handler_address", "waiting", "announcements",
+                                     "trust_asserted_identity", "retry_after", "call_memory"}));
+  WISSEL_RETURN_IF_ERROR(r.ReadTextValue(fields, root, "", "tenant", true, &config->tenant));
   if (!IsIdentifier(config->tenant)) {
     return r.Error(root["tenant"], "tenant", "must be a tenant id as configured in the router");
   }
-  if (absl::Status s = ParseNumbers(r, root, config); !s.ok()) return s;
-  if (absl::Status s = r.String(root, "ivr_header", "", false, &config->ivr_header); !s.ok()) {
-    return s;
-  }
+  WISSEL_RETURN_IF_ERROR(ParseNumbers(r, fields, root, config));
+  WISSEL_RETURN_IF_ERROR(
+      r.ReadTextValue(fields, root, "", "ivr_header", false, &config->ivr_header));
   if (!IsHeaderName(config->ivr_header)) {
     return r.Error(root["ivr_header"], "ivr_header", "must be a header name");
   }
-  if (absl::Status s =
-          r.String(root, "handler_uri_template", "", true, &config->handler_uri_template);
-      !s.ok()) {
-    return s;
-  }
+  WISSEL_RETURN_IF_ERROR(r.ReadTextValue(fields, root, "", "handler_uri_template", true,
+                                         &config->handler_uri_template));
   if (config->handler_uri_template.find("{handler}") == std::string::npos) {
     return r.Error(root["handler_uri_template"], "handler_uri_template", "must contain {handler}");
   }
@@ -203,66 +201,15 @@ absl::Status Parse(Reader& r, const YAML::Node& root, SipConfig* config) {
       !s.ok()) {
     return r.Error(root["handler_uri_template"], "handler_uri_template", s.message());
   }
-  if (absl::Status s = r.Bool(root, "use_handler_address", "", &config->use_handler_address);
-      !s.ok()) {
-    return s;
-  }
-  if (absl::Status s =
-          r.Bool(root, "trust_asserted_identity", "", &config->trust_asserted_identity);
-      !s.ok()) {
-    return s;
-  }
-
-  const YAML::Node waiting = root["waiting"];
-  if (!waiting.IsDefined() || waiting.IsNull()) return r.Error(root, "waiting", "is required");
-  if (!waiting.IsMap()) return r.Error(waiting, "waiting", "must be a map with default, queues");
-  if (absl::Status s = r.OnlyKeys(waiting, "waiting", {"default", "queues"}); !s.ok()) return s;
-  if (absl::Status s = r.Uri(waiting, "default", "waiting", true, &config->default_waiting_uri);
-      !s.ok()) {
-    return s;
-  }
-  const YAML::Node queues = waiting["queues"];
-  if (queues.IsDefined() && !queues.IsNull()) {
-    if (!queues.IsMap()) return r.Error(queues, "waiting.queues", "must be a map of queue: URI");
-    for (const auto& queue : queues) {
-      const std::string name = queue.first.as<std::string>();
-      if (!IsIdentifier(name)) return r.Error(queue.first, "waiting.queues", "bad queue name");
-      std::string uri;
-      if (absl::Status s = r.Uri(queues, name, "waiting.queues", true, &uri); !s.ok()) return s;
-      config->queue_waiting_uris[name] = uri;
-    }
-  }
-
-  const YAML::Node announcements = root["announcements"];
-  if (!announcements.IsDefined() || announcements.IsNull()) {
-    return r.Error(root, "announcements", "is required");
-  }
-  if (!announcements.IsMap()) {
-    return r.Error(announcements, "announcements", "must be a map with closed, digital, callback");
-  }
-  if (absl::Status s =
-          r.OnlyKeys(announcements, "announcements", {"closed", "digital", "callback"});
-      !s.ok()) {
-    return s;
-  }
-  if (absl::Status s = r.Uri(announcements, "closed", "announcements", true, &config->closed_uri);
-      !s.ok()) {
-    return s;
-  }
-  if (absl::Status s = r.Uri(announcements, "digital", "announcements", true, &config->digital_uri);
-      !s.ok()) {
-    return s;
-  }
-  if (absl::Status s =
-          r.Uri(announcements, "callback", "announcements", true, &config->callback_uri);
-      !s.ok()) {
-    return s;
-  }
-  if (absl::Status s = r.Duration(root, "retry_after", absl::Seconds(1), &config->retry_after);
-      !s.ok()) {
-    return s;
-  }
-  return r.Duration(root, "call_memory", absl::Seconds(1), &config->call_memory);
+  WISSEL_RETURN_IF_ERROR(
+      ReadYamlBool(r, fields, "use_handler_address", &config->use_handler_address));
+  WISSEL_RETURN_IF_ERROR(
+      ReadYamlBool(r, fields, "trust_asserted_identity", &config->trust_asserted_identity));
+  WISSEL_RETURN_IF_ERROR(ParseWaiting(r, fields, root, config));
+  WISSEL_RETURN_IF_ERROR(ParseAnnouncements(r, fields, root, config));
+  WISSEL_RETURN_IF_ERROR(
+      ReadDurationAtLeast(r, fields, "retry_after", absl::Seconds(1), &config->retry_after));
+  return ReadDurationAtLeast(r, fields, "call_memory", absl::Seconds(1), &config->call_memory);
 }
 
 }  // namespace
@@ -284,18 +231,16 @@ absl::Status ValidateSipUri(absl::string_view uri) {
 }
 
 absl::StatusOr<SipConfig> ParseSipConfig(absl::string_view yaml, absl::string_view filename) {
-  Reader reader(filename);
+  base::YamlReader reader(filename, yaml);
   SipConfig config;
   try {
-    const YAML::Node root = YAML::Load(std::string(yaml));
+    WISSEL_ASSIGN_OR_RETURN(const YAML::Node root, reader.LoadDocument());
     if (!root.IsDefined() || root.IsNull()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(filename, ":1:1: empty configuration; expected tenant and numbers"));
+      return reader.ErrorAt(YAML::Mark(), "", "empty configuration; expected tenant and numbers");
     }
-    if (absl::Status s = Parse(reader, root, &config); !s.ok()) return s;
+    WISSEL_RETURN_IF_ERROR(Parse(reader, root, &config));
   } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(filename, ":", e.mark.line + 1, ":", e.mark.column + 1, ": ", e.msg));
+    return reader.ErrorAt(e.mark, "", e.msg);
   }
   return config;
 }

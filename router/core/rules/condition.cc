@@ -19,6 +19,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "base/suggestion.h"
 #include "router/core/channel.h"
 #include "router/core/contact.h"
 
@@ -74,36 +75,6 @@ constexpr NamedValue kNeeds[] = {
     {"vulnerable_situation", static_cast<int64_t>(Need::kVulnerable)},
     {"vulnerable", static_cast<int64_t>(Need::kVulnerable)},
 };
-
-size_t EditDistance(absl::string_view a, absl::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
-// "; did you mean 'x'?" for the closest candidate within distance 2, else "".
-std::string Suggest(absl::string_view word, const std::vector<absl::string_view>& candidates) {
-  absl::string_view best;
-  size_t best_distance = 3;
-  for (absl::string_view candidate : candidates) {
-    const size_t d = EditDistance(word, candidate);
-    if (d < best_distance) {
-      best = candidate;
-      best_distance = d;
-    }
-  }
-  if (best.empty()) return "";
-  return absl::StrCat("; did you mean '", best, "'?");
-}
 
 absl::string_view TypeName(ValueType type) {
   switch (type) {
@@ -462,7 +433,7 @@ class ConditionCompiler::Builder {
       return Fail(operand.offset, "write attributes.NAME, e.g. attributes.afspraakcode");
     }
     const std::vector<absl::string_view> names = FieldNames();
-    std::string suggestion = Suggest(word, names);
+    std::string suggestion = base::DidYouMean(word, names);
     if (suggestion.empty()) suggestion = absl::StrCat("; fields are: ", absl::StrJoin(names, ", "));
     return Fail(operand.offset, absl::StrCat("unknown field '", word, "'", suggestion));
   }
@@ -480,12 +451,8 @@ class ConditionCompiler::Builder {
       return Fail(operand.offset, absl::StrCat("expected ", what, ", got ",
                                                DescribeOperand(operand), " '", operand.text, "'"));
     }
-    std::string suggestion = Suggest(operand.text, names);
-    if (suggestion.empty()) {
-      suggestion = absl::StrCat("; expected one of: ", absl::StrJoin(names, ", "));
-    }
-    return Fail(operand.offset,
-                absl::StrCat("unknown ", what, " '", operand.text, "'", suggestion));
+    return Fail(operand.offset, absl::StrCat("unknown ", what, " '", operand.text, "'",
+                                             base::DidYouMeanOrList(operand.text, names)));
   }
 
   // The integer key of `operand` for a field of `type` (not kString).
@@ -508,12 +475,8 @@ class ConditionCompiler::Builder {
         }
         std::vector<absl::string_view> names;
         for (Channel c : kAllChannels) names.push_back(ChannelName(c));
-        std::string suggestion = Suggest(operand.text, names);
-        if (suggestion.empty()) {
-          suggestion = absl::StrCat("; expected one of: ", absl::StrJoin(names, ", "));
-        }
-        return Fail(operand.offset,
-                    absl::StrCat("unknown channel '", operand.text, "'", suggestion));
+        return Fail(operand.offset, absl::StrCat("unknown channel '", operand.text, "'",
+                                                 base::DidYouMeanOrList(operand.text, names)));
       }
       case ValueType::kTopic: {
         if (!IsWordLike(operand)) return mismatch();
@@ -524,7 +487,7 @@ class ConditionCompiler::Builder {
           codes.push_back(topics.topics[i].code);
         }
         return Fail(operand.offset, absl::StrCat("unknown topic '", operand.text, "'",
-                                                 Suggest(operand.text, codes)));
+                                                 base::DidYouMean(operand.text, codes)));
       }
       case ValueType::kDomain: {
         if (!IsWordLike(operand)) return mismatch();
@@ -533,7 +496,7 @@ class ConditionCompiler::Builder {
         }
         const std::vector<absl::string_view> names(compiler_.topics_->domains.begin(),
                                                    compiler_.topics_->domains.end());
-        std::string suggestion = Suggest(operand.text, names);
+        std::string suggestion = base::DidYouMean(operand.text, names);
         if (suggestion.empty()) {
           suggestion = names.empty() ? "; the catalogue has no topics"
                                      : absl::StrCat("; domains in the catalogue: ",

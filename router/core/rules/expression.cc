@@ -13,7 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
-#include "router/core/duration_text.h"
+#include "base/duration_text.h"
 
 namespace wissel::core::rules {
 namespace {
@@ -204,19 +204,20 @@ class Lexer {
 
   // The duration token at `start` (its first number already read and checked by Number()).
   bool Duration(Token* token, Failure* failure, size_t start) {
-    const DurationScan scan = ScanDuration(text_.substr(start), kMaxLiteral);
+    const base::DurationScan scan = base::ScanDuration(text_.substr(start), kMaxLiteral);
     const size_t at = start + scan.error_offset;
     switch (scan.error) {
-      case DurationTextError::kNone:
+      case base::DurationTextError::kNone:
         break;
-      case DurationTextError::kUnknownUnit:
+      case base::DurationTextError::kUnknownUnit:
         return Fail(failure, at,
                     absl::StrCat("unknown duration unit '", scan.unit,
                                  "'; use s, m, h or d (e.g. 45s, 2m, 1h30m)"));
-      case DurationTextError::kNoUnit:
+      case base::DurationTextError::kNoUnit:
         return Fail(failure, at, "duration part without a unit; use s, m, h or d");
-      case DurationTextError::kTooLarge:
-      case DurationTextError::kNoDigits:  // not reached: Number() read the first part's digits
+      case base::DurationTextError::kTooLarge:
+      // kNoDigits is not reached: Number() read the first part's digits.
+      case base::DurationTextError::kNoDigits:
         return Fail(failure, at, absl::StrCat("number is too large (at most ", kMaxLiteral, ")"));
     }
     pos_ = start + scan.length;

@@ -2,7 +2,9 @@
 // with file, line, column and key path.
 #include "adapters/sip/sip_config.h"
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/adapters/sip/sip_test_util.h"
@@ -67,6 +69,36 @@ TEST(SipConfigTest, MistakesNameFileLineAndKey) {
     ASSERT_FALSE(config.ok()) << c.to;
     EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument);
     EXPECT_THAT(config.status().message(), HasSubstr(c.expected)) << c.to;
+  }
+}
+
+// Durations are written as in every Wissel config (base/duration.h), as the router reads them.
+TEST(SipConfigTest, DurationsUseTheSyntaxOfEveryWisselConfig) {
+  const struct {
+    const char* retry_after;
+    const char* call_memory;
+    absl::Duration want_retry_after;
+    absl::Duration want_call_memory;
+  } cases[] = {
+      {"5s", "10m", absl::Seconds(5), absl::Minutes(10)},
+      {"1500ms", "1h30m", absl::Milliseconds(1500), absl::Minutes(90)},
+      {"1m", "30d", absl::Minutes(1), absl::Hours(24 * 30)},
+  };
+  for (const auto& c : cases) {
+    const std::string yaml = absl::StrReplaceAll(
+        kTestConfigYaml, {{"retry_after: 5s", absl::StrCat("retry_after: ", c.retry_after)},
+                          {"call_memory: 10m", absl::StrCat("call_memory: ", c.call_memory)}});
+    absl::StatusOr<SipConfig> config = ParseSipConfig(yaml, "test.yaml");
+    ASSERT_TRUE(config.ok()) << config.status();
+    EXPECT_EQ(config->retry_after, c.want_retry_after) << c.retry_after;
+    EXPECT_EQ(config->call_memory, c.want_call_memory) << c.call_memory;
+  }
+  for (const char* bad : {"1.5s", "500ms", "5", "5 s", "-5s"}) {
+    const std::string yaml = absl::StrReplaceAll(
+        kTestConfigYaml, {{"retry_after: 5s", absl::StrCat("retry_after: ", bad)}});
+    absl::StatusOr<SipConfig> config = ParseSipConfig(yaml, "test.yaml");
+    ASSERT_FALSE(config.ok()) << bad;
+    EXPECT_THAT(config.status().message(), HasSubstr("retry_after: must be a duration")) << bad;
   }
 }
 

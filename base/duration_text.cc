@@ -1,8 +1,8 @@
-#include "router/core/duration_text.h"
+#include "base/duration_text.h"
 
 #include "absl/strings/ascii.h"
 
-namespace wissel::core {
+namespace wissel::base {
 namespace {
 
 bool IsDigitAt(absl::string_view text, size_t i) {
@@ -51,4 +51,4 @@ DurationScan ScanDuration(absl::string_view text, int64_t max_part) {
   return scan;
 }
 
-}  // namespace wissel::core
+}  // namespace wissel::base

@@ -1,4 +1,4 @@
-#include "router/config/duration.h"
+#include "base/duration.h"
 
 #include <string>
 
@@ -7,7 +7,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace wissel::config {
+namespace wissel::base {
 namespace {
 
 using ::testing::HasSubstr;
@@ -92,4 +92,4 @@ TEST(FormatConfigDurationTest, RoundTripsThroughParse) {
 }
 
 }  // namespace
-}  // namespace wissel::config
+}  // namespace wissel::base

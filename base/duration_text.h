@@ -1,6 +1,7 @@
 // Durations as written in Wissel's configuration and rule expressions: one or more
 // "<whole number><unit>" parts without spaces, summed, e.g. "20s", "2m", "1h30m", "30d". The one
-// scanner of that syntax; the config loader and the rule expression lexer each word its errors.
+// scanner of that syntax; the config loaders (base/duration.h) and the rule expression lexer each
+// word its errors.
 //
 // Plain functions, no state; thread-safe.
 #pragma once
@@ -11,7 +12,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
-namespace wissel::core {
+namespace wissel::base {
 
 // Why a duration did not scan.
 enum class DurationTextError {
@@ -38,4 +39,4 @@ struct DurationScan {
 // overflow). Trailing text after the last part is left to the caller (see `length`).
 DurationScan ScanDuration(absl::string_view text, int64_t max_part);
 
-}  // namespace wissel::core
+}  // namespace wissel::base

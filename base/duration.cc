@@ -1,4 +1,4 @@
-#include "router/config/duration.h"
+#include "base/duration.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -8,9 +8,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "router/core/duration_text.h"
+#include "base/duration_text.h"
 
-namespace wissel::config {
+namespace wissel::base {
 namespace {
 
 constexpr absl::string_view kExpected =
@@ -24,24 +24,24 @@ constexpr int64_t kMaxPart = 1'000'000;
 
 absl::StatusOr<absl::Duration> ParseConfigDuration(absl::string_view text) {
   if (text.empty()) return absl::InvalidArgumentError(absl::StrCat("empty duration; ", kExpected));
-  const core::DurationScan scan = core::ScanDuration(text, kMaxPart);
+  const DurationScan scan = ScanDuration(text, kMaxPart);
   switch (scan.error) {
-    case core::DurationTextError::kNone:
+    case DurationTextError::kNone:
       if (scan.length == text.size()) return scan.duration;
       break;  // text after the last part
-    case core::DurationTextError::kTooLarge:
+    case DurationTextError::kTooLarge:
       return absl::InvalidArgumentError(
           absl::StrCat("duration '", text, "' is out of range (at most ", kMaxPart, " per unit)"));
-    case core::DurationTextError::kNoUnit:
+    case DurationTextError::kNoUnit:
       if (scan.error_offset == text.size()) {
         return absl::InvalidArgumentError(
             absl::StrCat("duration '", text, "' has no unit; ", kExpected));
       }
       break;  // a number followed by something other than a letter
-    case core::DurationTextError::kUnknownUnit:
+    case DurationTextError::kUnknownUnit:
       return absl::InvalidArgumentError(absl::StrCat("unknown unit '", scan.unit, "' in duration '",
                                                      text, "'; supported: s, m, h, d"));
-    case core::DurationTextError::kNoDigits:
+    case DurationTextError::kNoDigits:
       break;
   }
   return absl::InvalidArgumentError(absl::StrCat("invalid duration '", text, "': ", kExpected));
@@ -83,4 +83,4 @@ std::string FormatConfigDuration(absl::Duration duration) {
   return out;
 }
 
-}  // namespace wissel::config
+}  // namespace wissel::base

@@ -1,9 +1,9 @@
-#include "router/core/duration_text.h"
+#include "base/duration_text.h"
 
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 
-namespace wissel::core {
+namespace wissel::base {
 namespace {
 
 TEST(ScanDurationTest, SumsPartsAndStopsBeforeTheRest) {
@@ -44,4 +44,4 @@ TEST(ScanDurationTest, SaysWhatFailedAndWhere) {
 }
 
 }  // namespace
-}  // namespace wissel::core
+}  // namespace wissel::base

@@ -1,5 +1,6 @@
-// Durations as operators write them in Wissel's YAML files: "20s", "2m", "720h", "30d", or a
-// combination such as "1h30m".
+// Durations as operators write them in every Wissel YAML file (the router's and the adapters'):
+// "20s", "2m", "720h", "30d", or a combination such as "1h30m". One syntax everywhere, built on
+// the scanner the rule condition language uses too (base/duration_text.h).
 //
 // Plain functions, no state; thread-safe.
 #pragma once
@@ -10,7 +11,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
-namespace wissel::config {
+namespace wissel::base {
 
 // Parses one or more "<whole number><unit>" parts without spaces, summed; units are s (seconds),
 // m (minutes), h (hours) and d (days of 24 hours). "0s" is accepted; whether zero is allowed is
@@ -27,4 +28,4 @@ absl::StatusOr<absl::Duration> ParseConfigTimeout(absl::string_view text);
 // formatted by absl::FormatDuration.
 std::string FormatConfigDuration(absl::Duration duration);
 
-}  // namespace wissel::config
+}  // namespace wissel::base
