@@ -10,8 +10,8 @@
 //   INSTANTIATE_TEST_SUITE_P(Name, StateStoreContractTest,
 //                            ::testing::Values(StateStoreBackendFactory{"Name", start}),
 //                            StateStoreBackendName);
-// with state_store_contract.cc among the test's sources (a static library would drop the
-// registrations of its tests).
+// with state_store_contract_suite.cc among the test's sources (a static library would drop the
+// registrations of its tests) and wissel_state_contract (this header) among its dependencies.
 //
 // The effect builders below are shared with the implementation-specific tests.
 #pragma once
