@@ -461,14 +461,18 @@ absl::StatusOr<std::vector<EffectResult>> InMemoryStateStore::Apply(
     ++counters_.apply;
     counters_.effects += static_cast<int64_t>(effects.size());
     if (sent.empty()) return results;
+    // Whether this call fails is decided as it starts, so that a failure armed while an earlier
+    // call waits in PauseApply() hits the next call.
+    absl::Status failure;
+    if (fail_applies_ > 0) {
+      --fail_applies_;
+      failure = fail_status_;
+    }
     ++apply_waiting_;
     mu_.Await(absl::Condition(
         +[](bool* paused) { return !*paused; }, &paused_));
     --apply_waiting_;
-    if (fail_applies_ > 0) {
-      --fail_applies_;
-      return fail_status_;
-    }
+    if (!failure.ok()) return failure;
   }
   std::vector<std::string> fences;
   fences.reserve(sent.size());

@@ -78,8 +78,9 @@ class InMemoryStateStore : public state::StateStore {
   // Backing: while unavailable, every call (Apply only when an effect is valid, as Redis is
   // asked only then) answers Unavailable and changes nothing, like a Redis that is down.
   void SetAvailable(bool available);
-  // This store: the next `n` calls of Apply that reach the backing fail with `status` (e.g.
-  // Unavailable) before applying anything.
+  // This store: the next `n` calls of Apply that start from now on (with at least one valid
+  // effect) fail with `status` (e.g. Unavailable) and apply nothing. A call already waiting in
+  // PauseApply() is not one of them.
   void FailNextApplies(int n, absl::Status status);
   // This store: Apply() blocks before applying until ResumeApply(). apply_waiting() tells how
   // many calls are blocked.
