@@ -429,6 +429,11 @@ std::unique_ptr<InMemoryStateStore> InMemoryStateStore::NewReplica(
   return std::unique_ptr<InMemoryStateStore>(new InMemoryStateStore(backing_, options));
 }
 
+void InMemoryStateStore::Count(int Counters::*call) {
+  absl::MutexLock lock(&mu_);
+  ++(counters_.*call);
+}
+
 absl::Time InMemoryStateStore::Now() const {
   return options_.clock != nullptr ? options_.clock->Now() : absl::Now();
 }
@@ -499,10 +504,7 @@ absl::StatusOr<std::vector<EffectResult>> InMemoryStateStore::Apply(
 }
 
 absl::StatusOr<state::TenantSnapshot> InMemoryStateStore::LoadTenant(const std::string& tenant) {
-  {
-    absl::MutexLock lock(&mu_);
-    ++counters_.load_tenant;
-  }
+  Count(&Counters::load_tenant);
   WISSEL_RETURN_IF_ERROR(CheckTenant(tenant));
   const absl::Time now = Now();
   absl::MutexLock lock(&backing_->mu);
@@ -541,10 +543,7 @@ absl::StatusOr<state::TenantSnapshot> InMemoryStateStore::LoadTenant(const std::
 
 absl::StatusOr<state::StoredContact> InMemoryStateStore::LoadContact(
     const std::string& tenant, const std::string& contact_id) {
-  {
-    absl::MutexLock lock(&mu_);
-    ++counters_.load_contact;
-  }
+  Count(&Counters::load_contact);
   WISSEL_RETURN_IF_ERROR(CheckTenant(tenant));
   WISSEL_RETURN_IF_ERROR(CheckId("contact_id", contact_id));
   absl::MutexLock lock(&backing_->mu);
@@ -562,10 +561,7 @@ absl::StatusOr<state::StoredContact> InMemoryStateStore::LoadContact(
 
 absl::StatusOr<std::string> InMemoryStateStore::FindByIdempotencyKey(
     const std::string& tenant, const std::string& idempotency_key) {
-  {
-    absl::MutexLock lock(&mu_);
-    ++counters_.find_by_idempotency_key;
-  }
+  Count(&Counters::find_by_idempotency_key);
   WISSEL_RETURN_IF_ERROR(CheckTenant(tenant));
   if (idempotency_key.empty()) return absl::InvalidArgumentError("idempotency_key: empty");
   absl::MutexLock lock(&backing_->mu);
@@ -579,20 +575,14 @@ absl::StatusOr<std::string> InMemoryStateStore::FindByIdempotencyKey(
 }
 
 absl::Status InMemoryStateStore::Ping() {
-  {
-    absl::MutexLock lock(&mu_);
-    ++counters_.ping;
-  }
+  Count(&Counters::ping);
   absl::MutexLock lock(&backing_->mu);
   return backing_->available ? absl::OkStatus() : Unreachable();
 }
 
 absl::StatusOr<std::vector<state::TenantLease>> InMemoryStateStore::ClaimLeases(
     absl::Span<const std::string> tenants, const state::LeaseClaim& claim) {
-  {
-    absl::MutexLock lock(&mu_);
-    ++counters_.claim_leases;
-  }
+  Count(&Counters::claim_leases);
   for (const std::string& t : tenants) WISSEL_RETURN_IF_ERROR(CheckTenant(t));
   const absl::Time now = LeaseNow();
   const absl::Duration ttl = std::max(absl::Milliseconds(1), claim.ttl);
@@ -629,10 +619,7 @@ absl::StatusOr<std::vector<state::TenantLease>> InMemoryStateStore::ClaimLeases(
 
 absl::Status InMemoryStateStore::ReleaseLeases(absl::Span<const std::string> tenants,
                                                const state::LeaseClaim& claim) {
-  {
-    absl::MutexLock lock(&mu_);
-    ++counters_.release_leases;
-  }
+  Count(&Counters::release_leases);
   for (const std::string& t : tenants) WISSEL_RETURN_IF_ERROR(CheckTenant(t));
   const absl::Time now = LeaseNow();
   absl::MutexLock lock(&backing_->mu);

@@ -116,6 +116,7 @@ class InMemoryStateStore : public state::StateStore {
   struct Backing;
   InMemoryStateStore(std::shared_ptr<Backing> backing, InMemoryStateStoreOptions options);
 
+  void Count(int Counters::*call);
   absl::Time Now() const;
   absl::Time LeaseNow() const;
   std::string FenceOf(const std::string& tenant) const;

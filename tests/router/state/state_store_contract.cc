@@ -125,6 +125,36 @@ std::vector<core::Effect> PopulateEffects() {
   };
 }
 
+std::vector<EffectResult> ApplyEffects(StateStore& store, const std::vector<core::Effect>& effects,
+                                       const std::string& tenant) {
+  std::vector<TenantEffect> batch;
+  for (const core::Effect& e : effects) batch.push_back(TenantEffect{tenant, e});
+  absl::StatusOr<std::vector<EffectResult>> results = store.Apply(batch);
+  EXPECT_TRUE(results.ok()) << results.status();
+  if (!results.ok()) return std::vector<EffectResult>(effects.size());
+  EXPECT_EQ(results->size(), effects.size());
+  return *results;
+}
+
+void ExpectAllOk(const std::vector<EffectResult>& results) {
+  for (size_t i = 0; i < results.size(); ++i) {
+    EXPECT_TRUE(results[i].status.ok()) << "effect " << i << ": " << results[i].status;
+  }
+}
+
+std::vector<std::string> ContactPersonLines(StateStore& store, absl::Time now,
+                                            const std::string& tenant) {
+  std::vector<std::string> out;
+  absl::StatusOr<TenantSnapshot> snapshot = store.LoadTenant(tenant);
+  EXPECT_TRUE(snapshot.ok()) << snapshot.status();
+  if (!snapshot.ok()) return out;
+  for (const core::ContactPersonMapping& m : snapshot->contact_persons) {
+    out.push_back(absl::StrCat(m.party_pseudonym.substr(0, 4), ":", m.domain, ":", m.handler_id,
+                               ":", absl::ToInt64Seconds(m.expires_at - now)));
+  }
+  return out;
+}
+
 std::vector<std::string> HistoryLines(const StoredContact& stored) {
   std::vector<std::string> lines;
   for (const HistoryEntry& e : stored.history) {
@@ -146,28 +176,6 @@ void StateStoreContractTest::SetUp() {
   ASSERT_TRUE(backend.ok()) << backend.status();
   backend_ = *std::move(backend);
   store_ = backend_->NewStore(&clock_);
-}
-
-std::vector<EffectResult> StateStoreContractTest::ApplyAll(const std::vector<core::Effect>& effects,
-                                                           const std::string& tenant) {
-  std::vector<TenantEffect> batch;
-  for (const core::Effect& e : effects) batch.push_back(TenantEffect{tenant, e});
-  absl::StatusOr<std::vector<EffectResult>> results = store_->Apply(batch);
-  EXPECT_TRUE(results.ok()) << results.status();
-  if (!results.ok()) return std::vector<EffectResult>(effects.size());
-  EXPECT_EQ(results->size(), effects.size());
-  return *results;
-}
-
-absl::Status StateStoreContractTest::ApplyOne(const core::Effect& effect,
-                                              const std::string& tenant) {
-  return ApplyAll({effect}, tenant).front().status;
-}
-
-void StateStoreContractTest::ExpectAllOk(const std::vector<EffectResult>& results) {
-  for (size_t i = 0; i < results.size(); ++i) {
-    EXPECT_TRUE(results[i].status.ok()) << "effect " << i << ": " << results[i].status;
-  }
 }
 
 std::vector<std::string> StateStoreContractTest::LiveIds(const std::string& tenant) {

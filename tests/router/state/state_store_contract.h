@@ -74,6 +74,16 @@ extern const char kResident2[];
 // c3 queued, c4 in wrap-up at h1 (completed), c5 abandoned.
 std::vector<core::Effect> PopulateEffects();
 
+// Applies `effects` of `tenant` in one call, expecting the call (not each effect) to succeed:
+// one result per effect (default results when the call failed).
+std::vector<EffectResult> ApplyEffects(StateStore& store, const std::vector<core::Effect>& effects,
+                                       const std::string& tenant = kTenant);
+void ExpectAllOk(const std::vector<EffectResult>& results);
+// The tenant's contact persons as LoadTenant returns them, each as
+// "<first 4 of the pseudonym>:<domain>:<handler>:<seconds from `now` to expires_at>".
+std::vector<std::string> ContactPersonLines(StateStore& store, absl::Time now,
+                                            const std::string& tenant = kTenant);
+
 // A history as "<seconds after T(0)>:<state>:<handler>:<reason>" per entry.
 std::vector<std::string> HistoryLines(const StoredContact& stored);
 
@@ -110,9 +120,12 @@ class StateStoreContractTest : public ::testing::TestWithParam<StateStoreBackend
   void SetUp() override;
 
   std::vector<EffectResult> ApplyAll(const std::vector<core::Effect>& effects,
-                                     const std::string& tenant = kTenant);
-  absl::Status ApplyOne(const core::Effect& effect, const std::string& tenant = kTenant);
-  void ExpectAllOk(const std::vector<EffectResult>& results);
+                                     const std::string& tenant = kTenant) {
+    return ApplyEffects(*store_, effects, tenant);
+  }
+  absl::Status ApplyOne(const core::Effect& effect, const std::string& tenant = kTenant) {
+    return ApplyAll({effect}, tenant).front().status;
+  }
   void Populate() { ExpectAllOk(ApplyAll(PopulateEffects())); }
   // Ids of the tenant's live contacts, as LoadTenant orders them.
   std::vector<std::string> LiveIds(const std::string& tenant = kTenant);

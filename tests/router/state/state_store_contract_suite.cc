@@ -412,17 +412,7 @@ TEST_P(StateStoreContractTest, ContactPersonsAreStoredLoadedAndExpire) {
       PersonSet(kResident1, "burgerzaken", "h2", now + absl::Seconds(10), now),
       PersonSet(kResident2, "sociaal_domein", "h2", now + absl::Hours(24 * 30), now),
   }));
-  auto loaded = [&] {
-    std::vector<std::string> out;
-    absl::StatusOr<TenantSnapshot> snapshot = store_->LoadTenant(kTenant);
-    EXPECT_TRUE(snapshot.ok()) << snapshot.status();
-    if (!snapshot.ok()) return out;
-    for (const core::ContactPersonMapping& m : snapshot->contact_persons) {
-      out.push_back(absl::StrCat(m.party_pseudonym.substr(0, 4), ":", m.domain, ":", m.handler_id,
-                                 ":", absl::ToInt64Seconds(m.expires_at - now)));
-    }
-    return out;
-  };
+  auto loaded = [&] { return ContactPersonLines(*store_, now); };
   // Ordered by expires_at.
   EXPECT_THAT(loaded(), ElementsAre("3f1c:burgerzaken:h2:10", "00ff:sociaal_domein:h2:2592000",
                                     "3f1c:sociaal_domein:h1:31536000"));
