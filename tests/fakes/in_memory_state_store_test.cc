@@ -9,6 +9,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/fakes/fake_clock.h"
 #include "tests/router/state/state_store_contract.h"
 
 namespace wissel::testing {
@@ -28,8 +29,9 @@ using ::testing::ElementsAre;
 class InMemoryBackend : public StateStoreBackend {
  public:
   std::unique_ptr<state::StateStore> NewStore(const core::Clock* clock) override {
-    return root_.NewReplica(InMemoryStateStoreOptions{clock});
+    return root_.NewReplica(InMemoryStateStoreOptions{clock, &lease_clock_});
   }
+  void LetLeasesAge(absl::Duration d) override { lease_clock_.Advance(d); }
   std::string Dump() override { return root_.Dump(); }
   absl::Status SeedLegacyIdempotencyKey(const std::string& tenant,
                                         const std::string& idempotency_key,
@@ -47,6 +49,7 @@ class InMemoryBackend : public StateStoreBackend {
   }
 
  private:
+  FakeClock lease_clock_;
   InMemoryStateStore root_;
 };
 

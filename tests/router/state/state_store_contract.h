@@ -102,6 +102,9 @@ class StateStoreBackend {
                                                 const std::string& idempotency_key,
                                                 const std::string& contact_id,
                                                 bool oldest_name) = 0;
+  // Lets `d` of lease time pass (leases expire by it): a real server sleeps, since Redis's TTLs
+  // follow real time; a fake moves its lease clock.
+  virtual void LetLeasesAge(absl::Duration d) = 0;
   // The store becomes unreachable (the server is killed) and comes back (with or without its
   // data).
   virtual absl::Status Disconnect() = 0;
