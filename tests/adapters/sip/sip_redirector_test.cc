@@ -200,6 +200,18 @@ TEST_F(SipRedirectorTest, NumberTheRouterRefusesIsRoutedAnonymously) {
   EXPECT_FALSE(routed[1].has_party());
 }
 
+// The decision reads the field the router's BadRequest names, not the message: a refusal whose
+// text mentions "party" but whose field is another is not retried anonymously, and neither is
+// one without structured details.
+TEST_F(SipRedirectorTest, OnlyARefusedPartyFieldIsRoutedAnonymously) {
+  client_.FailWith(FieldViolationError("contact.topic", "no party takes this topic"));
+  EXPECT_THAT(Codes(Send(Invite("topic@test"))), ElementsAre(100, 500));
+  EXPECT_THAT(client_.routed(), SizeIs(1));
+  client_.FailWith(absl::InvalidArgumentError("contact.party.phone_number: not a phone number"));
+  EXPECT_THAT(Codes(Send(Invite("text@test"))), ElementsAre(100, 500));
+  EXPECT_THAT(client_.routed(), SizeIs(2));
+}
+
 TEST_F(SipRedirectorTest, RetransmittedInviteGetsTheSameAnswerWithoutRouting) {
   const std::vector<std::string> first = Send(Invite());
   const std::vector<std::string> again = Send(Invite());
