@@ -111,10 +111,10 @@ absl::StatusOr<Submission> ParseSubmission(absl::string_view media_type, absl::s
   contact->set_idempotency_key(IdempotencyKey(in.submission_id()));
 
   for (int i = 0; i < in.needs_size(); ++i) {
-    absl::StatusOr<v1::Need> need =
-        ParseNeed(json ? absl::StrCat("needs[", i, "]") : "needs", in.needs(i));
-    if (!need.ok()) return need.status();
-    contact->add_needs(*need);
+    WISSEL_ASSIGN_OR_RETURN(
+        const v1::Need need,
+        ParseNeed(json ? absl::StrCat("needs[", i, "]") : "needs", in.needs(i)));
+    contact->add_needs(need);
   }
 
   // The party: the strongest identifier given; the others are not forwarded.
