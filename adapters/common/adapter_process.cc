@@ -50,7 +50,7 @@ absl::StatusOr<GrpcRouterClientOptions> RouterOptionsFromFlags() {
 
 int WaitForTermination(absl::string_view name) {
   const int signal_number = base::WaitForTerminationSignal();
-  LOG(INFO) << name << " got signal " << signal_number << "; draining";
+  LOG(INFO) << name << " got signal " << signal_number << "; finishing requests in flight";
   return signal_number;
 }
 

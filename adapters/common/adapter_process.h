@@ -32,8 +32,8 @@ void InitAdapterProcess(int argc, char** argv, absl::string_view usage, const Fl
 // target or a deadline that is not positive.
 absl::StatusOr<GrpcRouterClientOptions> RouterOptionsFromFlags();
 
-// Blocks until SIGTERM or SIGINT and logs it as "NAME got signal N; draining"; returns the signal
-// number. The caller then drains what it serves.
+// Blocks until SIGTERM or SIGINT and logs "NAME got signal N; finishing requests in flight";
+// returns the signal number. The caller then drains what it serves.
 int WaitForTermination(absl::string_view name);
 
 }  // namespace wissel::adapters

@@ -10,7 +10,7 @@
 #include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/adapters/sip/fake_routing_client.h"
+#include "tests/adapters/sip/scripted_router_client.h"
 #include "tests/adapters/sip/sip_test_util.h"
 
 namespace wissel::adapters::sip::testing {
@@ -39,7 +39,7 @@ class SipRedirectorTest : public ::testing::Test {
   }
 
   absl::Time now_ = absl::FromUnixSeconds(1700000000);
-  FakeRoutingClient client_;
+  ScriptedRouterClient client_;
   std::unique_ptr<SipRedirector> redirector_;
 };
 

@@ -18,7 +18,7 @@
 #include "adapters/sip/health_routes.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/adapters/sip/fake_routing_client.h"
+#include "tests/adapters/sip/scripted_router_client.h"
 #include "tests/adapters/sip/sip_test_util.h"
 
 namespace wissel::adapters::sip::testing {
@@ -120,7 +120,7 @@ class SipServerTest : public ::testing::Test {
     if (server_) server_->Stop();
   }
 
-  FakeRoutingClient client_;
+  ScriptedRouterClient client_;
   std::unique_ptr<SipRedirector> redirector_;
   std::unique_ptr<SipServer> server_;
 };

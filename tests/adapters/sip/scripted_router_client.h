@@ -1,4 +1,4 @@
-// FakeRoutingClient: an in-memory RouterClient (adapters/common/router_client.h) for the
+// ScriptedRouterClient: an in-memory RouterClient (adapters/common/router_client.h) for the
 // redirector's unit tests and the fuzzer. Idempotent like the router (the same idempotency key
 // yields the same contact id), answers every call with the decision the test scripts (whatever
 // the contact's state), can hold a call mid-flight, and records every call. The HTTP adapters'
@@ -19,9 +19,9 @@
 
 namespace wissel::adapters::sip::testing {
 
-class FakeRoutingClient : public RouterClient {
+class ScriptedRouterClient : public RouterClient {
  public:
-  FakeRoutingClient() { QueueIn("burgerzaken", 3, 120); }
+  ScriptedRouterClient() { QueueIn("burgerzaken", 3, 120); }
 
   // The decision for the next RouteContact calls.
   void Assign(const std::string& handler_id, const std::string& queue = "burgerzaken") {
