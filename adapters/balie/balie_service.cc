@@ -17,6 +17,7 @@
 #include "adapters/common/json_body.h"
 #include "adapters/common/media_type.h"
 #include "adapters/common/problem.h"
+#include "base/status_macros.h"
 
 namespace wissel::adapters::balie {
 namespace {
@@ -239,7 +240,7 @@ void BalieService::Checkin(const httplib::Request& req, const RequestBody& body,
 }
 
 absl::StatusOr<DeskAgent*> BalieService::FindDesk(const httplib::Request& req) {
-  if (absl::Status s = ValidateTenantPath(req.matches[1].str(), *config_); !s.ok()) return s;
+  WISSEL_RETURN_IF_ERROR(ValidateTenantPath(req.matches[1].str(), *config_));
   const auto it = desks_.find(req.matches[2].str());
   if (it == desks_.end()) return absl::NotFoundError("desk: no such desk at this balie");
   return it->second;

@@ -9,6 +9,7 @@
 #include "adapters/common/json_body.h"
 #include "adapters/common/problem.h"
 #include "adapters/common/text.h"
+#include "base/status_macros.h"
 
 namespace wissel::adapters::balie {
 namespace {
@@ -32,7 +33,7 @@ std::string IdempotencyKey(absl::string_view kiosk_id, absl::string_view checkin
 }
 
 absl::Status ValidateTenantPath(absl::string_view tenant, const BalieConfig& config) {
-  if (absl::Status s = ValidateTenant("tenant", tenant); !s.ok()) return s;
+  WISSEL_RETURN_IF_ERROR(ValidateTenant("tenant", tenant));
   if (tenant != config.tenant) {
     return absl::NotFoundError("tenant: this balie serves another tenant");
   }
@@ -42,14 +43,9 @@ absl::Status ValidateTenantPath(absl::string_view tenant, const BalieConfig& con
 absl::StatusOr<Checkin> ParseCheckin(absl::string_view tenant, absl::string_view json,
                                      const BalieConfig& config) {
   api::CheckinRequest in;
-  if (absl::Status s = ParseJsonBody(json, &in); !s.ok()) return s;
-  if (absl::Status s = ValidateKioskToken("kiosk_id", in.kiosk_id(), kMaxKioskIdLength); !s.ok()) {
-    return s;
-  }
-  if (absl::Status s = ValidateKioskToken("checkin_id", in.checkin_id(), kMaxCheckinIdLength);
-      !s.ok()) {
-    return s;
-  }
+  WISSEL_RETURN_IF_ERROR(ParseJsonBody(json, &in));
+  WISSEL_RETURN_IF_ERROR(ValidateKioskToken("kiosk_id", in.kiosk_id(), kMaxKioskIdLength));
+  WISSEL_RETURN_IF_ERROR(ValidateKioskToken("checkin_id", in.checkin_id(), kMaxCheckinIdLength));
   const bool has_code = !in.appointment_code().empty();
   const bool has_topic = !in.topic().empty();
   if (has_code == has_topic) {
@@ -75,7 +71,7 @@ absl::StatusOr<Checkin> ParseCheckin(absl::string_view tenant, absl::string_view
     }
     topic = appointment->topic;
   } else {
-    if (absl::Status s = ValidateIdentifier("topic", in.topic()); !s.ok()) return s;
+    WISSEL_RETURN_IF_ERROR(ValidateIdentifier("topic", in.topic()));
     topic = in.topic();
   }
   const TopicGroup* group = config.GroupOfTopic(topic);
@@ -83,7 +79,7 @@ absl::StatusOr<Checkin> ParseCheckin(absl::string_view tenant, absl::string_view
     return FieldError(has_code ? "appointment_code" : "topic",
                       "is not a topic served at this balie");
   }
-  if (absl::Status s = ValidateLanguage("language", in.language()); !s.ok()) return s;
+  WISSEL_RETURN_IF_ERROR(ValidateLanguage("language", in.language()));
 
   Checkin out;
   out.letter = group->letter;
@@ -93,9 +89,9 @@ absl::StatusOr<Checkin> ParseCheckin(absl::string_view tenant, absl::string_view
   contact->set_topic(topic);
   contact->set_language(in.language());
   for (int i = 0; i < in.needs_size(); ++i) {
-    absl::StatusOr<v1::Need> need = ParseNeed(absl::StrCat("needs[", i, "]"), in.needs(i));
-    if (!need.ok()) return need.status();
-    contact->add_needs(*need);
+    WISSEL_ASSIGN_OR_RETURN(const v1::Need need,
+                            ParseNeed(absl::StrCat("needs[", i, "]"), in.needs(i)));
+    contact->add_needs(need);
   }
   contact->set_wants_person(in.wants_person());
   (*contact->mutable_attributes())[kKioskAttribute] = in.kiosk_id();

@@ -8,6 +8,7 @@
 #include "adapters/common/json_body.h"
 #include "adapters/common/problem.h"
 #include "adapters/common/text.h"
+#include "base/status_macros.h"
 
 namespace wissel::adapters::chat {
 namespace {
@@ -23,11 +24,8 @@ absl::Status ValidateAttributes(const google::protobuf::Map<std::string, std::st
       return FieldError("attributes", absl::StrCat("keys must be printable, 1..",
                                                    kMaxAttributeKeyLength, " bytes"));
     }
-    if (absl::Status s =
-            ValidateText(ClientFieldName("attributes", key), value, kMaxAttributeValueLength);
-        !s.ok()) {
-      return s;
-    }
+    WISSEL_RETURN_IF_ERROR(
+        ValidateText(ClientFieldName("attributes", key), value, kMaxAttributeValueLength));
   }
   return absl::OkStatus();
 }
@@ -39,19 +37,19 @@ absl::Status CopyParty(const api::Party& in, v1::Party* out) {
   };
   switch (in.identifier_case()) {
     case api::Party::kBsn:
-      if (absl::Status s = identifier("party.bsn", in.bsn()); !s.ok()) return s;
+      WISSEL_RETURN_IF_ERROR(identifier("party.bsn", in.bsn()));
       out->set_bsn(in.bsn());
       break;
     case api::Party::kPhoneNumber:
-      if (absl::Status s = identifier("party.phone_number", in.phone_number()); !s.ok()) return s;
+      WISSEL_RETURN_IF_ERROR(identifier("party.phone_number", in.phone_number()));
       out->set_phone_number(in.phone_number());
       break;
     case api::Party::kEmail:
-      if (absl::Status s = identifier("party.email", in.email()); !s.ok()) return s;
+      WISSEL_RETURN_IF_ERROR(identifier("party.email", in.email()));
       out->set_email(in.email());
       break;
     case api::Party::kKvkNumber:
-      if (absl::Status s = identifier("party.kvk_number", in.kvk_number()); !s.ok()) return s;
+      WISSEL_RETURN_IF_ERROR(identifier("party.kvk_number", in.kvk_number()));
       out->set_kvk_number(in.kvk_number());
       break;
     case api::Party::IDENTIFIER_NOT_SET:
@@ -67,20 +65,18 @@ std::string IdempotencyKey(absl::string_view session_id) {
 }
 
 absl::Status ValidateSessionPath(absl::string_view tenant, absl::string_view session_id) {
-  if (absl::Status s = ValidateTenant("tenant", tenant); !s.ok()) return s;
+  WISSEL_RETURN_IF_ERROR(ValidateTenant("tenant", tenant));
   return ValidateIdentifier("session_id", session_id, kMaxSessionIdLength);
 }
 
 absl::StatusOr<v1::RouteContactRequest> ParseOpenSession(absl::string_view json) {
   api::OpenSessionRequest in;
-  if (absl::Status s = ParseJsonBody(json, &in); !s.ok()) return s;
-  if (absl::Status s = ValidateSessionPath(in.tenant(), in.session_id()); !s.ok()) return s;
-  if (absl::Status s = ValidateIdentifier("topic", in.topic()); !s.ok()) return s;
-  if (absl::Status s = ValidateLanguage("language", in.language()); !s.ok()) return s;
-  if (absl::Status s = ValidateText("case_reference", in.case_reference(), kMaxIdLength); !s.ok()) {
-    return s;
-  }
-  if (absl::Status s = ValidateAttributes(in.attributes()); !s.ok()) return s;
+  WISSEL_RETURN_IF_ERROR(ParseJsonBody(json, &in));
+  WISSEL_RETURN_IF_ERROR(ValidateSessionPath(in.tenant(), in.session_id()));
+  WISSEL_RETURN_IF_ERROR(ValidateIdentifier("topic", in.topic()));
+  WISSEL_RETURN_IF_ERROR(ValidateLanguage("language", in.language()));
+  WISSEL_RETURN_IF_ERROR(ValidateText("case_reference", in.case_reference(), kMaxIdLength));
+  WISSEL_RETURN_IF_ERROR(ValidateAttributes(in.attributes()));
 
   v1::RouteContactRequest request;
   v1::Contact* contact = request.mutable_contact();
@@ -89,14 +85,14 @@ absl::StatusOr<v1::RouteContactRequest> ParseOpenSession(absl::string_view json)
   contact->set_topic(in.topic());
   contact->set_language(in.language());
   for (int i = 0; i < in.needs_size(); ++i) {
-    absl::StatusOr<v1::Need> need = ParseNeed(absl::StrCat("needs[", i, "]"), in.needs(i));
-    if (!need.ok()) return need.status();
-    contact->add_needs(*need);
+    WISSEL_ASSIGN_OR_RETURN(const v1::Need need,
+                            ParseNeed(absl::StrCat("needs[", i, "]"), in.needs(i)));
+    contact->add_needs(need);
   }
-  if (absl::Status s = CopyParty(in.party(), contact->mutable_party()); !s.ok()) return s;
-  absl::StatusOr<v1::DigidLevel> level = ParseDigidLevel("digid_level", in.digid_level());
-  if (!level.ok()) return level.status();
-  contact->mutable_party()->set_digid_level(*level);
+  WISSEL_RETURN_IF_ERROR(CopyParty(in.party(), contact->mutable_party()));
+  WISSEL_ASSIGN_OR_RETURN(const v1::DigidLevel level,
+                          ParseDigidLevel("digid_level", in.digid_level()));
+  contact->mutable_party()->set_digid_level(level);
   contact->set_wants_person(in.wants_person());
   contact->set_case_reference(in.case_reference());
   *contact->mutable_attributes() = in.attributes();
@@ -106,7 +102,7 @@ absl::StatusOr<v1::RouteContactRequest> ParseOpenSession(absl::string_view json)
 
 absl::StatusOr<EndSession> ParseEndSession(absl::string_view json) {
   api::EndSessionRequest in;
-  if (absl::Status s = ParseJsonBody(json, &in); !s.ok()) return s;
+  WISSEL_RETURN_IF_ERROR(ParseJsonBody(json, &in));
   EndSession out;
   if (in.reason() == "completed") {
     out.reason = EndReason::kCompleted;
@@ -118,7 +114,7 @@ absl::StatusOr<EndSession> ParseEndSession(absl::string_view json) {
     return FieldError("reason", "must be \"completed\" or \"abandoned\"");
   }
   if (!in.contact_id().empty()) {
-    if (absl::Status s = ValidateIdentifier("contact_id", in.contact_id()); !s.ok()) return s;
+    WISSEL_RETURN_IF_ERROR(ValidateIdentifier("contact_id", in.contact_id()));
     out.contact_id = in.contact_id();
   }
   return out;

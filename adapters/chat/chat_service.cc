@@ -16,6 +16,7 @@
 #include "adapters/common/media_type.h"
 #include "adapters/common/problem.h"
 #include "adapters/common/text.h"
+#include "base/status_macros.h"
 
 namespace wissel::adapters::chat {
 namespace {
@@ -235,7 +236,7 @@ absl::StatusOr<SessionEntry> ChatService::Resolve(const std::string& tenant,
                                                   const std::string& session_id,
                                                   const std::string& contact_id) {
   if (!contact_id.empty()) {
-    if (absl::Status s = ValidateIdentifier("contact_id", contact_id); !s.ok()) return s;
+    WISSEL_RETURN_IF_ERROR(ValidateIdentifier("contact_id", contact_id));
   }
   std::optional<SessionEntry> entry = sessions_.Find(tenant, session_id);
   if (entry) {
@@ -256,14 +257,13 @@ absl::StatusOr<ChatService::Observation> ChatService::Observe(const std::string&
   v1::GetContactRequest get;
   get.set_tenant(tenant);
   get.set_contact_id(entry.contact_id);
-  absl::StatusOr<v1::ContactRecord> record = router_->GetContact(get);
-  if (!record.ok()) return record.status();
-  if (record->channel() != v1::CHANNEL_CHAT) {
+  WISSEL_ASSIGN_OR_RETURN(v1::ContactRecord record, router_->GetContact(get));
+  if (record.channel() != v1::CHANNEL_CHAT) {
     return absl::NotFoundError("contact_id: not a chat contact");
   }
   Observation seen;
-  seen.decision = record->decision();
-  if (record->state() == v1::CONTACT_STATE_QUEUED && !entry.topic.empty()) {
+  seen.decision = record.decision();
+  if (record.state() == v1::CONTACT_STATE_QUEUED && !entry.topic.empty()) {
     // A retry of the open with the session's idempotency key answers with the decision as it
     // stands now (the current position and expected wait) and changes nothing.
     v1::RouteContactRequest replay;
@@ -280,7 +280,7 @@ absl::StatusOr<ChatService::Observation> ChatService::Observe(const std::string&
                  << " answered with contact " << now->contact_id();
     }
   }
-  seen.record = *std::move(record);
+  seen.record = std::move(record);
   return seen;
 }
 

@@ -6,18 +6,11 @@
 #include <iostream>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "adapters/common/env_flags.h"
-#include "adapters/common/termination.h"
+#include "base/status_macros.h"
 
 ABSL_FLAG(std::string, listen, "", "host:port to serve HTTP on (env WISSEL_LISTEN).");
-ABSL_FLAG(std::string, router, "127.0.0.1:7450",
-          "gRPC target of the Wissel router (env WISSEL_ROUTER).");
-ABSL_FLAG(absl::Duration, router_deadline, absl::Seconds(2),
-          "Deadline of each call to the router (env WISSEL_ROUTER_DEADLINE).");
 ABSL_FLAG(int64_t, max_body_bytes, 64 * 1024,
           "Largest request body accepted; larger get 413 (env WISSEL_MAX_BODY_BYTES).");
 ABSL_FLAG(absl::Duration, read_timeout, absl::Seconds(5),
@@ -34,14 +27,9 @@ ABSL_FLAG(absl::Duration, retry_after, absl::Seconds(2),
 
 namespace wissel::adapters {
 
-void InitAdapter(int argc, char** argv, absl::string_view usage,
-                 const std::vector<std::pair<std::string, std::string>>& extra_env) {
-  BlockTerminationSignals();  // before any thread starts
-  absl::SetProgramUsageMessage(usage);
-  std::vector<std::pair<std::string, std::string>> env = {
+void InitAdapter(int argc, char** argv, absl::string_view usage, const FlagEnvironment& extra_env) {
+  FlagEnvironment env = {
       {"listen", "WISSEL_LISTEN"},
-      {"router", "WISSEL_ROUTER"},
-      {"router_deadline", "WISSEL_ROUTER_DEADLINE"},
       {"max_body_bytes", "WISSEL_MAX_BODY_BYTES"},
       {"read_timeout", "WISSEL_READ_TIMEOUT"},
       {"write_timeout", "WISSEL_WRITE_TIMEOUT"},
@@ -50,22 +38,14 @@ void InitAdapter(int argc, char** argv, absl::string_view usage,
       {"retry_after", "WISSEL_RETRY_AFTER"},
   };
   env.insert(env.end(), extra_env.begin(), extra_env.end());
-  if (absl::Status s = ApplyEnvironment(env); !s.ok()) {
-    std::cerr << argv[0] << ": " << s.message() << "\n";
-    std::exit(2);
-  }
-  absl::ParseCommandLine(argc, argv);
-  FLAGS_logtostderr = true;
-  google::InitGoogleLogging(argv[0]);
+  InitAdapterProcess(argc, argv, usage, env);
 }
 
 absl::StatusOr<AdapterConfig> AdapterConfigFromFlags(absl::string_view default_listen) {
   AdapterConfig config;
   const std::string listen = absl::GetFlag(FLAGS_listen);
-  if (absl::Status s = ParseListenAddress(listen.empty() ? default_listen : listen, &config.http);
-      !s.ok()) {
-    return s;
-  }
+  WISSEL_RETURN_IF_ERROR(
+      ParseListenAddress(listen.empty() ? default_listen : listen, &config.http));
   const int64_t max_body = absl::GetFlag(FLAGS_max_body_bytes);
   if (max_body <= 0) return absl::InvalidArgumentError("--max_body_bytes must be positive");
   config.http.max_body_bytes = static_cast<size_t>(max_body);
@@ -83,12 +63,7 @@ absl::StatusOr<AdapterConfig> AdapterConfigFromFlags(absl::string_view default_l
     return absl::InvalidArgumentError(
         "--http_threads must be at least 2 and --max_streams below --http_threads");
   }
-  config.router.target = absl::GetFlag(FLAGS_router);
-  config.router.deadline = absl::GetFlag(FLAGS_router_deadline);
-  if (config.router.target.empty()) return absl::InvalidArgumentError("--router is required");
-  if (config.router.deadline <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("--router_deadline must be positive");
-  }
+  WISSEL_ASSIGN_OR_RETURN(config.router, RouterOptionsFromFlags());
   return config;
 }
 
@@ -99,8 +74,7 @@ int ServeUntilTerminated(absl::string_view name, HttpServer* server) {
   }
   std::cout << name << ": listening on port " << server->port() << std::endl;
   LOG(INFO) << name << " serving HTTP on " << server->options().host << ":" << server->port();
-  const int signal_number = WaitForTerminationSignal();
-  LOG(INFO) << name << " got signal " << signal_number << "; finishing requests in flight";
+  WaitForTermination(name);
   server->Shutdown();
   LOG(INFO) << name << " stopped";
   return 0;

@@ -1,11 +1,10 @@
-// What every HTTP adapter's main() shares: the common flags with their environment variables,
-// and serving until SIGTERM. Linked only into the adapter binaries (flags live in binaries; the
-// libraries take the option structs).
+// What every HTTP adapter's main() shares: the HTTP flags with their environment variables on
+// top of the router flags of adapter_process.h, and serving until SIGTERM. Linked only into the
+// HTTP adapter binaries (flags live in binaries; the libraries take the option structs).
 //
-// Flags (environment variable in brackets; a flag on the command line wins):
+// Flags (environment variable in brackets; a flag on the command line wins), besides --router
+// and --router_deadline:
 //   --listen           [WISSEL_LISTEN]          host:port to serve HTTP on
-//   --router           [WISSEL_ROUTER]          gRPC target of the router
-//   --router_deadline  [WISSEL_ROUTER_DEADLINE] deadline of each router call (2s)
 //   --max_body_bytes   [WISSEL_MAX_BODY_BYTES]  largest request body (65536)
 //   --read_timeout     [WISSEL_READ_TIMEOUT]    time for a request to arrive (5s)
 //   --write_timeout    [WISSEL_WRITE_TIMEOUT]   time for a write to a slow client (5s)
@@ -20,6 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "adapters/common/adapter_process.h"
 #include "adapters/common/grpc_router_client.h"
 #include "adapters/common/http_server.h"
 
@@ -30,18 +30,16 @@ struct AdapterConfig {
   GrpcRouterClientOptions router;
 };
 
-// Blocks SIGTERM/SIGINT (see termination.h), applies the environment to the common flags and to
-// `extra_env` (flag name, variable), parses the command line and sets up logging to stderr.
-// Exits with status 2 and a message on a bad value.
-void InitAdapter(int argc, char** argv, absl::string_view usage,
-                 const std::vector<std::pair<std::string, std::string>>& extra_env);
+// InitAdapterProcess (adapter_process.h) with the HTTP flags' environment variables and
+// `extra_env` (flag name, variable). Exits with status 2 and a message on a bad value.
+void InitAdapter(int argc, char** argv, absl::string_view usage, const FlagEnvironment& extra_env);
 
 // The common options from the flags; `default_listen` when --listen is empty.
 absl::StatusOr<AdapterConfig> AdapterConfigFromFlags(absl::string_view default_listen);
 
 // Starts `server`, prints "NAME: listening on port N" on stdout (tests and scripts wait for that
-// line), waits for SIGTERM or SIGINT, then shuts the server down gracefully. Returns the exit
-// code: 0 after a clean shutdown, 1 when the server could not start.
+// line), waits for SIGTERM or SIGINT (WaitForTermination), then shuts the server down gracefully.
+// Returns the exit code: 0 after a clean shutdown, 1 when the server could not start.
 int ServeUntilTerminated(absl::string_view name, HttpServer* server);
 
 }  // namespace wissel::adapters

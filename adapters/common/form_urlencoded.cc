@@ -4,6 +4,7 @@
 #include "absl/strings/str_split.h"
 #include "adapters/common/problem.h"
 #include "adapters/common/text.h"
+#include "base/status_macros.h"
 
 namespace wissel::adapters {
 namespace {
@@ -47,21 +48,20 @@ absl::StatusOr<FormFields> ParseFormUrlEncoded(absl::string_view body, size_t ma
       return FieldError("body", absl::StrCat("has more than ", max_fields, " fields"));
     }
     const size_t eq = segment.find('=');
-    absl::StatusOr<std::string> name = DecodeFormComponent(segment.substr(0, eq));
-    if (!name.ok()) return name.status();
-    if (name->empty()) return FieldError("body", "has a field without a name");
-    if (!IsValidUtf8(*name) || !IsPrintable(*name)) {
+    WISSEL_ASSIGN_OR_RETURN(std::string name, DecodeFormComponent(segment.substr(0, eq)));
+    if (name.empty()) return FieldError("body", "has a field without a name");
+    if (!IsValidUtf8(name) || !IsPrintable(name)) {
       return FieldError("body", "has a field name that is not printable UTF-8");
     }
     std::string value;
     if (eq != absl::string_view::npos) {
       absl::StatusOr<std::string> decoded = DecodeFormComponent(segment.substr(eq + 1));
-      const std::string field = ClientFieldName("", *name);
+      const std::string field = ClientFieldName("", name);
       if (!decoded.ok()) return FieldError(field, "has a '%' not followed by two hex digits");
       value = *std::move(decoded);
       if (!IsValidUtf8(value)) return FieldError(field, "is not valid UTF-8");
     }
-    fields.emplace_back(*std::move(name), std::move(value));
+    fields.emplace_back(std::move(name), std::move(value));
   }
   return fields;
 }

@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "adapters/common/bad_request.h"
 #include "adapters/common/http_api.pb.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -56,7 +57,9 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
       google::rpc::BadRequest bad_request;
       if (detail.UnpackTo(&bad_request) && bad_request.field_violations_size() > 0) {
         const auto& violation = bad_request.field_violations(0);
-        return absl::Status(code, absl::StrCat(violation.field(), ": ", violation.description()));
+        return WithBadRequest(
+            absl::Status(code, absl::StrCat(violation.field(), ": ", violation.description())),
+            bad_request);
       }
     }
   }
@@ -70,7 +73,8 @@ GrpcRouterClient::GrpcRouterClient(GrpcRouterClientOptions options,
                                    std::shared_ptr<grpc::Channel> channel)
     : options_(std::move(options)),
       channel_(std::move(channel)),
-      stub_(v1::RoutingService::NewStub(channel_)) {}
+      stub_(v1::RoutingService::NewStub(channel_)),
+      handlers_(v1::HandlerService::NewStub(channel_)) {}
 
 absl::StatusOr<v1::RouteContactResponse> GrpcRouterClient::RouteContact(
     const v1::RouteContactRequest& request) {
@@ -102,6 +106,13 @@ absl::StatusOr<v1::ContactRecord> GrpcRouterClient::CompleteContact(
                                   [&](grpc::ClientContext* ctx, v1::ContactRecord* response) {
                                     return stub_->CompleteContact(ctx, request, response);
                                   });
+}
+
+absl::StatusOr<v1::Handler> GrpcRouterClient::GetHandler(const v1::GetHandlerRequest& request) {
+  return Unary<v1::Handler>(options_.deadline,
+                            [&](grpc::ClientContext* ctx, v1::Handler* response) {
+                              return handlers_->GetHandler(ctx, request, response);
+                            });
 }
 
 absl::Status GrpcRouterClient::CheckHealth() {

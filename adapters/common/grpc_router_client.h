@@ -1,4 +1,5 @@
-// GrpcRouterClient: RouterClient over the public gRPC API (wissel.v1.RoutingService).
+// GrpcRouterClient: RouterClient over the public gRPC API (wissel.v1.RoutingService and
+// HandlerService).
 //
 // Each call carries a deadline, so an adapter never waits longer than that for the router: a
 // router that is down answers UNAVAILABLE at once (calls fail fast instead of waiting for the
@@ -15,6 +16,7 @@
 
 #include "absl/time/time.h"
 #include "adapters/common/router_client.h"
+#include "wissel/v1/handler_service.grpc.pb.h"
 #include "wissel/v1/routing_service.grpc.pb.h"
 
 namespace wissel::adapters {
@@ -31,7 +33,8 @@ struct GrpcRouterClientOptions {
 };
 
 // The absl::Status for a gRPC status: same code; for INVALID_ARGUMENT with google.rpc.BadRequest
-// details, the message is "FIELD: description" of the first field violation. Exposed for tests.
+// details, the message is "FIELD: description" of the first field violation and the status
+// carries the BadRequest (bad_request.h). Exposed for tests.
 absl::Status FromGrpcStatus(const grpc::Status& status);
 
 class GrpcRouterClient : public RouterClient {
@@ -46,12 +49,14 @@ class GrpcRouterClient : public RouterClient {
   absl::StatusOr<v1::ContactRecord> CancelContact(const v1::CancelContactRequest& request) override;
   absl::StatusOr<v1::ContactRecord> CompleteContact(
       const v1::CompleteContactRequest& request) override;
+  absl::StatusOr<v1::Handler> GetHandler(const v1::GetHandlerRequest& request) override;
   absl::Status CheckHealth() override;
 
  private:
   GrpcRouterClientOptions options_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::RoutingService::Stub> stub_;
+  std::unique_ptr<v1::HandlerService::Stub> handlers_;
 };
 
 }  // namespace wissel::adapters

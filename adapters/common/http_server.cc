@@ -107,6 +107,7 @@ absl::Status ParseListenAddress(absl::string_view address, HttpServerOptions* op
 
 HttpServer::HttpServer(HttpServerOptions options)
     : options_(std::move(options)), server_(std::make_unique<httplib::Server>()) {
+  health_serving_.set_status("SERVING");
   const int threads = std::max(2, options_.threads);
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server_->set_read_timeout(ToChrono(options_.read_timeout));
@@ -160,10 +161,8 @@ HttpServer::HttpServer(HttpServerOptions options)
   });
   server_->Get("/healthz", [this](const httplib::Request& req, httplib::Response& res) {
     const absl::Status status = health_check_ ? health_check_() : absl::OkStatus();
-    api::Health health;
     if (status.ok()) {
-      health.set_status("SERVING");
-      WriteJson(res, 200, health);
+      WriteJson(res, 200, health_serving_);
       return;
     }
     Problem p;
@@ -309,6 +308,11 @@ void HttpServer::Delete(const std::string& pattern, Handler handler) {
 
 void HttpServer::SetHealthCheck(std::function<absl::Status()> check) {
   health_check_ = std::move(check);
+}
+
+void HttpServer::SetHealthCheck(std::function<absl::Status()> check, api::Health serving) {
+  health_check_ = std::move(check);
+  health_serving_ = std::move(serving);
 }
 
 absl::Status HttpServer::Start() {

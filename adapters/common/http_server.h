@@ -26,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "adapters/common/http_api.pb.h"
 #include "adapters/common/media_type.h"
 #include "adapters/common/problem.h"
 #include "google/protobuf/message.h"
@@ -100,9 +101,12 @@ class HttpServer {
   void Get(const std::string& pattern, Handler handler);
   void Delete(const std::string& pattern, Handler handler);
 
-  // GET /healthz answers 200 {"status":"SERVING"} when `check` returns OK, else 503 with
-  // Retry-After. GET /livez answers 200 while the process serves HTTP at all.
+  // GET /healthz answers 200 with `serving` (default {"status":"SERVING"}) when `check` returns
+  // OK, else 503 with a problem body (code "not_serving", the check's message as detail) and
+  // Retry-After. GET /livez answers 200 while the process serves HTTP at all. This is every
+  // adapter's health endpoint, the SIP adapter's included.
   void SetHealthCheck(std::function<absl::Status()> check);
+  void SetHealthCheck(std::function<absl::Status()> check, api::Health serving);
 
   // Binds and starts serving on a background thread. Unavailable when the address is taken.
   absl::Status Start();
@@ -132,6 +136,7 @@ class HttpServer {
   std::unique_ptr<httplib::Server> server_;
   std::vector<std::regex> body_routes_;
   std::function<absl::Status()> health_check_;
+  api::Health health_serving_;
   std::thread thread_;
   int port_ = 0;
   std::atomic<int> active_streams_{0};

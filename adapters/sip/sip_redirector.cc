@@ -15,6 +15,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
 #include "adapters/common/api_names.h"
+#include "adapters/common/bad_request.h"
 #include "adapters/sip/caller_id.h"
 
 namespace wissel::adapters::sip {
@@ -163,6 +164,13 @@ bool OutcomeUnknown(absl::StatusCode code) {
          code == absl::StatusCode::kInternal;
 }
 
+// The router refused the caller's number (a field violation under contact.party), read from
+// the structured BadRequest the router client keeps, not from the message.
+bool RefusesParty(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kInvalidArgument &&
+         absl::StartsWith(ViolatedField(status), "contact.party");
+}
+
 }  // namespace
 
 std::string IdempotencyKeyForCallId(absl::string_view call_id) {
@@ -174,7 +182,7 @@ std::string IdempotencyKeyForCallId(absl::string_view call_id) {
 
 std::string CallIdHash(absl::string_view call_id) { return Sha256Hex(call_id).substr(0, 12); }
 
-SipRedirector::SipRedirector(SipConfig config, RoutingClient* client, SipRedirectorOptions options)
+SipRedirector::SipRedirector(SipConfig config, RouterClient* client, SipRedirectorOptions options)
     : config_(std::move(config)),
       dial_plan_(config_),
       client_(client),
@@ -463,12 +471,11 @@ SipRedirector::Final SipRedirector::Route(const osip_message_t& invite,
     contact.mutable_party()->set_phone_number(*number);
   }
 
-  absl::StatusOr<v1::RouteContactResponse> routed = client_->RouteContact(contact);
-  if (!routed.ok() && routed.status().code() == absl::StatusCode::kInvalidArgument &&
-      contact.has_party() && absl::StrContains(routed.status().message(), "party")) {
+  absl::StatusOr<v1::RouteContactResponse> routed = RouteContact(contact);
+  if (!routed.ok() && contact.has_party() && RefusesParty(routed.status())) {
     // The router refused the number: route the call as anonymous rather than not at all.
     contact.clear_party();
-    routed = client_->RouteContact(contact);
+    routed = RouteContact(contact);
   }
   const std::string hash = CallIdHash(call_id);
   if (!routed.ok()) {
@@ -551,7 +558,10 @@ std::string SipRedirector::HandlerUri(const std::string& handler_id) {
     auto it = handler_addresses_.find(handler_id);
     if (it != handler_addresses_.end() && it->second.expires > now) return it->second.uri;
   }
-  absl::StatusOr<v1::Handler> handler = client_->GetHandler(config_.tenant, handler_id);
+  v1::GetHandlerRequest request;
+  request.set_tenant(config_.tenant);
+  request.set_handler_id(handler_id);
+  absl::StatusOr<v1::Handler> handler = client_->GetHandler(request);
   if (!handler.ok()) {
     LOG_EVERY_N(WARNING, 50) << "GetHandler " << handler_id << ": " << handler.status();
     return from_template;  // not cached: ask again next time
@@ -646,7 +656,7 @@ void SipRedirector::AbandonAfterCancel(const Final& final, const std::string& ca
   if (final.router_status.ok() || !OutcomeUnknown(final.router_status.code())) return;
   // The router may have made the contact although the call failed on our side; ask again with
   // the same idempotency key (no second contact) and abandon what comes back.
-  absl::StatusOr<v1::RouteContactResponse> again = client_->RouteContact(final.contact);
+  absl::StatusOr<v1::RouteContactResponse> again = RouteContact(final.contact);
   if (!again.ok()) {
     LOG_EVERY_N(WARNING, 20) << "call " << CallIdHash(call_id)
                              << ": cancelled during a router outage; contact unknown: "
@@ -660,9 +670,18 @@ void SipRedirector::AbandonAfterCancel(const Final& final, const std::string& ca
   CancelInRouter(again->contact_id(), call_id);
 }
 
+absl::StatusOr<v1::RouteContactResponse> SipRedirector::RouteContact(const v1::Contact& contact) {
+  v1::RouteContactRequest request;
+  *request.mutable_contact() = contact;
+  return client_->RouteContact(request);
+}
+
 void SipRedirector::CancelInRouter(const std::string& contact_id, const std::string& call_id) {
-  absl::StatusOr<v1::ContactRecord> record =
-      client_->CancelContact(config_.tenant, contact_id, "caller_cancelled");
+  v1::CancelContactRequest request;
+  request.set_tenant(config_.tenant);
+  request.set_contact_id(contact_id);
+  request.set_reason("caller_cancelled");
+  absl::StatusOr<v1::ContactRecord> record = client_->CancelContact(request);
   if (!record.ok()) {
     // FailedPrecondition: already connected, completed or abandoned — nothing to undo.
     LOG_EVERY_N(WARNING, 20) << "call " << CallIdHash(call_id) << " contact " << contact_id

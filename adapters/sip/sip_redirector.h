@@ -1,7 +1,7 @@
 // SipRedirector: the phone adapter's request handling — a SIP redirect server (RFC 3261 §8.3)
-// without sockets. It takes the bytes of one SIP message, asks the router (through a
-// RoutingClient) where an INVITE should go, and sends the responses through a Replier that the
-// transport provides:
+// without sockets. It takes the bytes of one SIP message, asks the router (through the
+// adapters' RouterClient, adapters/common/router_client.h) where an INVITE should go, and sends the
+// responses through a Replier that the transport provides:
 //
 //   INVITE   100 Trying, then 302 Moved Temporarily with the Contact for the decision
 //            (handler URI, queue waiting URI, or an announcement URI), 404 for a number that
@@ -40,8 +40,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "adapters/common/router_client.h"
 #include "adapters/sip/dial_plan.h"
-#include "adapters/sip/routing_client.h"
 #include "adapters/sip/sip_config.h"
 #include "adapters/sip/sip_message.h"
 
@@ -102,7 +102,7 @@ std::string CallIdHash(absl::string_view call_id);
 class SipRedirector {
  public:
   // `client` must outlive the redirector. `config` must be validated (ParseSipConfig does).
-  SipRedirector(SipConfig config, RoutingClient* client, SipRedirectorOptions options = {});
+  SipRedirector(SipConfig config, RouterClient* client, SipRedirectorOptions options = {});
   SipRedirector(const SipRedirector&) = delete;
   SipRedirector& operator=(const SipRedirector&) = delete;
 
@@ -164,6 +164,8 @@ class SipRedirector {
                     const std::shared_ptr<Replier>& replier);
   void HandleCancel(osip_message_t& cancel, const std::shared_ptr<Replier>& replier);
   void HandleAck(osip_message_t& ack);
+  // RouterClient::RouteContact for `contact`; blocks on the router.
+  absl::StatusOr<v1::RouteContactResponse> RouteContact(const v1::Contact& contact);
   // Routes the INVITE; blocks on the router.
   Final Route(const osip_message_t& invite, const std::string& call_id);
   // The SIP URI a handler is reached on.
@@ -189,7 +191,7 @@ class SipRedirector {
 
   const SipConfig config_;
   const DialPlan dial_plan_;
-  RoutingClient* const client_;
+  RouterClient* const client_;
   const SipRedirectorOptions options_;
   std::atomic<bool> draining_{false};
 

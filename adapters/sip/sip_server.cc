@@ -19,6 +19,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 
 namespace wissel::adapters::sip {
 namespace {
@@ -216,14 +217,10 @@ absl::Status SipServer::Start() {
   std::optional<ListenAddress> udp_address;
   std::optional<ListenAddress> tcp_address;
   if (!options_.udp_listen.empty()) {
-    absl::StatusOr<ListenAddress> a = SplitHostPort(options_.udp_listen);
-    if (!a.ok()) return a.status();
-    udp_address = *a;
+    WISSEL_ASSIGN_OR_RETURN(udp_address, SplitHostPort(options_.udp_listen));
   }
   if (!options_.tcp_listen.empty()) {
-    absl::StatusOr<ListenAddress> a = SplitHostPort(options_.tcp_listen);
-    if (!a.ok()) return a.status();
-    tcp_address = *a;
+    WISSEL_ASSIGN_OR_RETURN(tcp_address, SplitHostPort(options_.tcp_listen));
   }
   if (!udp_address && !tcp_address) return absl::InvalidArgumentError("no transport to listen on");
   const bool same_free_port = udp_address && tcp_address &&
@@ -233,9 +230,7 @@ absl::Status SipServer::Start() {
   int tcp_fd = -1;
   for (int attempt = 0; attempt < 20; ++attempt) {
     if (udp_address) {
-      absl::StatusOr<int> fd = BindSocket(*udp_address, SOCK_DGRAM, "");
-      if (!fd.ok()) return fd.status();
-      udp_fd = *fd;
+      WISSEL_ASSIGN_OR_RETURN(udp_fd, BindSocket(*udp_address, SOCK_DGRAM, ""));
     }
     if (tcp_address) {
       const std::string port = same_free_port ? absl::StrCat(BoundPort(udp_fd)) : "";

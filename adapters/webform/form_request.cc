@@ -13,6 +13,7 @@
 #include "adapters/common/problem.h"
 #include "adapters/common/text.h"
 #include "adapters/webform/webform_api.pb.h"
+#include "base/status_macros.h"
 
 namespace wissel::adapters::webform {
 namespace {
@@ -39,10 +40,9 @@ std::string* StringField(api::FormSubmission* in, absl::string_view name) {
 // other field an attribute (the whitelist applies later, as for JSON).
 absl::Status FromForm(absl::string_view body, const FormOptions& options,
                       api::FormSubmission* out) {
-  absl::StatusOr<FormFields> fields = ParseFormUrlEncoded(body, options.max_fields);
-  if (!fields.ok()) return fields.status();
+  WISSEL_ASSIGN_OR_RETURN(FormFields fields, ParseFormUrlEncoded(body, options.max_fields));
   std::set<std::string, std::less<>> seen;
-  for (auto& [name, value] : *fields) {
+  for (auto& [name, value] : fields) {
     if (name == "needs") {
       if (!value.empty()) out->add_needs(std::move(value));
       continue;
@@ -76,36 +76,28 @@ std::string IdempotencyKey(absl::string_view submission_id) {
 absl::StatusOr<Submission> ParseSubmission(absl::string_view media_type, absl::string_view body,
                                            absl::string_view tenant, absl::string_view topic,
                                            const FormOptions& options) {
-  if (absl::Status s = ValidateTenant("tenant", tenant); !s.ok()) return s;
-  if (absl::Status s = ValidateIdentifier("topic", topic); !s.ok()) return s;
+  WISSEL_RETURN_IF_ERROR(ValidateTenant("tenant", tenant));
+  WISSEL_RETURN_IF_ERROR(ValidateIdentifier("topic", topic));
 
   api::FormSubmission in;
   const bool json = media_type == kJsonMediaType;
   if (json) {
-    if (absl::Status s = ParseJsonBody(body, &in); !s.ok()) return s;
+    WISSEL_RETURN_IF_ERROR(ParseJsonBody(body, &in));
   } else if (media_type == kFormMediaType) {
-    if (absl::Status s = FromForm(body, options, &in); !s.ok()) return s;
+    WISSEL_RETURN_IF_ERROR(FromForm(body, options, &in));
   } else {
     return FieldError("Content-Type", "is not supported");
   }
 
   Submission out;
-  if (absl::Status s =
-          ValidateIdentifier("submission_id", in.submission_id(), kMaxSubmissionIdLength);
-      !s.ok()) {
-    return s;
-  }
+  WISSEL_RETURN_IF_ERROR(
+      ValidateIdentifier("submission_id", in.submission_id(), kMaxSubmissionIdLength));
   out.submission_id = in.submission_id();
-  if (absl::Status s = ValidateLanguage("language", in.language()); !s.ok()) return s;
-  if (absl::Status s = ValidateText("case_reference", in.case_reference(), kMaxIdLength); !s.ok()) {
-    return s;
-  }
-  if (absl::Status s = ValidateText("name", in.name(), kMaxNameLength); !s.ok()) return s;
-  if (absl::Status s = ValidateText("message", in.message(), options.max_message_bytes,
-                                    /*multiline=*/true);
-      !s.ok()) {
-    return s;
-  }
+  WISSEL_RETURN_IF_ERROR(ValidateLanguage("language", in.language()));
+  WISSEL_RETURN_IF_ERROR(ValidateText("case_reference", in.case_reference(), kMaxIdLength));
+  WISSEL_RETURN_IF_ERROR(ValidateText("name", in.name(), kMaxNameLength));
+  WISSEL_RETURN_IF_ERROR(
+      ValidateText("message", in.message(), options.max_message_bytes, /*multiline=*/true));
   if (!in.name().empty()) out.not_forwarded.push_back("name");
   if (!in.message().empty()) out.not_forwarded.push_back("message");
 
@@ -119,10 +111,10 @@ absl::StatusOr<Submission> ParseSubmission(absl::string_view media_type, absl::s
   contact->set_idempotency_key(IdempotencyKey(in.submission_id()));
 
   for (int i = 0; i < in.needs_size(); ++i) {
-    absl::StatusOr<v1::Need> need =
-        ParseNeed(json ? absl::StrCat("needs[", i, "]") : "needs", in.needs(i));
-    if (!need.ok()) return need.status();
-    contact->add_needs(*need);
+    WISSEL_ASSIGN_OR_RETURN(
+        const v1::Need need,
+        ParseNeed(json ? absl::StrCat("needs[", i, "]") : "needs", in.needs(i)));
+    contact->add_needs(need);
   }
 
   // The party: the strongest identifier given; the others are not forwarded.
@@ -141,9 +133,7 @@ absl::StatusOr<Submission> ParseSubmission(absl::string_view media_type, absl::s
   bool party_set = false;
   for (const Identifier& id : identifiers) {
     if (id.value.empty()) continue;
-    if (absl::Status s = ValidateText(id.field, id.value, kMaxPartyIdentifierLength); !s.ok()) {
-      return s;
-    }
+    WISSEL_RETURN_IF_ERROR(ValidateText(id.field, id.value, kMaxPartyIdentifierLength));
     if (party_set) {
       out.not_forwarded.push_back(id.field);
     } else {
@@ -151,22 +141,22 @@ absl::StatusOr<Submission> ParseSubmission(absl::string_view media_type, absl::s
       party_set = true;
     }
   }
-  absl::StatusOr<v1::DigidLevel> level = ParseDigidLevel("digid_level", in.digid_level());
-  if (!level.ok()) return level.status();
-  contact->mutable_party()->set_digid_level(*level);
+  WISSEL_ASSIGN_OR_RETURN(const v1::DigidLevel level,
+                          ParseDigidLevel("digid_level", in.digid_level()));
+  contact->mutable_party()->set_digid_level(level);
 
   // Attributes: only the configured keys; every forwarded value checked against the router's
   // limits. The submission id goes along so that the handler can open the submission.
   auto* attributes = contact->mutable_attributes();
   const std::map<std::string, std::string> sorted(in.attributes().begin(), in.attributes().end());
   for (const auto& [key, value] : sorted) {
-    if (absl::Status s = ValidateAttributeKey(key); !s.ok()) return s;
+    WISSEL_RETURN_IF_ERROR(ValidateAttributeKey(key));
     const std::string field = ClientFieldName(json ? "attributes" : "", key);
     if (!options.attribute_keys.contains(key)) {
       out.not_forwarded.push_back(field);
       continue;
     }
-    if (absl::Status s = ValidateText(field, value, kMaxAttributeValueLength); !s.ok()) return s;
+    WISSEL_RETURN_IF_ERROR(ValidateText(field, value, kMaxAttributeValueLength));
     if (!value.empty()) (*attributes)[key] = value;
   }
   (*attributes)["submission_id"] = in.submission_id();

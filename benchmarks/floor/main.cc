@@ -1,14 +1,11 @@
 // wissel-floor: the "one gRPC call + one Redis round trip" baseline server (see
 // floor_server.h). Runs until SIGTERM or SIGINT.
-#include <pthread.h>
-#include <signal.h>
-
 #include <iostream>
 #include <thread>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
+#include "base/program_flags.h"
+#include "base/termination.h"
 #include "benchmarks/floor/floor_server.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:0", "gRPC listen address host:port (0: any port).");
@@ -20,16 +17,12 @@ ABSL_FLAG(bool, contact_record, false,
           "hash) instead of the small script: the same Redis work, one round trip per call.");
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
+  wissel::base::ParseProgramFlags(
+      argc, argv,
       "wissel-floor [--listen=HOST:PORT] [--redis_port=PORT] [--noop]: serves RouteContact with "
       "one Redis EVALSHA per call (or none with --noop), as a baseline for wisseld.");
-  absl::ParseCommandLine(argc, argv);
   // Block the stop signals before gRPC starts threads, then wait for them here.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  wissel::base::BlockTerminationSignals();
 
   wissel::floor::FloorConfig config;
   config.listen_address = absl::GetFlag(FLAGS_listen);
@@ -47,8 +40,7 @@ int main(int argc, char** argv) {
                 : config.contact_record ? " (contact record)"
                                         : "")
             << std::endl;
-  int signal = 0;
-  sigwait(&signals, &signal);
+  wissel::base::WaitForTerminationSignal();
   server.Shutdown();
   return 0;
 }

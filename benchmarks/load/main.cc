@@ -4,11 +4,10 @@
 #include <string>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "base/program_flags.h"
 #include "benchmarks/load/contact_mix.h"
 #include "benchmarks/load/load_generator.h"
 
@@ -65,11 +64,11 @@ ABSL_FLAG(int, sign_in_concurrency, 64, "Sign-in (and sign-out) calls in flight.
 ABSL_FLAG(bool, sign_out, true, "Sign the handlers out at the end.");
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
+  wissel::base::ParseProgramFlags(
+      argc, argv,
       "wissel-load --target=HOST:PORT [--concurrency=C | --rate=R] [--duration=10s] "
       "[--handlers=N]: drives RouteContact (and simulated handlers) and reports throughput and "
       "latency; the last line is SUMMARY key=value ...");
-  absl::ParseCommandLine(argc, argv);
   wissel::load::LoadConfig config;
   config.target = absl::GetFlag(FLAGS_target);
   config.label = absl::GetFlag(FLAGS_label);

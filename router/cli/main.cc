@@ -4,7 +4,6 @@
 // SIGINT/SIGTERM into a StopSignal: the signals are blocked in every thread and received by a
 // dedicated thread with sigwait(), so the stop runs outside signal-handler context and may
 // cancel gRPC calls. A second signal ends the process at once.
-#include <signal.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "base/termination.h"
 #include "router/cli/stop_signal.h"
 #include "router/cli/wisselctl.h"
 
@@ -22,15 +22,10 @@ namespace {
 // Blocks SIGINT and SIGTERM in the calling thread and in every thread started after it (gRPC
 // starts its threads later), and starts the thread that receives them.
 void WatchStopSignals(wissel::cli::StopSignal* stop) {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::thread([signals, stop] {
-    int received = 0;
+  wissel::base::BlockTerminationSignals();
+  std::thread([stop] {
     for (int count = 0;; ++count) {
-      if (sigwait(&signals, &received) != 0) continue;
+      const int received = wissel::base::WaitForTerminationSignal();
       if (count > 0) _exit(128 + received);
       std::cerr << "stopping (signal again to quit at once)" << std::endl;
       stop->Stop();

@@ -1,19 +1,17 @@
 // wisseld: the Wissel router daemon. Parses flags, loads the configuration, runs a
 // service::Server until SIGTERM or SIGINT, then drains. SIGHUP reloads the configuration.
 #include <glog/logging.h>
-#include <pthread.h>
-#include <signal.h>
 
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "base/program_flags.h"
+#include "base/termination.h"
 #include "router/config/router_config.h"
 #include "router/service/server.h"
 #include "router/service/system_clock.h"
@@ -33,6 +31,9 @@ ABSL_FLAG(absl::Duration, startup_timeout, absl::Seconds(30),
 
 namespace {
 
+// Taken with sigwait by main(): SIGTERM and SIGINT drain and stop, SIGHUP reloads.
+constexpr std::initializer_list<int> kSignals = {SIGTERM, SIGINT, SIGHUP};
+
 // The command line wins over the file, at start and at every reload.
 void ApplyOverrides(wissel::config::RouterConfig& config) {
   if (!absl::GetFlag(FLAGS_listen).empty()) config.listen_address = absl::GetFlag(FLAGS_listen);
@@ -51,18 +52,12 @@ void ApplyOverrides(wissel::config::RouterConfig& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("wisseld --config=FILE [--listen=HOST:PORT]");
-  absl::ParseCommandLine(argc, argv);
+  wissel::base::ParseProgramFlags(argc, argv, "wisseld --config=FILE [--listen=HOST:PORT]");
   // The lock graph is for tests; in the daemon it costs every Mutex acquisition a lookup.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   // Signals are taken synchronously by this thread (sigwait); every thread started from here on
   // (gRPC's, the routing thread) inherits the blocked mask.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  wissel::base::BlockSignals(kSignals);
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(argv[0]);
 
@@ -100,9 +95,7 @@ int main(int argc, char** argv) {
   // its file, line and reason, and the running configuration stays in force.
   const std::string config_path = absl::GetFlag(FLAGS_config);
   while (true) {
-    int signal = 0;
-    sigwait(&signals, &signal);
-    if (signal != SIGHUP) break;
+    if (wissel::base::WaitForSignal(kSignals) != SIGHUP) break;
     LOG(INFO) << "SIGHUP: reloading " << config_path;
     absl::StatusOr<wissel::config::RouterConfig> next =
         wissel::config::LoadRouterConfig(config_path);

@@ -150,6 +150,25 @@ class FakeRouterClient : public RouterClient {
     return stored;
   }
 
+  // GetHandler answers the handler with the address set here (none by default).
+  void SetHandlerAddress(const std::string& handler_id, const std::string& address) {
+    absl::MutexLock lock(&mu_);
+    addresses_[handler_id] = address;
+  }
+
+  absl::StatusOr<v1::Handler> GetHandler(const v1::GetHandlerRequest& request) override {
+    absl::MutexLock lock(&mu_);
+    ++other_calls_;
+    if (!failure_.ok()) return failure_;
+    v1::Handler handler;
+    handler.set_tenant(request.tenant());
+    handler.set_handler_id(request.handler_id());
+    if (auto it = addresses_.find(request.handler_id()); it != addresses_.end()) {
+      handler.set_address(it->second);
+    }
+    return handler;
+  }
+
   absl::Status CheckHealth() override {
     absl::MutexLock lock(&mu_);
     return failure_.ok() ? absl::OkStatus() : absl::UnavailableError("router is not serving");
@@ -186,6 +205,7 @@ class FakeRouterClient : public RouterClient {
   std::map<std::string, std::string> keys_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, v1::ContactRecord> contacts_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, int> positions_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::string> addresses_ ABSL_GUARDED_BY(mu_);
   std::vector<v1::RouteContactRequest> routed_ ABSL_GUARDED_BY(mu_);
   int other_calls_ ABSL_GUARDED_BY(mu_) = 0;
 };

@@ -1,5 +1,6 @@
 // GrpcRouterClient against an in-process gRPC server on a loopback port: field-naming errors
-// from google.rpc.BadRequest details, deadlines, a router that is down, health.
+// from google.rpc.BadRequest details (in the message and as a structured payload), deadlines, a
+// router that is down, health, HandlerService calls.
 #include "adapters/common/grpc_router_client.h"
 
 #include <grpcpp/grpcpp.h>
@@ -7,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "adapters/common/bad_request.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
@@ -93,8 +95,14 @@ TEST_F(GrpcRouterClientTest, Routes) {
 
 TEST_F(GrpcRouterClientTest, InvalidArgumentNamesTheFieldFromDetails) {
   auto response = client_->RouteContact(Route("unknown"));
-  EXPECT_EQ(response.status(),
-            absl::InvalidArgumentError("contact.topic: 'unknown' is not in the catalogue"));
+  // The code and message as before; the status now also carries the BadRequest (a payload).
+  EXPECT_EQ(response.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(response.status().message(), "contact.topic: 'unknown' is not in the catalogue");
+  EXPECT_EQ(ViolatedField(response.status()), "contact.topic");
+  const std::optional<google::rpc::BadRequest> bad_request = BadRequestOf(response.status());
+  ASSERT_TRUE(bad_request.has_value());
+  ASSERT_EQ(bad_request->field_violations_size(), 1);
+  EXPECT_EQ(bad_request->field_violations(0).description(), "'unknown' is not in the catalogue");
 }
 
 TEST_F(GrpcRouterClientTest, KeepsOtherCodes) {
@@ -105,6 +113,11 @@ TEST_F(GrpcRouterClientTest, KeepsOtherCodes) {
             absl::StatusCode::kFailedPrecondition);
   v1::CancelContactRequest cancel;  // not implemented by the fake
   EXPECT_EQ(client_->CancelContact(cancel).status().code(), absl::StatusCode::kUnimplemented);
+  // HandlerService is not served by the test server: UNIMPLEMENTED comes through as such.
+  v1::GetHandlerRequest handler;
+  handler.set_tenant("t");
+  handler.set_handler_id("h");
+  EXPECT_EQ(client_->GetHandler(handler).status().code(), absl::StatusCode::kUnimplemented);
 }
 
 TEST_F(GrpcRouterClientTest, SlowRouterEndsAtTheDeadline) {
@@ -139,6 +152,19 @@ TEST(FromGrpcStatusTest, WithoutDetailsKeepsTheMessage) {
   EXPECT_EQ(FromGrpcStatus(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "topic: bad")),
             absl::InvalidArgumentError("topic: bad"));
   EXPECT_TRUE(FromGrpcStatus(grpc::Status::OK).ok());
+  // Without details there is no structured field, whatever the message says.
+  EXPECT_EQ(ViolatedField(FromGrpcStatus(
+                grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "contact.party: bad"))),
+            "");
+}
+
+TEST(BadRequestTest, FieldViolationErrorCarriesTheField) {
+  const absl::Status status = FieldViolationError("contact.party.phone_number", "not a number");
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.message(), "contact.party.phone_number: not a number");
+  EXPECT_EQ(ViolatedField(status), "contact.party.phone_number");
+  EXPECT_EQ(ViolatedField(absl::InvalidArgumentError("contact.party.phone_number: x")), "");
+  EXPECT_TRUE(WithBadRequest(absl::OkStatus(), google::rpc::BadRequest()).ok());
 }
 
 }  // namespace

@@ -10,7 +10,7 @@
 #include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/adapters/sip/fake_routing_client.h"
+#include "tests/adapters/sip/scripted_router_client.h"
 #include "tests/adapters/sip/sip_test_util.h"
 
 namespace wissel::adapters::sip::testing {
@@ -39,7 +39,7 @@ class SipRedirectorTest : public ::testing::Test {
   }
 
   absl::Time now_ = absl::FromUnixSeconds(1700000000);
-  FakeRoutingClient client_;
+  ScriptedRouterClient client_;
   std::unique_ptr<SipRedirector> redirector_;
 };
 
@@ -198,6 +198,18 @@ TEST_F(SipRedirectorTest, NumberTheRouterRefusesIsRoutedAnonymously) {
   ASSERT_THAT(routed, SizeIs(2));
   EXPECT_TRUE(routed[0].has_party());
   EXPECT_FALSE(routed[1].has_party());
+}
+
+// The decision reads the field the router's BadRequest names, not the message: a refusal whose
+// text mentions "party" but whose field is another is not retried anonymously, and neither is
+// one without structured details.
+TEST_F(SipRedirectorTest, OnlyARefusedPartyFieldIsRoutedAnonymously) {
+  client_.FailWith(FieldViolationError("contact.topic", "no party takes this topic"));
+  EXPECT_THAT(Codes(Send(Invite("topic@test"))), ElementsAre(100, 500));
+  EXPECT_THAT(client_.routed(), SizeIs(1));
+  client_.FailWith(absl::InvalidArgumentError("contact.party.phone_number: not a phone number"));
+  EXPECT_THAT(Codes(Send(Invite("text@test"))), ElementsAre(100, 500));
+  EXPECT_THAT(client_.routed(), SizeIs(2));
 }
 
 TEST_F(SipRedirectorTest, RetransmittedInviteGetsTheSameAnswerWithoutRouting) {

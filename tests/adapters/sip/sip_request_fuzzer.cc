@@ -8,14 +8,14 @@
 #include <memory>
 
 #include "adapters/sip/sip_redirector.h"
-#include "tests/adapters/sip/fake_routing_client.h"
+#include "tests/adapters/sip/scripted_router_client.h"
 #include "tests/adapters/sip/sip_test_util.h"
 
 namespace {
 
 using wissel::adapters::sip::Replier;
 using wissel::adapters::sip::SipRedirector;
-using wissel::adapters::sip::testing::FakeRoutingClient;
+using wissel::adapters::sip::testing::ScriptedRouterClient;
 
 class NullReplier : public Replier {
  public:
@@ -35,7 +35,7 @@ wissel::adapters::sip::SipRedirectorOptions SmallTables() {
 
 struct Harness {
   Harness() : redirector(wissel::adapters::sip::testing::TestConfig(), &client, SmallTables()) {}
-  FakeRoutingClient client;
+  ScriptedRouterClient client;
   SipRedirector redirector;
 };
 

@@ -14,10 +14,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "adapters/sip/health_server.h"
+#include "adapters/common/http_server.h"
+#include "adapters/sip/health_routes.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/adapters/sip/fake_routing_client.h"
+#include "tests/adapters/sip/scripted_router_client.h"
 #include "tests/adapters/sip/sip_test_util.h"
 
 namespace wissel::adapters::sip::testing {
@@ -119,7 +120,7 @@ class SipServerTest : public ::testing::Test {
     if (server_) server_->Stop();
   }
 
-  FakeRoutingClient client_;
+  ScriptedRouterClient client_;
   std::unique_ptr<SipRedirector> redirector_;
   std::unique_ptr<SipServer> server_;
 };
@@ -243,7 +244,8 @@ TEST_F(SipServerTest, BadListenAddressesAreErrors) {
 
 TEST_F(SipServerTest, HealthFollowsTheRouterAndDraining) {
   Start();
-  HealthServer health(&client_, redirector_.get(), "127.0.0.1:0");
+  HttpServer health(HttpServerOptions{.threads = 4, .max_streams = 0});
+  AddHealthRoutes(&health, &client_, redirector_.get());
   ASSERT_TRUE(health.Start().ok());
   httplib::Client http("127.0.0.1", health.port());
   http.set_read_timeout(5, 0);
@@ -265,7 +267,7 @@ TEST_F(SipServerTest, HealthFollowsTheRouterAndDraining) {
   EXPECT_EQ(metrics->status, 200);
   EXPECT_NE(metrics->body.find("wissel_sip_requests_total"), std::string::npos);
   EXPECT_EQ(http.Get("/nope")->status, 404);
-  health.Stop();
+  health.Shutdown();
 }
 
 }  // namespace

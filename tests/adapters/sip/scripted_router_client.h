@@ -1,6 +1,9 @@
-// FakeRoutingClient: an in-memory RoutingClient for the redirector's unit tests and the fuzzer.
-// Idempotent like the router (the same idempotency key yields the same contact id), answers
-// with a decision the test sets, and records every call. Thread-safe.
+// ScriptedRouterClient: an in-memory RouterClient (adapters/common/router_client.h) for the
+// redirector's unit tests and the fuzzer. Idempotent like the router (the same idempotency key
+// yields the same contact id), answers every call with the decision the test scripts (whatever
+// the contact's state), can hold a call mid-flight, and records every call. The HTTP adapters'
+// FakeRouterClient models contact states instead; the redirector's tests need neither states nor
+// their refusals, but a scripted decision and a held call. Thread-safe.
 #pragma once
 
 #include <map>
@@ -11,13 +14,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
-#include "adapters/sip/routing_client.h"
+#include "adapters/common/bad_request.h"
+#include "adapters/common/router_client.h"
 
 namespace wissel::adapters::sip::testing {
 
-class FakeRoutingClient : public RoutingClient {
+class ScriptedRouterClient : public RouterClient {
  public:
-  FakeRoutingClient() { QueueIn("burgerzaken", 3, 120); }
+  ScriptedRouterClient() { QueueIn("burgerzaken", 3, 120); }
 
   // The decision for the next RouteContact calls.
   void Assign(const std::string& handler_id, const std::string& queue = "burgerzaken") {
@@ -48,7 +52,8 @@ class FakeRoutingClient : public RoutingClient {
     absl::MutexLock lock(&mu_);
     route_status_ = std::move(status);
   }
-  // RouteContact refuses contacts that carry a party (as the router does for a bad number).
+  // RouteContact refuses contacts that carry a party (as the router does for a bad number: an
+  // InvalidArgument with a BadRequest naming contact.party.phone_number).
   void RefuseParty(bool refuse) {
     absl::MutexLock lock(&mu_);
     refuse_party_ = refuse;
@@ -68,7 +73,9 @@ class FakeRoutingClient : public RoutingClient {
     healthy_ = healthy;
   }
 
-  absl::StatusOr<v1::RouteContactResponse> RouteContact(const v1::Contact& contact) override {
+  absl::StatusOr<v1::RouteContactResponse> RouteContact(
+      const v1::RouteContactRequest& request) override {
+    const v1::Contact& contact = request.contact();
     absl::Notification* entered = nullptr;
     absl::Notification* release = nullptr;
     absl::Status status;  // as when the call arrived, like a deadline that is already running
@@ -84,7 +91,7 @@ class FakeRoutingClient : public RoutingClient {
     absl::MutexLock lock(&mu_);
     if (!status.ok()) return status;
     if (refuse_party_ && contact.has_party()) {
-      return absl::InvalidArgumentError("contact.party.phone_number: not a phone number");
+      return FieldViolationError("contact.party.phone_number", "not a phone number");
     }
     v1::RouteContactResponse response;
     auto [it, inserted] =
@@ -95,27 +102,33 @@ class FakeRoutingClient : public RoutingClient {
     return response;
   }
 
-  absl::StatusOr<v1::ContactRecord> CancelContact(absl::string_view tenant,
-                                                  absl::string_view contact_id,
-                                                  absl::string_view reason) override {
+  absl::StatusOr<v1::ContactRecord> CancelContact(
+      const v1::CancelContactRequest& request) override {
     absl::MutexLock lock(&mu_);
-    cancelled_.push_back(std::string(contact_id));
+    cancelled_.push_back(request.contact_id());
     v1::ContactRecord record;
-    record.set_tenant(std::string(tenant));
-    record.set_contact_id(std::string(contact_id));
+    record.set_tenant(request.tenant());
+    record.set_contact_id(request.contact_id());
     record.set_state(v1::CONTACT_STATE_ABANDONED);
-    last_cancel_reason_ = std::string(reason);
+    last_cancel_reason_ = request.reason();
     return record;
   }
 
-  absl::StatusOr<v1::Handler> GetHandler(absl::string_view tenant,
-                                         absl::string_view handler_id) override {
+  // Not used by the redirector.
+  absl::StatusOr<v1::ContactRecord> GetContact(const v1::GetContactRequest&) override {
+    return absl::UnimplementedError("GetContact");
+  }
+  absl::StatusOr<v1::ContactRecord> CompleteContact(const v1::CompleteContactRequest&) override {
+    return absl::UnimplementedError("CompleteContact");
+  }
+
+  absl::StatusOr<v1::Handler> GetHandler(const v1::GetHandlerRequest& request) override {
     absl::MutexLock lock(&mu_);
     ++get_handler_calls_;
     v1::Handler handler;
-    handler.set_tenant(std::string(tenant));
-    handler.set_handler_id(std::string(handler_id));
-    auto it = addresses_.find(std::string(handler_id));
+    handler.set_tenant(request.tenant());
+    handler.set_handler_id(request.handler_id());
+    auto it = addresses_.find(request.handler_id());
     if (it != addresses_.end()) handler.set_address(it->second);
     return handler;
   }

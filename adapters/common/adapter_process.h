@@ -1,0 +1,39 @@
+// What every adapter's main() shares, whatever its protocol (HTTP, SIP, ...): the router flags
+// with their environment variables, one reader for flags and environment, and one termination
+// path. Linked only into the adapter binaries (flags live in binaries; the libraries take the
+// option structs). HTTP adapters use adapter_main.h, which adds the HTTP flags on top.
+//
+// Flags (environment variable in brackets; a flag on the command line wins):
+//   --router           [WISSEL_ROUTER]          gRPC target of the router
+//   --router_deadline  [WISSEL_ROUTER_DEADLINE] deadline of each router call (2s)
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "adapters/common/grpc_router_client.h"
+
+namespace wissel::adapters {
+
+// (flag name, environment variable) pairs, applied in order (a later pair wins).
+using FlagEnvironment = std::vector<std::pair<std::string, std::string>>;
+
+// Blocks SIGTERM/SIGINT for every thread (base/termination.h) and ignores SIGPIPE (a peer that
+// goes away mid-answer must not kill the process); applies the environment to the router flags
+// and to `env` (env_flags.h); parses the command line (base/program_flags.h: `--help` lists the
+// program's flags and exits 0); logs to stderr. Exits with status 2 and a message on a bad
+// environment value. Call first in main(), before any thread starts.
+void InitAdapterProcess(int argc, char** argv, absl::string_view usage, const FlagEnvironment& env);
+
+// The router client's options from --router and --router_deadline. InvalidArgument for an empty
+// target or a deadline that is not positive.
+absl::StatusOr<GrpcRouterClientOptions> RouterOptionsFromFlags();
+
+// Blocks until SIGTERM or SIGINT and logs "NAME got signal N; finishing requests in flight";
+// returns the signal number. The caller then drains what it serves.
+int WaitForTermination(absl::string_view name);
+
+}  // namespace wissel::adapters
