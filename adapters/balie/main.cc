@@ -20,12 +20,13 @@
 #include "adapters/common/adapter_main.h"
 #include "adapters/common/grpc_router_client.h"
 #include "adapters/common/http_server.h"
+#include "base/duration_flag.h"
 
 ABSL_FLAG(std::string, config, "", "The balie's YAML file (env WISSEL_BALIE_CONFIG). Required.");
 ABSL_FLAG(std::string, ticket_state, "",
           "File that keeps the day's ticket sequences across restarts; empty: memory only "
           "(env WISSEL_BALIE_TICKET_STATE).");
-ABSL_FLAG(absl::Duration, next_wait, absl::Seconds(2),
+ABSL_FLAG(wissel::base::DurationFlag, next_wait, {absl::Seconds(2)},
           "How long POST .../next waits for a resident before answering 202 "
           "(env WISSEL_BALIE_NEXT_WAIT).");
 
@@ -53,7 +54,7 @@ int main(int argc, char** argv) {
     std::cerr << "wissel-balie: " << config.status().message() << "\n";
     return 2;
   }
-  const absl::Duration next_wait = absl::GetFlag(FLAGS_next_wait);
+  const absl::Duration next_wait = absl::GetFlag(FLAGS_next_wait).value;
   if (next_wait < absl::ZeroDuration() || next_wait > absl::Seconds(30)) {
     std::cerr << "wissel-balie: --next_wait must be within 0..30s\n";
     return 2;

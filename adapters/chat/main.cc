@@ -8,12 +8,13 @@
 #include "adapters/common/adapter_main.h"
 #include "adapters/common/grpc_router_client.h"
 #include "adapters/common/http_server.h"
+#include "base/duration_flag.h"
 
-ABSL_FLAG(absl::Duration, poll_interval, absl::Milliseconds(500),
+ABSL_FLAG(wissel::base::DurationFlag, poll_interval, {absl::Milliseconds(500)},
           "How often an events stream asks the router for news (env WISSEL_CHAT_POLL_INTERVAL).");
 ABSL_FLAG(int64_t, max_sessions, 100000,
           "Chat sessions remembered by this instance (env WISSEL_CHAT_MAX_SESSIONS).");
-ABSL_FLAG(absl::Duration, max_stream_duration, absl::Minutes(30),
+ABSL_FLAG(wissel::base::DurationFlag, max_stream_duration, {absl::Minutes(30)},
           "An events stream ends after this time; clients reconnect "
           "(env WISSEL_CHAT_MAX_STREAM_DURATION).");
 
@@ -30,8 +31,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   wissel::adapters::chat::ChatOptions options;
-  options.poll_interval = absl::GetFlag(FLAGS_poll_interval);
-  options.max_stream_duration = absl::GetFlag(FLAGS_max_stream_duration);
+  options.poll_interval = absl::GetFlag(FLAGS_poll_interval).value;
+  options.max_stream_duration = absl::GetFlag(FLAGS_max_stream_duration).value;
   if (options.poll_interval < absl::Milliseconds(50) || absl::GetFlag(FLAGS_max_sessions) < 1) {
     std::cerr << "wissel-chat: --poll_interval must be at least 50ms and --max_sessions "
                  "positive\n";

@@ -8,21 +8,22 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "base/duration_flag.h"
 #include "base/status_macros.h"
 
 ABSL_FLAG(std::string, listen, "", "host:port to serve HTTP on (env WISSEL_LISTEN).");
 ABSL_FLAG(int64_t, max_body_bytes, 64 * 1024,
           "Largest request body accepted; larger get 413 (env WISSEL_MAX_BODY_BYTES).");
-ABSL_FLAG(absl::Duration, read_timeout, absl::Seconds(5),
+ABSL_FLAG(wissel::base::DurationFlag, read_timeout, {absl::Seconds(5)},
           "Time for a request and its body to arrive; a slower body gets 408 "
           "(env WISSEL_READ_TIMEOUT).");
-ABSL_FLAG(absl::Duration, write_timeout, absl::Seconds(5),
+ABSL_FLAG(wissel::base::DurationFlag, write_timeout, {absl::Seconds(5)},
           "Time a write to a client that does not read may take (env WISSEL_WRITE_TIMEOUT).");
 ABSL_FLAG(int, http_threads, 32,
           "HTTP worker threads, one per connection in flight (env WISSEL_HTTP_THREADS).");
 ABSL_FLAG(int, max_streams, 16,
           "Event streams open at once; more get 503 (env WISSEL_MAX_STREAMS).");
-ABSL_FLAG(absl::Duration, retry_after, absl::Seconds(2),
+ABSL_FLAG(wissel::base::DurationFlag, retry_after, {absl::Seconds(2)},
           "Retry-After of 503 answers (env WISSEL_RETRY_AFTER).");
 
 namespace wissel::adapters {
@@ -49,12 +50,12 @@ absl::StatusOr<AdapterConfig> AdapterConfigFromFlags(absl::string_view default_l
   const int64_t max_body = absl::GetFlag(FLAGS_max_body_bytes);
   if (max_body <= 0) return absl::InvalidArgumentError("--max_body_bytes must be positive");
   config.http.max_body_bytes = static_cast<size_t>(max_body);
-  config.http.read_timeout = absl::GetFlag(FLAGS_read_timeout);
-  config.http.write_timeout = absl::GetFlag(FLAGS_write_timeout);
+  config.http.read_timeout = absl::GetFlag(FLAGS_read_timeout).value;
+  config.http.write_timeout = absl::GetFlag(FLAGS_write_timeout).value;
   config.http.keep_alive_timeout = config.http.read_timeout;
   config.http.threads = absl::GetFlag(FLAGS_http_threads);
   config.http.max_streams = absl::GetFlag(FLAGS_max_streams);
-  config.http.retry_after = absl::GetFlag(FLAGS_retry_after);
+  config.http.retry_after = absl::GetFlag(FLAGS_retry_after).value;
   if (config.http.read_timeout < absl::Seconds(1) || config.http.write_timeout < absl::Seconds(1)) {
     return absl::InvalidArgumentError("--read_timeout and --write_timeout must be at least 1s");
   }

@@ -9,12 +9,13 @@
 #include "absl/flags/flag.h"
 #include "absl/time/time.h"
 #include "adapters/common/env_flags.h"
+#include "base/duration_flag.h"
 #include "base/program_flags.h"
 #include "base/termination.h"
 
 ABSL_FLAG(std::string, router, "127.0.0.1:7450",
           "gRPC target of the Wissel router (env WISSEL_ROUTER).");
-ABSL_FLAG(absl::Duration, router_deadline, absl::Seconds(2),
+ABSL_FLAG(wissel::base::DurationFlag, router_deadline, {absl::Seconds(2)},
           "Deadline of each call to the router (env WISSEL_ROUTER_DEADLINE).");
 
 namespace wissel::adapters {
@@ -40,7 +41,7 @@ void InitAdapterProcess(int argc, char** argv, absl::string_view usage,
 absl::StatusOr<GrpcRouterClientOptions> RouterOptionsFromFlags() {
   GrpcRouterClientOptions options;
   options.target = absl::GetFlag(FLAGS_router);
-  options.deadline = absl::GetFlag(FLAGS_router_deadline);
+  options.deadline = absl::GetFlag(FLAGS_router_deadline).value;
   if (options.target.empty()) return absl::InvalidArgumentError("--router is required");
   if (options.deadline <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--router_deadline must be positive");

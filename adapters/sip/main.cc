@@ -16,6 +16,7 @@
 #include "adapters/sip/sip_config.h"
 #include "adapters/sip/sip_redirector.h"
 #include "adapters/sip/sip_server.h"
+#include "base/duration_flag.h"
 
 ABSL_FLAG(std::string, config, "config/example/sip.yaml",
           "Dial plan and redirect URIs (YAML). Env WISSEL_SIP_CONFIG.");
@@ -28,7 +29,7 @@ ABSL_FLAG(std::string, tcp_listen, "127.0.0.1:5060",
 ABSL_FLAG(std::string, health_listen, "127.0.0.1:8060",
           "HTTP /healthz, /livez and /metrics, host:port. Env WISSEL_SIP_HEALTH_LISTEN.");
 ABSL_FLAG(int, workers, 16, "Worker threads that wait on the router. Env WISSEL_SIP_WORKERS.");
-ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(5),
+ABSL_FLAG(wissel::base::DurationFlag, drain_timeout, {absl::Seconds(5)},
           "On SIGTERM: how long calls in progress may finish. Env WISSEL_SIP_DRAIN_TIMEOUT.");
 
 namespace {
@@ -95,7 +96,7 @@ int main(int argc, char** argv) {
             << ", health " << health.port();
 
   adapters::WaitForTermination("wissel-sip");
-  const bool drained = server.Drain(absl::GetFlag(FLAGS_drain_timeout));
+  const bool drained = server.Drain(absl::GetFlag(FLAGS_drain_timeout).value);
   if (!drained) LOG(WARNING) << "drain timeout: stopping with calls in progress";
   health.Shutdown();
   server.Stop();

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "base/duration_flag.h"
 #include "base/program_flags.h"
 #include "benchmarks/load/contact_mix.h"
 #include "benchmarks/load/load_generator.h"
@@ -33,11 +34,13 @@ ABSL_FLAG(int, channels, 4, "gRPC channels (separate TCP connections).");
 ABSL_FLAG(int, concurrency, 16, "Closed loop: calls in flight.");
 ABSL_FLAG(double, rate, 0, "Open loop: contacts per second (0: closed loop).");
 ABSL_FLAG(int, max_in_flight, 4096, "Open loop: most outstanding calls; more are dropped.");
-ABSL_FLAG(absl::Duration, warmup, absl::Seconds(2), "Warm-up, not measured.");
-ABSL_FLAG(absl::Duration, duration, absl::Seconds(10), "Measured window (or time limit).");
+ABSL_FLAG(wissel::base::DurationFlag, warmup, {absl::Seconds(2)}, "Warm-up, not measured.");
+ABSL_FLAG(wissel::base::DurationFlag, duration, {absl::Seconds(10)},
+          "Measured window (or time limit).");
 ABSL_FLAG(int64_t, contacts, 0, "Send exactly this many contacts (no warm-up), then stop.");
-ABSL_FLAG(absl::Duration, rpc_timeout, absl::Seconds(10), "Deadline of each call.");
-ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10), "Time for outstanding calls at end.");
+ABSL_FLAG(wissel::base::DurationFlag, rpc_timeout, {absl::Seconds(10)}, "Deadline of each call.");
+ABSL_FLAG(wissel::base::DurationFlag, drain_timeout, {absl::Seconds(10)},
+          "Time for outstanding calls at end.");
 ABSL_FLAG(std::string, tenant, "gemeente-wisseloord", "Tenant id of every contact and handler.");
 ABSL_FLAG(std::string, topics, JoinWeighted(wissel::load::DefaultTopicMix()),
           "Topic mix: code:weight,... (the default is the example tenant's catalogue).");
@@ -54,12 +57,15 @@ ABSL_FLAG(std::string, teams, JoinTeams(wissel::load::DefaultTeams()),
           "Teams the handlers are spread over: queue:skill,...");
 ABSL_FLAG(std::string, presence, "available", "Handlers' presence: available|busy|away.");
 ABSL_FLAG(std::string, handler_prefix, "load-h-", "Handler id prefix.");
-ABSL_FLAG(absl::Duration, accept_after, absl::ZeroDuration(), "Offer to AcceptOffer.");
-ABSL_FLAG(absl::Duration, handle_time, absl::Milliseconds(50), "AcceptOffer to Complete.");
-ABSL_FLAG(absl::Duration, patience, absl::ZeroDuration(),
+ABSL_FLAG(wissel::base::DurationFlag, accept_after, {absl::ZeroDuration()},
+          "Offer to AcceptOffer.");
+ABSL_FLAG(wissel::base::DurationFlag, handle_time, {absl::Milliseconds(50)},
+          "AcceptOffer to Complete.");
+ABSL_FLAG(wissel::base::DurationFlag, patience, {absl::ZeroDuration()},
           "A queued contact not offered after this long is cancelled (the resident hangs up); "
           "0: never.");
-ABSL_FLAG(absl::Duration, wrap_up, absl::ZeroDuration(), "CompleteContact to FinishWrapUp.");
+ABSL_FLAG(wissel::base::DurationFlag, wrap_up, {absl::ZeroDuration()},
+          "CompleteContact to FinishWrapUp.");
 ABSL_FLAG(int, sign_in_concurrency, 64, "Sign-in (and sign-out) calls in flight.");
 ABSL_FLAG(bool, sign_out, true, "Sign the handlers out at the end.");
 
@@ -76,11 +82,11 @@ int main(int argc, char** argv) {
   config.concurrency = absl::GetFlag(FLAGS_concurrency);
   config.rate = absl::GetFlag(FLAGS_rate);
   config.max_in_flight = absl::GetFlag(FLAGS_max_in_flight);
-  config.warmup = absl::GetFlag(FLAGS_warmup);
-  config.duration = absl::GetFlag(FLAGS_duration);
+  config.warmup = absl::GetFlag(FLAGS_warmup).value;
+  config.duration = absl::GetFlag(FLAGS_duration).value;
   config.contacts = absl::GetFlag(FLAGS_contacts);
-  config.rpc_timeout = absl::GetFlag(FLAGS_rpc_timeout);
-  config.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
+  config.rpc_timeout = absl::GetFlag(FLAGS_rpc_timeout).value;
+  config.drain_timeout = absl::GetFlag(FLAGS_drain_timeout).value;
   config.tenant = absl::GetFlag(FLAGS_tenant);
   for (auto [flag, out] : {std::pair{absl::GetFlag(FLAGS_topics), &config.topics},
                            std::pair{absl::GetFlag(FLAGS_channel_mix), &config.channel_mix}}) {
@@ -115,10 +121,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   config.handler_prefix = absl::GetFlag(FLAGS_handler_prefix);
-  config.accept_after = absl::GetFlag(FLAGS_accept_after);
-  config.handle_time = absl::GetFlag(FLAGS_handle_time);
-  config.patience = absl::GetFlag(FLAGS_patience);
-  config.wrap_up = absl::GetFlag(FLAGS_wrap_up);
+  config.accept_after = absl::GetFlag(FLAGS_accept_after).value;
+  config.handle_time = absl::GetFlag(FLAGS_handle_time).value;
+  config.patience = absl::GetFlag(FLAGS_patience).value;
+  config.wrap_up = absl::GetFlag(FLAGS_wrap_up).value;
   config.sign_in_concurrency = absl::GetFlag(FLAGS_sign_in_concurrency);
   config.sign_out = absl::GetFlag(FLAGS_sign_out);
 

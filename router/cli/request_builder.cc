@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -17,6 +18,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "base/duration.h"
 #include "google/protobuf/descriptor.h"
 #include "router/cli/flag_parser.h"
 #include "wissel/v1/contact.pb.h"
@@ -86,15 +88,18 @@ std::vector<std::string> SplitList(const std::vector<std::string>& values) {
 }
 
 absl::StatusOr<absl::Duration> ParseDurationFlag(absl::string_view flag, absl::string_view value) {
-  absl::Duration duration;
-  if (!absl::ParseDuration(value, &duration) || duration == absl::InfiniteDuration()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--", flag, " must be a duration such as 500ms, 2s or 1m30s"));
-  }
-  if (duration < absl::ZeroDuration()) {
+  // The one duration syntax of Wissel's files and flags (base/duration.h), plus a bare "0".
+  if (value == "0") return absl::ZeroDuration();
+  if (absl::StartsWith(value, "-")) {
     return absl::InvalidArgumentError(absl::StrCat("--", flag, " must not be negative"));
   }
-  return duration;
+  absl::StatusOr<absl::Duration> duration = base::ParseConfigTimeout(value);
+  if (!duration.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--", flag,
+        " must be a duration such as 500ms, 2s or 1m30s: ", duration.status().message()));
+  }
+  return *duration;
 }
 
 std::string GenerateIdempotencyKey() {

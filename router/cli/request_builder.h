@@ -33,7 +33,8 @@ absl::StatusOr<v1::DigidLevel> ParseDigidLevel(absl::string_view name);
 // empty items: {"a,b", " c "} -> {"a", "b", "c"}.
 std::vector<std::string> SplitList(const std::vector<std::string>& values);
 
-// A duration flag such as "2s", "500ms", "1m30s". Negative durations are InvalidArgument.
+// A duration flag in the one syntax of Wissel's files (base/duration.h: "2s", "500ms", "1m30s",
+// "30d"), or "0". Negative durations are InvalidArgument.
 absl::StatusOr<absl::Duration> ParseDurationFlag(absl::string_view flag, absl::string_view value);
 
 // A random idempotency key, "wisselctl-" and 32 hex digits.

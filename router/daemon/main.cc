@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "base/duration_flag.h"
 #include "base/program_flags.h"
 #include "base/termination.h"
 #include "router/config/router_config.h"
@@ -23,10 +24,10 @@ ABSL_FLAG(int, redis_port, 0, "Override redis.port from the configuration.");
 ABSL_FLAG(std::string, advertise_address, "",
           "host:port at which other routers on the same Redis reach this one (default: the "
           "listen address, with the host name for a wildcard host).");
-ABSL_FLAG(absl::Duration, lease_ttl, absl::Seconds(3),
+ABSL_FLAG(wissel::base::DurationFlag, lease_ttl, {absl::Seconds(3)},
           "How long a tenant's lease lasts unrenewed: how soon another router takes over the "
           "tenants of a router that died.");
-ABSL_FLAG(absl::Duration, startup_timeout, absl::Seconds(30),
+ABSL_FLAG(wissel::base::DurationFlag, startup_timeout, {absl::Seconds(30)},
           "How long to keep trying to reach Redis at start before giving up.");
 
 namespace {
@@ -73,11 +74,11 @@ int main(int argc, char** argv) {
 
   wissel::service::SystemClock clock;
   std::unique_ptr<wissel::service::Server> server;
-  const absl::Time give_up = absl::Now() + absl::GetFlag(FLAGS_startup_timeout);
+  const absl::Time give_up = absl::Now() + absl::GetFlag(FLAGS_startup_timeout).value;
   while (true) {
     wissel::service::ClusterOptions cluster;
     cluster.advertise_address = absl::GetFlag(FLAGS_advertise_address);
-    cluster.lease_ttl = absl::GetFlag(FLAGS_lease_ttl);
+    cluster.lease_ttl = absl::GetFlag(FLAGS_lease_ttl).value;
     cluster.lease_renew_interval = cluster.lease_ttl / 3;
     server = std::make_unique<wissel::service::Server>(*config, &clock, cluster);
     absl::Status status = server->Start();
