@@ -15,8 +15,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "router/config/router_config.h"
-#include "router/service/server.h"
 #include "router/engine/system_clock.h"
+#include "router/service/server.h"
 
 ABSL_FLAG(std::string, config, "config/example/wissel.yaml", "Router configuration (YAML).");
 ABSL_FLAG(std::string, listen, "", "Override listen_address from the configuration.");
