@@ -15,6 +15,7 @@
 #include "router/core/tenant_config.h"
 #include "router/engine/routing_engine.h"
 #include "tests/fakes/fake_clock.h"
+#include "tests/router/engine/blocking_read_store.h"
 
 namespace wissel::engine {
 namespace {
@@ -22,72 +23,6 @@ namespace {
 constexpr char kTenant[] = "gemeente-test";
 // Bounds the waits for something that must happen, so a broken engine fails instead of hanging.
 constexpr absl::Duration kPatience = absl::Seconds(60);
-
-// A StateStore that applies everything and keeps nothing, and whose LoadContact can be held
-// until the test releases it. (tests/fakes will have a full in-memory store; this one only needs
-// to count writes and block a read.)
-class TestStore : public state::StateStore {
- public:
-  // From now on LoadContact waits until Release().
-  void HoldReads() {
-    absl::MutexLock lock(&mu_);
-    hold_reads_ = true;
-  }
-  void Release() {
-    absl::MutexLock lock(&mu_);
-    hold_reads_ = false;
-  }
-  // Blocks until a LoadContact has started.
-  void AwaitReadStarted() {
-    absl::MutexLock lock(&mu_);
-    auto started = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return reads_started_ > 0; };
-    mu_.Await(absl::Condition(&started));
-  }
-  int effects_applied() const {
-    absl::MutexLock lock(&mu_);
-    return effects_applied_;
-  }
-
-  absl::StatusOr<std::vector<state::EffectResult>> Apply(
-      absl::Span<const state::TenantEffect> effects) override {
-    absl::MutexLock lock(&mu_);
-    effects_applied_ += static_cast<int>(effects.size());
-    return std::vector<state::EffectResult>(effects.size());
-  }
-  absl::StatusOr<state::TenantSnapshot> LoadTenant(const std::string&) override {
-    return state::TenantSnapshot{};
-  }
-  absl::StatusOr<state::StoredContact> LoadContact(const std::string&,
-                                                   const std::string& contact_id) override {
-    absl::MutexLock lock(&mu_);
-    ++reads_started_;
-    auto released = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !hold_reads_; };
-    mu_.Await(absl::Condition(&released));
-    state::StoredContact stored;
-    stored.contact.id = contact_id;
-    stored.contact.state = core::ContactState::kCompleted;
-    return stored;
-  }
-  absl::StatusOr<std::string> FindByIdempotencyKey(const std::string&,
-                                                   const std::string&) override {
-    return absl::NotFoundError("no legacy keys here");
-  }
-  absl::Status Ping() override { return absl::OkStatus(); }
-  absl::StatusOr<std::vector<state::TenantLease>> ClaimLeases(absl::Span<const std::string>,
-                                                              const state::LeaseClaim&) override {
-    return absl::UnimplementedError("no leases in this test");
-  }
-  absl::Status ReleaseLeases(absl::Span<const std::string>, const state::LeaseClaim&) override {
-    return absl::UnimplementedError("no leases in this test");
-  }
-  void SetFence(const std::string&, std::string) override {}
-
- private:
-  mutable absl::Mutex mu_;
-  bool hold_reads_ ABSL_GUARDED_BY(mu_) = false;
-  int reads_started_ ABSL_GUARDED_BY(mu_) = 0;
-  int effects_applied_ ABSL_GUARDED_BY(mu_) = 0;
-};
 
 core::TenantConfig TestConfig() {
   core::TenantConfig config;
@@ -122,8 +57,8 @@ class RoutingEngineThreadsTest : public ::testing::Test {
   void SetUp() override { ASSERT_TRUE(engine_->Start().ok()); }
 
   testing::FakeClock clock_;
-  TestStore store_;         // the engine's own connection: writes
-  TestStore reader_store_;  // the reader's connection
+  testing::BlockingReadStore store_;         // the engine's own connection: writes
+  testing::BlockingReadStore reader_store_;  // the reader's connection
   std::unique_ptr<RoutingEngine> engine_;
 };
 

@@ -8,40 +8,12 @@
 #include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/router/engine/blocking_read_store.h"
 
 namespace wissel::engine {
 namespace {
 
 using ::testing::ElementsAre;
-
-// A store nobody calls: the tasks here only record which store and thread they ran with.
-class UnusedStore : public state::StateStore {
- public:
-  absl::StatusOr<std::vector<state::EffectResult>> Apply(
-      absl::Span<const state::TenantEffect>) override {
-    return absl::UnimplementedError("Apply");
-  }
-  absl::StatusOr<state::TenantSnapshot> LoadTenant(const std::string&) override {
-    return absl::UnimplementedError("LoadTenant");
-  }
-  absl::StatusOr<state::StoredContact> LoadContact(const std::string&,
-                                                   const std::string&) override {
-    return absl::UnimplementedError("LoadContact");
-  }
-  absl::StatusOr<std::string> FindByIdempotencyKey(const std::string&,
-                                                   const std::string&) override {
-    return absl::UnimplementedError("FindByIdempotencyKey");
-  }
-  absl::Status Ping() override { return absl::OkStatus(); }
-  absl::StatusOr<std::vector<state::TenantLease>> ClaimLeases(absl::Span<const std::string>,
-                                                              const state::LeaseClaim&) override {
-    return absl::UnimplementedError("ClaimLeases");
-  }
-  absl::Status ReleaseLeases(absl::Span<const std::string>, const state::LeaseClaim&) override {
-    return absl::UnimplementedError("ReleaseLeases");
-  }
-  void SetFence(const std::string&, std::string) override {}
-};
 
 // What the tasks saw, in the order they ran.
 struct Log {
@@ -61,7 +33,7 @@ StoreReader::Task Record(Log& log, int n) {
 }
 
 TEST(StoreReaderTest, RunsTasksInOrderOnItsOwnThreadWithItsStore) {
-  UnusedStore store;
+  testing::BlockingReadStore store;
   StoreReader reader(&store);
   reader.Start();
   Log log;
@@ -78,7 +50,7 @@ TEST(StoreReaderTest, RunsTasksInOrderOnItsOwnThreadWithItsStore) {
 }
 
 TEST(StoreReaderTest, RunsATaskAtOnceWhileNotRunning) {
-  UnusedStore store;
+  testing::BlockingReadStore store;
   Log log;
   {
     StoreReader reader(&store);
