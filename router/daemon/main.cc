@@ -14,8 +14,8 @@
 #include "base/program_flags.h"
 #include "base/termination.h"
 #include "router/config/router_config.h"
+#include "router/engine/system_clock.h"
 #include "router/service/server.h"
-#include "router/service/system_clock.h"
 
 ABSL_FLAG(std::string, config, "config/example/wissel.yaml", "Router configuration (YAML).");
 ABSL_FLAG(std::string, listen, "", "Override listen_address from the configuration.");
@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
   for (const std::string& warning : config->warnings) LOG(WARNING) << "config: " << warning;
   const absl::Duration drain_timeout = config->drain_timeout;
 
-  wissel::service::SystemClock clock;
+  wissel::engine::SystemClock clock;
   std::unique_ptr<wissel::service::Server> server;
   const absl::Time give_up = absl::Now() + absl::GetFlag(FLAGS_startup_timeout).value;
   while (true) {

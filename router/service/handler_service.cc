@@ -19,7 +19,7 @@ absl::Status CheckHandlerRef(const ServiceContext& ctx, const std::string& tenan
 }
 
 // Runs on the routing thread: `change`, then copies the handler into `out`.
-RoutingEngine::Operation ChangeHandler(
+engine::RoutingEngine::Operation ChangeHandler(
     std::string handler_id, std::string tenant, std::shared_ptr<v1::Handler> out,
     absl::AnyInvocable<absl::Status(core::Router&, core::EffectList*)> change) {
   return [handler_id = std::move(handler_id), tenant = std::move(tenant), out,
@@ -35,9 +35,9 @@ RoutingEngine::Operation ChangeHandler(
   };
 }
 
-absl::AnyInvocable<absl::Status(const OperationOutcome&)> CopyTo(
+absl::AnyInvocable<Reply(const engine::OperationOutcome&)> CopyTo(
     std::shared_ptr<v1::Handler> handler, v1::Handler* response) {
-  return [handler, response](const OperationOutcome&) {
+  return [handler, response](const engine::OperationOutcome&) {
     *response = *handler;
     return absl::OkStatus();
   };
@@ -233,7 +233,7 @@ grpc::ServerWriteReactor<v1::Offer>* HandlerServiceImpl::StreamOffers(
   if (absl::Status s = CheckHandlerRef(*ctx_, request->tenant(), request->handler_id()); !s.ok()) {
     return new RefusedStream(ToGrpcStatus(s));
   }
-  const TenantRoute route = ctx_->engine->RouteOf(request->tenant());
+  const engine::TenantRoute route = ctx_->engine->RouteOf(request->tenant());
   if (!route.local) {
     if (absl::Status s = RefuseUndecided(request->tenant(), route, context); !s.ok()) {
       return new RefusedStream(ToGrpcStatus(s));
@@ -278,7 +278,7 @@ grpc::ServerUnaryReactor* HandlerServiceImpl::RespondToOffer(
         }
         return absl::OkStatus();
       },
-      [record, response](const OperationOutcome&) {
+      [record, response](const engine::OperationOutcome&) {
         *response = *record;
         return absl::OkStatus();
       });

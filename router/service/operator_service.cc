@@ -2,8 +2,8 @@
 
 #include <memory>
 
-#include "google/protobuf/util/time_util.h"
 #include "base/status_macros.h"
+#include "google/protobuf/util/time_util.h"
 #include "router/service/unary_call.h"
 
 namespace wissel::service {
@@ -34,7 +34,7 @@ grpc::ServerUnaryReactor* OperatorServiceImpl::GetQueueStats(
         WISSEL_ASSIGN_OR_RETURN(*stats, router.QueueStats(queue));
         return absl::OkStatus();
       },
-      [stats, response](const OperationOutcome&) {
+      [stats, response](const engine::OperationOutcome&) {
         for (const core::QueueStatsView& v : *stats) {
           v1::QueueStats* out = response->add_queues();
           out->set_queue(v.queue);

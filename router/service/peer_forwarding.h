@@ -1,11 +1,11 @@
 // Forwarding to the router that decides a tenant, when several routers share one Redis.
 //
-// Each tenant is decided by one router at a time, the holder of its lease (routing_engine.h,
-// docs/adr/0005-tenant-leases.md). A call that arrives at another router is sent on unchanged
-// to the deciding one, with the caller's deadline, and its answer is returned as it is; an
-// offer stream is relayed message by message. So a client may call any router, and a handler
-// connected to one router gets, with one extra hop and no polling, the offers decided by
-// another.
+// Each tenant is decided by one router at a time, the holder of its lease
+// (router/engine/routing_engine.h, docs/adr/0005-tenant-leases.md). A call that arrives at
+// another router is sent on unchanged to the deciding one, with the caller's deadline, and its
+// answer is returned as it is; an offer stream is relayed message by message. So a client may
+// call any router, and a handler connected to one router gets, with one extra hop and no
+// polling, the offers decided by another.
 //
 // A forwarded call carries the metadata `wissel-forwarded: 1`, and a router never forwards such
 // a call again: two routers with a stale view of each other would otherwise bounce it. It

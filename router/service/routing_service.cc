@@ -4,8 +4,8 @@
 #include <variant>
 
 #include "absl/strings/match.h"
-#include "google/protobuf/util/time_util.h"
 #include "base/status_macros.h"
+#include "google/protobuf/util/time_util.h"
 #include "router/service/api_convert.h"
 #include "router/service/unary_call.h"
 
@@ -21,7 +21,7 @@ struct RouteResult {
 };
 
 // Runs on the routing thread: the contact's record before `change`, with `state` after it.
-RoutingEngine::Operation ChangeContact(
+engine::RoutingEngine::Operation ChangeContact(
     std::string tenant, std::string contact_id, v1::ContactState state,
     std::shared_ptr<v1::ContactRecord> out,
     absl::AnyInvocable<absl::Status(core::Router&, core::EffectList*)> change) {
@@ -40,15 +40,23 @@ RoutingEngine::Operation ChangeContact(
 }
 
 // A change to a contact that is not live in memory: NOT_FOUND if the store does not know it
-// either, FAILED_PRECONDITION if it is closed. Runs on the routing thread (a rare path).
-absl::Status ExplainNotLive(state::StateStore& store, const std::string& tenant,
-                            const std::string& contact_id, const absl::Status& status) {
+// either, FAILED_PRECONDITION if it is closed. Only a NOT_FOUND is explained, by a read on the
+// engine's reader thread (a rare path). That read comes after the later batches may have been
+// written: a contact it finds live was created after the change was decided, so the change
+// stays NOT_FOUND.
+Reply ExplainNotLive(std::string tenant, std::string contact_id, const absl::Status& status) {
   if (status.code() != absl::StatusCode::kNotFound) return status;
-  absl::StatusOr<state::StoredContact> stored = store.LoadContact(tenant, contact_id);
-  if (!stored.ok()) return status;
-  return absl::FailedPreconditionError(absl::StrCat("contact_id: '", contact_id, "' is ",
-                                                    core::ContactStateName(stored->contact.state),
-                                                    ", no longer live"));
+  return [tenant = std::move(tenant), contact_id = std::move(contact_id),
+          status](state::StateStore& store) -> absl::Status {
+    absl::StatusOr<state::StoredContact> stored = store.LoadContact(tenant, contact_id);
+    if (!stored.ok()) return status;
+    const core::ContactState state = stored->contact.state;
+    if (state != core::ContactState::kCompleted && state != core::ContactState::kAbandoned) {
+      return status;  // live: made after the change was decided (or memory is behind the store)
+    }
+    return absl::FailedPreconditionError(absl::StrCat(
+        "contact_id: '", contact_id, "' is ", core::ContactStateName(state), ", no longer live"));
+  };
 }
 
 absl::Status ValidateReason(absl::string_view reason) {
@@ -112,18 +120,21 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::RouteContact(grpc::CallbackServerC
         created.contact.payload = WithDecision(created.contact.payload, result->decision);
         return absl::OkStatus();
       },
-      [this, tenant, result, response](const OperationOutcome& outcome) -> absl::Status {
+      [tenant, result, response](const engine::OperationOutcome& outcome) -> Reply {
         if (outcome.status.code() == absl::StatusCode::kAlreadyExists) {
           // The contact exists but is no longer live here (closed, or created before ids were
-          // derived from keys): answer as it was answered then. A rare path; it reads the store
-          // on the routing thread.
-          WISSEL_ASSIGN_OR_RETURN(state::StoredContact stored,
-                                  ctx_->reader->LoadContact(tenant, outcome.existing_contact_id));
-          WISSEL_ASSIGN_OR_RETURN(v1::ContactRecord record, ToContactRecord(tenant, stored));
-          response->set_contact_id(record.contact_id());
-          response->mutable_decision()->Swap(record.mutable_decision());
-          response->set_replayed(true);
-          return absl::OkStatus();
+          // derived from keys): answer as it was answered then, from the store. A rare path; it
+          // reads on the engine's reader thread. The stored decision was written with the
+          // contact and never changes, so a later batch cannot change this answer.
+          return [tenant, id = outcome.existing_contact_id,
+                  response](state::StateStore& store) -> absl::Status {
+            WISSEL_ASSIGN_OR_RETURN(state::StoredContact stored, store.LoadContact(tenant, id));
+            WISSEL_ASSIGN_OR_RETURN(v1::ContactRecord record, ToContactRecord(tenant, stored));
+            response->set_contact_id(record.contact_id());
+            response->mutable_decision()->Swap(record.mutable_decision());
+            response->set_replayed(true);
+            return absl::OkStatus();
+          };
         }
         // The result is this call's alone, and the stored payload has its own copy of the
         // decision: move it into the reply instead of copying the trace.
@@ -187,13 +198,13 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::CancelContact(grpc::CallbackServer
           [id = request->contact_id(), reason](core::Router& router, core::EffectList* effects) {
             return router.Cancel(id, reason, effects);
           }),
-      [record, response](const OperationOutcome&) {
+      [record, response](const engine::OperationOutcome&) {
         record->clear_handler_id();
         *response = *record;
         return absl::OkStatus();
       },
-      [this, tenant = request->tenant(), id = request->contact_id()](const absl::Status& error) {
-        return ExplainNotLive(*ctx_->reader, tenant, id, error);
+      [tenant = request->tenant(), id = request->contact_id()](const absl::Status& error) {
+        return ExplainNotLive(tenant, id, error);
       });
   return reactor;
 }
@@ -223,12 +234,12 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::CompleteContact(
                         core::Router& router, core::EffectList* effects) {
                       return router.Complete(id, keep, effects);
                     }),
-      [record, response](const OperationOutcome&) {
+      [record, response](const engine::OperationOutcome&) {
         *response = *record;
         return absl::OkStatus();
       },
-      [this, tenant = request->tenant(), id = request->contact_id()](const absl::Status& error) {
-        return ExplainNotLive(*ctx_->reader, tenant, id, error);
+      [tenant = request->tenant(), id = request->contact_id()](const absl::Status& error) {
+        return ExplainNotLive(tenant, id, error);
       });
   return reactor;
 }
@@ -263,7 +274,7 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::TransferContact(
         ToProto(decision, &result->decision);
         return absl::OkStatus();
       },
-      [result, response](const OperationOutcome&) {
+      [result, response](const engine::OperationOutcome&) {
         response->set_contact_id(std::move(result->contact_id));
         response->mutable_decision()->Swap(&result->decision);
         return absl::OkStatus();
@@ -334,7 +345,7 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::SetContactPerson(
         if (set != nullptr) *expires = set->expires_at;
         return absl::OkStatus();
       },
-      [expires, response](const OperationOutcome&) {
+      [expires, response](const engine::OperationOutcome&) {
         *response->mutable_expires_at() =
             google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(*expires));
         return absl::OkStatus();

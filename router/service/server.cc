@@ -11,7 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/status_macros.h"
-#include "router/service/store_options.h"
+#include "router/engine/store_options.h"
 
 namespace wissel::service {
 namespace {
@@ -49,7 +49,7 @@ Server::Server(config::RouterConfig config, const core::Clock* clock, ClusterOpt
 Server::~Server() { Shutdown(absl::Seconds(1)); }
 
 absl::Status Server::Start() {
-  state::RedisStateStoreOptions store_options = StoreOptions(config_.redis);
+  state::RedisStateStoreOptions store_options = engine::StoreOptions(config_.redis);
   store_options.clock = clock_;
   std::vector<core::TenantConfig> tenants;
   for (const config::TenantSettings& t : config_.tenants) {
@@ -68,11 +68,14 @@ absl::Status Server::Start() {
     return absl::UnavailableError(s.message());
   }
 
-  RoutingEngineOptions engine_options;
+  engine::RoutingEngineOptions engine_options;
   engine_options.lease.ttl = cluster_.lease_ttl;
   engine_options.lease.nonce = ProcessNonce();
   engine_options.lease_renew_interval = cluster_.lease_renew_interval;
-  engine_ = std::make_unique<RoutingEngine>(engine_options, tenants, engine_store_.get(), clock_);
+  // Completions that must read the store read on this connection, off the engine's.
+  engine_options.reader = reader_store_.get();
+  engine_ =
+      std::make_unique<engine::RoutingEngine>(engine_options, tenants, engine_store_.get(), clock_);
   engine_->SetAppliedListener(
       [this](const std::string& tenant, const core::Router& router, const core::Effect& e) {
         PublishOffers(offers_, tenant, router, e);
@@ -122,7 +125,7 @@ absl::Status Server::Start() {
     return s;
   }
   server_->GetHealthCheckService()->SetServingStatus(true);
-  health_monitor_ = std::make_unique<StoreHealthMonitor>(
+  health_monitor_ = std::make_unique<engine::StoreHealthMonitor>(
       [this] { return reader_store_->Ping(); },
       [this](bool serving, const absl::Status&) {
         server_->GetHealthCheckService()->SetServingStatus(serving);

@@ -18,12 +18,12 @@
 #include "absl/time/time.h"
 #include "router/config/router_config.h"
 #include "router/core/clock.h"
+#include "router/engine/routing_engine.h"
+#include "router/engine/store_health_monitor.h"
 #include "router/service/handler_service.h"
 #include "router/service/operator_service.h"
-#include "router/service/routing_engine.h"
 #include "router/service/routing_service.h"
 #include "router/service/service_context.h"
-#include "router/service/store_health_monitor.h"
 #include "router/state/redis_state_store.h"
 
 namespace wissel::service {
@@ -50,7 +50,7 @@ class Server {
   // config.listen_address. FailedPrecondition if the address is taken; Unavailable if Redis
   // cannot be reached; InvalidArgument for a bad pseudonym secret.
   absl::Status Start();
-  // Applies a changed configuration without dropping traffic (router/service/routing_engine.h
+  // Applies a changed configuration without dropping traffic (router/engine/routing_engine.h
   // Reconfigure): topics, queues, rules, hours, policies and roster. InvalidArgument (and the
   // running configuration stays in force) if the tenants or their pseudonym secrets differ —
   // those need a restart — or a tenant's configuration does not build. Listen address, Redis
@@ -77,7 +77,7 @@ class Server {
   PeerStubs peers_;
   std::unique_ptr<state::RedisStateStore> engine_store_;
   std::unique_ptr<state::RedisStateStore> reader_store_;
-  std::unique_ptr<RoutingEngine> engine_;
+  std::unique_ptr<engine::RoutingEngine> engine_;
   OfferHub offers_;
   ServiceContext context_;
   std::unique_ptr<RoutingServiceImpl> routing_service_;
@@ -85,7 +85,7 @@ class Server {
   std::unique_ptr<OperatorServiceImpl> operator_service_;
   std::unique_ptr<grpc::Server> server_;
   // Health NOT_SERVING while Redis is unreachable, SERVING when it is back.
-  std::unique_ptr<StoreHealthMonitor> health_monitor_;
+  std::unique_ptr<engine::StoreHealthMonitor> health_monitor_;
   int port_ = 0;
   bool shut_down_ = false;
 };

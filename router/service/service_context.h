@@ -7,18 +7,19 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "router/core/clock.h"
+#include "router/engine/routing_engine.h"
 #include "router/privacy/pseudonymizer.h"
 #include "router/service/offer_hub.h"
 #include "router/service/peer_forwarding.h"
-#include "router/service/routing_engine.h"
 #include "router/state/state_store.h"
 
 namespace wissel::service {
 
 struct ServiceContext {
-  RoutingEngine* engine = nullptr;
-  // For reads that need the store (contact history, idempotent replays); never the engine's
-  // own connection, so reads do not hold up routing.
+  wissel::engine::RoutingEngine* engine = nullptr;
+  // For reads on the calling gRPC thread (GetContact); the engine's reader thread reads the same
+  // connection for the completions that read (RoutingEngine::Read). Never the engine's own
+  // connection, so reads do not hold up routing or writing.
   state::StateStore* reader = nullptr;
   const core::Clock* clock = nullptr;
   OfferHub* offers = nullptr;

@@ -1,11 +1,13 @@
 // The shape every unary Wissel call has: validate, run an operation on the routing thread,
-// reply once its effects are durable.
+// reply once its effects are durable (on the engine's writer thread, or on its reader thread when
+// the reply must read the store first).
 #pragma once
 
 #include <grpcpp/grpcpp.h>
 
 #include <string>
 #include <utility>
+#include <variant>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
@@ -28,9 +30,9 @@ inline absl::Status CheckTenant(const ServiceContext& ctx, absl::string_view fie
 
 // Unavailable when a call for `tenant`, which is not decided here, cannot be forwarded: nobody
 // decides it at the moment (a takeover), or the call was forwarded to us already.
-inline absl::Status RefuseUndecided(const std::string& tenant, const TenantRoute& route,
+inline absl::Status RefuseUndecided(const std::string& tenant, const engine::TenantRoute& route,
                                     const grpc::CallbackServerContext* context) {
-  if (route.address.empty()) return NotDecidedHere(tenant, route);
+  if (route.address.empty()) return engine::NotDecidedHere(tenant, route);
   if (IsForwarded(context)) {
     return absl::UnavailableError(
         absl::StrCat("tenant ", tenant, " moved to the router at ", route.address, "; retry"));
@@ -38,25 +40,46 @@ inline absl::Status RefuseUndecided(const std::string& tenant, const TenantRoute
   return absl::OkStatus();
 }
 
+// A reply that must read the store before it can be given (the rare paths: the replay of a
+// contact that is no longer live, the explanation of an error). It runs on the engine's reader
+// thread (RoutingEngine::Read), so the writer thread, and every batch behind it, does not wait
+// for the store meanwhile.
+using StoreRead = absl::AnyInvocable<absl::Status(state::StateStore& store)>;
+// What a completion answers with: the status to finish with now, or a read that returns it.
+using Reply = std::variant<absl::Status, StoreRead>;
+
+// Finishes `reactor` with `reply`: at once, or on the engine's reader thread after its read.
+inline void FinishWith(ServiceContext& ctx, grpc::ServerUnaryReactor* reactor, Reply reply) {
+  if (absl::Status* status = std::get_if<absl::Status>(&reply)) {
+    reactor->Finish(ToGrpcStatus(*status));
+    return;
+  }
+  ctx.engine->Read(
+      [reactor, read = std::get<StoreRead>(std::move(reply))](state::StateStore& store) mutable {
+        reactor->Finish(ToGrpcStatus(read(store)));
+      });
+}
+
 // Runs `operation` for `tenant` and finishes `reactor`: on success with whatever `reply`
-// (run after durability, on the routing thread) returns, else with the error, which
-// `explain_error` (if given) may turn into a more precise one.
+// (run after durability, on the engine's writer thread) answers, else with the error, which
+// `explain_error` (if given, also on the writer thread) may turn into a more precise one.
+// Either may answer with a StoreRead, which the engine's reader thread runs.
 inline void SubmitAndFinish(
     ServiceContext& ctx, grpc::ServerUnaryReactor* reactor, const std::string& tenant,
-    RoutingEngine::Operation operation,
-    absl::AnyInvocable<absl::Status(const OperationOutcome&)> reply,
-    absl::AnyInvocable<absl::Status(const absl::Status&)> explain_error = nullptr) {
+    engine::RoutingEngine::Operation operation,
+    absl::AnyInvocable<Reply(const engine::OperationOutcome&)> reply,
+    absl::AnyInvocable<Reply(const absl::Status&)> explain_error = nullptr) {
   ctx.engine->Submit(
       tenant, std::move(operation),
-      [reactor, reply = std::move(reply),
-       explain_error = std::move(explain_error)](OperationOutcome outcome) mutable {
-        absl::Status status;
+      [&ctx, reactor, reply = std::move(reply),
+       explain_error = std::move(explain_error)](engine::OperationOutcome outcome) mutable {
         if (outcome.status.ok() || outcome.status.code() == absl::StatusCode::kAlreadyExists) {
-          status = reply(outcome);
+          FinishWith(ctx, reactor, reply(outcome));
+        } else if (explain_error) {
+          FinishWith(ctx, reactor, explain_error(outcome.status));
         } else {
-          status = explain_error ? explain_error(outcome.status) : outcome.status;
+          reactor->Finish(ToGrpcStatus(outcome.status));
         }
-        reactor->Finish(ToGrpcStatus(status));
       });
 }
 
@@ -77,7 +100,7 @@ grpc::ServerUnaryReactor* ForwardIfDecidedElsewhere(ServiceContext& ctx,
                                                     const std::string& tenant,
                                                     const Request* request, Response* response,
                                                     const Call& call) {
-  const TenantRoute route = ctx.engine->RouteOf(tenant);
+  const engine::TenantRoute route = ctx.engine->RouteOf(tenant);
   if (route.local) return nullptr;
   if (absl::Status refused = RefuseUndecided(tenant, route, context); !refused.ok()) {
     return FinishNow(context, refused);

@@ -103,7 +103,7 @@ TEST_F(ReplicaAckTest, RouterRepliesUnavailableAndTheRetryReturnsTheSameContact)
   auto config = config::ParseRouterConfig(yaml, "test.yaml");
   ASSERT_TRUE(config.ok()) << config.status();
   ASSERT_EQ(config->redis.min_replica_acks, 1);
-  service::SystemClock clock;
+  engine::SystemClock clock;
   service::Server server(*std::move(config), &clock);
   ASSERT_TRUE(server.Start().ok());
   auto stub = v1::RoutingService::NewStub(grpc::CreateChannel(

@@ -14,10 +14,10 @@
 #include "absl/strings/str_replace.h"
 #include "gtest/gtest.h"
 #include "router/config/router_config.h"
+#include "router/engine/system_clock.h"
 #include "router/privacy/pseudonymizer.h"
 #include "router/service/request_validation.h"
 #include "router/service/server.h"
-#include "router/service/system_clock.h"
 #include "tests/integration/redis_server.h"
 #include "wissel/v1/handler_service.grpc.pb.h"
 #include "wissel/v1/operator_service.grpc.pb.h"
@@ -112,7 +112,7 @@ class RouterHarness {
   std::string DumpRedis() { return redis_->Dump(); }
 
  private:
-  service::SystemClock clock_;
+  engine::SystemClock clock_;
   std::unique_ptr<RedisServer> redis_;
   std::unique_ptr<service::Server> server_;
   std::shared_ptr<grpc::Channel> channel_;

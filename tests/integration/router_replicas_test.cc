@@ -16,8 +16,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "router/config/router_config.h"
+#include "router/engine/system_clock.h"
 #include "router/service/server.h"
-#include "router/service/system_clock.h"
 #include "tests/integration/redis_server.h"
 #include "tests/integration/router_harness.h"
 #include "wissel/v1/handler_service.grpc.pb.h"
@@ -214,7 +214,7 @@ class RouterReplicasTest : public ::testing::Test {
     cluster.lease_renew_interval = absl::Milliseconds(250);
     return cluster;
   }();
-  service::SystemClock clock_;
+  engine::SystemClock clock_;
   std::unique_ptr<RedisServer> redis_;
   Replica replicas_[kReplicas];
 };

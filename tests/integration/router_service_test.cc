@@ -536,7 +536,7 @@ TEST_F(RouterServiceTest, SecondRouterOnATakenPortRefusesToStart) {
                      absl::StrCat("127.0.0.1:", harness_.server().port())),
       "test.yaml");
   ASSERT_TRUE(config.ok()) << config.status();
-  service::SystemClock clock;
+  engine::SystemClock clock;
   service::Server second(*std::move(config), &clock);
   absl::Status started = second.Start();
   EXPECT_EQ(started.code(), absl::StatusCode::kFailedPrecondition) << started;

@@ -122,7 +122,7 @@ class SentinelFailoverTest : public ::testing::Test {
     return *new_port;
   }
 
-  service::SystemClock clock_;
+  engine::SystemClock clock_;
   std::unique_ptr<SentinelCluster> cluster_;
   std::unique_ptr<service::Server> server_;
   std::shared_ptr<grpc::Channel> channel_;

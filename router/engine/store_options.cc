@@ -1,6 +1,6 @@
-#include "router/service/store_options.h"
+#include "router/engine/store_options.h"
 
-namespace wissel::service {
+namespace wissel::engine {
 
 state::RedisStateStoreOptions StoreOptions(const config::RedisConfig& redis) {
   state::RedisStateStoreOptions options;
@@ -21,4 +21,4 @@ std::string DescribeRedis(const config::RedisConfig& redis) {
   return state::DescribeEndpoint(StoreOptions(redis).endpoint);
 }
 
-}  // namespace wissel::service
+}  // namespace wissel::engine

@@ -1,10 +1,10 @@
-#include "router/service/store_health_monitor.h"
+#include "router/engine/store_health_monitor.h"
 
 #include <glog/logging.h>
 
 #include <utility>
 
-namespace wissel::service {
+namespace wissel::engine {
 
 StoreHealthMonitor::StoreHealthMonitor(Probe probe, Listener listener, absl::Duration interval)
     : probe_(std::move(probe)), listener_(std::move(listener)), interval_(interval) {}
@@ -60,4 +60,4 @@ void StoreHealthMonitor::Run() {
   }
 }
 
-}  // namespace wissel::service
+}  // namespace wissel::engine

@@ -4,12 +4,20 @@
 // operation that arrived meanwhile, runs them in arrival order against the tenant's
 // core::Router and hands the batch with all its effects to the writer thread, which sends the
 // effects to the StateStore in one pipelined round trip and, only when the store has
-// acknowledged them, calls each operation's completion. So a reply always follows durability,
-// many calls share one round trip, and the routing thread decides the next batch while the
-// previous one is in the store (memory runs at most one batch ahead of the batch in flight;
-// batches are written and replied to in order, so a read never sees a decision that is not yet
-// durable). The routing thread then settles the written batch: it tells the listener about the
-// applied effects and handles refusals.
+// acknowledged them, calls each operation's completion — on the writer thread, in the order the
+// operations were submitted. So a reply always follows durability, many calls share one round
+// trip, and the routing thread decides the next batch while the previous one is in the store
+// (memory runs at most one batch ahead of the batch in flight; batches are written and their
+// completions run in order, so a read never sees a decision that is not yet durable). The
+// routing thread then settles the written batch: it tells the listener about the applied
+// effects and handles refusals.
+//
+// A completion holds up every batch behind it, so it only fills its reply. One that must read
+// the store first (the replay of a contact that is no longer live, the explanation of an error)
+// hands the read to Read(), which runs it on the reader thread (store_reader.h) with a
+// connection of its own, and returns. Such a reply still follows its batch's durability, but may
+// go out after the replies of later batches (the calls were concurrent), and its read sees the
+// store as that batch left it or later.
 //
 // When the store refuses or fails a batch, memory may be ahead of the store: the tenants
 // involved are rebuilt from the store before their next operation (the store is the source of
@@ -25,8 +33,11 @@
 // writes of a router that lost its lease without noticing. Calls for a tenant decided elsewhere
 // are the service's to forward (RouteOf).
 //
-// Thread-safety: Submit(), RouteOf() and pending() may be called from any thread; everything
-// else is for the owner.
+// No gRPC here: the service (router/service) is the gRPC edge on top of this library, and the
+// simulator, benchmarks and unit tests drive the engine without it.
+//
+// Thread-safety: Submit(), Read(), RouteOf(), RenewLeasesSoon() and pending() may be called from
+// any thread; everything else is for the owner.
 #pragma once
 
 #include <deque>
@@ -48,9 +59,10 @@
 #include "router/core/effect.h"
 #include "router/core/router.h"
 #include "router/core/tenant_config.h"
+#include "router/engine/store_reader.h"
 #include "router/state/state_store.h"
 
-namespace wissel::service {
+namespace wissel::engine {
 
 // The shortest time between two lease rounds asked for by RenewLeasesSoon().
 inline constexpr absl::Duration kMinLeaseRoundGap = absl::Milliseconds(100);
@@ -67,6 +79,10 @@ struct RoutingEngineOptions {
   state::LeaseClaim lease;
   // How often leases are renewed and free ones claimed; well under lease.ttl. Default 1 s.
   absl::Duration lease_renew_interval = absl::Seconds(1);
+  // The store Read() tasks read: a connection other than the engine's own, so that a read never
+  // waits for a write or a write for a read. Not owned; must outlive the engine. Default nullptr:
+  // the engine's store (tests, a simulation).
+  state::StateStore* reader = nullptr;
 };
 
 // Where a tenant is decided right now.
@@ -97,14 +113,18 @@ class RoutingEngine {
  public:
   // Runs on the routing thread with the tenant's core; appends effects; returns its status.
   using Operation = absl::AnyInvocable<absl::Status(core::Router&, core::EffectList*)>;
-  // Runs on the routing thread once the operation's effects are durable (or failed). Must be
-  // quick: reply and return.
+  // Runs on the writer thread once the operation's effects are durable (or failed), after the
+  // completions of the operations submitted before it; when the engine is not running or the
+  // tenant is unknown, at once on the thread that called Submit(). Must be quick (the next batch
+  // waits for it): reply and return, or hand a read of the store to Read().
   using Completion = absl::AnyInvocable<void(OperationOutcome)>;
-  // Called on the routing thread for each effect the store applied, in order, with the
-  // tenant's core (already past the whole batch). Used to notify handlers of offers.
+  // Called on the routing thread (during Start(), on its caller's) for each effect the store
+  // applied, in order, with the tenant's core (already past the whole batch). Used to notify
+  // handlers of offers.
   using AppliedListener =
       std::function<void(const std::string& tenant, const core::Router&, const core::Effect&)>;
-  // Called on the routing thread when the engine starts or stops deciding a tenant.
+  // Called on the routing thread (during Start(), on its caller's) when the engine starts or
+  // stops deciding a tenant.
   using OwnershipListener = std::function<void(const std::string& tenant, bool owned)>;
 
   // `store` and `clock` are not owned and must outlive the engine.
@@ -121,11 +141,11 @@ class RoutingEngine {
   }
 
   // Loads every tenant from the store (recovery), persists what recovery changed, and starts
-  // the routing thread. Unavailable when the store cannot be reached.
+  // the routing, writer and reader threads. Unavailable when the store cannot be reached.
   absl::Status Start();
-  // Completes every operation already submitted, then stops the thread and gives up its
-  // leases, so another router takes the tenants over at once. Later submissions complete at
-  // once with Unavailable.
+  // Completes every operation already submitted and runs every read handed to Read(), then
+  // stops the threads and gives up its leases, so another router takes the tenants over at
+  // once. Later submissions complete at once with Unavailable; later reads run at once.
   void Stop();
 
   bool HasTenant(const std::string& tenant) const { return tenants_.contains(tenant); }
@@ -150,6 +170,12 @@ class RoutingEngine {
 
   // Queues `operation` for `tenant` (which must be known: HasTenant). Never blocks on the store.
   void Submit(const std::string& tenant, Operation operation, Completion completion);
+
+  // Runs `read` on the reader thread with the reader store (options.reader), after the reads
+  // handed over before it: for a completion that must read the store before it replies, so the
+  // writer thread goes on with the next batch meanwhile. Never blocks on the store while the
+  // engine runs; before Start() and after Stop(), `read` runs at once on the calling thread.
+  void Read(StoreReader::Task read) { reader_.Run(std::move(read)); }
 
   // Operations waiting for the routing thread (for metrics and tests).
   size_t pending() const;
@@ -236,6 +262,8 @@ class RoutingEngine {
   bool writer_stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
   std::thread writer_;
+  // Read()'s thread; stopped after the writer, whose completions hand it reads.
+  StoreReader reader_;
 };
 
-}  // namespace wissel::service
+}  // namespace wissel::engine

@@ -1,4 +1,4 @@
-#include "router/service/routing_engine.h"
+#include "router/engine/routing_engine.h"
 
 #include <glog/logging.h>
 
@@ -10,7 +10,7 @@
 #include "absl/synchronization/notification.h"
 #include "base/status_macros.h"
 
-namespace wissel::service {
+namespace wissel::engine {
 
 absl::Status NotDecidedHere(const std::string& tenant, const TenantRoute& route) {
   if (!route.address.empty()) {
@@ -28,7 +28,11 @@ absl::Status NotDecidedHere(const std::string& tenant, const TenantRoute& route)
 RoutingEngine::RoutingEngine(RoutingEngineOptions options,
                              const std::vector<core::TenantConfig>& tenants,
                              state::StateStore* store, const core::Clock* clock)
-    : options_(options), store_(store), clock_(clock), configs_(tenants) {
+    : options_(options),
+      store_(store),
+      clock_(clock),
+      configs_(tenants),
+      reader_(options.reader != nullptr ? options.reader : store) {
   for (const core::TenantConfig& config : configs_) {
     tenants_[config.id];  // the core is built by Start()
   }
@@ -47,6 +51,7 @@ absl::Status RoutingEngine::Start() {
       SetRoute(id, TenantRoute{true, ""});
     }
   }
+  reader_.Start();
   absl::MutexLock lock(&mu_);
   running_ = true;
   writer_stopping_ = false;
@@ -63,6 +68,7 @@ void RoutingEngine::Stop() {
   }
   thread_.join();
   writer_.join();
+  reader_.Stop();  // the last completions may have handed it reads
   if (leasing()) {
     std::vector<std::string> owned;
     for (auto& [id, tenant] : tenants_) {
@@ -469,7 +475,8 @@ void RoutingEngine::Write(Commit& commit) {
       }
     }
   }
-  // Replies go out from this thread, so the routing thread is already deciding the next batch.
+  // Completions run on this thread, so the routing thread is already deciding the next batch;
+  // the next batch is written only when they have returned (a read goes to Read()).
   for (size_t i = 0; i < commit.batch.size(); ++i) {
     commit.batch[i].completion(std::move(outcomes[i]));
   }
@@ -542,4 +549,4 @@ void RoutingEngine::Settle(Commit& commit) {
   }
 }
 
-}  // namespace wissel::service
+}  // namespace wissel::engine

@@ -1,11 +1,12 @@
-// StoreHealthMonitor: keeps the router's gRPC health status in step with the state store.
+// StoreHealthMonitor: tells whether the state store can be reached, and each time that changes.
 //
 // While Redis cannot be reached every call fails with UNAVAILABLE, so a load balancer or
 // Kubernetes should send traffic elsewhere: the monitor probes the store (a PING through the
 // reader store) every `interval` on a thread of its own and reports each change between
-// reachable and unreachable to a listener, which sets the health service SERVING or
-// NOT_SERVING. A probe never waits longer than the store's timeouts, and while the store's
-// reconnect backoff runs it fails at once, so the interval stays regular.
+// reachable and unreachable to a listener; the Server's listener sets the gRPC health service
+// SERVING or NOT_SERVING (the gRPC side stays in router/service). A probe never waits longer than
+// the store's timeouts, and while the store's reconnect backoff runs it fails at once, so the
+// interval stays regular.
 //
 // Thread-safe. The listener runs on the monitor's thread; Stop() (or the destructor) joins it,
 // after which the listener is not called again.
@@ -19,7 +20,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
-namespace wissel::service {
+namespace wissel::engine {
 
 class StoreHealthMonitor {
  public:
@@ -57,4 +58,4 @@ class StoreHealthMonitor {
   std::thread thread_;
 };
 
-}  // namespace wissel::service
+}  // namespace wissel::engine

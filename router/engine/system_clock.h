@@ -4,11 +4,11 @@
 #include "absl/time/clock.h"
 #include "router/core/clock.h"
 
-namespace wissel::service {
+namespace wissel::engine {
 
 class SystemClock : public core::Clock {
  public:
   absl::Time Now() const override { return absl::Now(); }
 };
 
-}  // namespace wissel::service
+}  // namespace wissel::engine

@@ -1,5 +1,5 @@
 // StoreHealthMonitor with a scripted probe: it reports each change once, in order, and stops.
-#include "router/service/store_health_monitor.h"
+#include "router/engine/store_health_monitor.h"
 
 #include <vector>
 
@@ -7,7 +7,7 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 
-namespace wissel::service {
+namespace wissel::engine {
 namespace {
 
 class ScriptedProbe {
@@ -79,4 +79,4 @@ TEST(StoreHealthMonitorTest, StopIsPromptAndIdempotent) {
 }
 
 }  // namespace
-}  // namespace wissel::service
+}  // namespace wissel::engine

@@ -2,7 +2,7 @@
 // order of writes and replies and group commit, the reload after a lost lease, and a failed
 // batch. No Redis, no gRPC server; the cores run on a fake clock that the tests never move
 // while the engine runs.
-#include "router/service/routing_engine.h"
+#include "router/engine/routing_engine.h"
 
 #include <memory>
 #include <string>
@@ -17,7 +17,7 @@
 #include "tests/fakes/fake_clock.h"
 #include "tests/fakes/in_memory_state_store.h"
 
-namespace wissel::service {
+namespace wissel::engine {
 namespace {
 
 using ::testing::ElementsAre;
@@ -356,4 +356,4 @@ TEST_F(RoutingEngineTest, StartFailsWhileTheStoreIsUnavailable) {
 }
 
 }  // namespace
-}  // namespace wissel::service
+}  // namespace wissel::engine

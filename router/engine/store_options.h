@@ -10,7 +10,7 @@
 #include "router/config/router_config.h"
 #include "router/state/redis_state_store.h"
 
-namespace wissel::service {
+namespace wissel::engine {
 
 // The store options for `redis`; retention and the clock are left for the caller.
 state::RedisStateStoreOptions StoreOptions(const config::RedisConfig& redis);
@@ -18,4 +18,4 @@ state::RedisStateStoreOptions StoreOptions(const config::RedisConfig& redis);
 // "redis at HOST:PORT" or "redis master 'NAME' via sentinels H:P,...", for messages.
 std::string DescribeRedis(const config::RedisConfig& redis);
 
-}  // namespace wissel::service
+}  // namespace wissel::engine
