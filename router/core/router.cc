@@ -1,9 +1,4 @@
-// Router: construction, Route() and the queries. The other operations live next to the
-// concept they are about: router_offers.cc (offering, and the handlers' operations),
-// router_contacts.cc (ending and moving contacts), router_timers.cc (Tick and what it does),
-// router_recovery.cc (restore and reload). The data structures are components of their own:
-// queue_state.h, handler_index.h, waiting_contacts.h, deadline_schedule.h,
-// contact_person_table.h; the "digitaal, tenzij" policy is digital_first.h.
+// Router: construction, Route() and the queries (see router.h for where the rest lives).
 #include "router/core/router.h"
 
 #include <algorithm>

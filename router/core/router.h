@@ -22,6 +22,17 @@
 // Invariant kept after every call: no queued contact waits while a handler that may take it
 // (skill and proficiency, room on the channel, presence available, active, has not declined it,
 // not reserved for someone else) is free.
+//
+// The Router orchestrates; its state lives in components it owns, each with its own header:
+// QueueTable (queue_state.h: each queue's live state), HandlerIndex (handler_index.h: which
+// handlers can take which contact, and the strategies' choice), WaitingContacts
+// (waiting_contacts.h: waiting order, positions, expected wait), DeadlineSchedule
+// (deadline_schedule.h: offer expiry, escalation steps, reservations, wrap-ups),
+// ContactPersonTable (contact_person_table.h: "één contactpersoon") and ContactRecycler
+// (contact_recycler.h); the "digitaal, tenzij" step is ApplyDigitalFirst (digital_first.h).
+// Its operations are split by concept: router.cc (Route, queries), router_offers.cc (offering,
+// the handlers' calls), router_contacts.cc (complete, cancel, transfer, forget),
+// router_timers.cc (Tick) and router_recovery.cc (restore, reload).
 #pragma once
 
 #include <cstddef>
@@ -210,6 +221,8 @@ class Router {
   // FailedPrecondition: the contact is not (any more) offered to this handler.
   absl::StatusOr<std::pair<HandlerEntry*, Contact*>> FindOffer(const std::string& handler_id,
                                                                const std::string& contact_id);
+  // A connected contact. NotFound: not live; FailedPrecondition: not connected.
+  absl::StatusOr<Contact*> FindConnected(const std::string& contact_id);
 
   // Offering (router_offers.cc, with the handlers' operations).
   // Offers queued contact `c` to the best free handler allowed by its queue's strategy.

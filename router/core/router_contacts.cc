@@ -32,17 +32,24 @@ void Router::Drop(const std::string& contact_id) {
   spare_contacts_.Recycle(std::move(spare));
 }
 
-absl::Status Router::Complete(const std::string& contact_id, bool keep_as_contact_person,
-                              EffectList* effects) {
+absl::StatusOr<Contact*> Router::FindConnected(const std::string& contact_id) {
   auto it = contacts_.find(contact_id);
   if (it == contacts_.end()) {
     return absl::NotFoundError(absl::StrCat("contact_id: '", contact_id, "' is not live"));
   }
-  Contact& c = *it->second;
-  if (c.state != ContactState::kConnected) {
+  Contact* c = it->second.get();
+  if (c->state != ContactState::kConnected) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "contact '", contact_id, "' is ", ContactStateName(c.state), ", not connected"));
+        "contact '", contact_id, "' is ", ContactStateName(c->state), ", not connected"));
   }
+  return c;
+}
+
+absl::Status Router::Complete(const std::string& contact_id, bool keep_as_contact_person,
+                              EffectList* effects) {
+  absl::StatusOr<Contact*> connected = FindConnected(contact_id);
+  if (!connected.ok()) return connected.status();
+  Contact& c = **connected;
   const absl::Time now = clock_->Now();
   const absl::Time deadline = now + config_.handler_defaults.max_wrap_up;
   HandlerEntry* e = handlers_.Find(c.handler_id);
@@ -127,15 +134,9 @@ absl::StatusOr<Decision> Router::Transfer(const std::string& contact_id, const s
   if (target == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat("queue: '", queue, "' is not configured"));
   }
-  auto it = contacts_.find(contact_id);
-  if (it == contacts_.end()) {
-    return absl::NotFoundError(absl::StrCat("contact_id: '", contact_id, "' is not live"));
-  }
-  Contact& c = *it->second;
-  if (c.state != ContactState::kConnected) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "contact '", contact_id, "' is ", ContactStateName(c.state), ", not connected"));
-  }
+  absl::StatusOr<Contact*> connected = FindConnected(contact_id);
+  if (!connected.ok()) return connected.status();
+  Contact& c = **connected;
   const absl::Time now = clock_->Now();
   const std::string from = c.handler_id;
   HandlerEntry* e = handlers_.Find(from);
