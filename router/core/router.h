@@ -22,16 +22,25 @@
 // Invariant kept after every call: no queued contact waits while a handler that may take it
 // (skill and proficiency, room on the channel, presence available, active, has not declined it,
 // not reserved for someone else) is free.
+//
+// The Router orchestrates; its state lives in components it owns, each with its own header:
+// QueueTable (queue_state.h: each queue's live state), HandlerIndex (handler_index.h: which
+// handlers can take which contact, and the strategies' choice), WaitingContacts
+// (waiting_contacts.h: waiting order, positions, expected wait), DeadlineSchedule
+// (deadline_schedule.h: offer expiry, escalation steps, reservations, wrap-ups),
+// ContactPersonTable (contact_person_table.h: "één contactpersoon") and ContactRecycler
+// (contact_recycler.h); the "digitaal, tenzij" step is ApplyDigitalFirst (digital_first.h).
+// Its operations are split by concept: router.cc (Route, queries), router_offers.cc (offering,
+// the handlers' calls), router_contacts.cc (complete, cancel, transfer, forget),
+// router_timers.cc (Tick) and router_recovery.cc (restore, reload).
 #pragma once
 
-#include <array>
+#include <cstddef>
 #include <map>
 #include <memory>
-#include <optional>
-#include <set>
 #include <string>
-#include <tuple>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -42,13 +51,17 @@
 #include "router/core/clock.h"
 #include "router/core/contact.h"
 #include "router/core/contact_person.h"
+#include "router/core/contact_person_table.h"
+#include "router/core/contact_recycler.h"
+#include "router/core/deadline_schedule.h"
 #include "router/core/decision.h"
 #include "router/core/effect.h"
 #include "router/core/handler.h"
-#include "router/core/node_recycler.h"
-#include "router/core/ranked_set.h"
+#include "router/core/handler_index.h"
+#include "router/core/queue_state.h"
 #include "router/core/rules/rule_set.h"
 #include "router/core/tenant_config.h"
+#include "router/core/waiting_contacts.h"
 
 namespace wissel::core {
 
@@ -109,7 +122,19 @@ class Router {
   // InvalidArgument: unknown topic (field "topic"), priority outside 0..100 ("priority").
   // AlreadyExists: a contact with this id is already live. (The service derives a contact's id
   // from its idempotency key, so a retry of a live contact is found by its id.)
-  absl::StatusOr<Decision> Route(NewContact contact, EffectList* effects);
+  //
+  // Every contact routed is created, also one steered to digital or closed: on success Route
+  // appends exactly one ContactCreated for it, as the first effect it appends (later ones,
+  // such as its offer or a callback task's creation, follow). With `created_index`, Route
+  // stores that effect's index in `effects` there, so that a caller can amend the record
+  // before it is stored (CreatedContact() below). On error, nothing is appended and
+  // `created_index` is left alone.
+  absl::StatusOr<Decision> Route(NewContact contact, EffectList* effects,
+                                 size_t* created_index = nullptr);
+  // The ContactCreated effect at `index` of `effects`, as reported by Route's `created_index`.
+  static ContactCreated& CreatedContact(EffectList& effects, size_t index) {
+    return std::get<ContactCreated>(effects[index]);
+  }
 
   // Signs a handler in, or updates skills/capacity/presence of one signed in. Offers it
   // waiting contacts when available. InvalidArgument: empty id; FailedPrecondition: the roster
@@ -191,94 +216,45 @@ class Router {
   const std::vector<std::string>& warnings() const { return warnings_; }
 
  private:
-  struct QueueState;
-  struct HandlerEntry;
-  // Waiting order: lower key first. key = aging * enqueued_at - priority, so that a contact's
-  // effective priority (priority + aging * waited) orders contacts the same at every instant.
-  struct WaitKey {
-    double key;
-    absl::Time enqueued_at;
-    std::string contact_id;
-    bool operator<(const WaitKey& o) const {
-      return std::tie(key, enqueued_at, contact_id) < std::tie(o.key, o.enqueued_at, o.contact_id);
-    }
-  };
-  // Handler order within a queue: lower first; `rank` depends on the strategy.
-  struct RankKey {
-    int64_t rank;
-    absl::Time last_offer_at;
-    std::string handler_id;
-    bool operator<(const RankKey& o) const {
-      return std::tie(rank, last_offer_at, handler_id) <
-             std::tie(o.rank, o.last_offer_at, o.handler_id);
-    }
-  };
-  using RankSet = std::set<RankKey>;
-  // Ranked, so that a queued contact's position is counted in O(log n) (PositionOf).
-  using WaitSet = RankedSet<WaitKey>;
-  using DeadlineSet = std::set<std::pair<absl::Time, std::string>>;
-  using Levels = std::array<RankSet, kMaxProficiency + 1>;      // by proficiency
-  using WaitLevels = std::array<WaitSet, kMaxProficiency + 1>;  // by requirement
-
   Router(TenantConfig config, rules::RuleSet rules, const Clock* clock);
 
-  QueueState* FindQueueState(const std::string& name);
-  const QueueState* FindQueueState(const std::string& name) const;
-  HandlerEntry* FindEntry(const std::string& handler_id);
   // The handler and the contact offered to it. NotFound: unknown handler or contact not live;
   // FailedPrecondition: the contact is not (any more) offered to this handler.
   absl::StatusOr<std::pair<HandlerEntry*, Contact*>> FindOffer(const std::string& handler_id,
                                                                const std::string& contact_id);
-  const HandlerEntry* FindEntry(const std::string& handler_id) const;
-  void ComputeEligibility(HandlerEntry& e) const;
-  int ProficiencyOf(const Handler& h, const std::string& skill) const;
+  // A connected contact. NotFound: not live; FailedPrecondition: not connected.
+  absl::StatusOr<Contact*> FindConnected(const std::string& contact_id);
 
-  WaitKey KeyOf(const Contact& c) const;
-  // Where a queued contact waits: reserved for a handler, or in its queues.
-  void Enqueue(const Contact& c);
-  void Dequeue(const Contact& c);
-  // Whether `e` may take `c` now (skills, proficiency, room, presence, declined, reservation).
-  bool MayTake(const HandlerEntry& e, const Contact& c, bool via_overflow) const;
-  bool CanTakeChannel(const Handler& h, Channel channel) const;
+  // Offering (router_offers.cc, with the handlers' operations).
   // Offers queued contact `c` to the best free handler allowed by its queue's strategy.
   // With `d`, notes the handler chosen (or the reserved handler waited for).
   bool TryOffer(Contact& c, EffectList* effects, Decision* d = nullptr);
   void Offer(Contact& c, HandlerEntry& e, EffectList* effects);
   // Offers waiting contacts to `e` while it has room.
   void Dispatch(HandlerEntry& e, EffectList* effects);
-  // The free-handler index and staffing counts depend on presence, capacity, load and
-  // skills: every change to those is bracketed by Unindex() ... Index().
-  void Index(const HandlerEntry& e);
-  void Unindex(const HandlerEntry& e);
-  int64_t RankOf(const HandlerEntry& e, const QueueState& q) const;
-  void ReleaseSlot(HandlerEntry& e, const std::string& contact_id);
   void WithdrawOffer(Contact& c, const std::string& reason, bool declined, EffectList* effects);
   void Publish(HandlerEntry& e, EffectList* effects);
+
+  // Ending contacts (router_contacts.cc, with the contacts' operations).
+  // Takes a live contact out of wherever it is (its waiting sets, its offer, its handler's
+  // slot); returns the handler whose slot it freed, if any.
+  HandlerEntry* Detach(Contact& c);
+  // Forgets a contact (its object goes back to the recycler).
   void Drop(const std::string& contact_id);
+
+  // Timers (router_timers.cc).
+  // Puts a queued contact on the schedule: its reservation's end, or its next escalation step.
   void ScheduleDeadlines(const Contact& c);
   void UnscheduleDeadlines(const Contact& c);
+  // Queues a contact where it waits and schedules its deadlines; the reverse.
+  void Enqueue(const Contact& c);
+  void Dequeue(const Contact& c);
   void Escalate(Contact& c, EffectList* effects);
   void EndReservation(Contact& c, EffectList* effects);
-  // 1-based place of a queued contact among those its handlers would take before it (all
-  // proficiency levels of its queue and channel, or its reserved handler's waiting set); 0 when
-  // it does not wait there. O(log n) per set.
-  int PositionOf(const Contact& c) const;
-  // Contacts waiting in `queue` on `channel` (including overflow from other queues).
-  int Waiting(const std::string& queue, Channel channel) const;
-  absl::Duration ExpectedWait(const std::string& queue, Channel channel, int position) const;
+
+  // Decisions (router.cc).
+  // Notes a queued contact's outcome, position and expected wait in `d`.
   void FillQueued(const Contact& c, Decision& d) const;
-  std::vector<std::string> SortedHandlerIds() const;
-  // Which handler a resident's contact waits for first (contact person, else deputy), if any;
-  // the id is the Router's own (a handler's or the roster's). `note` gets the policy's trace
-  // when a contact person is known; names in it may be owned by `d`.
-  const std::string* ReservationTarget(const Contact& c, std::optional<DecisionNote>* note,
-                                       Decision* d) const;
-  // A name for a note: the Router's own copy of `id` when it has one (a handler or roster
-  // entry), else a copy owned by `d`.
-  const std::string* HandlerName(const std::string& id, Decision* d) const;
-  // A Contact to fill: a recycled one (reset to defaults, capacity kept) or a new one.
-  std::unique_ptr<Contact> NewContactObject();
-  void RecycleContact(std::unique_ptr<Contact> c);
 
   TenantConfig config_;
   rules::RuleSet rules_;
@@ -290,27 +266,14 @@ class Router {
   // Lookup indexes over config_ (which has linear Find* functions): topic code -> topic.
   absl::flat_hash_map<std::string, const TopicConfig*> topics_by_code_;
   absl::flat_hash_map<std::string, std::unique_ptr<Contact>> contacts_;
-  // Contacts no longer live, kept for reuse so that routing allocates no Contact (bounded).
-  std::vector<std::unique_ptr<Contact>> spare_contacts_;
-  absl::flat_hash_map<std::string, std::unique_ptr<HandlerEntry>> handlers_;
-  std::map<std::string, std::unique_ptr<QueueState>> queues_;
-  // The same, hashed, for lookups by name.
-  absl::flat_hash_map<std::string, QueueState*> queue_index_;
-  // Contacts waiting for one specific handler: handler id -> channel -> contacts.
-  absl::flat_hash_map<std::string, PerChannel<WaitSet>> reserved_;
-  // (pseudonym, domain) -> contact person.
-  std::map<std::pair<std::string, std::string>, ContactPersonMapping> contact_persons_;
-  // Deadlines: offers, escalation steps and reservations (deadline, contact id).
-  DeadlineSet offer_deadlines_;
-  DeadlineSet escalation_deadlines_;
-  DeadlineSet reservation_deadlines_;
-  // Every insert into and erase from the sets above goes through these, so that steady-state
-  // routing reuses set nodes instead of allocating them.
-  NodeRecycler<WaitSet> wait_nodes_;
-  NodeRecycler<RankSet> rank_nodes_;
-  NodeRecycler<DeadlineSet> deadline_nodes_;
-  // Wrap-ups by deadline: (deadline, handler id, contact id).
-  std::set<std::tuple<absl::Time, std::string, std::string>> wrap_up_deadlines_;
+  // Contacts no longer live, kept for reuse so that routing allocates no Contact.
+  ContactRecycler spare_contacts_;
+  // The live state of each queue; the components below keep parts of it.
+  QueueTable queues_;
+  HandlerIndex handlers_;
+  WaitingContacts waiting_;
+  DeadlineSchedule deadlines_;
+  ContactPersonTable contact_persons_;
   // When each connected contact was accepted, for handle-time statistics.
   absl::flat_hash_map<std::string, absl::Time> connected_at_;
 };

@@ -108,15 +108,16 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::RouteContact(grpc::CallbackServerC
           result->replayed = true;
           return absl::OkStatus();
         }
-        const size_t first = effects->size();
-        absl::StatusOr<core::Decision> decision = router.Route(std::move(contact), effects);
+        size_t created_index = 0;
+        absl::StatusOr<core::Decision> decision =
+            router.Route(std::move(contact), effects, &created_index);
         if (!decision.ok()) {
           return WithFieldPrefix(decision.status(), "contact");
         }
         result->contact_id = decision->contact_id;
         ToProto(*decision, &result->decision);
         // Keep the decision with the contact, for GetContact and for later replays.
-        auto& created = std::get<core::ContactCreated>((*effects)[first]);
+        core::ContactCreated& created = core::Router::CreatedContact(*effects, created_index);
         created.contact.payload = WithDecision(created.contact.payload, result->decision);
         return absl::OkStatus();
       },

@@ -458,6 +458,73 @@ TEST_F(RouterTest, ForgetUndoesAnOffer) {
   EXPECT_EQ(router_.FindContact("c2")->state, ContactState::kOffered);
 }
 
+// Route's contract with its caller (router.h): the new contact's ContactCreated is the first
+// effect Route appends, whatever the outcome, and `created_index` says where it is. The
+// service stamps the decision into that record before it is stored.
+TEST_F(RouterTest, RouteReportsWhereItAppendedTheContactCreated) {
+  ASSERT_TRUE(router_.SignIn(MakeHandler("h1", {"burgerzaken"}), &effects_).ok());
+
+  // Assigned: the offer follows the creation.
+  size_t before = effects_.size();
+  size_t index = 999;
+  absl::StatusOr<Decision> d = router_.Route(MakeContact("c1", "paspoort"), &effects_, &index);
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->outcome, Decision::Outcome::kAssigned);
+  EXPECT_EQ(index, before);
+  EXPECT_EQ(Router::CreatedContact(effects_, index).contact.id, "c1");
+  ASSERT_EQ(effects_.size(), before + 2);
+  EXPECT_TRUE(std::holds_alternative<ContactOffered>(effects_[before + 1]));
+
+  // Queued (h1 is on the phone).
+  before = effects_.size();
+  d = router_.Route(MakeContact("c2", "paspoort"), &effects_, &index);
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->outcome, Decision::Outcome::kQueued);
+  EXPECT_EQ(index, before);
+  ContactCreated& created = Router::CreatedContact(effects_, index);
+  EXPECT_EQ(created.contact.id, "c2");
+  EXPECT_EQ(created.reason, "");
+  // The caller may amend the record before it is stored.
+  created.contact.payload = "amended";
+  EXPECT_EQ(std::get<ContactCreated>(effects_[before]).contact.payload.str(), "amended");
+
+  // Without `created_index` Route behaves the same.
+  before = effects_.size();
+  ASSERT_TRUE(router_.Route(MakeContact("c3", "paspoort"), &effects_).ok());
+  EXPECT_TRUE(std::holds_alternative<ContactCreated>(effects_[before]));
+
+  // An error appends nothing and leaves the index alone.
+  before = effects_.size();
+  index = 999;
+  EXPECT_FALSE(router_.Route(MakeContact("c4", "onbekend"), &effects_, &index).ok());
+  EXPECT_EQ(effects_.size(), before);
+  EXPECT_EQ(index, 999u);
+}
+
+TEST(RouterContractTest, RouteReportsTheContactCreatedOfAContactThatGetsNoPerson) {
+  TenantConfig config = TestConfig();
+  TopicConfig parkeren{"parkeervergunning", "Parkeervergunning", "burgerzaken", "burgerzaken"};
+  parkeren.digital_alternative = DigitalAlternative{"https://example.nl/parkeren", "Online"};
+  parkeren.person_after_digital_offer = false;
+  config.topics.push_back(parkeren);
+  FakeClock clock;
+  std::unique_ptr<Router> router = MakeRouter(std::move(config), &clock);
+  ASSERT_NE(router, nullptr);
+  EffectList effects;
+  effects.push_back(ContactAbandoned{});  // the caller's own effects come first
+  size_t index = 999;
+  absl::StatusOr<Decision> d =
+      router->Route(MakeContact("c1", "parkeervergunning"), &effects, &index);
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->outcome, Decision::Outcome::kDigital);
+  EXPECT_EQ(index, 1u);
+  ASSERT_EQ(effects.size(), 2u);
+  const ContactCreated& created = Router::CreatedContact(effects, index);
+  EXPECT_EQ(created.contact.id, "c1");
+  EXPECT_EQ(created.contact.state, ContactState::kCompleted);
+  EXPECT_EQ(created.reason, "steered_to_digital");
+}
+
 // Random workloads: the invariants hold after every step and the same seed gives the same
 // effects.
 class RouterPropertyTest : public ::testing::TestWithParam<int> {};
