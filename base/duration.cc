@@ -14,7 +14,7 @@ namespace wissel::base {
 namespace {
 
 constexpr absl::string_view kExpected =
-    "expected whole numbers followed by s, m, h or d, e.g. \"20s\", \"2m\", \"1h30m\", \"30d\"";
+    R"(expected whole numbers followed by s, m, h or d, e.g. "20s", "2m", "1h30m", "30d")";
 
 // Large enough for any sensible setting (about 2700 years in days), small enough that the
 // sum of a few parts cannot overflow absl::Duration's range.

@@ -19,7 +19,10 @@
 #define WISSEL_ASSIGN_OR_RETURN(lhs, expr) \
   WISSEL_ASSIGN_OR_RETURN_IMPL_(WISSEL_STATUS_CONCAT_(wissel_statusor_, __LINE__), lhs, expr)
 
+// `lhs` may be a declaration ("auto x") and `statusor` is a name, so neither can be parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define WISSEL_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr) \
   auto statusor = (expr);                                  \
   if (!statusor.ok()) return std::move(statusor).status(); \
   lhs = std::move(statusor).value()
+// NOLINTEND(bugprone-macro-parentheses)

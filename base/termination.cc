@@ -1,7 +1,7 @@
 #include "base/termination.h"
 
 #include <pthread.h>
-#include <signal.h>
+#include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX sigwait, pthread_sigmask
 
 namespace wissel::base {
 namespace {

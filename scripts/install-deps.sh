@@ -9,7 +9,7 @@ PACKAGES=(
   libabsl-dev libhiredis-dev libyaml-cpp-dev libgoogle-glog-dev libgflags-dev libssl-dev
   libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  redis-server redis-sentinel clang-format
+  redis-server redis-sentinel clang-format clang-tidy python3
   libosip2-dev sip-tester libcpp-httplib-dev nlohmann-json3-dev
   clang-14 libclang-rt-14-dev chromium curl
 )

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, checks formatting, builds everything with
 # -Wall -Wextra -Werror and AddressSanitizer + UndefinedBehaviorSanitizer, runs the whole
-# suite with ctest (unit, integration, e2e), then builds the adapters' libFuzzer harnesses with
+# suite with ctest (unit, integration, e2e), runs clang-tidy (.clang-tidy, every kept check an
+# error) on the project's sources, then builds the adapters' libFuzzer harnesses with
 # clang-14 and runs each for a bounded time. Integration and e2e tests start their own
 # redis-server (and wisseld, sipp, Chromium) on free loopback ports and stop them by PID.
 set -euo pipefail
@@ -24,6 +25,9 @@ echo "== tests"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 ctest --test-dir "$BUILD" --output-on-failure -j2 --timeout 600 -LE fuzz
+
+echo "== clang-tidy (a file unchanged since it last passed is not checked again)"
+scripts/tidy.py "$BUILD"
 
 echo "== fuzz (libFuzzer + ASan with clang-14, each request parser for 20 s)"
 FUZZ_BUILD=${WISSEL_FUZZ_BUILD_DIR:-$ROOT/build-fuzz}

@@ -114,8 +114,9 @@ absl::Status ParseAppointments(base::YamlReader& r, const base::YamlEntries& fie
     AppointmentPrefix entry;
     WISSEL_RETURN_IF_ERROR(r.ReadTextValue(keys, a, path, "prefix", true, &entry.prefix));
     bool ok = !entry.prefix.empty() && entry.prefix.size() <= 16;
-    for (char c : entry.prefix)
+    for (char c : entry.prefix) {
       ok = ok && (absl::ascii_isupper(c) || absl::ascii_isdigit(c) || c == '-');
+    }
     if (!ok) return r.Error(a["prefix"], path + ".prefix", "must be 1..16 of [A-Z0-9-]");
     if (!prefixes.insert(entry.prefix).second) {
       return r.Error(a["prefix"], path + ".prefix", "is listed twice");

@@ -109,9 +109,9 @@ absl::StatusOr<EndSession> ParseEndSession(absl::string_view json) {
   } else if (in.reason() == "abandoned") {
     out.reason = EndReason::kAbandoned;
   } else if (in.reason().empty()) {
-    return FieldError("reason", "is required: \"completed\" or \"abandoned\"");
+    return FieldError("reason", R"(is required: "completed" or "abandoned")");
   } else {
-    return FieldError("reason", "must be \"completed\" or \"abandoned\"");
+    return FieldError("reason", R"(must be "completed" or "abandoned")");
   }
   if (!in.contact_id().empty()) {
     WISSEL_RETURN_IF_ERROR(ValidateIdentifier("contact_id", in.contact_id()));

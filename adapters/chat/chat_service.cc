@@ -190,10 +190,7 @@ class ChatService::EventStream {
 };
 
 ChatService::ChatService(ChatOptions options, RouterClient* router, HttpServer* server)
-    : options_(std::move(options)),
-      router_(router),
-      server_(server),
-      sessions_(options_.max_sessions) {
+    : options_(options), router_(router), server_(server), sessions_(options_.max_sessions) {
   server_->Post("/v1/chat/sessions", {kJsonMediaType},
                 [this](const httplib::Request& req, const RequestBody& body,
                        httplib::Response& res) { Open(req, body, res); });

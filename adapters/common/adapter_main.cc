@@ -12,7 +12,7 @@
 #include "base/status_macros.h"
 
 ABSL_FLAG(std::string, listen, "", "host:port to serve HTTP on (env WISSEL_LISTEN).");
-ABSL_FLAG(int64_t, max_body_bytes, 64 * 1024,
+ABSL_FLAG(int64_t, max_body_bytes, int64_t{64} * 1024,
           "Largest request body accepted; larger get 413 (env WISSEL_MAX_BODY_BYTES).");
 ABSL_FLAG(wissel::base::DurationFlag, read_timeout, {absl::Seconds(5)},
           "Time for a request and its body to arrive; a slower body gets 408 "

@@ -1,7 +1,7 @@
 #include "adapters/common/adapter_process.h"
 
 #include <glog/logging.h>
-#include <signal.h>
+#include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX sigwait, pthread_sigmask
 
 #include <cstdlib>
 #include <iostream>

@@ -7,8 +7,9 @@
 namespace wissel::adapters {
 
 absl::Status WithBadRequest(absl::Status status, const google::rpc::BadRequest& bad_request) {
-  if (!status.ok())
+  if (!status.ok()) {
     status.SetPayload(kBadRequestTypeUrl, absl::Cord(bad_request.SerializeAsString()));
+  }
   return status;
 }
 

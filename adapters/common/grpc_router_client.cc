@@ -63,10 +63,10 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
       }
     }
   }
-  return absl::Status(code, status.error_message());
+  return {code, status.error_message()};
 }
 
-GrpcRouterClient::GrpcRouterClient(GrpcRouterClientOptions options)
+GrpcRouterClient::GrpcRouterClient(const GrpcRouterClientOptions& options)
     : GrpcRouterClient(options, MakeChannel(options)) {}
 
 GrpcRouterClient::GrpcRouterClient(GrpcRouterClientOptions options,

@@ -39,7 +39,7 @@ absl::Status FromGrpcStatus(const grpc::Status& status);
 
 class GrpcRouterClient : public RouterClient {
  public:
-  explicit GrpcRouterClient(GrpcRouterClientOptions options);
+  explicit GrpcRouterClient(const GrpcRouterClientOptions& options);
   // Uses an existing channel (tests).
   GrpcRouterClient(GrpcRouterClientOptions options, std::shared_ptr<grpc::Channel> channel);
 

@@ -138,7 +138,7 @@ HttpServer::HttpServer(HttpServerOptions options)
     WriteProblem(req, res, DefaultProblem(req, res.status, options_));
   });
   server_->set_exception_handler(
-      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr) {
+      [](const httplib::Request& req, httplib::Response& res, const std::exception_ptr& /*error*/) {
         LOG(ERROR) << "exception in handler for " << req.method << " " << req.path;
         Problem p;
         p.status = 500;

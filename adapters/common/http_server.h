@@ -46,7 +46,7 @@ struct HttpServerOptions {
   // TCP port; 0 picks a free one (read it back with port()).
   int port = 0;
   // Largest request body accepted; larger ones get 413. Default 64 KiB.
-  size_t max_body_bytes = 64 * 1024;
+  size_t max_body_bytes = size_t{64} * 1024;
   // A request (its headers, and its whole body) must arrive within this time; a body that does
   // not gets 408. Default 5 s.
   absl::Duration read_timeout = absl::Seconds(5);

@@ -26,7 +26,7 @@ std::string FieldOf(absl::string_view message) {
 }
 
 std::string ClientFieldName(absl::string_view parent, absl::string_view key) {
-  const std::string joined = parent.empty() ? std::string(key) : absl::StrCat(parent, ".", key);
+  std::string joined = parent.empty() ? std::string(key) : absl::StrCat(parent, ".", key);
   if (!key.empty() && FieldOf(absl::StrCat(joined, ": x")) == joined) return joined;
   return parent.empty() ? "body" : std::string(parent);
 }
@@ -36,8 +36,8 @@ absl::Status RenameField(const absl::Status& status,
   if (status.ok()) return status;
   const std::string field = FieldOf(status.message());
   if (field.empty()) return status;
-  return absl::Status(status.code(),
-                      absl::StrCat(rename(field), ": ", status.message().substr(field.size() + 2)));
+  return {status.code(),
+          absl::StrCat(rename(field), ": ", status.message().substr(field.size() + 2))};
 }
 
 Problem InvalidField(absl::string_view field, absl::string_view detail) {

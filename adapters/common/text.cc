@@ -98,7 +98,7 @@ absl::Status ValidateLanguage(absl::string_view field, absl::string_view value) 
   if (value.size() > 35) return FieldError(field, "longer than 35 characters");
   for (char c : value) {
     if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-') {
-      return FieldError(field, "is not a BCP 47 language tag such as \"nl\" or \"en\"");
+      return FieldError(field, R"(is not a BCP 47 language tag such as "nl" or "en")");
     }
   }
   return absl::OkStatus();

@@ -70,7 +70,7 @@ absl::Status ReadDurationAtLeast(base::YamlReader& yaml, const base::YamlEntries
                                              : absl::InvalidArgumentError("not a scalar");
   if (!value.ok() || *value < min) {
     return yaml.Error(*node, key,
-                      absl::StrCat("must be a duration such as \"5s\" or \"10m\", at least ",
+                      absl::StrCat(R"(must be a duration such as "5s" or "10m", at least )",
                                    base::FormatConfigDuration(min)));
   }
   *out = *value;
@@ -148,8 +148,9 @@ absl::Status ParseWaiting(base::YamlReader& r, const base::YamlEntries& fields,
   if (!queues->IsMap()) return r.Error(*queues, "waiting.queues", "must be a map of queue: URI");
   WISSEL_ASSIGN_OR_RETURN(const base::YamlEntries names, r.ReadAnyMap(*queues, "waiting.queues"));
   for (const base::YamlEntry& queue : names.all()) {
-    if (!IsIdentifier(queue.key))
+    if (!IsIdentifier(queue.key)) {
       return r.Error(queue.key_node, "waiting.queues", "bad queue name");
+    }
     std::string uri;
     WISSEL_RETURN_IF_ERROR(ReadUri(r, names, *queues, queue.key, "waiting.queues", &uri));
     config->queue_waiting_uris[queue.key] = uri;

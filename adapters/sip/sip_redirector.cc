@@ -33,7 +33,7 @@ std::string Sha256Hex(absl::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   if (EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
-    return std::string(64, '0');
+    return std::string(64, '0');  // NOLINT(modernize-return-braced-init-list): {64, '0'} is 2 chars
   }
   return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), length));
 }
@@ -464,8 +464,9 @@ SipRedirector::Final SipRedirector::Route(const osip_message_t& invite,
   contact.set_topic(dial->topic);
   contact.set_idempotency_key(IdempotencyKeyForCallId(call_id));
   (*contact.mutable_attributes())["sip.dialled_number"] = dial->number;
-  if (!dial->ivr_choice.empty())
+  if (!dial->ivr_choice.empty()) {
     (*contact.mutable_attributes())["sip.ivr_choice"] = dial->ivr_choice;
+  }
   if (std::optional<std::string> number = CallerNumber(invite, config_.trust_asserted_identity);
       number.has_value()) {
     contact.mutable_party()->set_phone_number(*number);
@@ -549,8 +550,8 @@ SipRedirector::Final SipRedirector::Route(const osip_message_t& invite,
 }
 
 std::string SipRedirector::HandlerUri(const std::string& handler_id) {
-  const std::string from_template = absl::StrReplaceAll(
-      config_.handler_uri_template, {{"{handler}", EscapeUserPart(handler_id)}});
+  std::string from_template = absl::StrReplaceAll(config_.handler_uri_template,
+                                                  {{"{handler}", EscapeUserPart(handler_id)}});
   if (!config_.use_handler_address) return from_template;
   const absl::Time now = options_.now();
   {

@@ -62,7 +62,7 @@ struct SipRedirectorOptions {
   // The clock; tests inject a fake one.
   std::function<absl::Time()> now = [] { return absl::Now(); };
   // Larger messages are answered 513 Message Too Large (or dropped if unreadable).
-  size_t max_message_bytes = 16 * 1024;
+  size_t max_message_bytes = size_t{16} * 1024;
   // RFC 3261 timers for retransmitting a final response over UDP until the ACK (Timer G starts
   // at T1, doubles up to T2; Timer H gives up after 64*T1).
   absl::Duration t1 = absl::Milliseconds(500);

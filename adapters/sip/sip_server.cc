@@ -266,7 +266,7 @@ absl::Status SipServer::Start() {
   return absl::OkStatus();
 }
 
-void SipServer::Dispatch(std::string message, std::shared_ptr<Replier> replier) {
+void SipServer::Dispatch(std::string message, const std::shared_ptr<Replier>& replier) {
   auto shared = std::make_shared<std::string>(std::move(message));
   const bool queued =
       pool_->TrySubmit([this, shared, replier] { redirector_->Handle(*shared, replier); });
@@ -329,7 +329,7 @@ void SipServer::AcceptLoop() {
   }
 }
 
-void SipServer::ConnectionLoop(std::shared_ptr<TcpConnection> connection) {
+void SipServer::ConnectionLoop(const std::shared_ptr<TcpConnection>& connection) {
   const int fd = connection->socket.fd;
   auto replier = std::make_shared<TcpReplier>(connection);
   std::string buffer;

@@ -34,7 +34,7 @@ struct SipServerOptions {
   // Simultaneous TCP connections; more are closed at once.
   size_t max_tcp_connections = 256;
   // Largest message framed on TCP (headers plus body); a connection that sends more is closed.
-  size_t max_tcp_message_bytes = 64 * 1024;
+  size_t max_tcp_message_bytes = size_t{64} * 1024;
   // A TCP connection without traffic for this long is closed.
   absl::Duration tcp_idle_timeout = absl::Minutes(15);
   // How often the redirector's timers run.
@@ -75,9 +75,9 @@ class SipServer {
 
   void UdpLoop();
   void AcceptLoop();
-  void ConnectionLoop(std::shared_ptr<TcpConnection> connection);
+  void ConnectionLoop(const std::shared_ptr<TcpConnection>& connection);
   void TimerLoop();
-  void Dispatch(std::string message, std::shared_ptr<Replier> replier);
+  void Dispatch(std::string message, const std::shared_ptr<Replier>& replier);
 
   SipRedirector* const redirector_;
   const SipServerOptions options_;

@@ -98,8 +98,8 @@ absl::StatusOr<Submission> ParseSubmission(absl::string_view media_type, absl::s
   WISSEL_RETURN_IF_ERROR(ValidateText("name", in.name(), kMaxNameLength));
   WISSEL_RETURN_IF_ERROR(
       ValidateText("message", in.message(), options.max_message_bytes, /*multiline=*/true));
-  if (!in.name().empty()) out.not_forwarded.push_back("name");
-  if (!in.message().empty()) out.not_forwarded.push_back("message");
+  if (!in.name().empty()) out.not_forwarded.emplace_back("name");
+  if (!in.message().empty()) out.not_forwarded.emplace_back("message");
 
   v1::RouteContactRequest& request = out.request;
   v1::Contact* contact = request.mutable_contact();
@@ -135,7 +135,7 @@ absl::StatusOr<Submission> ParseSubmission(absl::string_view media_type, absl::s
     if (id.value.empty()) continue;
     WISSEL_RETURN_IF_ERROR(ValidateText(id.field, id.value, kMaxPartyIdentifierLength));
     if (party_set) {
-      out.not_forwarded.push_back(id.field);
+      out.not_forwarded.emplace_back(id.field);
     } else {
       id.set(contact->mutable_party(), id.value);
       party_set = true;
