@@ -33,7 +33,7 @@ std::string Sha256Hex(absl::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   if (EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
-    return std::string(64, '0');  // NOLINT(modernize-return-braced-init-list): {64, '0'} is 2 chars
+    return std::string(64, '0');
   }
   return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), length));
 }

@@ -95,8 +95,9 @@ absl::Status ConfigParser::ParseSentinel(const YAML::Node& node, const std::stri
   WISSEL_ASSIGN_OR_RETURN(const YAML::Node* list, reader_.Require(fields, node, path, "addresses"));
   const std::string list_path = base::JoinKeyPath(path, "addresses");
   WISSEL_RETURN_IF_ERROR(reader_.ExpectSequence(*list, list_path));
-  if (list->size() == 0)
+  if (list->size() == 0) {
     return reader_.Error(*list, list_path, "at least one sentinel is required");
+  }
   size_t i = 0;
   for (const YAML::Node& item : *list) {
     const std::string item_path = base::IndexPath(list_path, i++);

@@ -80,8 +80,9 @@ absl::StatusOr<RouterConfig> ConfigParser::ParseDocument() {
   const YAML::Node* tenants = fields.Find("tenants");
   if (tenants == nullptr) return reader_.Error(root, "", "missing required key 'tenants'");
   WISSEL_RETURN_IF_ERROR(reader_.ExpectSequence(*tenants, "tenants"));
-  if (tenants->size() == 0)
+  if (tenants->size() == 0) {
     return reader_.Error(*tenants, "tenants", "at least one tenant is required");
+  }
   absl::flat_hash_map<std::string, size_t> tenant_index;
   size_t i = 0;
   for (const YAML::Node& node : *tenants) {

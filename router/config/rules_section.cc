@@ -157,7 +157,7 @@ core::SourceLocation ConfigParser::ScalarContentLocation(const YAML::Node& node)
   if (mark.is_null() || mark.pos < 0 || static_cast<size_t>(mark.pos) >= text.size()) {
     return location;
   }
-  const size_t pos = static_cast<size_t>(mark.pos);
+  const auto pos = static_cast<size_t>(mark.pos);
   const char first = text[pos];
   if (first == '"' || first == '\'') {
     ++location.column;

@@ -188,8 +188,8 @@ absl::Time Calendar::FirstInstant(Channel channel, absl::Time from, bool want_op
     const absl::CivilSecond midnight(day);
     consider_civil(midnight);
     for (const TimeRange& range : *hours) {
-      consider_civil(midnight + range.open_minute * 60);
-      consider_civil(midnight + range.close_minute * 60);
+      consider_civil(midnight + int64_t{range.open_minute} * 60);
+      consider_civil(midnight + int64_t{range.close_minute} * 60);
     }
   }
   return best;

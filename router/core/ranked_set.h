@@ -27,7 +27,7 @@ namespace wissel::core {
 template <typename Key, typename Less = std::less<Key>>
 class RankedSet {
   struct Node {
-    explicit Node(const Key& k) : key(k) {}
+    explicit Node(Key k) : key(std::move(k)) {}
     Key key;
     Node* parent = nullptr;
     Node* left = nullptr;

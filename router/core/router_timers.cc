@@ -30,8 +30,9 @@ std::optional<absl::Time> NextEscalation(const Contact& c, const QueueConfig& q)
 void Router::ScheduleDeadlines(const Contact& c) {
   if (c.state != ContactState::kQueued) return;
   if (!c.reserved_for.empty()) {
-    if (c.reserved_until != absl::InfiniteFuture())
+    if (c.reserved_until != absl::InfiniteFuture()) {
       deadlines_.AddReservation(c.reserved_until, c.id);
+    }
     return;
   }
   if (std::optional<absl::Time> due = NextEscalation(c, *queues_.Find(c.queue)->config)) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -91,7 +92,8 @@ absl::Status TenantConfig::Validate() const {
       if (blocked[i] == c) {
         return Invalid(path, "a channel does not block itself (capacity limits it)");
       }
-      if (std::find(blocked.begin(), blocked.begin() + i, blocked[i]) != blocked.begin() + i) {
+      const auto before = blocked.begin() + static_cast<std::ptrdiff_t>(i);
+      if (std::find(blocked.begin(), before, blocked[i]) != before) {
         return Invalid(path, absl::StrCat("duplicate channel '", ChannelName(blocked[i]), "'"));
       }
     }
@@ -280,8 +282,8 @@ absl::Status TenantConfig::Validate() const {
     }
   }
   for (size_t i = 0; i < calendar.holidays.size(); ++i) {
-    if (std::find(calendar.holidays.begin(), calendar.holidays.begin() + i, calendar.holidays[i]) !=
-        calendar.holidays.begin() + i) {
+    const auto before = calendar.holidays.begin() + static_cast<std::ptrdiff_t>(i);
+    if (std::find(calendar.holidays.begin(), before, calendar.holidays[i]) != before) {
       return Invalid(absl::StrCat("calendar.holidays[", i, "]"), "listed twice");
     }
   }

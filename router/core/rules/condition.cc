@@ -136,7 +136,7 @@ bool IsWordLike(const Operand& operand) {
 int64_t TopicTable::TopicIndex(const TopicConfig* topic) const {
   if (topic == nullptr) return -1;
   // std::less gives a total order on pointers, also for pointers into different arrays.
-  const std::less<const TopicConfig*> less;
+  const std::less<> less;
   if (!less(topic, topics) && less(topic, topics + topic_count)) return topic - topics;
   for (size_t i = 0; i < topic_count; ++i) {
     if (topics[i].code == topic->code) return static_cast<int64_t>(i);
@@ -396,9 +396,9 @@ class ConditionCompiler::Builder {
     return names;
   }
 
-  absl::Status Fail(size_t offset, std::string reason) {
+  absl::Status Fail(size_t offset, absl::string_view reason) {
     error_offset_ = offset;
-    return absl::InvalidArgumentError(std::move(reason));
+    return absl::InvalidArgumentError(reason);
   }
 
   uint32_t Emit(const Condition::Node& node) {

@@ -250,7 +250,7 @@ class Lexer {
       return Fail(failure, start, absl::StrCat("invalid time; ", kExpected));
     }
     const int64_t total = hours * 3600 + minutes * 60 + seconds;
-    if (minutes > 59 || seconds > 59 || total > 24 * 3600) {
+    if (minutes > 59 || seconds > 59 || total > int64_t{24} * 3600) {
       return Fail(failure, start,
                   absl::StrCat("time '", text_.substr(start, pos_ - start),
                                "' is out of range (00:00 to 24:00)"));

@@ -138,7 +138,8 @@ class RuleSet::Compiler {
       compiled.continue_matching = rule.continue_matching;
       size_t error_offset = 0;
       absl::StatusOr<Condition> condition = conditions_.Compile(rule.when, &error_offset);
-      if (condition.ok()) {
+      const bool condition_compiled = condition.ok();
+      if (condition_compiled) {
         compiled.condition = *std::move(condition);
         compiled.channels = compiled.condition.PossibleChannels();
       } else {
@@ -150,7 +151,7 @@ class RuleSet::Compiler {
                                          "' before it always matches and has no continue"));
         unreachable_reported = true;
       }
-      if (condition.ok() && compiled.condition.AlwaysTrue() && !rule.continue_matching &&
+      if (condition_compiled && compiled.condition.AlwaysTrue() && !rule.continue_matching &&
           always_matching.empty()) {
         always_matching = rule.name;
       }
@@ -158,7 +159,8 @@ class RuleSet::Compiler {
     }
     if (!errors_.empty()) {
       std::vector<std::string> shown(
-          errors_.begin(), errors_.begin() + std::min(errors_.size(), kMaxReportedErrors));
+          errors_.begin(), errors_.begin() + static_cast<std::ptrdiff_t>(
+                                                 std::min(errors_.size(), kMaxReportedErrors)));
       std::string message = absl::StrJoin(shown, "\n");
       if (errors_.size() > kMaxReportedErrors) {
         absl::StrAppend(&message, "\n... and ", errors_.size() - kMaxReportedErrors,
