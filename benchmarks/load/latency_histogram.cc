@@ -14,15 +14,15 @@ namespace wissel::load {
 size_t LatencyHistogram::BucketIndex(int64_t value) {
   if (value < 0) value = 0;
   if (value > kMaxTrackable) value = kMaxTrackable;
-  const uint64_t v = static_cast<uint64_t>(value);
+  const auto v = static_cast<uint64_t>(value);
   if (v < static_cast<uint64_t>(2 * kSubBuckets)) return static_cast<size_t>(v);
-  const int highest_bit = std::bit_width(v) - 1;
+  const int highest_bit = static_cast<int>(std::bit_width(v)) - 1;
   const int shift = highest_bit - kSubBucketBits;
   return static_cast<size_t>(shift) * kSubBuckets + static_cast<size_t>(v >> shift);
 }
 
 int64_t LatencyHistogram::LowestEquivalent(size_t index) {
-  const int64_t i = static_cast<int64_t>(index);
+  const auto i = static_cast<int64_t>(index);
   if (i < 2 * kSubBuckets) return i;
   const int64_t shift = i / kSubBuckets - 1;
   const int64_t sub = i % kSubBuckets + kSubBuckets;
@@ -30,7 +30,7 @@ int64_t LatencyHistogram::LowestEquivalent(size_t index) {
 }
 
 int64_t LatencyHistogram::HighestEquivalent(size_t index) {
-  const int64_t i = static_cast<int64_t>(index);
+  const auto i = static_cast<int64_t>(index);
   if (i < 2 * kSubBuckets) return i;
   const int64_t shift = i / kSubBuckets - 1;
   const int64_t sub = i % kSubBuckets + kSubBuckets;
@@ -76,7 +76,7 @@ int64_t LatencyHistogram::ValueAtPercentile(double percentile) const {
   percentile = std::clamp(percentile, 0.0, 100.0);
   if (percentile == 0.0) return min_;
   // The rank of the wanted value, 1-based; ceil so that p50 of {1, 2} is 1, as HdrHistogram.
-  int64_t rank = static_cast<int64_t>(std::ceil(percentile / 100.0 * static_cast<double>(count_)));
+  auto rank = static_cast<int64_t>(std::ceil(percentile / 100.0 * static_cast<double>(count_)));
   rank = std::clamp<int64_t>(rank, 1, count_);
   int64_t seen = 0;
   for (size_t i = 0; i < counts_.size(); ++i) {

@@ -42,7 +42,7 @@ std::string CodeName(grpc::StatusCode code) {
 
 // Bytes of a length-delimited field with `size` bytes of content (tag, length, content).
 int64_t FieldBytes(size_t size) {
-  return 1 + google::protobuf::io::CodedOutputStream::VarintSize64(size) +
+  return 1 + static_cast<int64_t>(google::protobuf::io::CodedOutputStream::VarintSize64(size)) +
          static_cast<int64_t>(size);
 }
 
@@ -221,7 +221,9 @@ bool Run::IssueRoute(bool closed_loop, int64_t scheduled_ns) {
   AddInFlight(1);
   routing_[static_cast<size_t>(seq) % routing_.size()]->async()->RouteContact(
       &call->context, &call->request, &call->response,
-      [this, call, closed_loop](grpc::Status status) { OnRouteDone(call, closed_loop, status); });
+      [this, call, closed_loop](const grpc::Status& status) {
+        OnRouteDone(call, closed_loop, status);
+      });
   return true;
 }
 
@@ -367,7 +369,7 @@ void Run::SignInNext() {
   call->context.set_deadline(Deadline());
   AddInFlight(1);
   handler_stubs_[static_cast<size_t>(h->channel)]->async()->SignIn(
-      &call->context, &call->request, &call->response, [this, call, h](grpc::Status status) {
+      &call->context, &call->request, &call->response, [this, call, h](const grpc::Status& status) {
         if (status.ok()) {
           {
             absl::MutexLock lock(&mu_);
@@ -400,7 +402,7 @@ void Run::SignOutNext() {
   call->context.set_deadline(Deadline());
   AddInFlight(1);
   handler_stubs_[static_cast<size_t>(h->channel)]->async()->SignOut(
-      &call->context, &call->request, &call->response, [this, call](grpc::Status status) {
+      &call->context, &call->request, &call->response, [this, call](const grpc::Status& status) {
         if (status.ok()) {
           absl::MutexLock lock(&mu_);
           ++report_.signed_out;
@@ -469,7 +471,7 @@ void Run::HangUp(const std::string& contact_id) {
   call->context.set_deadline(Deadline());
   AddInFlight(1);
   routing_[0]->async()->CancelContact(&call->context, &call->request, &call->response,
-                                      [this, call](grpc::Status status) {
+                                      [this, call](const grpc::Status& status) {
                                         if (status.ok()) {
                                           absl::MutexLock lock(&mu_);
                                           ++report_.hung_up;
@@ -490,7 +492,7 @@ void Run::Accept(SimHandler* h, std::string contact_id) {
   AddInFlight(1);
   handler_stubs_[static_cast<size_t>(h->channel)]->async()->AcceptOffer(
       &call->context, &call->request, &call->response,
-      [this, call, h, contact_id = std::move(contact_id)](grpc::Status status) mutable {
+      [this, call, h, contact_id = std::move(contact_id)](const grpc::Status& status) mutable {
         if (status.ok()) {
           {
             absl::MutexLock lock(&mu_);
@@ -516,7 +518,7 @@ void Run::Complete(SimHandler* h, std::string contact_id) {
   AddInFlight(1);
   routing_[static_cast<size_t>(h->channel)]->async()->CompleteContact(
       &call->context, &call->request, &call->response,
-      [this, call, h, contact_id = std::move(contact_id)](grpc::Status status) mutable {
+      [this, call, h, contact_id = std::move(contact_id)](const grpc::Status& status) mutable {
         if (status.ok()) {
           {
             absl::MutexLock lock(&mu_);
@@ -542,7 +544,7 @@ void Run::FinishWrapUp(SimHandler* h, std::string contact_id) {
   call->context.set_deadline(Deadline());
   AddInFlight(1);
   handler_stubs_[static_cast<size_t>(h->channel)]->async()->FinishWrapUp(
-      &call->context, &call->request, &call->response, [this, call](grpc::Status status) {
+      &call->context, &call->request, &call->response, [this, call](const grpc::Status& status) {
         if (status.ok()) {
           absl::MutexLock lock(&mu_);
           ++report_.wrapped_up;

@@ -10,8 +10,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "glog/logging.h"
 #include "base/status_macros.h"
+#include "glog/logging.h"
 #include "router/core/channel.h"
 #include "router/state/contact_codec.h"
 #include "router/state/contact_person_codec.h"
@@ -452,7 +452,7 @@ void RedisStateStore::SetFence(const std::string& tenant, std::string lease) {
 absl::StatusOr<std::vector<RedisReply>> RedisStateStore::CallLeaseScript(
     absl::Span<const std::string> tenants, const LeaseClaim& claim, absl::string_view mode) {
   // The epoch counter only numbers the leases; it outlives any lease by far.
-  constexpr int64_t kEpochTtlSeconds = 30 * 24 * 3600;
+  constexpr int64_t kEpochTtlSeconds = int64_t{30} * 24 * 3600;
   std::vector<ScriptCall> calls;
   calls.reserve(tenants.size());
   for (const std::string& t : tenants) {
@@ -601,7 +601,8 @@ absl::StatusOr<TenantSnapshot> RedisStateStore::LoadTenant(const std::string& te
   for (size_t start = 0; start < person_keys.size(); start += kLoadChunk) {
     RedisCommand mget = {"MGET"};
     const size_t end = std::min(person_keys.size(), start + kLoadChunk);
-    mget.insert(mget.end(), person_keys.begin() + start, person_keys.begin() + end);
+    mget.insert(mget.end(), person_keys.begin() + static_cast<std::ptrdiff_t>(start),
+                person_keys.begin() + static_cast<std::ptrdiff_t>(end));
     reads.push_back(std::move(mget));
   }
   std::vector<RedisReply> replies;
