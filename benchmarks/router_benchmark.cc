@@ -128,8 +128,9 @@ void BM_Route_Decision(benchmark::State& state) {
     effects.clear();
     if (!state.KeepRunningBatch(batch)) break;
     const int64_t before = benchmarks::AllocationCount();
-    for (int i = 0; i < batch; ++i)
+    for (int i = 0; i < batch; ++i) {
       decisions.push_back(router->Route(std::move(contacts[i]), &effects));
+    }
     allocations += benchmarks::AllocationCount() - before;
     routed += batch;
     state.PauseTiming();
@@ -159,6 +160,7 @@ BENCHMARK(BM_Route_Decision)
 // benchmarks above time each decision between them, so their figures include this overhead
 // (reading the thread CPU clock is a system call); subtract it to get the decision alone.
 void BM_Timer_PauseResume(benchmark::State& state) {
+  // NOLINTNEXTLINE(clang-analyzer-deadcode.DeadStores): the benchmark loop variable
   for (auto _ : state) {
     state.PauseTiming();
     state.ResumeTiming();
@@ -182,6 +184,7 @@ void BM_Route_Queue(benchmark::State& state) {
     clock.Advance(absl::Milliseconds(1));
   }
   int64_t n = 0;
+  // NOLINTNEXTLINE(clang-analyzer-deadcode.DeadStores): the benchmark loop variable
   for (auto _ : state) {
     state.PauseTiming();
     effects.clear();
@@ -262,8 +265,9 @@ void BM_Route_QueuedDecision(benchmark::State& state) {
     effects.clear();
     if (!state.KeepRunningBatch(batch)) break;
     const int64_t before = benchmarks::AllocationCount();
-    for (int i = 0; i < batch; ++i)
+    for (int i = 0; i < batch; ++i) {
       decisions.push_back(router.Route(std::move(contacts[i]), &effects));
+    }
     allocations += benchmarks::AllocationCount() - before;
     routed += batch;
     state.PauseTiming();

@@ -28,11 +28,11 @@ absl::Status NotDecidedHere(const std::string& tenant, const TenantRoute& route)
 RoutingEngine::RoutingEngine(RoutingEngineOptions options,
                              const std::vector<core::TenantConfig>& tenants,
                              state::StateStore* store, const core::Clock* clock)
-    : options_(options),
+    : options_(std::move(options)),
       store_(store),
       clock_(clock),
       configs_(tenants),
-      reader_(options.reader != nullptr ? options.reader : store) {
+      reader_(options_.reader != nullptr ? options_.reader : store) {
   for (const core::TenantConfig& config : configs_) {
     tenants_[config.id];  // the core is built by Start()
   }
@@ -77,8 +77,9 @@ void RoutingEngine::Stop() {
     if (absl::Status s = store_->ReleaseLeases(owned, options_.lease); !s.ok()) {
       LOG(WARNING) << "could not release the tenant leases (they expire by themselves): " << s;
     }
-    for (const std::string& id : owned)
+    for (const std::string& id : owned) {
       SetRoute(id, TenantRoute{false, "", "this router is shutting down"});
+    }
   }
   absl::MutexLock lock(&mu_);
   running_ = false;

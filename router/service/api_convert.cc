@@ -169,8 +169,9 @@ void ToProto(const core::Handler& handler, const std::string& tenant, v1::Handle
   }
   out->set_presence(ToProto(handler.presence));
   for (const core::HeldContact& hc : handler.held) out->add_contact_ids(hc.contact_id);
-  for (const auto& [skill, level] : handler.proficiency)
+  for (const auto& [skill, level] : handler.proficiency) {
     (*out->mutable_proficiency())[skill] = level;
+  }
 }
 
 std::string WithDecision(const std::string& payload, const v1::Decision& decision) {
@@ -185,7 +186,8 @@ std::string WithDecision(const std::string& payload, const v1::Decision& decisio
   const size_t header_size = end - header;
   std::string out(payload.size() + header_size + size, '\0');
   char* p = out.data();
-  std::memcpy(p, payload.data(), payload.size());
+  // Binary protobuf bytes, not a C string: no terminator is wanted.
+  std::memcpy(p, payload.data(), payload.size());  // NOLINT(bugprone-not-null-terminated-result)
   std::memcpy(p + payload.size(), header, header_size);
   decision.SerializeWithCachedSizesToArray(
       reinterpret_cast<uint8_t*>(p + payload.size() + header_size));

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <utility>
 
 namespace wissel::service {
 namespace {
@@ -17,11 +18,10 @@ constexpr auto kMaxForwardedCall = std::chrono::seconds(30);
 class OfferStreamRelay final : public grpc::ServerWriteReactor<v1::Offer> {
  public:
   OfferStreamRelay(const PeerStubs& peers, PeerStubs::Peer& peer,
-                   const grpc::CallbackServerContext* context,
-                   const v1::StreamOffersRequest& request)
+                   const grpc::CallbackServerContext* context, v1::StreamOffersRequest request)
       : peers_(peers),
         client_context_(ForwardingContext(context)),
-        request_(request),
+        request_(std::move(request)),
         upstream_(this) {
     // Offer streams live for a shift: no deadline upstream.
     client_context_->set_deadline(std::chrono::system_clock::time_point::max());
