@@ -16,6 +16,7 @@
 #include "gtest/gtest.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/fakes/in_memory_state_store.h"
+#include "tests/router/engine/test_tenant_config.h"
 
 namespace wissel::engine {
 namespace {
@@ -26,19 +27,8 @@ using ::wissel::testing::FakeClock;
 using ::wissel::testing::InMemoryStateStore;
 using ::wissel::testing::InMemoryStateStoreOptions;
 
-constexpr char kTenant[] = "gemeente-test";
+constexpr const char* kTenant = kTestTenant;
 constexpr absl::Duration kWait = absl::Seconds(10);
-
-core::TenantConfig TestConfig() {
-  core::TenantConfig config;
-  config.id = kTenant;
-  config.name = "Gemeente Test";
-  config.queues = {{"burgerzaken", "burgerzaken", absl::Minutes(4)}};
-  config.topics = {{"paspoort", "Paspoort", "burgerzaken", "burgerzaken", 0}};
-  config.handler_defaults.offer_timeout = absl::Seconds(20);
-  config.handler_defaults.max_wrap_up = absl::Seconds(60);
-  return config;
-}
 
 // Routes a new phone contact about "paspoort"; with no handler signed in it is queued, so its
 // only effect is its ContactCreated.
@@ -102,7 +92,7 @@ class RoutingEngineTest : public ::testing::Test {
  protected:
   void StartEngine(RoutingEngineOptions options = {}) {
     engine_ = std::make_unique<RoutingEngine>(
-        options, std::vector<core::TenantConfig>{TestConfig()}, &store_, &clock_);
+        options, std::vector<core::TenantConfig>{TestTenantConfig()}, &store_, &clock_);
     engine_->SetOwnershipListener([this](const std::string& tenant, bool owned) {
       absl::MutexLock lock(&mu_);
       ownership_.push_back(tenant + (owned ? ": owned" : ": dropped"));
@@ -346,8 +336,9 @@ TEST_F(RoutingEngineTest, AFailedBatchFailsEveryOperationOfItAndIsNotKeptInMemor
 // While the store is unreachable at start, Start() fails with Unavailable and nothing runs.
 TEST_F(RoutingEngineTest, StartFailsWhileTheStoreIsUnavailable) {
   store_.SetAvailable(false);
-  engine_ = std::make_unique<RoutingEngine>(
-      RoutingEngineOptions{}, std::vector<core::TenantConfig>{TestConfig()}, &store_, &clock_);
+  engine_ = std::make_unique<RoutingEngine>(RoutingEngineOptions{},
+                                            std::vector<core::TenantConfig>{TestTenantConfig()},
+                                            &store_, &clock_);
   EXPECT_EQ(engine_->Start().code(), absl::StatusCode::kUnavailable);
   Replies replies;
   engine_->Submit(kTenant, RouteContact("c1"), replies.For("c1"));

@@ -16,24 +16,14 @@
 #include "router/engine/routing_engine.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/router/engine/blocking_read_store.h"
+#include "tests/router/engine/test_tenant_config.h"
 
 namespace wissel::engine {
 namespace {
 
-constexpr char kTenant[] = "gemeente-test";
+constexpr const char* kTenant = kTestTenant;
 // Bounds the waits for something that must happen, so a broken engine fails instead of hanging.
 constexpr absl::Duration kPatience = absl::Seconds(60);
-
-core::TenantConfig TestConfig() {
-  core::TenantConfig config;
-  config.id = kTenant;
-  config.name = "Gemeente Test";
-  config.queues = {{"burgerzaken", "burgerzaken", absl::Minutes(4)}};
-  config.topics = {{"paspoort", "Paspoort", "burgerzaken", "burgerzaken", 0}};
-  config.handler_defaults.offer_timeout = absl::Seconds(20);
-  config.handler_defaults.max_wrap_up = absl::Seconds(60);
-  return config;
-}
 
 // An operation with one effect (a handler signs in), so its batch goes to the store.
 RoutingEngine::Operation SignIn(std::string handler_id) {
@@ -51,7 +41,7 @@ class RoutingEngineThreadsTest : public ::testing::Test {
     RoutingEngineOptions options;
     options.reader = &reader_store_;
     engine_ = std::make_unique<RoutingEngine>(
-        options, std::vector<core::TenantConfig>{TestConfig()}, &store_, &clock_);
+        options, std::vector<core::TenantConfig>{TestTenantConfig()}, &store_, &clock_);
   }
 
   void SetUp() override { ASSERT_TRUE(engine_->Start().ok()); }
