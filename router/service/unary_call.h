@@ -72,7 +72,7 @@ inline void SubmitAndFinish(
   ctx.engine->Submit(
       tenant, std::move(operation),
       [&ctx, reactor, reply = std::move(reply),
-       explain_error = std::move(explain_error)](engine::OperationOutcome outcome) mutable {
+       explain_error = std::move(explain_error)](const engine::OperationOutcome& outcome) mutable {
         if (outcome.status.ok() || outcome.status.code() == absl::StatusCode::kAlreadyExists) {
           FinishWith(ctx, reactor, reply(outcome));
         } else if (explain_error) {
