@@ -89,8 +89,9 @@ void AppendReasons(const v1::Decision& decision, absl::string_view indent, std::
                     decision.digital_offer().message().empty() ? "" : " — ",
                     decision.digital_offer().message(), "\n");
   }
-  if (!decision.message().empty())
+  if (!decision.message().empty()) {
     absl::StrAppend(out, indent, "message: ", decision.message(), "\n");
+  }
   if (!decision.expected_handling_date().empty()) {
     absl::StrAppend(out, indent, "handled by: ", decision.expected_handling_date(), "\n");
   }

@@ -22,7 +22,7 @@ absl::Status CheckHandlerRef(const ServiceContext& ctx, const std::string& tenan
 engine::RoutingEngine::Operation ChangeHandler(
     std::string handler_id, std::string tenant, std::shared_ptr<v1::Handler> out,
     absl::AnyInvocable<absl::Status(core::Router&, core::EffectList*)> change) {
-  return [handler_id = std::move(handler_id), tenant = std::move(tenant), out,
+  return [handler_id = std::move(handler_id), tenant = std::move(tenant), out = std::move(out),
           change = std::move(change)](core::Router& router,
                                       core::EffectList* effects) mutable -> absl::Status {
     WISSEL_RETURN_IF_ERROR(change(router, effects));
@@ -37,7 +37,7 @@ engine::RoutingEngine::Operation ChangeHandler(
 
 absl::AnyInvocable<Reply(const engine::OperationOutcome&)> CopyTo(
     std::shared_ptr<v1::Handler> handler, v1::Handler* response) {
-  return [handler, response](const engine::OperationOutcome&) {
+  return [handler = std::move(handler), response](const engine::OperationOutcome&) {
     *response = *handler;
     return absl::OkStatus();
   };

@@ -25,9 +25,9 @@ engine::RoutingEngine::Operation ChangeContact(
     std::string tenant, std::string contact_id, v1::ContactState state,
     std::shared_ptr<v1::ContactRecord> out,
     absl::AnyInvocable<absl::Status(core::Router&, core::EffectList*)> change) {
-  return [tenant = std::move(tenant), contact_id = std::move(contact_id), state, out,
-          change = std::move(change)](core::Router& router,
-                                      core::EffectList* effects) mutable -> absl::Status {
+  return [tenant = std::move(tenant), contact_id = std::move(contact_id), state,
+          out = std::move(out), change = std::move(change)](
+             core::Router& router, core::EffectList* effects) mutable -> absl::Status {
     const core::Contact* contact = router.FindContact(contact_id);
     if (contact == nullptr) {
       return absl::NotFoundError(absl::StrCat("contact_id: '", contact_id, "' is not live"));
