@@ -25,13 +25,12 @@ absl::Status NotDecidedHere(const std::string& tenant, const TenantRoute& route)
       absl::StrCat("tenant ", tenant, " is being taken over by another router; retry"));
 }
 
-RoutingEngine::RoutingEngine(RoutingEngineOptions options,
-                             const std::vector<core::TenantConfig>& tenants,
+RoutingEngine::RoutingEngine(RoutingEngineOptions options, std::vector<core::TenantConfig> tenants,
                              state::StateStore* store, const core::Clock* clock)
     : options_(std::move(options)),
       store_(store),
       clock_(clock),
-      configs_(tenants),
+      configs_(std::move(tenants)),
       reader_(options_.reader != nullptr ? options_.reader : store) {
   for (const core::TenantConfig& config : configs_) {
     tenants_[config.id];  // the core is built by Start()

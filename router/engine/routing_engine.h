@@ -128,7 +128,7 @@ class RoutingEngine {
   using OwnershipListener = std::function<void(const std::string& tenant, bool owned)>;
 
   // `store` and `clock` are not owned and must outlive the engine.
-  RoutingEngine(RoutingEngineOptions options, const std::vector<core::TenantConfig>& tenants,
+  RoutingEngine(RoutingEngineOptions options, std::vector<core::TenantConfig> tenants,
                 state::StateStore* store, const core::Clock* clock);
   ~RoutingEngine();
 
