@@ -79,7 +79,9 @@ def cache_key(entry, build, salt):
     command = entry.get("command") or " ".join(entry["arguments"])
     command = command.replace(build, "@build").replace(ROOT, "@root")
     parts = [salt, command]
-    parts += [relative(p, build) + "=" + file_hash(p) for p in sorted(set(inputs))]
+    # Sorted after the paths are made relative, so that the order does not depend on where the
+    # checkout is (/tmp/x sorts before /usr, /work/x after it).
+    parts += sorted(relative(p, build) + "=" + file_hash(p) for p in set(inputs))
     return sha256("\n".join(parts).encode())
 
 
