@@ -19,6 +19,7 @@
 #include "router/state/redis_keys.h"
 #include "router/state/replica_ack.h"
 #include "router/state/scripts.h"
+#include "router/state/stored_names.h"
 
 namespace wissel::state {
 namespace {
@@ -93,32 +94,6 @@ std::string ChannelIndex(core::Channel channel) {
     if (core::kAllChannels[i] == channel) return absl::StrCat(i + 1);
   }
   return "0";
-}
-
-absl::Status CheckTenant(absl::string_view tenant) {
-  if (keys::ValidTenant(tenant)) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrCat("tenant: '", tenant, "' is not [a-z0-9-]+"));
-}
-
-absl::Status CheckId(absl::string_view field, absl::string_view id) {
-  if (keys::ValidId(id)) return absl::OkStatus();
-  return absl::InvalidArgumentError(
-      absl::StrCat(field, ": '", id, "' is empty or contains whitespace or one of \":,|{}\""));
-}
-
-// The ids and names a contact's hash stores in lists or as references (contact_codec.h).
-absl::Status CheckContactNames(const core::Contact& c) {
-  WISSEL_RETURN_IF_ERROR(CheckId("contact_id", c.id));
-  if (!c.handler_id.empty()) WISSEL_RETURN_IF_ERROR(CheckId("handler_id", c.handler_id));
-  if (!c.reserved_for.empty()) WISSEL_RETURN_IF_ERROR(CheckId("reserved_for", c.reserved_for));
-  for (const std::string& h : c.declined_by) WISSEL_RETURN_IF_ERROR(CheckId("declined_by", h));
-  for (const std::string& q : c.overflow_queues) {
-    WISSEL_RETURN_IF_ERROR(CheckId("overflow_queues", q));
-  }
-  for (const core::SkillRequirement& r : c.required_skills) {
-    WISSEL_RETURN_IF_ERROR(CheckId("required_skills", r.skill));
-  }
-  return absl::OkStatus();
 }
 
 // An error reply from Redis: transient conditions are Unavailable, the rest Internal.

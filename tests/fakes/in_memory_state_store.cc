@@ -14,11 +14,15 @@
 #include "router/state/contact_person_codec.h"
 #include "router/state/handler_codec.h"
 #include "router/state/redis_keys.h"
+#include "router/state/stored_names.h"
 
 namespace wissel::testing {
 namespace {
 
 using core::ContactState;
+using state::CheckContactNames;
+using state::CheckId;
+using state::CheckTenant;
 using state::EffectResult;
 using state::HistoryEntry;
 
@@ -29,36 +33,9 @@ struct Overloaded : Ts... {
 template <class... Ts>
 Overloaded(Ts...) -> Overloaded<Ts...>;
 
-// What the Redis store refuses before it sends anything (RedisStateStore::Apply's
-// InvalidArgument cases), so that callers see the same error from both.
-absl::Status CheckTenant(absl::string_view tenant) {
-  if (state::keys::ValidTenant(tenant)) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrCat("tenant: '", tenant, "' is not [a-z0-9-]+"));
-}
-
-absl::Status CheckId(absl::string_view field, absl::string_view id) {
-  if (state::keys::ValidId(id)) return absl::OkStatus();
-  return absl::InvalidArgumentError(
-      absl::StrCat(field, ": '", id, "' is empty or contains whitespace or one of \":,|{}\""));
-}
-
 absl::Status CheckHandlerId(const std::string& handler_id) {
   if (handler_id.empty()) return absl::InvalidArgumentError("handler_id: empty");
   return CheckId("handler_id", handler_id);
-}
-
-absl::Status CheckContactNames(const core::Contact& c) {
-  WISSEL_RETURN_IF_ERROR(CheckId("contact_id", c.id));
-  if (!c.handler_id.empty()) WISSEL_RETURN_IF_ERROR(CheckId("handler_id", c.handler_id));
-  if (!c.reserved_for.empty()) WISSEL_RETURN_IF_ERROR(CheckId("reserved_for", c.reserved_for));
-  for (const std::string& h : c.declined_by) WISSEL_RETURN_IF_ERROR(CheckId("declined_by", h));
-  for (const std::string& q : c.overflow_queues) {
-    WISSEL_RETURN_IF_ERROR(CheckId("overflow_queues", q));
-  }
-  for (const core::SkillRequirement& r : c.required_skills) {
-    WISSEL_RETURN_IF_ERROR(CheckId("required_skills", r.skill));
-  }
-  return absl::OkStatus();
 }
 
 bool Finite(absl::Time t) { return t != absl::InfiniteFuture() && t != absl::InfinitePast(); }
