@@ -16,6 +16,9 @@ cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWISSEL_BUILD_TESTS=OF
 cmake --build "$BUILD" -j2 --target wisseld wisselctl
 
 mkdir -p "$STATE/redis"
+# A development CA and certificates (the example configuration reads them from .run/tls; wisselctl
+# finds them there without flags).
+scripts/dev-certs.sh "$ROOT/.run/tls"
 # Development secrets for the example tenants, kept so pseudonyms stay stable across runs.
 # In production the secrets come from the environment (see config/example/wissel.yaml).
 for tenant in WISSELOORD SPOORWIJK; do
@@ -41,11 +44,11 @@ done
 LISTEN=${WISSEL_LISTEN:-127.0.0.1:7450}
 cat <<MSG
 Redis (AOF everysec) on 127.0.0.1:${REDIS_PORT}, pid ${REDIS_PID}, data in ${STATE}/redis
-Starting wisseld on ${LISTEN} with config/example/wissel.yaml. In a second terminal, a demo
-handler that accepts whatever it is offered:
+Starting wisseld on ${LISTEN} (TLS, certificates in .run/tls) with config/example/wissel.yaml.
+In a second terminal, a demo handler from the roster that accepts whatever it is offered:
 
   $BUILD/router/cli/wisselctl --router=${LISTEN} handler demo \\
-      --tenant=gemeente-wisseloord --id=mdw-001 --skills=burgerzaken
+      --tenant=gemeente-wisseloord --id=mw-0101
 
 In a third, a web form (no opening hours: the demo handler gets it), then a phone call that
 "digitaal, tenzij" steers to the digital alternative, then what is waiting (README: First steps):

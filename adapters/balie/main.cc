@@ -74,11 +74,11 @@ int main(int argc, char** argv) {
   }
 
   adapters::GrpcRouterClient router(common->router);
-  grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS,
-              static_cast<int>(absl::ToInt64Milliseconds(common->router.max_reconnect_backoff)));
-  auto channel =
-      grpc::CreateCustomChannel(common->router.target, grpc::InsecureChannelCredentials(), args);
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = adapters::RouterChannel(common->router);
+  if (!channel.ok()) {
+    std::cerr << "wissel-balie: " << channel.status().message() << "\n";
+    return 2;
+  }
   balie::DisplayBoard board;
   std::vector<std::unique_ptr<balie::DeskAgent>> agents;
   std::map<std::string, balie::DeskAgent*> desks;
@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
     options.tenant = config->tenant;
     options.desk = desk;
     options.deadline = common->router.deadline;
-    agents.push_back(std::make_unique<balie::DeskAgent>(options, channel, &router, &board));
+    agents.push_back(std::make_unique<balie::DeskAgent>(options, *channel, &router, &board));
     desks[desk.id] = agents.back().get();
   }
   for (auto& agent : agents) agent->Start();

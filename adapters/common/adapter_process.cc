@@ -18,6 +18,22 @@ ABSL_FLAG(std::string, router, "127.0.0.1:7450",
 ABSL_FLAG(wissel::base::DurationFlag, router_deadline, {absl::Seconds(2)},
           "Deadline of each call to the router (env WISSEL_ROUTER_DEADLINE).");
 
+ABSL_FLAG(std::string, router_ca_file, "",
+          "PEM file of the CA that issued the router's certificate (env WISSEL_ROUTER_CA_FILE).");
+ABSL_FLAG(std::string, router_cert_file, "",
+          "This adapter's certificate chain for mutual TLS (env WISSEL_ROUTER_CERT_FILE).");
+ABSL_FLAG(std::string, router_key_file, "",
+          "The private key of --router_cert_file (env WISSEL_ROUTER_KEY_FILE).");
+ABSL_FLAG(std::string, router_token_file, "",
+          "A file with an OAuth2 bearer token sent to the router, re-read when it changes "
+          "(env WISSEL_ROUTER_TOKEN_FILE).");
+ABSL_FLAG(std::string, router_server_name, "",
+          "The name the router's certificate must carry, when not the --router host "
+          "(env WISSEL_ROUTER_SERVER_NAME).");
+ABSL_FLAG(bool, router_plaintext, false,
+          "No TLS towards the router: only for a loopback --router, in development "
+          "(env WISSEL_ROUTER_PLAINTEXT).");
+
 namespace wissel::adapters {
 
 void InitAdapterProcess(int argc, char** argv, absl::string_view usage,
@@ -27,6 +43,12 @@ void InitAdapterProcess(int argc, char** argv, absl::string_view usage,
   FlagEnvironment all = {
       {"router", "WISSEL_ROUTER"},
       {"router_deadline", "WISSEL_ROUTER_DEADLINE"},
+      {"router_ca_file", "WISSEL_ROUTER_CA_FILE"},
+      {"router_cert_file", "WISSEL_ROUTER_CERT_FILE"},
+      {"router_key_file", "WISSEL_ROUTER_KEY_FILE"},
+      {"router_token_file", "WISSEL_ROUTER_TOKEN_FILE"},
+      {"router_server_name", "WISSEL_ROUTER_SERVER_NAME"},
+      {"router_plaintext", "WISSEL_ROUTER_PLAINTEXT"},
   };
   all.insert(all.end(), env.begin(), env.end());
   if (absl::Status s = ApplyEnvironment(all); !s.ok()) {
@@ -45,6 +67,16 @@ absl::StatusOr<GrpcRouterClientOptions> RouterOptionsFromFlags() {
   if (options.target.empty()) return absl::InvalidArgumentError("--router is required");
   if (options.deadline <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--router_deadline must be positive");
+  }
+  options.tls.plaintext = absl::GetFlag(FLAGS_router_plaintext);
+  options.tls.ca_file = absl::GetFlag(FLAGS_router_ca_file);
+  options.tls.certificate_file = absl::GetFlag(FLAGS_router_cert_file);
+  options.tls.private_key_file = absl::GetFlag(FLAGS_router_key_file);
+  options.tls.token_file = absl::GetFlag(FLAGS_router_token_file);
+  options.tls.server_name = absl::GetFlag(FLAGS_router_server_name);
+  if (absl::Status s = transport::ValidateClientTls(options.tls, options.target, "--router");
+      !s.ok()) {
+    return s;
   }
   return options;
 }

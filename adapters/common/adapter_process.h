@@ -6,6 +6,12 @@
 // Flags (environment variable in brackets; a flag on the command line wins):
 //   --router           [WISSEL_ROUTER]          gRPC target of the router
 //   --router_deadline  [WISSEL_ROUTER_DEADLINE] deadline of each router call (2s)
+//   --router_ca_file   [WISSEL_ROUTER_CA_FILE]  CA of the router's certificate (TLS is required)
+//   --router_cert_file [WISSEL_ROUTER_CERT_FILE] this adapter's certificate (mutual TLS)
+//   --router_key_file  [WISSEL_ROUTER_KEY_FILE]  its private key
+//   --router_token_file [WISSEL_ROUTER_TOKEN_FILE] bearer token file, re-read when it changes
+//   --router_server_name [WISSEL_ROUTER_SERVER_NAME] name in the router's certificate
+//   --router_plaintext [WISSEL_ROUTER_PLAINTEXT] no TLS; loopback development only
 #pragma once
 
 #include <string>
@@ -28,8 +34,8 @@ using FlagEnvironment = std::vector<std::pair<std::string, std::string>>;
 // environment value. Call first in main(), before any thread starts.
 void InitAdapterProcess(int argc, char** argv, absl::string_view usage, const FlagEnvironment& env);
 
-// The router client's options from --router and --router_deadline. InvalidArgument for an empty
-// target or a deadline that is not positive.
+// The router client's options from the --router flags. InvalidArgument for an empty target, a
+// deadline that is not positive, or TLS options that cannot work (transport::ValidateClientTls).
 absl::StatusOr<GrpcRouterClientOptions> RouterOptionsFromFlags();
 
 // Blocks until SIGTERM or SIGINT and logs "NAME got signal N; finishing requests in flight";

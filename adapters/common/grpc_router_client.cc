@@ -1,5 +1,6 @@
 #include "adapters/common/grpc_router_client.h"
 
+#include <glog/logging.h>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/security/credentials.h>
@@ -16,18 +17,29 @@
 #include "adapters/common/http_api.pb.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "router/transport/grpc_credentials.h"
 
 namespace wissel::adapters {
-namespace {
 
-std::shared_ptr<grpc::Channel> MakeChannel(const GrpcRouterClientOptions& options) {
+absl::StatusOr<std::shared_ptr<grpc::Channel>> RouterChannel(
+    const GrpcRouterClientOptions& options) {
   grpc::ChannelArguments args;
   const int max_backoff_ms =
       static_cast<int>(absl::ToInt64Milliseconds(options.max_reconnect_backoff));
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, std::min(250, max_backoff_ms));
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, std::min(250, max_backoff_ms));
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, max_backoff_ms);
-  return grpc::CreateCustomChannel(options.target, grpc::InsecureChannelCredentials(), args);
+  return transport::CreateChannel(options.target, options.tls, "--router", args);
+}
+
+namespace {
+
+std::shared_ptr<grpc::Channel> MakeChannel(const GrpcRouterClientOptions& options) {
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = RouterChannel(options);
+  // The options were checked where they were read (RouterOptionsFromFlags); a client that
+  // cannot make a secure channel must not fall back to an insecure one.
+  CHECK(channel.ok()) << channel.status();
+  return *std::move(channel);
 }
 
 void SetDeadline(grpc::ClientContext* ctx, absl::Duration timeout) {

@@ -16,6 +16,7 @@
 
 #include "absl/time/time.h"
 #include "adapters/common/router_client.h"
+#include "router/transport/tls_options.h"
 #include "wissel/v1/handler_service.grpc.pb.h"
 #include "wissel/v1/routing_service.grpc.pb.h"
 
@@ -30,7 +31,15 @@ struct GrpcRouterClientOptions {
   absl::Duration health_deadline = absl::Seconds(1);
   // Longest wait between reconnection attempts while the router is down. Default 2 s.
   absl::Duration max_reconnect_backoff = absl::Seconds(2);
+  // TLS towards the router (CA, this adapter's certificate for mutual TLS, or a token file);
+  // must pass transport::ValidateClientTls for `target` (RouterOptionsFromFlags checks it).
+  transport::ClientTls tls;
 };
+
+// The channel to the router that `options` describe. InvalidArgument for TLS options that
+// cannot work (transport::ValidateClientTls).
+absl::StatusOr<std::shared_ptr<grpc::Channel>> RouterChannel(
+    const GrpcRouterClientOptions& options);
 
 // The absl::Status for a gRPC status: same code; for INVALID_ARGUMENT with google.rpc.BadRequest
 // details, the message is "FIELD: description" of the first field violation and the status

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -33,6 +34,23 @@ void WatchStopSignals(wissel::cli::StopSignal* stop) {
   }).detach();
 }
 
+// $WISSEL_TLS_DIR, else the .run/tls that scripts/run.sh fills, in the working directory or in
+// the checkout this wisselctl was built in (build/router/cli/wisselctl).
+std::string DevelopmentTlsDir(const char* argv0) {
+  if (const char* dir = std::getenv("WISSEL_TLS_DIR"); dir != nullptr && *dir != '\0') return dir;
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::exists(".run/tls/ca.pem", ec)) return ".run/tls";
+  const fs::path self = fs::canonical(fs::path(argv0), ec);
+  if (!ec) {
+    for (fs::path dir = self.parent_path(); !dir.empty() && dir != dir.root_path();
+         dir = dir.parent_path()) {
+      if (fs::exists(dir / ".run/tls/ca.pem", ec)) return (dir / ".run/tls").string();
+    }
+  }
+  return "";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -46,6 +64,7 @@ int main(int argc, char** argv) {
   if (const char* router = std::getenv("WISSEL_ROUTER"); router != nullptr && *router != '\0') {
     env.default_router = router;
   }
+  env.default_tls_dir = DevelopmentTlsDir(argv[0]);
   env.time_zone = absl::LocalTimeZone();
   env.stop = stop;
   return wissel::cli::RunWisselctl(std::vector<std::string>(argv + 1, argv + argc), env);

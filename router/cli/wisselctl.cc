@@ -30,6 +30,7 @@
 #include "router/cli/handler_demo.h"
 #include "router/cli/request_builder.h"
 #include "router/cli/stop_signal.h"
+#include "router/transport/grpc_credentials.h"
 #include "wissel/v1/handler_service.grpc.pb.h"
 #include "wissel/v1/operator_service.grpc.pb.h"
 #include "wissel/v1/routing_service.grpc.pb.h"
@@ -46,6 +47,14 @@ const std::vector<FlagSpec>& GlobalFlagSpecs() {
       {"router", FlagKind::kValue, "HOST:PORT",
        absl::StrCat("router address (default: $WISSEL_ROUTER, else ", kDefaultRouterAddress, ")")},
       {"timeout", FlagKind::kValue, "DURATION", "deadline of each call, e.g. 500ms (default 5s)"},
+      {"ca_file", FlagKind::kValue, "FILE",
+       "CA of the router's certificate (default: ca.pem of $WISSEL_TLS_DIR or .run/tls)"},
+      {"cert_file", FlagKind::kValue, "FILE", "client certificate for mutual TLS"},
+      {"key_file", FlagKind::kValue, "FILE", "private key of --cert_file"},
+      {"token_file", FlagKind::kValue, "FILE", "file with an OAuth2 bearer token"},
+      {"server_name", FlagKind::kValue, "NAME",
+       "name the router's certificate must carry, if not the --router host"},
+      {"plaintext", FlagKind::kBool, "", "no TLS (a loopback router in development only)"},
       {"json", FlagKind::kBool, "", "print responses as JSON (proto3 JSON mapping)"},
       {"help", FlagKind::kBool, "", "show help; 'wisselctl COMMAND --help' for a command"},
   };
@@ -59,6 +68,25 @@ struct Options {
 };
 
 struct Command;
+
+// TLS towards the router: the flags, else the development certificates of scripts/run.sh.
+transport::ClientTls ClientTlsFromFlags(const ParsedFlags& flags, const CliEnvironment& env) {
+  transport::ClientTls tls;
+  tls.plaintext = flags.GetBool("plaintext");
+  tls.ca_file = flags.Get("ca_file", "");
+  tls.certificate_file = flags.Get("cert_file", "");
+  tls.private_key_file = flags.Get("key_file", "");
+  tls.token_file = flags.Get("token_file", "");
+  tls.server_name = flags.Get("server_name", "");
+  if (!tls.plaintext && tls.ca_file.empty() && !env.default_tls_dir.empty()) {
+    tls.ca_file = absl::StrCat(env.default_tls_dir, "/ca.pem");
+    if (tls.certificate_file.empty() && tls.token_file.empty()) {
+      tls.certificate_file = absl::StrCat(env.default_tls_dir, "/wisselctl.pem");
+      tls.private_key_file = absl::StrCat(env.default_tls_dir, "/wisselctl.key");
+    }
+  }
+  return tls;
+}
 
 // Everything a command needs to run.
 struct Invocation {
@@ -543,7 +571,12 @@ int RunWisselctl(const std::vector<std::string>& args, const CliEnvironment& env
     inv.options.timeout = *timeout;
   }
   inv.options.json = flags.GetBool("json");
-  inv.channel = grpc::CreateChannel(inv.options.router, grpc::InsecureChannelCredentials());
+  if (command->words != "config check" && command->words != "rules check") {
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+        transport::CreateChannel(inv.options.router, ClientTlsFromFlags(flags, env), "--");
+    if (!channel.ok()) return UsageError(inv, channel.status().message());
+    inv.channel = *std::move(channel);
+  }
   return command->run(inv);
 }
 

@@ -28,6 +28,10 @@ struct CliEnvironment {
   std::ostream* err = nullptr;  // errors and usage errors; required
   // Router address used when --router is not given (main passes $WISSEL_ROUTER if set).
   std::string default_router = std::string(kDefaultRouterAddress);
+  // Where the development certificates of `scripts/run.sh` are (ca.pem, wisselctl.pem,
+  // wisselctl.key): used when --ca_file is not given. main passes $WISSEL_TLS_DIR, else
+  // .run/tls of the working directory or of the checkout wisselctl was built in, if present.
+  std::string default_tls_dir;
   // Zone for the times printed (main passes the local zone).
   absl::TimeZone time_zone = absl::UTCTimeZone();
   // Cancels the call in flight, or ends `handler demo`; may be null.

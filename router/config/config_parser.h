@@ -56,6 +56,10 @@ class ConfigParser {
   absl::StatusOr<RouterConfig> ParseDocument();
 
   // redis_section.cc
+  absl::Status ParseTls(const YAML::Node& node, const std::string& path, transport::ServerTls* tls,
+                        std::string* peer_ca_file);
+  absl::Status ParseAccess(const YAML::Node& node, const std::string& path,
+                           access::AccessConfig* access);
   absl::Status ParseRedis(const YAML::Node& node, const std::string& path, RedisConfig* redis);
   absl::Status ParseSentinel(const YAML::Node& node, const std::string& path,
                              SentinelConfig* sentinel);

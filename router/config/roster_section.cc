@@ -134,7 +134,8 @@ absl::Status ConfigParser::ParseHandlerList(const YAML::Node& node, const std::s
     reader_.Record(item_path, item);
     WISSEL_ASSIGN_OR_RETURN(
         const base::YamlEntries fields,
-        reader_.ReadMap(item, item_path, {"id", "name", "skills", "teams", "active", "deputy"}));
+        reader_.ReadMap(item, item_path,
+                        {"id", "name", "skills", "teams", "active", "deputy", "address"}));
     core::HandlerProfile handler;
     WISSEL_ASSIGN_OR_RETURN(const YAML::Node* id, reader_.Require(fields, item, item_path, "id"));
     WISSEL_ASSIGN_OR_RETURN(handler.id,
@@ -158,6 +159,10 @@ absl::Status ConfigParser::ParseHandlerList(const YAML::Node& node, const std::s
     if (const YAML::Node* n = fields.Find("active")) {
       WISSEL_ASSIGN_OR_RETURN(handler.active,
                               reader_.ReadBool(*n, base::JoinKeyPath(item_path, "active")));
+    }
+    if (const YAML::Node* n = fields.Find("address")) {
+      WISSEL_ASSIGN_OR_RETURN(handler.address,
+                              reader_.ReadString(*n, base::JoinKeyPath(item_path, "address")));
     }
     if (const YAML::Node* n = fields.Find("deputy")) {
       WISSEL_ASSIGN_OR_RETURN(handler.deputy,

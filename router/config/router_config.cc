@@ -59,7 +59,8 @@ absl::StatusOr<RouterConfig> ConfigParser::ParseDocument() {
   }
   WISSEL_ASSIGN_OR_RETURN(
       const base::YamlEntries fields,
-      reader_.ReadMap(root, "", {"listen_address", "redis", "drain_timeout", "tenants"}));
+      reader_.ReadMap(root, "",
+                      {"listen_address", "tls", "access", "redis", "drain_timeout", "tenants"}));
 
   RouterConfig config;
   if (const YAML::Node* n = fields.Find("listen_address")) {
@@ -69,6 +70,14 @@ absl::StatusOr<RouterConfig> ConfigParser::ParseDocument() {
                            absl::StrCat("invalid address '", config.listen_address,
                                         "'; expected host:port, [ipv6]:port or unix:/path"));
     }
+  }
+  // Without a `tls` section the router refuses to start (Server::Start): TLS is the default,
+  // and a file without it can still be checked by `wisselctl config check`.
+  if (const YAML::Node* n = fields.Find("tls")) {
+    WISSEL_RETURN_IF_ERROR(ParseTls(*n, "tls", &config.tls, &config.peer_ca_file));
+  }
+  if (const YAML::Node* n = fields.Find("access")) {
+    WISSEL_RETURN_IF_ERROR(ParseAccess(*n, "access", &config.access));
   }
   if (const YAML::Node* n = fields.Find("drain_timeout")) {
     WISSEL_ASSIGN_OR_RETURN(config.drain_timeout, reader_.ReadDuration(*n, "drain_timeout"));

@@ -16,7 +16,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "router/access/access_policy.h"
 #include "router/core/tenant_config.h"
+#include "router/transport/tls_options.h"
 
 namespace wissel::config {
 
@@ -78,6 +80,14 @@ struct LoadOptions {
 struct RouterConfig {
   // gRPC listen address, "host:port" (port 0 picks a free port) or "unix:/path".
   std::string listen_address = "127.0.0.1:7450";
+  // TLS of the listener (required: certificate and key, or plaintext for loopback development).
+  // Files are watched and reloaded; they apply without a restart.
+  transport::ServerTls tls;
+  // CA bundle that issued the other routers' certificates (forwarding between routers); the
+  // client CA when empty. This router presents tls.certificate_file to them.
+  std::string peer_ca_file;
+  // Who may do what (router/access/access_policy.h).
+  access::AccessConfig access;
   RedisConfig redis;
   // On SIGTERM: how long in-flight calls may take before the server is stopped hard.
   absl::Duration drain_timeout = absl::Seconds(10);

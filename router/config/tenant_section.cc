@@ -44,11 +44,12 @@ absl::Status ConfigParser::ParseTenant(const YAML::Node& node, const std::string
                                        TenantSettings* tenant) {
   WISSEL_ASSIGN_OR_RETURN(
       const base::YamlEntries fields,
-      reader_.ReadMap(node, path,
-                      {"id", "name", "pseudonym_secret_env", "pseudonym_secret_file",
-                       "pseudonym_secret", "contact_retention", "channels", "handler_defaults",
-                       "queues", "topics", "handlers", "handlers_file", "calendar", "digital_first",
-                       "contact_person", "aging_per_minute", "rules", "rules_file"}));
+      reader_.ReadMap(
+          node, path,
+          {"id", "name", "pseudonym_secret_env", "pseudonym_secret_file", "pseudonym_secret",
+           "contact_retention", "channels", "handler_defaults", "queues", "topics", "handlers",
+           "handlers_file", "dynamic_handlers", "calendar", "digital_first", "contact_person",
+           "aging_per_minute", "rules", "rules_file"}));
   core::TenantConfig& routing = tenant->routing;
 
   WISSEL_ASSIGN_OR_RETURN(const YAML::Node* id, reader_.Require(fields, node, path, "id"));
@@ -71,6 +72,10 @@ absl::Status ConfigParser::ParseTenant(const YAML::Node& node, const std::string
   routing.channel_names = DefaultChannelNames();
   if (const YAML::Node* n = fields.Find("channels")) {
     WISSEL_RETURN_IF_ERROR(ParseChannelNames(*n, base::JoinKeyPath(path, "channels"), &routing));
+  }
+  if (const YAML::Node* n = fields.Find("dynamic_handlers")) {
+    WISSEL_ASSIGN_OR_RETURN(routing.dynamic_handlers,
+                            reader_.ReadBool(*n, base::JoinKeyPath(path, "dynamic_handlers")));
   }
   if (const YAML::Node* n = fields.Find("handler_defaults")) {
     WISSEL_RETURN_IF_ERROR(ParseHandlerDefaults(*n, base::JoinKeyPath(path, "handler_defaults"),

@@ -138,7 +138,9 @@ class Router {
 
   // Signs a handler in, or updates skills/capacity/presence of one signed in. Offers it
   // waiting contacts when available. InvalidArgument: empty id; FailedPrecondition: the roster
-  // marks the handler inactive.
+  // marks the handler inactive; PermissionDenied: the handler is not in the roster and the
+  // tenant allows no dynamic handlers. A handler in the roster signing in without skills and
+  // teams gets the roster's, and without an address the roster's address.
   absl::StatusOr<Handler> SignIn(HandlerSignIn sign_in, EffectList* effects);
   // FailedPrecondition while the handler holds contacts. NotFound: unknown handler.
   absl::Status SignOut(const std::string& handler_id, EffectList* effects);

@@ -139,6 +139,10 @@ absl::StatusOr<Handler> Router::SignIn(HandlerSignIn in, EffectList* effects) {
     }
   }
   const HandlerProfile* profile = config_.FindHandler(in.id);
+  if (profile == nullptr && !config_.dynamic_handlers) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("handler_id: '", in.id, "' is not in the tenant's roster"));
+  }
   if (profile != nullptr && !profile->active) {
     return absl::FailedPreconditionError(
         absl::StrCat("handler '", in.id, "' is marked inactive in the roster"));
@@ -147,6 +151,7 @@ absl::StatusOr<Handler> Router::SignIn(HandlerSignIn in, EffectList* effects) {
     for (const auto& [skill, level] : profile->skills) in.skills.push_back(skill);
     in.teams = profile->teams;
   }
+  if (profile != nullptr && in.address.empty()) in.address = profile->address;
   if (in.presence == Presence::kOffline) in.presence = Presence::kAvailable;
 
   HandlerEntry* e = handlers_.Find(in.id);

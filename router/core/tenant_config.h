@@ -96,6 +96,9 @@ struct HandlerProfile {
   std::vector<std::string> teams;
   bool active = true;  // an inactive handler is never assigned
   std::string deputy;  // vervanger: takes over as contact person during long absence
+  // Where calls and counter visits for this handler are connected (a SIP URI or a desk), unless
+  // an operator signs it in with another. The handler cannot set it itself.
+  std::string address;
 };
 
 struct HandlerDefaults {
@@ -131,6 +134,9 @@ struct TenantConfig {
   std::vector<QueueConfig> queues;
   HandlerDefaults handler_defaults;
   std::vector<HandlerProfile> handlers;
+  // Whether handlers not in `handlers` may sign in. Off by default: only the roster's handlers
+  // work for a tenant, with the skills the roster gives them.
+  bool dynamic_handlers = false;
   CalendarConfig calendar;
   // "Digitaal, tenzij".
   struct DigitalFirstPolicy {

@@ -2,6 +2,8 @@
 
 #include <deque>
 #include <memory>
+#include <optional>
+#include <utility>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
@@ -11,6 +13,24 @@
 
 namespace wissel::service {
 namespace {
+
+// What the roster owns — skills, teams, proficiency and the address calls are connected to — is
+// set by an operator or call-centre software, never by the handler itself: otherwise one
+// employee could give itself any skill, or redirect its calls.
+absl::Status CheckRosterFields(const access::Principal& principal, const v1::Handler& handler) {
+  if (access::MaySetRosterFields(principal, handler.tenant())) return absl::OkStatus();
+  for (const auto& [field, set] :
+       {std::pair<const char*, bool>{"handler.skills", handler.skills_size() > 0},
+        {"handler.teams", handler.teams_size() > 0},
+        {"handler.proficiency", !handler.proficiency().empty()},
+        {"handler.address", !handler.address().empty()}}) {
+    if (set) {
+      return absl::PermissionDeniedError(
+          absl::StrCat(field, ": comes from the roster or an operator, not from the handler"));
+    }
+  }
+  return absl::OkStatus();
+}
 
 absl::Status CheckHandlerRef(const ServiceContext& ctx, const std::string& tenant,
                              const std::string& handler_id) {
@@ -132,11 +152,19 @@ grpc::ServerUnaryReactor* HandlerServiceImpl::SignIn(grpc::CallbackServerContext
                                                      const v1::SignInRequest* request,
                                                      v1::Handler* response) {
   const v1::Handler& handler = request->handler();
+  grpc::ServerUnaryReactor* refused = nullptr;
+  const std::optional<Admission> admission =
+      Admit(*ctx_, context, access::Rpc::kSignIn,
+            {.tenant = handler.tenant(), .handler_id = handler.handler_id()}, &refused);
+  if (!admission) return refused;
   if (absl::Status s = CheckTenant(*ctx_, "handler.tenant", handler.tenant()); !s.ok()) {
     return FinishNow(context, s);
   }
+  if (absl::Status s = CheckRosterFields(admission->principal, handler); !s.ok()) {
+    return FinishNow(context, s);
+  }
   if (grpc::ServerUnaryReactor* forwarded = ForwardIfDecidedElsewhere(
-          *ctx_, context, handler.tenant(), request, response,
+          *ctx_, context, *admission, handler.tenant(), request, response,
           [](PeerStubs::Peer& peer, auto... args) { peer.handlers->async()->SignIn(args...); })) {
     return forwarded;
   }
@@ -157,11 +185,16 @@ grpc::ServerUnaryReactor* HandlerServiceImpl::SignIn(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* HandlerServiceImpl::SignOut(grpc::CallbackServerContext* context,
                                                       const v1::SignOutRequest* request,
                                                       v1::Handler* response) {
+  grpc::ServerUnaryReactor* refused = nullptr;
+  const std::optional<Admission> admission =
+      Admit(*ctx_, context, access::Rpc::kSignOut,
+            {.tenant = request->tenant(), .handler_id = request->handler_id()}, &refused);
+  if (!admission) return refused;
   if (absl::Status s = CheckHandlerRef(*ctx_, request->tenant(), request->handler_id()); !s.ok()) {
     return FinishNow(context, s);
   }
   if (grpc::ServerUnaryReactor* forwarded = ForwardIfDecidedElsewhere(
-          *ctx_, context, request->tenant(), request, response,
+          *ctx_, context, *admission, request->tenant(), request, response,
           [](PeerStubs::Peer& peer, auto... args) { peer.handlers->async()->SignOut(args...); })) {
     return forwarded;
   }
@@ -180,12 +213,17 @@ grpc::ServerUnaryReactor* HandlerServiceImpl::SignOut(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* HandlerServiceImpl::SetPresence(grpc::CallbackServerContext* context,
                                                           const v1::SetPresenceRequest* request,
                                                           v1::Handler* response) {
+  grpc::ServerUnaryReactor* refused = nullptr;
+  const std::optional<Admission> admission =
+      Admit(*ctx_, context, access::Rpc::kSetPresence,
+            {.tenant = request->tenant(), .handler_id = request->handler_id()}, &refused);
+  if (!admission) return refused;
   if (absl::Status s = CheckHandlerRef(*ctx_, request->tenant(), request->handler_id()); !s.ok()) {
     return FinishNow(context, s);
   }
   if (grpc::ServerUnaryReactor* forwarded =
-          ForwardIfDecidedElsewhere(*ctx_, context, request->tenant(), request, response,
-                                    [](PeerStubs::Peer& peer, auto... args) {
+          ForwardIfDecidedElsewhere(*ctx_, context, *admission, request->tenant(), request,
+                                    response, [](PeerStubs::Peer& peer, auto... args) {
                                       peer.handlers->async()->SetPresence(args...);
                                     })) {
     return forwarded;
@@ -209,12 +247,17 @@ grpc::ServerUnaryReactor* HandlerServiceImpl::SetPresence(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* HandlerServiceImpl::GetHandler(grpc::CallbackServerContext* context,
                                                          const v1::GetHandlerRequest* request,
                                                          v1::Handler* response) {
+  grpc::ServerUnaryReactor* refused = nullptr;
+  const std::optional<Admission> admission =
+      Admit(*ctx_, context, access::Rpc::kGetHandler,
+            {.tenant = request->tenant(), .handler_id = request->handler_id()}, &refused);
+  if (!admission) return refused;
   if (absl::Status s = CheckHandlerRef(*ctx_, request->tenant(), request->handler_id()); !s.ok()) {
     return FinishNow(context, s);
   }
   if (grpc::ServerUnaryReactor* forwarded =
-          ForwardIfDecidedElsewhere(*ctx_, context, request->tenant(), request, response,
-                                    [](PeerStubs::Peer& peer, auto... args) {
+          ForwardIfDecidedElsewhere(*ctx_, context, *admission, request->tenant(), request,
+                                    response, [](PeerStubs::Peer& peer, auto... args) {
                                       peer.handlers->async()->GetHandler(args...);
                                     })) {
     return forwarded;
@@ -230,12 +273,16 @@ grpc::ServerUnaryReactor* HandlerServiceImpl::GetHandler(grpc::CallbackServerCon
 
 grpc::ServerWriteReactor<v1::Offer>* HandlerServiceImpl::StreamOffers(
     grpc::CallbackServerContext* context, const v1::StreamOffersRequest* request) {
+  absl::StatusOr<Admission> admission =
+      ctx_->guard->Admit(*context, access::Rpc::kStreamOffers,
+                         {.tenant = request->tenant(), .handler_id = request->handler_id()});
+  if (!admission.ok()) return new RefusedStream(ToGrpcStatus(admission.status()));
   if (absl::Status s = CheckHandlerRef(*ctx_, request->tenant(), request->handler_id()); !s.ok()) {
     return new RefusedStream(ToGrpcStatus(s));
   }
   const engine::TenantRoute route = ctx_->engine->RouteOf(request->tenant());
   if (!route.local) {
-    if (absl::Status s = RefuseUndecided(request->tenant(), route, context); !s.ok()) {
+    if (absl::Status s = RefuseUndecided(request->tenant(), route, *admission); !s.ok()) {
       return new RefusedStream(ToGrpcStatus(s));
     }
     return RelayOfferStream(*ctx_->peers, route.address, context, request);
@@ -246,12 +293,17 @@ grpc::ServerWriteReactor<v1::Offer>* HandlerServiceImpl::StreamOffers(
 grpc::ServerUnaryReactor* HandlerServiceImpl::RespondToOffer(
     grpc::CallbackServerContext* context, const v1::OfferResponseRequest* request,
     v1::ContactRecord* response, bool accept) {
+  grpc::ServerUnaryReactor* refused = nullptr;
+  const std::optional<Admission> admission =
+      Admit(*ctx_, context, (accept ? access::Rpc::kAcceptOffer : access::Rpc::kRejectOffer),
+            {.tenant = request->tenant(), .handler_id = request->handler_id()}, &refused);
+  if (!admission) return refused;
   if (absl::Status s = CheckHandlerRef(*ctx_, request->tenant(), request->handler_id()); !s.ok()) {
     return FinishNow(context, s);
   }
   if (grpc::ServerUnaryReactor* forwarded =
-          ForwardIfDecidedElsewhere(*ctx_, context, request->tenant(), request, response,
-                                    [accept](PeerStubs::Peer& peer, auto... args) {
+          ForwardIfDecidedElsewhere(*ctx_, context, *admission, request->tenant(), request,
+                                    response, [accept](PeerStubs::Peer& peer, auto... args) {
                                       if (accept) {
                                         peer.handlers->async()->AcceptOffer(args...);
                                       } else {
@@ -300,12 +352,17 @@ grpc::ServerUnaryReactor* HandlerServiceImpl::RejectOffer(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* HandlerServiceImpl::FinishWrapUp(grpc::CallbackServerContext* context,
                                                            const v1::FinishWrapUpRequest* request,
                                                            v1::Handler* response) {
+  grpc::ServerUnaryReactor* refused = nullptr;
+  const std::optional<Admission> admission =
+      Admit(*ctx_, context, access::Rpc::kFinishWrapUp,
+            {.tenant = request->tenant(), .handler_id = request->handler_id()}, &refused);
+  if (!admission) return refused;
   if (absl::Status s = CheckHandlerRef(*ctx_, request->tenant(), request->handler_id()); !s.ok()) {
     return FinishNow(context, s);
   }
   if (grpc::ServerUnaryReactor* forwarded =
-          ForwardIfDecidedElsewhere(*ctx_, context, request->tenant(), request, response,
-                                    [](PeerStubs::Peer& peer, auto... args) {
+          ForwardIfDecidedElsewhere(*ctx_, context, *admission, request->tenant(), request,
+                                    response, [](PeerStubs::Peer& peer, auto... args) {
                                       peer.handlers->async()->FinishWrapUp(args...);
                                     })) {
     return forwarded;

@@ -1,6 +1,7 @@
 #include "router/service/operator_service.h"
 
 #include <memory>
+#include <optional>
 
 #include "base/status_macros.h"
 #include "google/protobuf/util/time_util.h"
@@ -11,12 +12,16 @@ namespace wissel::service {
 grpc::ServerUnaryReactor* OperatorServiceImpl::GetQueueStats(
     grpc::CallbackServerContext* context, const v1::GetQueueStatsRequest* request,
     v1::GetQueueStatsResponse* response) {
+  grpc::ServerUnaryReactor* refused = nullptr;
+  const std::optional<Admission> admission =
+      Admit(*ctx_, context, access::Rpc::kGetQueueStats, {.tenant = request->tenant()}, &refused);
+  if (!admission) return refused;
   if (absl::Status s = CheckTenant(*ctx_, "tenant", request->tenant()); !s.ok()) {
     return FinishNow(context, s);
   }
   if (grpc::ServerUnaryReactor* forwarded =
-          ForwardIfDecidedElsewhere(*ctx_, context, request->tenant(), request, response,
-                                    [](PeerStubs::Peer& peer, auto... args) {
+          ForwardIfDecidedElsewhere(*ctx_, context, *admission, request->tenant(), request,
+                                    response, [](PeerStubs::Peer& peer, auto... args) {
                                       peer.operators->async()->GetQueueStats(args...);
                                     })) {
     return forwarded;

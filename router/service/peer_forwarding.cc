@@ -4,6 +4,8 @@
 #include <chrono>
 #include <utility>
 
+#include "router/service/call_guard.h"
+
 namespace wissel::service {
 namespace {
 
@@ -77,7 +79,7 @@ PeerStubs::Peer& PeerStubs::Get(const std::string& address) {
   std::unique_ptr<Peer>& peer = peers_[address];
   if (peer == nullptr) {
     peer = std::make_unique<Peer>();
-    peer->channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+    peer->channel = grpc::CreateChannel(address, credentials_);
     peer->routing = v1::RoutingService::NewStub(peer->channel);
     peer->handlers = v1::HandlerService::NewStub(peer->channel);
     peer->operators = v1::OperatorService::NewStub(peer->channel);
@@ -85,15 +87,20 @@ PeerStubs::Peer& PeerStubs::Get(const std::string& address) {
   return *peer;
 }
 
-bool IsForwarded(const grpc::CallbackServerContext* context) {
-  return context->client_metadata().count(kForwardedMetadata) > 0;
-}
-
 std::unique_ptr<grpc::ClientContext> ForwardingContext(const grpc::CallbackServerContext* context) {
   auto client = std::make_unique<grpc::ClientContext>();
   client->set_deadline(
       std::min(context->deadline(), std::chrono::system_clock::now() + kMaxForwardedCall));
   client->AddMetadata(kForwardedMetadata, "1");
+  // The caller's own credentials travel with the call; the deciding router checks them again
+  // (call_guard.h), trusting this router only to pass them on.
+  const auto& metadata = context->client_metadata();
+  if (auto it = metadata.find("authorization"); it != metadata.end()) {
+    client->AddMetadata("authorization", std::string(it->second.data(), it->second.size()));
+  }
+  for (const std::string& name : CertificateNames(*context)) {
+    client->AddMetadata(kForwardedCertificateMetadata, name);
+  }
   return client;
 }
 

@@ -7,10 +7,11 @@
 // call any router, and a handler connected to one router gets, with one extra hop and no
 // polling, the offers decided by another.
 //
-// A forwarded call carries the metadata `wissel-forwarded: 1`, and a router never forwards such
-// a call again: two routers with a stale view of each other would otherwise bounce it. It
-// answers UNAVAILABLE instead, which the client retries (as it does while a lease is taken
-// over).
+// A forwarded call carries the metadata `wissel-forwarded: 1` and its caller's credentials
+// (call_guard.h); the deciding router honours both only from a router with the peer role. A
+// router never forwards such a call again: two routers with a stale view of each other would
+// otherwise bounce it. It answers UNAVAILABLE instead, which the client retries (as it does while a
+// lease is taken over).
 //
 // A forwarded call or relayed stream that ends UNAVAILABLE means this router's view of who
 // decides the tenant may be stale: the router it named stopped, or no longer decides it. The
@@ -41,6 +42,11 @@ inline constexpr char kForwardedMetadata[] = "wissel-forwarded";
 // Stubs for the other routers, one channel per address, made on first use and kept.
 class PeerStubs {
  public:
+  // The credentials this router presents to the others (TLS with its own certificate, or
+  // plaintext in a loopback development setup). Set before the first Get.
+  void SetCredentials(std::shared_ptr<grpc::ChannelCredentials> credentials) {
+    credentials_ = std::move(credentials);
+  }
   struct Peer {
     std::shared_ptr<grpc::Channel> channel;
     std::unique_ptr<v1::RoutingService::Stub> routing;
@@ -61,12 +67,10 @@ class PeerStubs {
 
  private:
   std::function<void()> unreachable_listener_;
+  std::shared_ptr<grpc::ChannelCredentials> credentials_ = grpc::InsecureChannelCredentials();
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::unique_ptr<Peer>> peers_ ABSL_GUARDED_BY(mu_);
 };
-
-// Whether `context`'s call was forwarded by another router.
-bool IsForwarded(const grpc::CallbackServerContext* context);
 
 // A client context for forwarding `context`'s call: its deadline (capped, so a silent peer
 // cannot hold a call forever) and the forwarded mark.

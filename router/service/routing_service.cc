@@ -1,6 +1,7 @@
 #include "router/service/routing_service.h"
 
 #include <memory>
+#include <optional>
 #include <variant>
 
 #include "absl/strings/match.h"
@@ -20,18 +21,26 @@ struct RouteResult {
   bool replayed = false;
 };
 
+// A contact the caller may not touch: one of another channel, or not held by the calling
+// handler. Said the same way whether or not the contact exists.
+absl::Status OutOfScope(const std::string& contact_id) {
+  return absl::PermissionDeniedError(
+      absl::StrCat("contact_id: '", contact_id, "' is outside what this caller may touch"));
+}
+
 // Runs on the routing thread: the contact's record before `change`, with `state` after it.
 engine::RoutingEngine::Operation ChangeContact(
-    std::string tenant, std::string contact_id, v1::ContactState state,
+    std::string tenant, std::string contact_id, v1::ContactState state, access::ContactScope scope,
     std::shared_ptr<v1::ContactRecord> out,
     absl::AnyInvocable<absl::Status(core::Router&, core::EffectList*)> change) {
   return [tenant = std::move(tenant), contact_id = std::move(contact_id), state,
-          out = std::move(out), change = std::move(change)](
+          scope = std::move(scope), out = std::move(out), change = std::move(change)](
              core::Router& router, core::EffectList* effects) mutable -> absl::Status {
     const core::Contact* contact = router.FindContact(contact_id);
     if (contact == nullptr) {
       return absl::NotFoundError(absl::StrCat("contact_id: '", contact_id, "' is not live"));
     }
+    if (!scope.Allows(contact->channel, contact->handler_id)) return OutOfScope(contact_id);
     WISSEL_ASSIGN_OR_RETURN(*out, ToContactRecord(tenant, *contact));
     WISSEL_RETURN_IF_ERROR(change(router, effects));
     out->set_state(state);
@@ -76,13 +85,19 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::RouteContact(grpc::CallbackServerC
                                                            v1::RouteContactResponse* response) {
   const v1::Contact& contact = request->contact();
   const std::string tenant = contact.tenant();
+  grpc::ServerUnaryReactor* refused = nullptr;
+  const std::optional<Admission> admission =
+      Admit(*ctx_, context, access::Rpc::kRouteContact,
+            {.tenant = tenant, .channel = FromProto(contact.channel())}, &refused);
+  if (!admission) return refused;
   if (absl::Status s = CheckTenant(*ctx_, "contact.tenant", tenant); !s.ok()) {
     return FinishNow(context, s);
   }
-  if (grpc::ServerUnaryReactor* forwarded = ForwardIfDecidedElsewhere(
-          *ctx_, context, tenant, request, response, [](PeerStubs::Peer& peer, auto... args) {
-            peer.routing->async()->RouteContact(args...);
-          })) {
+  if (grpc::ServerUnaryReactor* forwarded =
+          ForwardIfDecidedElsewhere(*ctx_, context, *admission, tenant, request, response,
+                                    [](PeerStubs::Peer& peer, auto... args) {
+                                      peer.routing->async()->RouteContact(args...);
+                                    })) {
     return forwarded;
   }
   // The id follows from the idempotency key (PrepareContact refuses a request without one), so
@@ -150,12 +165,16 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::RouteContact(grpc::CallbackServerC
 grpc::ServerUnaryReactor* RoutingServiceImpl::GetContact(grpc::CallbackServerContext* context,
                                                          const v1::GetContactRequest* request,
                                                          v1::ContactRecord* response) {
+  grpc::ServerUnaryReactor* refused = nullptr;
+  const std::optional<Admission> admission =
+      Admit(*ctx_, context, access::Rpc::kGetContact, {.tenant = request->tenant()}, &refused);
+  if (!admission) return refused;
   if (absl::Status s = CheckTenant(*ctx_, "tenant", request->tenant()); !s.ok()) {
     return FinishNow(context, s);
   }
   if (grpc::ServerUnaryReactor* forwarded =
-          ForwardIfDecidedElsewhere(*ctx_, context, request->tenant(), request, response,
-                                    [](PeerStubs::Peer& peer, auto... args) {
+          ForwardIfDecidedElsewhere(*ctx_, context, *admission, request->tenant(), request,
+                                    response, [](PeerStubs::Peer& peer, auto... args) {
                                       peer.routing->async()->GetContact(args...);
                                     })) {
     return forwarded;
@@ -166,6 +185,9 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::GetContact(grpc::CallbackServerCon
   absl::StatusOr<state::StoredContact> stored =
       ctx_->reader->LoadContact(request->tenant(), request->contact_id());
   if (!stored.ok()) return FinishNow(context, stored.status());
+  if (!admission->scope.Allows(stored->contact.channel, stored->contact.handler_id)) {
+    return FinishNow(context, OutOfScope(request->contact_id()));
+  }
   absl::StatusOr<v1::ContactRecord> record = ToContactRecord(request->tenant(), *stored);
   if (!record.ok()) return FinishNow(context, record.status());
   *response = *std::move(record);
@@ -175,12 +197,16 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::GetContact(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* RoutingServiceImpl::CancelContact(grpc::CallbackServerContext* context,
                                                             const v1::CancelContactRequest* request,
                                                             v1::ContactRecord* response) {
+  grpc::ServerUnaryReactor* refused = nullptr;
+  const std::optional<Admission> admission =
+      Admit(*ctx_, context, access::Rpc::kCancelContact, {.tenant = request->tenant()}, &refused);
+  if (!admission) return refused;
   if (absl::Status s = CheckTenant(*ctx_, "tenant", request->tenant()); !s.ok()) {
     return FinishNow(context, s);
   }
   if (grpc::ServerUnaryReactor* forwarded =
-          ForwardIfDecidedElsewhere(*ctx_, context, request->tenant(), request, response,
-                                    [](PeerStubs::Peer& peer, auto... args) {
+          ForwardIfDecidedElsewhere(*ctx_, context, *admission, request->tenant(), request,
+                                    response, [](PeerStubs::Peer& peer, auto... args) {
                                       peer.routing->async()->CancelContact(args...);
                                     })) {
     return forwarded;
@@ -195,7 +221,8 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::CancelContact(grpc::CallbackServer
   SubmitAndFinish(
       *ctx_, reactor, request->tenant(),
       ChangeContact(
-          request->tenant(), request->contact_id(), v1::CONTACT_STATE_ABANDONED, record,
+          request->tenant(), request->contact_id(), v1::CONTACT_STATE_ABANDONED, admission->scope,
+          record,
           [id = request->contact_id(), reason](core::Router& router, core::EffectList* effects) {
             return router.Cancel(id, reason, effects);
           }),
@@ -213,12 +240,16 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::CancelContact(grpc::CallbackServer
 grpc::ServerUnaryReactor* RoutingServiceImpl::CompleteContact(
     grpc::CallbackServerContext* context, const v1::CompleteContactRequest* request,
     v1::ContactRecord* response) {
+  grpc::ServerUnaryReactor* refused = nullptr;
+  const std::optional<Admission> admission =
+      Admit(*ctx_, context, access::Rpc::kCompleteContact, {.tenant = request->tenant()}, &refused);
+  if (!admission) return refused;
   if (absl::Status s = CheckTenant(*ctx_, "tenant", request->tenant()); !s.ok()) {
     return FinishNow(context, s);
   }
   if (grpc::ServerUnaryReactor* forwarded =
-          ForwardIfDecidedElsewhere(*ctx_, context, request->tenant(), request, response,
-                                    [](PeerStubs::Peer& peer, auto... args) {
+          ForwardIfDecidedElsewhere(*ctx_, context, *admission, request->tenant(), request,
+                                    response, [](PeerStubs::Peer& peer, auto... args) {
                                       peer.routing->async()->CompleteContact(args...);
                                     })) {
     return forwarded;
@@ -230,7 +261,8 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::CompleteContact(
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   SubmitAndFinish(
       *ctx_, reactor, request->tenant(),
-      ChangeContact(request->tenant(), request->contact_id(), v1::CONTACT_STATE_COMPLETED, record,
+      ChangeContact(request->tenant(), request->contact_id(), v1::CONTACT_STATE_COMPLETED,
+                    admission->scope, record,
                     [id = request->contact_id(), keep = request->keep_as_contact_person()](
                         core::Router& router, core::EffectList* effects) {
                       return router.Complete(id, keep, effects);
@@ -248,12 +280,16 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::CompleteContact(
 grpc::ServerUnaryReactor* RoutingServiceImpl::TransferContact(
     grpc::CallbackServerContext* context, const v1::TransferContactRequest* request,
     v1::RouteContactResponse* response) {
+  grpc::ServerUnaryReactor* refused = nullptr;
+  const std::optional<Admission> admission =
+      Admit(*ctx_, context, access::Rpc::kTransferContact, {.tenant = request->tenant()}, &refused);
+  if (!admission) return refused;
   if (absl::Status s = CheckTenant(*ctx_, "tenant", request->tenant()); !s.ok()) {
     return FinishNow(context, s);
   }
   if (grpc::ServerUnaryReactor* forwarded =
-          ForwardIfDecidedElsewhere(*ctx_, context, request->tenant(), request, response,
-                                    [](PeerStubs::Peer& peer, auto... args) {
+          ForwardIfDecidedElsewhere(*ctx_, context, *admission, request->tenant(), request,
+                                    response, [](PeerStubs::Peer& peer, auto... args) {
                                       peer.routing->async()->TransferContact(args...);
                                     })) {
     return forwarded;
@@ -268,8 +304,12 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::TransferContact(
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   SubmitAndFinish(
       *ctx_, reactor, request->tenant(),
-      [id = request->contact_id(), queue = request->queue(), result](
+      [id = request->contact_id(), queue = request->queue(), scope = admission->scope, result](
           core::Router& router, core::EffectList* effects) -> absl::Status {
+        if (const core::Contact* contact = router.FindContact(id);
+            contact != nullptr && !scope.Allows(contact->channel, contact->handler_id)) {
+          return OutOfScope(id);
+        }
         WISSEL_ASSIGN_OR_RETURN(core::Decision decision, router.Transfer(id, queue, effects));
         result->contact_id = decision.contact_id;
         ToProto(decision, &result->decision);
@@ -287,11 +327,16 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::SetContactPerson(
     grpc::CallbackServerContext* context, const v1::SetContactPersonRequest* request,
     v1::SetContactPersonResponse* response) {
   const std::string tenant = request->tenant();
+  grpc::ServerUnaryReactor* refused = nullptr;
+  const std::optional<Admission> admission =
+      Admit(*ctx_, context, access::Rpc::kSetContactPerson, {.tenant = tenant}, &refused);
+  if (!admission) return refused;
   if (absl::Status s = CheckTenant(*ctx_, "tenant", tenant); !s.ok()) return FinishNow(context, s);
-  if (grpc::ServerUnaryReactor* forwarded = ForwardIfDecidedElsewhere(
-          *ctx_, context, tenant, request, response, [](PeerStubs::Peer& peer, auto... args) {
-            peer.routing->async()->SetContactPerson(args...);
-          })) {
+  if (grpc::ServerUnaryReactor* forwarded =
+          ForwardIfDecidedElsewhere(*ctx_, context, *admission, tenant, request, response,
+                                    [](PeerStubs::Peer& peer, auto... args) {
+                                      peer.routing->async()->SetContactPerson(args...);
+                                    })) {
     return forwarded;
   }
   if (absl::Status s = ValidateIdentifier("handler_id", request->handler_id()); !s.ok()) {

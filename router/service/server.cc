@@ -12,6 +12,7 @@
 #include "absl/strings/str_format.h"
 #include "base/status_macros.h"
 #include "router/engine/store_options.h"
+#include "router/transport/grpc_credentials.h"
 
 namespace wissel::service {
 namespace {
@@ -49,6 +50,33 @@ Server::Server(config::RouterConfig config, const core::Clock* clock, ClusterOpt
 Server::~Server() { Shutdown(absl::Seconds(1)); }
 
 absl::Status Server::Start() {
+  if (config_.access.allow_anonymous && !transport::IsLoopbackAddress(config_.listen_address)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("access.allow_anonymous: allowed only on a loopback address, not '",
+                     config_.listen_address, "'"));
+  }
+  if (absl::Status s = access::ValidateAccessConfig(config_.access); !s.ok()) return s;
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      transport::MakeServerCredentials(config_.tls, config_.listen_address);
+  if (!credentials.ok()) return credentials.status();
+  if (!config_.tls.plaintext) {
+    transport::ClientTls peer_tls;
+    peer_tls.ca_file =
+        config_.peer_ca_file.empty() ? config_.tls.client_ca_file : config_.peer_ca_file;
+    peer_tls.certificate_file = config_.tls.certificate_file;
+    peer_tls.private_key_file = config_.tls.private_key_file;
+    peer_tls.refresh_interval = config_.tls.refresh_interval;
+    if (peer_tls.ca_file.empty()) {
+      LOG(WARNING) << "tls: neither peer_ca_file nor client_ca_file is set; calls for tenants "
+                      "decided by another router cannot be forwarded";
+    } else {
+      absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> peer_credentials =
+          transport::MakeChannelCredentials(peer_tls, "peers", "tls.peer");
+      if (!peer_credentials.ok()) return peer_credentials.status();
+      peers_.SetCredentials(*std::move(peer_credentials));
+    }
+  }
+  guard_ = std::make_unique<CallGuard>(access::AccessPolicy(config_.access), token_check_);
   state::RedisStateStoreOptions store_options = engine::StoreOptions(config_.redis);
   store_options.clock = clock_;
   std::vector<core::TenantConfig> tenants;
@@ -95,6 +123,7 @@ absl::Status Server::Start() {
   context_.clock = clock_;
   context_.offers = &offers_;
   context_.peers = &peers_;
+  context_.guard = guard_.get();
 
   routing_service_ = std::make_unique<RoutingServiceImpl>(&context_);
   handler_service_ = std::make_unique<HandlerServiceImpl>(&context_);
@@ -105,7 +134,7 @@ absl::Status Server::Start() {
   grpc::ServerBuilder builder;
   // Without this, a second router on the same port would silently split the traffic.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  builder.AddListeningPort(config_.listen_address, grpc::InsecureServerCredentials(), &port_);
+  builder.AddListeningPort(config_.listen_address, *credentials, &port_);
   builder.RegisterService(routing_service_.get());
   builder.RegisterService(handler_service_.get());
   builder.RegisterService(operator_service_.get());
@@ -156,7 +185,13 @@ absl::Status Server::Reload(config::RouterConfig config) {
       config.redis.port != config_.redis.port) {
     LOG(WARNING) << "reload: listen address and redis settings apply at the next restart";
   }
+  if (absl::Status s = access::ValidateAccessConfig(config.access); !s.ok()) return s;
+  if (config.access.allow_anonymous != config_.access.allow_anonymous) {
+    return absl::InvalidArgumentError("access.allow_anonymous: changes need a restart");
+  }
   WISSEL_RETURN_IF_ERROR(engine_->Reconfigure(tenants));
+  guard_->SetPolicy(access::AccessPolicy(config.access));
+  config_.access = std::move(config.access);
   for (config::TenantSettings& t : config.tenants) {
     config::TenantSettings* running = nullptr;
     for (config::TenantSettings& r : config_.tenants) {

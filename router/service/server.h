@@ -1,6 +1,6 @@
 // Server: a whole Wissel router in one object — state store connections, routing engine, the
-// three gRPC services, forwarding to the other routers, health checking and reflection — built
-// from a RouterConfig.
+// three gRPC services behind TLS and access control (config.tls, config.access), forwarding to the
+// other routers, health checking and reflection — built from a RouterConfig.
 //
 // The daemon runs one; in-process tests run one on port 0. Start() refuses a listen address
 // that is taken (SO_REUSEPORT off, so a second router cannot silently share the port).
@@ -46,6 +46,10 @@ class Server {
   Server(config::RouterConfig config, const core::Clock* clock, ClusterOptions cluster = {});
   ~Server();
 
+  // How bearer tokens are verified (before Start). Without one, and without access.oidc in the
+  // configuration, calls with a token are refused.
+  void SetTokenCheck(TokenCheck check) { token_check_ = std::move(check); }
+
   // Connects to Redis, recovers every tenant, and starts listening on
   // config.listen_address. FailedPrecondition if the address is taken; Unavailable if Redis
   // cannot be reached; InvalidArgument for a bad pseudonym secret.
@@ -79,6 +83,8 @@ class Server {
   std::unique_ptr<state::RedisStateStore> reader_store_;
   std::unique_ptr<engine::RoutingEngine> engine_;
   OfferHub offers_;
+  TokenCheck token_check_;
+  std::unique_ptr<CallGuard> guard_;
   ServiceContext context_;
   std::unique_ptr<RoutingServiceImpl> routing_service_;
   std::unique_ptr<HandlerServiceImpl> handler_service_;

@@ -9,6 +9,7 @@
 #include "router/core/clock.h"
 #include "router/engine/routing_engine.h"
 #include "router/privacy/pseudonymizer.h"
+#include "router/service/call_guard.h"
 #include "router/service/offer_hub.h"
 #include "router/service/peer_forwarding.h"
 #include "router/state/state_store.h"
@@ -26,6 +27,8 @@ struct ServiceContext {
   // The other routers, for calls of tenants decided there.
   PeerStubs* peers = nullptr;
   absl::flat_hash_map<std::string, privacy::Pseudonymizer> pseudonymizers;
+  // Admits every call (authentication and authorisation) before anything else.
+  const CallGuard* guard = nullptr;
 };
 
 // Turns the store-applied effects into offer-stream messages (offers and withdrawals).

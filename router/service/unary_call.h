@@ -5,12 +5,14 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
+#include "router/service/call_guard.h"
 #include "router/service/grpc_status.h"
 #include "router/service/peer_forwarding.h"
 #include "router/service/request_validation.h"
@@ -31,9 +33,9 @@ inline absl::Status CheckTenant(const ServiceContext& ctx, absl::string_view fie
 // Unavailable when a call for `tenant`, which is not decided here, cannot be forwarded: nobody
 // decides it at the moment (a takeover), or the call was forwarded to us already.
 inline absl::Status RefuseUndecided(const std::string& tenant, const engine::TenantRoute& route,
-                                    const grpc::CallbackServerContext* context) {
+                                    const Admission& admission) {
   if (route.address.empty()) return engine::NotDecidedHere(tenant, route);
-  if (IsForwarded(context)) {
+  if (admission.forwarded) {
     return absl::UnavailableError(
         absl::StrCat("tenant ", tenant, " moved to the router at ", route.address, "; retry"));
   }
@@ -83,6 +85,13 @@ inline void SubmitAndFinish(
       });
 }
 
+// The call admitted by ctx.guard (call_guard.h), or, when it is refused, null and `*refused`
+// set to the reactor that finishes it with the refusal.
+inline std::optional<Admission> Admit(const ServiceContext& ctx,
+                                      grpc::CallbackServerContext* context, access::Rpc rpc,
+                                      access::CallTarget target,
+                                      grpc::ServerUnaryReactor** refused);
+
 // Finishes `reactor` with `status` (an error found before anything was submitted).
 inline grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
                                            const absl::Status& status) {
@@ -91,18 +100,28 @@ inline grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
   return reactor;
 }
 
+inline std::optional<Admission> Admit(const ServiceContext& ctx,
+                                      grpc::CallbackServerContext* context, access::Rpc rpc,
+                                      access::CallTarget target,
+                                      grpc::ServerUnaryReactor** refused) {
+  absl::StatusOr<Admission> admission = ctx.guard->Admit(*context, rpc, target);
+  if (!admission.ok()) {
+    *refused = FinishNow(context, admission.status());
+    return std::nullopt;
+  }
+  return *std::move(admission);
+}
+
 // Null when this router decides `tenant`: go on locally. Otherwise the call is forwarded to the
 // router that does (peer_forwarding.h), or refused with UNAVAILABLE while nobody decides it or
 // when it was forwarded to us already; the returned reactor finishes it.
 template <typename Request, typename Response, typename Call>
-grpc::ServerUnaryReactor* ForwardIfDecidedElsewhere(ServiceContext& ctx,
-                                                    grpc::CallbackServerContext* context,
-                                                    const std::string& tenant,
-                                                    const Request* request, Response* response,
-                                                    const Call& call) {
+grpc::ServerUnaryReactor* ForwardIfDecidedElsewhere(
+    ServiceContext& ctx, grpc::CallbackServerContext* context, const Admission& admission,
+    const std::string& tenant, const Request* request, Response* response, const Call& call) {
   const engine::TenantRoute route = ctx.engine->RouteOf(tenant);
   if (route.local) return nullptr;
-  if (absl::Status refused = RefuseUndecided(tenant, route, context); !refused.ok()) {
+  if (absl::Status refused = RefuseUndecided(tenant, route, admission); !refused.ok()) {
     return FinishNow(context, refused);
   }
   return ForwardUnary(*ctx.peers, route.address, context, request, response, call);

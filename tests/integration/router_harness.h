@@ -44,9 +44,14 @@ inline std::string TestConfigYaml(int redis_port, absl::string_view offer_timeou
 listen_address: LISTEN
 drain_timeout: 2s
 redis: {host: 127.0.0.1, port: PORT}
+# Loopback development mode: these tests are about routing, not access control
+# (tests/integration/access_control_test.cc covers that, with TLS).
+tls: {plaintext: true}
+access: {allow_anonymous: true}
 tenants:
   - id: gemeente-test
     name: Gemeente Test
+    dynamic_handlers: true
     pseudonym_secret: "SECRET"
     contact_retention: 1d
     handler_defaults:

@@ -54,9 +54,14 @@ std::string RouterConfig(int redis_port) {
 listen_address: 127.0.0.1:0
 drain_timeout: 2s
 redis: {host: 127.0.0.1, port: PORT}
+# Loopback development mode: these tests are about routing, not access control
+# (tests/integration/access_control_test.cc covers that, with TLS).
+tls: {plaintext: true}
+access: {allow_anonymous: true}
 tenants:
   - id: gemeente-test
     name: Gemeente Test
+    dynamic_handlers: true
     pseudonym_secret: "test-secret-test-secret-test-secret-0123"
     contact_retention: 1d
     handler_defaults:

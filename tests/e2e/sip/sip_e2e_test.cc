@@ -40,9 +40,14 @@ listen_address: 127.0.0.1:0
 drain_timeout: 2s
 redis: {host: 127.0.0.1, port: )yaml",
                       redis_port, R"yaml(}
+# Loopback development mode: these tests are about routing, not access control
+# (tests/integration/access_control_test.cc covers that, with TLS).
+tls: {plaintext: true}
+access: {allow_anonymous: true}
 tenants:
   - id: gemeente-test
     name: Gemeente Test
+    dynamic_handlers: true
     pseudonym_secret: "test-secret-test-secret-test-secret-0123"
     contact_retention: 1d
     handler_defaults:
@@ -360,9 +365,14 @@ listen_address: 127.0.0.1:0
 drain_timeout: 2s
 redis: {host: 127.0.0.1, port: )yaml",
                       redis_port, R"yaml(}
+# Loopback development mode: these tests are about routing, not access control
+# (tests/integration/access_control_test.cc covers that, with TLS).
+tls: {plaintext: true}
+access: {allow_anonymous: true}
 tenants:
   - id: gemeente-dicht
     name: Gemeente Dicht
+    dynamic_handlers: true
     pseudonym_secret: "test-secret-test-secret-test-secret-0123"
     calendar:
       time_zone: Europe/Amsterdam
