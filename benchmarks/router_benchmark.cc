@@ -30,6 +30,8 @@ class BenchClock : public Clock {
 // not match a plain contact, so evaluation runs through all of them.
 TenantConfig BenchConfig(int queues) {
   TenantConfig config;
+  // Handlers sign in without being listed in a roster.
+  config.dynamic_handlers = true;
   config.id = "gemeente-bench";
   for (int q = 0; q < queues; ++q) {
     const std::string name = absl::StrCat("team-", q);

@@ -191,7 +191,8 @@ start_floors() {
 SUMMARY=
 load() {
   local out="$STATE/load.out"
-  "$BUILD/benchmarks/load/wissel-load" --channels="$CHANNELS" "$@" >"$out" 2>"$STATE/load.err" ||
+  "$BUILD/benchmarks/load/wissel-load" --channels="$CHANNELS" ${LOAD_TLS:---plaintext} "$@" \
+    >"$out" 2>"$STATE/load.err" ||
     true
   sed 's/^/    /' "$out"
   SUMMARY=$(grep '^SUMMARY' "$out" | tail -1 || true)
@@ -464,8 +465,8 @@ phase_soak() {
   fresh_wisseld
   echo "== soak: open loop at $rate contacts/s for $length with $handlers handlers;" \
     "wisseld VmRSS every 10 s"
-  "$BUILD/benchmarks/load/wissel-load" --channels="$CHANNELS" --target=127.0.0.1:$WISSELD_PORT \
-    --rate="$rate" --handlers="$handlers" --handle_time=20ms --warmup=0s \
+  "$BUILD/benchmarks/load/wissel-load" --channels="$CHANNELS" --plaintext \
+    --target=127.0.0.1:$WISSELD_PORT --rate="$rate" --handlers="$handlers" --handle_time=20ms --warmup=0s \
     --patience="${SOAK_PATIENCE:-60s}" --duration="$length" >"$STATE/soak.out" \
     2>"$STATE/soak.err" &
   local load_pid=$!

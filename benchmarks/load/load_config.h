@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "router/transport/tls_options.h"
 #include "wissel/v1/contact.pb.h"
 #include "wissel/v1/handler_service.pb.h"
 
@@ -29,6 +30,8 @@ struct LoadConfig {
   std::string target = "127.0.0.1:7450";
   // Name of the target in the report and the SUMMARY line, e.g. "wissel", "floor", "noop".
   std::string label = "wissel";
+  // TLS towards the target (CA, client certificate, token file), or plaintext on loopback.
+  transport::ClientTls tls;
   // gRPC channels (each its own TCP connection); calls are spread over them.
   int channels = 4;
 

@@ -1,5 +1,7 @@
 #include "benchmarks/load/load_generator.h"
 
+#include <glog/logging.h>
+
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -27,6 +29,7 @@
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
 #include "grpcpp/support/client_callback.h"
+#include "router/transport/grpc_credentials.h"
 #include "wissel/v1/handler_service.grpc.pb.h"
 #include "wissel/v1/routing_service.grpc.pb.h"
 
@@ -94,8 +97,11 @@ class Run {
       // Distinct arguments keep channels from sharing one subchannel (one TCP connection).
       args.SetInt("wissel.load.channel", i);
       args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-      auto channel =
-          grpc::CreateCustomChannel(config.target, grpc::InsecureChannelCredentials(), args);
+      absl::StatusOr<std::shared_ptr<grpc::Channel>> made =
+          transport::CreateChannel(config.target, config.tls, "--", args);
+      // main() checked the options (transport::ValidateClientTls).
+      CHECK(made.ok()) << made.status();
+      std::shared_ptr<grpc::Channel> channel = *std::move(made);
       routing_.push_back(v1::RoutingService::NewStub(channel));
       handler_stubs_.push_back(v1::HandlerService::NewStub(channel));
       channels_.push_back(std::move(channel));

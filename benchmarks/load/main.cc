@@ -29,6 +29,11 @@ std::string JoinTeams(const std::vector<wissel::load::TeamSkill>& teams) {
 }  // namespace
 
 ABSL_FLAG(std::string, target, "127.0.0.1:7450", "Router or floor server, host:port.");
+ABSL_FLAG(bool, plaintext, false, "No TLS (a loopback target only).");
+ABSL_FLAG(std::string, ca_file, "", "CA of the target's certificate (TLS).");
+ABSL_FLAG(std::string, cert_file, "", "Client certificate (mutual TLS).");
+ABSL_FLAG(std::string, key_file, "", "Private key of --cert_file.");
+ABSL_FLAG(std::string, token_file, "", "File with an OAuth2 bearer token sent with every call.");
 ABSL_FLAG(std::string, label, "wissel", "Name of the target in the report and SUMMARY line.");
 ABSL_FLAG(int, channels, 4, "gRPC channels (separate TCP connections).");
 ABSL_FLAG(int, concurrency, 16, "Closed loop: calls in flight.");
@@ -78,6 +83,16 @@ int main(int argc, char** argv) {
   wissel::load::LoadConfig config;
   config.target = absl::GetFlag(FLAGS_target);
   config.label = absl::GetFlag(FLAGS_label);
+  config.tls.plaintext = absl::GetFlag(FLAGS_plaintext);
+  config.tls.ca_file = absl::GetFlag(FLAGS_ca_file);
+  config.tls.certificate_file = absl::GetFlag(FLAGS_cert_file);
+  config.tls.private_key_file = absl::GetFlag(FLAGS_key_file);
+  config.tls.token_file = absl::GetFlag(FLAGS_token_file);
+  if (absl::Status s = wissel::transport::ValidateClientTls(config.tls, config.target, "--");
+      !s.ok()) {
+    std::cerr << "wissel-load: " << s.message() << "\n";
+    return 2;
+  }
   config.channels = absl::GetFlag(FLAGS_channels);
   config.concurrency = absl::GetFlag(FLAGS_concurrency);
   config.rate = absl::GetFlag(FLAGS_rate);

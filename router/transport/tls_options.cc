@@ -32,7 +32,12 @@ struct PkeyFree {
 
 std::string Field(absl::string_view prefix, absl::string_view name) {
   if (prefix.empty()) return std::string(name);
-  if (prefix == "--") return absl::StrCat("--", name);
+  if (absl::StartsWith(prefix, "--")) {
+    // Flags use the short names: --router_cert_file, --key_file.
+    if (name == "certificate_file") name = "cert_file";
+    if (name == "private_key_file") name = "key_file";
+    if (prefix == "--") return absl::StrCat("--", name);
+  }
   // Flags read "--router_ca_file"; configuration keys "tls.ca_file".
   return absl::StartsWith(prefix, "--") ? absl::StrCat(prefix, "_", name)
                                         : absl::StrCat(prefix, ".", name);

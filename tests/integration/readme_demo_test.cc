@@ -4,7 +4,10 @@
 // README shows is checked against what the router answers, so the README cannot drift from what
 // Wissel does.
 #include <signal.h>
+#include <unistd.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -89,16 +92,32 @@ class ReadmeDemoTest : public ::testing::Test {
       std::vector<std::string> parts = absl::StrSplit(var, absl::MaxSplits('=', 1));
       setenv(parts[0].c_str(), parts[1].c_str(), 1);
     }
+    // A checkout's layout in a folder of the test: the example configuration, and the
+    // development certificates where scripts/run.sh puts them (.run/tls, which the example file
+    // names relative to itself and wisselctl finds through WISSEL_TLS_DIR).
+    checkout_ = std::filesystem::temp_directory_path() / absl::StrCat("wissel-readme-", getpid());
+    std::filesystem::create_directories(checkout_ / "config");
+    std::filesystem::copy(std::filesystem::path(WISSEL_SOURCE_DIR) / "config/example",
+                          checkout_ / "config/example", std::filesystem::copy_options::recursive);
+    const std::string certs = absl::StrCat(WISSEL_SOURCE_DIR, "/scripts/dev-certs.sh ",
+                                           (checkout_ / ".run/tls").string());
+    ASSERT_EQ(std::system(certs.c_str()), 0) << certs;  // NOLINT(cert-env33-c): the test's own
+    env_.push_back(absl::StrCat("WISSEL_TLS_DIR=", (checkout_ / ".run/tls").string()));
     wisseld_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{
             WISSELD_BINARY,
-            absl::StrCat("--config=", WISSEL_SOURCE_DIR, "/config/example/wissel.yaml"),
+            absl::StrCat("--config=", (checkout_ / "config/example/wissel.yaml").string()),
             "--listen=127.0.0.1:0", absl::StrCat("--redis_port=", redis_->port())},
         env_);
     ASSERT_TRUE(wisseld_->Start().ok());
     absl::StatusOr<int> port = wisseld_->WaitForPort();
     ASSERT_TRUE(port.ok()) << port.status() << "\n" << wisseld_->Log();
     router_ = absl::StrCat("--router=127.0.0.1:", *port);
+  }
+
+  void TearDown() override {
+    std::error_code ec;
+    std::filesystem::remove_all(checkout_, ec);
   }
 
   std::vector<std::string> Argv(const std::vector<std::string>& args) const {
@@ -132,6 +151,7 @@ class ReadmeDemoTest : public ::testing::Test {
 
   std::unique_ptr<RedisServer> redis_;
   std::vector<std::string> env_;
+  std::filesystem::path checkout_;
   std::unique_ptr<ChildProcess> wisseld_;
   std::string router_;
 };
@@ -153,7 +173,7 @@ TEST_F(ReadmeDemoTest, TheFirstStepsShowWhatWisselDoes) {
   // 2. A web form about a marriage goes to the demo handler at any hour.
   const std::string form = Run(commands[1]);
   EXPECT_EQ(Headline(form), shown[0]) << form;
-  EXPECT_EQ(shown[0], "assigned to handler mdw-001 (queue burgerzaken)");
+  EXPECT_EQ(shown[0], "assigned to handler mw-0101 (queue burgerzaken)");
   absl::StatusOr<std::string> accepted = handler.WaitForLine("accepted contact", absl::Seconds(20));
   EXPECT_TRUE(accepted.ok()) << accepted.status() << "\n" << handler.Log();
 

@@ -69,6 +69,7 @@ class GrpcRouterClientTest : public ::testing::Test {
     server_->GetHealthCheckService()->SetServingStatus(true);
     GrpcRouterClientOptions options;
     options.target = absl::StrCat("127.0.0.1:", port_);
+    options.tls.plaintext = true;  // a plaintext fake router on loopback
     options.deadline = absl::Milliseconds(300);
     client_ = std::make_unique<GrpcRouterClient>(options);
   }
@@ -137,6 +138,7 @@ TEST(GrpcRouterClientDownTest, RouterDownIsUnavailableAtOnce) {
   // Bind and close a port so that nothing listens there.
   GrpcRouterClientOptions options;
   options.target = "127.0.0.1:1";
+  options.tls.plaintext = true;
   options.deadline = absl::Seconds(2);
   GrpcRouterClient client(options);
   const absl::Time start = absl::Now();

@@ -109,7 +109,7 @@ class BalieE2eTest : public ::testing::Test {
     ++starts_;
     balie_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{WISSEL_BALIE_BINARY, "--config=" + dir_ + "/balie.yaml",
-                                 absl::StrCat("--router=127.0.0.1:", wisseld_->port()),
+                                 absl::StrCat("--router=127.0.0.1:", wisseld_->port()), "--router_plaintext",
                                  "--listen=127.0.0.1:0", "--router_deadline=2s",
                                  "--ticket_state=" + dir_ + "/tickets.state", "--next_wait=5s"},
         absl::StrCat(dir_, "/balie-", starts_, ".out"),

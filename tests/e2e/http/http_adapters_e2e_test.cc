@@ -120,7 +120,7 @@ class HttpAdaptersE2eTest : public ::testing::Test {
   static ChildProcess* StartChat() {
     auto* chat =
         new ChildProcess({WISSEL_CHAT_BINARY, "--listen=127.0.0.1:0", "--read_timeout=1s",
-                          "--poll_interval=100ms", absl::StrCat("--router=", RouterTarget())});
+                          "--poll_interval=100ms", absl::StrCat("--router=", RouterTarget()), "--router_plaintext"});
     const absl::Status s = StartListening(*chat);
     EXPECT_TRUE(s.ok()) << s << chat->Log();
     return chat;
@@ -129,6 +129,7 @@ class HttpAdaptersE2eTest : public ::testing::Test {
   // `env` configures the adapter by environment, as in a container.
   static ChildProcess* StartWebform(std::vector<std::string> env, std::string router = "") {
     if (router.empty()) env.push_back(absl::StrCat("WISSEL_ROUTER=", RouterTarget()));
+    env.push_back("WISSEL_ROUTER_PLAINTEXT=true");  // the test's router runs plaintext on loopback
     auto* webform = new ChildProcess(
         {WISSEL_WEBFORM_BINARY, "--listen=127.0.0.1:0", "--read_timeout=1s"}, std::move(env));
     const absl::Status s = StartListening(*webform);

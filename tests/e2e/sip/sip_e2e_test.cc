@@ -161,6 +161,7 @@ class SipE2eTest : public ::testing::Test {
     SipAdapter adapter;
     adapter.process = std::make_unique<ChildProcess>(
         std::vector<std::string>{WISSEL_SIP_BINARY, "--config=" + config, "--router=" + router,
+                                 "--router_plaintext",
                                  "--udp_listen=127.0.0.1:0", "--tcp_listen=127.0.0.1:0",
                                  "--health_listen=127.0.0.1:0", "--router_deadline=2s"},
         absl::StrCat(dir_, "/", name, "-wissel-sip.log"),

@@ -294,7 +294,7 @@ class WisselctlTest : public ::testing::Test {
   // Runs wisselctl against the fakes; `watched`, if given, receives the standard output.
   Result Run(std::vector<std::string> args, StopSignal* stop = nullptr,
              WatchedOutput* watched = nullptr) {
-    args.insert(args.begin(), absl::StrCat("--router=127.0.0.1:", port_));
+    args.insert(args.begin(), {absl::StrCat("--router=127.0.0.1:", port_), "--plaintext"});
     std::ostringstream out;
     std::ostringstream err;
     std::ostream watched_out(watched);

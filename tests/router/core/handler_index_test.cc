@@ -12,6 +12,8 @@ const absl::Time kT0 = absl::FromUnixSeconds(1'790'000'000);
 
 TenantConfig Config() {
   TenantConfig config;
+  // Handlers sign in without being listed in a roster.
+  config.dynamic_handlers = true;
   config.id = "gemeente-test";
   config.queues = {{"burgerzaken", "burgerzaken", absl::Minutes(4)},
                    {"wmo", "wmo", absl::Minutes(10)}};

@@ -32,6 +32,8 @@ absl::Time Monday10() { return absl::FromUnixSeconds(1795424400); }
 
 TenantConfig PolicyConfig() {
   TenantConfig config;
+  // Handlers sign in without being listed in a roster.
+  config.dynamic_handlers = true;
   config.id = "gemeente-test";
   config.name = "Gemeente Test";
   QueueConfig burgerzaken{"burgerzaken", "burgerzaken", absl::Minutes(4)};

@@ -20,6 +20,8 @@ using ::wissel::testing::FakeClock;
 
 TenantConfig PositionConfig() {
   TenantConfig config;
+  // Handlers sign in without being listed in a roster.
+  config.dynamic_handlers = true;
   config.id = "gemeente-positie";
   config.name = "Gemeente Positie";
   QueueConfig a{"qa", "qa", absl::Minutes(4)};

@@ -20,6 +20,8 @@ using ::wissel::testing::FakeClock;
 
 TenantConfig TestConfig() {
   TenantConfig config;
+  // Handlers sign in without being listed in a roster.
+  config.dynamic_handlers = true;
   config.id = "gemeente-test";
   config.name = "Gemeente Test";
   config.queues = {{"burgerzaken", "burgerzaken", absl::Minutes(4)},

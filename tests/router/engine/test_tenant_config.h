@@ -11,6 +11,8 @@ inline constexpr char kTestTenant[] = "gemeente-test";
 
 inline core::TenantConfig TestTenantConfig() {
   core::TenantConfig config;
+  // Handlers sign in without being listed in a roster.
+  config.dynamic_handlers = true;
   config.id = kTestTenant;
   config.name = "Gemeente Test";
   config.queues = {{"burgerzaken", "burgerzaken", absl::Minutes(4)}};

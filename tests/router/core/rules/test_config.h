@@ -14,6 +14,8 @@ namespace wissel::core::rules::testing {
 
 inline TenantConfig TestConfig() {
   TenantConfig config;
+  // Handlers sign in without being listed in a roster.
+  config.dynamic_handlers = true;
   config.id = "gemeente-test";
   config.name = "Gemeente Test";
   config.queues = {
