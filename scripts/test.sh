@@ -2,7 +2,7 @@
 # The test command: installs what is missing, checks formatting, builds everything with
 # -Wall -Wextra -Werror and AddressSanitizer + UndefinedBehaviorSanitizer, runs the whole
 # suite with ctest (unit, integration, e2e), runs clang-tidy (.clang-tidy, every kept check an
-# error) on the project's sources, then builds the adapters' libFuzzer harnesses with
+# error) on the project's sources, then builds the libFuzzer harnesses (adapters, tokens) with
 # clang-14 and runs each for a bounded time. Integration and e2e tests start their own
 # redis-server (and wisseld, sipp, Chromium) on free loopback ports and stop them by PID.
 set -euo pipefail
@@ -29,10 +29,11 @@ ctest --test-dir "$BUILD" --output-on-failure -j2 --timeout 600 -LE fuzz
 echo "== clang-tidy (a file unchanged since it last passed is not checked again)"
 scripts/tidy.py "$BUILD"
 
-echo "== fuzz (libFuzzer + ASan with clang-14, each request parser for 20 s)"
+echo "== fuzz (libFuzzer + ASan with clang-14, each request and token parser for 20 s)"
 FUZZ_BUILD=${WISSEL_FUZZ_BUILD_DIR:-$ROOT/build-fuzz}
 cmake -S . -B "$FUZZ_BUILD" -DCMAKE_BUILD_TYPE=Debug -DWISSEL_FUZZ=ON -DWISSEL_BUILD_BENCHMARKS=OFF \
   -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 >/dev/null
-FUZZERS=(sip_request_fuzzer chat_request_fuzzer webform_request_fuzzer balie_checkin_fuzzer)
+FUZZERS=(sip_request_fuzzer chat_request_fuzzer webform_request_fuzzer balie_checkin_fuzzer
+         token_fuzzer)
 cmake --build "$FUZZ_BUILD" -j2 --target "${FUZZERS[@]}"
 ctest --test-dir "$FUZZ_BUILD" --output-on-failure -L fuzz --timeout 300
