@@ -7,6 +7,8 @@
 #                                against noop, floor, the record floor (the floor's design
 #                                writing the router's own contact record) and wisseld; prints
 #                                the table and the Redis commands and round trips per call
+#   benchmarks/run.sh security   RouteContact at c=16 and 64 without TLS and access control,
+#                                against the same with TLS and a bearer token (issue 14)
 #   benchmarks/run.sh handlers   wisseld with simulated handlers: contact-to-offer latency
 #   benchmarks/run.sh memory     100 000 handlers signed in (away) + 100 000 queued contacts:
 #                                wisseld RSS and Redis bytes per queued contact
@@ -583,8 +585,78 @@ phase_handover() {
   printf '%s\n' "${rows[@]}"
 }
 
+# A development CA and certificates (scripts/dev-certs.sh), an RSA identity provider key with its
+# JWKS, a bearer token for wissel-load, and bench.yaml with TLS and token authentication on.
+make_security_config() {
+  local dir=$STATE/security
+  mkdir -p "$dir"
+  scripts/dev-certs.sh "$dir/tls" >/dev/null
+  openssl genrsa -out "$dir/idp.key" 2048 2>/dev/null
+  python3 - "$dir" <<'PY'
+import base64, json, subprocess, sys, time
+d = sys.argv[1]
+b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+mod = subprocess.run(["openssl", "rsa", "-in", f"{d}/idp.key", "-noout", "-modulus"],
+                     capture_output=True, text=True, check=True).stdout.split("=")[1].strip()
+jwk = {"kty": "RSA", "kid": "bench", "use": "sig", "alg": "RS256",
+       "n": b64(bytes.fromhex(mod)), "e": "AQAB"}
+open(f"{d}/jwks.json", "w").write(json.dumps({"keys": [jwk]}))
+now = int(time.time())
+header = b64(json.dumps({"alg": "RS256", "kid": "bench", "typ": "JWT"}).encode())
+payload = b64(json.dumps({"iss": "https://idp.bench.test", "aud": "wissel", "sub": "wissel-load",
+                          "iat": now, "nbf": now, "exp": now + 6 * 3600}).encode())
+signing_input = f"{header}.{payload}".encode()
+sig = subprocess.run(["openssl", "dgst", "-sha256", "-sign", f"{d}/idp.key"], input=signing_input,
+                     capture_output=True, check=True).stdout
+open(f"{d}/token", "w").write(f"{header}.{payload}.{b64(sig)}")
+PY
+  sed -e "s|^tls: {plaintext: true}|tls: {certificate_file: $dir/tls/wisseld.pem, private_key_file: $dir/tls/wisseld.key}|" \
+    -e "s|^access: {allow_anonymous: true}|access:\n  oidc: {issuer: \"https://idp.bench.test\", audience: wissel, jwks_file: $dir/jwks.json}\n  grants:\n    - {token_subject: wissel-load, role: channel, tenants: [\"*\"]}|" \
+    "$ROOT/benchmarks/load/bench.yaml" >"$dir/bench-security.yaml"
+  grep -q "^  oidc:" "$dir/bench-security.yaml"
+  SECURE_CONFIG=$dir/bench-security.yaml
+  SECURE_LOAD="--ca_file=$dir/tls/ca.pem --token_file=$dir/token"
+}
+
+# RouteContact throughput of wisseld without TLS and access control (bench.yaml) against the
+# same with TLS and a bearer token on every call (each connection a TLS session; the token
+# verified once, then found in the router's cache), alternating, SECURITY_ROUNDS times per
+# concurrency; the ratio of the medians is the cost.
+phase_security() {
+  start_redis
+  machine
+  make_security_config
+  local plain_config=$CONFIG c round plain secure rows=()
+  for c in ${BENCH_SECURITY_CONCURRENCY:-16 64}; do
+    local common=(--concurrency="$c" --warmup="$WARMUP" --duration="$DURATION")
+    local plain_rps=() secure_rps=()
+    for round in $(seq 1 "${SECURITY_ROUNDS:-3}"); do
+      echo "== concurrency $c, round $round: plaintext, anonymous (bench.yaml)"
+      CONFIG=$plain_config
+      fresh_wisseld
+      LOAD_TLS=--plaintext load --target=127.0.0.1:$WISSELD_PORT --label=plain "${common[@]}"
+      plain_rps+=("$(field "$SUMMARY" rps)")
+      echo "== concurrency $c, round $round: TLS + bearer token"
+      CONFIG=$SECURE_CONFIG
+      fresh_wisseld
+      LOAD_TLS=$SECURE_LOAD load --target=localhost:$WISSELD_PORT --label=secure "${common[@]}"
+      secure_rps+=("$(field "$SUMMARY" rps)")
+    done
+    stop_wisseld
+    CONFIG=$plain_config
+    plain=$(printf '%s\n' "${plain_rps[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+    secure=$(printf '%s\n' "${secure_rps[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+    rows+=("| $c | ${plain_rps[*]} | ${secure_rps[*]} | $plain | $secure | $(ratio "$secure" "$plain") |")
+  done
+  echo
+  echo "| c | plaintext rps (rounds) | TLS + token rps (rounds) | median plaintext | median TLS + token | ratio |"
+  echo "|---|---|---|---|---|---|"
+  printf '%s\n' "${rows[@]}"
+}
+
 case "$PHASE" in
   compare) phase_compare ;;
+  security) phase_security ;;
   handover) phase_handover ;;
   wait) phase_wait ;;
   handlers) phase_handlers ;;

@@ -59,7 +59,10 @@ class ConfigParser {
   absl::Status ParseTls(const YAML::Node& node, const std::string& path, transport::ServerTls* tls,
                         std::string* peer_ca_file);
   absl::Status ParseAccess(const YAML::Node& node, const std::string& path,
-                           access::AccessConfig* access);
+                           access::AccessConfig* access,
+                           std::optional<security::OidcOptions>* oidc);
+  absl::Status ParseOidc(const YAML::Node& node, const std::string& path,
+                         std::optional<security::OidcOptions>* oidc);
   absl::Status ParseRedis(const YAML::Node& node, const std::string& path, RedisConfig* redis);
   absl::Status ParseSentinel(const YAML::Node& node, const std::string& path,
                              SentinelConfig* sentinel);

@@ -77,7 +77,7 @@ absl::StatusOr<RouterConfig> ConfigParser::ParseDocument() {
     WISSEL_RETURN_IF_ERROR(ParseTls(*n, "tls", &config.tls, &config.peer_ca_file));
   }
   if (const YAML::Node* n = fields.Find("access")) {
-    WISSEL_RETURN_IF_ERROR(ParseAccess(*n, "access", &config.access));
+    WISSEL_RETURN_IF_ERROR(ParseAccess(*n, "access", &config.access, &config.oidc));
   }
   if (const YAML::Node* n = fields.Find("drain_timeout")) {
     WISSEL_ASSIGN_OR_RETURN(config.drain_timeout, reader_.ReadDuration(*n, "drain_timeout"));

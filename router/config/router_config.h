@@ -10,6 +10,7 @@
 // force. See config/example/wissel.yaml for an annotated example of the schema.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "absl/time/time.h"
 #include "router/access/access_policy.h"
 #include "router/core/tenant_config.h"
+#include "router/security/oidc_options.h"
 #include "router/transport/tls_options.h"
 
 namespace wissel::config {
@@ -88,6 +90,9 @@ struct RouterConfig {
   std::string peer_ca_file;
   // Who may do what (router/access/access_policy.h).
   access::AccessConfig access;
+  // The identity provider whose bearer tokens (JWT) identify callers (access.oidc); none: calls
+  // with a token are refused.
+  std::optional<security::OidcOptions> oidc;
   RedisConfig redis;
   // On SIGTERM: how long in-flight calls may take before the server is stopped hard.
   absl::Duration drain_timeout = absl::Seconds(10);

@@ -63,13 +63,59 @@ absl::Status ConfigParser::ParseTls(const YAML::Node& node, const std::string& p
   return absl::OkStatus();
 }
 
-absl::Status ConfigParser::ParseAccess(const YAML::Node& node, const std::string& path,
-                                       access::AccessConfig* access) {
+absl::Status ConfigParser::ParseOidc(const YAML::Node& node, const std::string& path,
+                                     std::optional<security::OidcOptions>* oidc) {
   WISSEL_ASSIGN_OR_RETURN(const base::YamlEntries fields,
-                          reader_.ReadMap(node, path, {"allow_anonymous", "grants"}));
+                          reader_.ReadMap(node, path,
+                                          {"issuer", "audience", "clock_skew", "groups_claim",
+                                           "handler_claim", "jwks_file", "jwks_url", "jwks_ca_file",
+                                           "jwks_refresh", "jwks_min_refresh"}));
+  security::OidcOptions options;
+  for (const auto& [key, out] : {std::pair<const char*, std::string*>{"issuer", &options.issuer},
+                                 {"audience", &options.audience},
+                                 {"groups_claim", &options.groups_claim},
+                                 {"handler_claim", &options.handler_claim},
+                                 {"jwks_url", &options.jwks_url}}) {
+    if (const YAML::Node* n = fields.Find(key)) {
+      WISSEL_ASSIGN_OR_RETURN(*out, reader_.ReadString(*n, base::JoinKeyPath(path, key)));
+    }
+  }
+  for (const auto& [key, out] :
+       {std::pair<const char*, std::string*>{"jwks_file", &options.jwks_file},
+        {"jwks_ca_file", &options.jwks_ca_file}}) {
+    if (const YAML::Node* n = fields.Find(key)) {
+      WISSEL_ASSIGN_OR_RETURN(const std::string value,
+                              reader_.ReadString(*n, base::JoinKeyPath(path, key)));
+      *out = Resolve(value);
+    }
+  }
+  for (const auto& [key, out] :
+       {std::pair<const char*, absl::Duration*>{"clock_skew", &options.clock_skew},
+        {"jwks_refresh", &options.jwks_refresh},
+        {"jwks_min_refresh", &options.jwks_min_refresh}}) {
+    if (const YAML::Node* n = fields.Find(key)) {
+      WISSEL_ASSIGN_OR_RETURN(*out, reader_.ReadDuration(*n, base::JoinKeyPath(path, key)));
+    }
+  }
+  if (absl::Status s = security::ValidateOidcOptions(options); !s.ok()) {
+    // "field: reason" -> "access.oidc.field: reason", at the section.
+    return reader_.Error(node, path, s.message());
+  }
+  *oidc = std::move(options);
+  return absl::OkStatus();
+}
+
+absl::Status ConfigParser::ParseAccess(const YAML::Node& node, const std::string& path,
+                                       access::AccessConfig* access,
+                                       std::optional<security::OidcOptions>* oidc) {
+  WISSEL_ASSIGN_OR_RETURN(const base::YamlEntries fields,
+                          reader_.ReadMap(node, path, {"allow_anonymous", "oidc", "grants"}));
   if (const YAML::Node* n = fields.Find("allow_anonymous")) {
     WISSEL_ASSIGN_OR_RETURN(access->allow_anonymous,
                             reader_.ReadBool(*n, base::JoinKeyPath(path, "allow_anonymous")));
+  }
+  if (const YAML::Node* n = fields.Find("oidc")) {
+    WISSEL_RETURN_IF_ERROR(ParseOidc(*n, base::JoinKeyPath(path, "oidc"), oidc));
   }
   const YAML::Node* grants = fields.Find("grants");
   if (grants == nullptr) return absl::OkStatus();

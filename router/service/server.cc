@@ -12,6 +12,7 @@
 #include "absl/strings/str_format.h"
 #include "base/status_macros.h"
 #include "router/engine/store_options.h"
+#include "router/security/token_verifier.h"
 #include "router/transport/grpc_credentials.h"
 
 namespace wissel::service {
@@ -75,6 +76,26 @@ absl::Status Server::Start() {
       if (!peer_credentials.ok()) return peer_credentials.status();
       peers_.SetCredentials(*std::move(peer_credentials));
     }
+  }
+  if (config_.oidc && !token_check_) {
+    absl::StatusOr<std::unique_ptr<security::TokenVerifier>> verifier =
+        security::TokenVerifier::Create(*config_.oidc);
+    if (!verifier.ok()) {
+      return absl::UnavailableError(
+          absl::StrCat("access.oidc: cannot load the key set: ", verifier.status().message()));
+    }
+    token_verifier_ = *std::move(verifier);
+    token_check_ = [verifier = token_verifier_.get()](
+                       absl::string_view token) -> absl::StatusOr<access::Identity> {
+      absl::StatusOr<security::TokenClaims> claims = verifier->Verify(token);
+      if (!claims.ok()) return claims.status();
+      access::Identity identity;
+      identity.has_token = true;
+      identity.token_subject = std::move(claims->subject);
+      identity.token_groups = std::move(claims->groups);
+      identity.token_handler_id = std::move(claims->handler_id);
+      return identity;
+    };
   }
   guard_ = std::make_unique<CallGuard>(access::AccessPolicy(config_.access), token_check_);
   state::RedisStateStoreOptions store_options = engine::StoreOptions(config_.redis);

@@ -20,6 +20,7 @@
 #include "router/core/clock.h"
 #include "router/engine/routing_engine.h"
 #include "router/engine/store_health_monitor.h"
+#include "router/security/token_verifier.h"
 #include "router/service/handler_service.h"
 #include "router/service/operator_service.h"
 #include "router/service/routing_service.h"
@@ -83,6 +84,8 @@ class Server {
   std::unique_ptr<state::RedisStateStore> reader_store_;
   std::unique_ptr<engine::RoutingEngine> engine_;
   OfferHub offers_;
+  // Verifies bearer tokens against access.oidc's key set (when configured); token_check_ uses it.
+  std::unique_ptr<security::TokenVerifier> token_verifier_;
   TokenCheck token_check_;
   std::unique_ptr<CallGuard> guard_;
   ServiceContext context_;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <memory>
@@ -25,6 +26,7 @@
 #include "tests/fakes/test_pki.h"
 #include "tests/integration/redis_server.h"
 #include "tests/router/access/expected_permissions.h"
+#include "tests/router/security/token_minter.h"
 #include "wissel/v1/handler_service.grpc.pb.h"
 #include "wissel/v1/operator_service.grpc.pb.h"
 #include "wissel/v1/routing_service.grpc.pb.h"
@@ -43,8 +45,11 @@ constexpr char kColleague[] = "mw-0002";
 
 std::string Uri(Role role) { return absl::StrCat("spiffe://test/", access::RoleName(role)); }
 
+constexpr char kIssuer[] = "https://idp.gemeente.test/realms/wisseloord";
+constexpr char kAudience[] = "wissel";
+
 std::string ConfigYaml(int redis_port, const std::string& cert, const std::string& key,
-                       const std::string& ca) {
+                       const std::string& ca, const std::string& jwks_file) {
   std::string grants;
   for (Role role : kAllRoles) {
     absl::StrAppend(&grants, "    - {certificate: \"", Uri(role),
@@ -54,6 +59,10 @@ std::string ConfigYaml(int redis_port, const std::string& cert, const std::strin
   }
   absl::StrAppend(&grants, "    - {certificate: \"spiffe://test/colleague\", role: handler, ",
                   "handler_id: ", kColleague, ", tenants: [", kOwn, "]}\n");
+  // Bearer tokens: employees in the group speak for their handler id (preferred_username).
+  absl::StrAppend(&grants, "    - {token_group: kcc-medewerkers, role: handler, tenants: [", kOwn,
+                  "]}\n", "    - {token_subject: teamleider-1, role: supervisor, tenants: [", kOwn,
+                  "]}\n");
   const std::string tenant = R"yaml(
   - id: TENANT
     name: Gemeente TENANT
@@ -69,8 +78,9 @@ std::string ConfigYaml(int redis_port, const std::string& cert, const std::strin
   return absl::StrCat("listen_address: 127.0.0.1:0\ndrain_timeout: 2s\n",
                       "redis: {host: 127.0.0.1, port: ", redis_port, "}\n",
                       "tls:\n  certificate_file: ", cert, "\n  private_key_file: ", key,
-                      "\n  client_ca_file: ", ca, "\n", "access:\n  grants:\n", grants,
-                      "tenants:", absl::StrReplaceAll(tenant, {{"TENANT", kOwn}}),
+                      "\n  client_ca_file: ", ca, "\n", "access:\n", "  oidc: {issuer: \"", kIssuer,
+                      "\", audience: ", kAudience, ", jwks_file: ", jwks_file, "}\n  grants:\n",
+                      grants, "tenants:", absl::StrReplaceAll(tenant, {{"TENANT", kOwn}}),
                       absl::StrReplaceAll(tenant, {{"TENANT", kOther}}));
 }
 
@@ -216,9 +226,14 @@ class AccessControlTest : public ::testing::Test {
     ASSERT_TRUE(redis.ok()) << redis.status();
     redis_ = redis->release();
     const CertificateFiles server = pki_->Issue("wisseld", {"DNS:localhost", "IP:127.0.0.1"});
-    auto config = config::ParseRouterConfig(ConfigYaml(redis_->port(), server.certificate_file,
-                                                       server.private_key_file, pki_->ca_file()),
-                                            "access.yaml");
+    idp_ = new security::testing::TokenMinter(
+        security::testing::TokenMinter::Create(security::testing::KeyType::kEc256, "idp-1"));
+    const std::string jwks = (*dir_ / "jwks.json").string();
+    std::ofstream(jwks) << security::testing::TokenMinter::JwksJson({idp_});
+    auto config =
+        config::ParseRouterConfig(ConfigYaml(redis_->port(), server.certificate_file,
+                                             server.private_key_file, pki_->ca_file(), jwks),
+                                  "access.yaml");
     ASSERT_TRUE(config.ok()) << config.status();
     server_ = new service::Server(*std::move(config), &clock_);
     absl::Status started = server_->Start();
@@ -229,6 +244,7 @@ class AccessControlTest : public ::testing::Test {
     delete server_;
     delete redis_;
     delete pki_;
+    delete idp_;
     std::filesystem::remove_all(*dir_);
     delete dir_;
   }
@@ -250,9 +266,28 @@ class AccessControlTest : public ::testing::Test {
                  v1::OperatorService::NewStub(*channel)};
   }
 
+  // Stubs on a TLS channel without a client certificate, sending `token` as bearer token.
+  static Stubs WithToken(const std::string& token) {
+    const std::string file = (*dir_ / absl::StrCat("token-", ++tokens_)).string();
+    std::ofstream(file) << token;
+    transport::ClientTls tls{.ca_file = pki_->ca_file(), .token_file = file};
+    auto channel =
+        transport::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()), tls, "--test");
+    EXPECT_TRUE(channel.ok()) << channel.status();
+    return Stubs{v1::RoutingService::NewStub(*channel), v1::HandlerService::NewStub(*channel),
+                 v1::OperatorService::NewStub(*channel)};
+  }
+  static nlohmann::json Claims(const std::string& subject) {
+    nlohmann::json claims = security::testing::StandardClaims(kIssuer, kAudience, absl::Now());
+    claims["sub"] = subject;
+    return claims;
+  }
+
+  static inline int tokens_ = 0;
   static inline engine::SystemClock clock_;
   static inline std::filesystem::path* dir_ = nullptr;
   static inline TestPki* pki_ = nullptr;
+  static inline security::testing::TokenMinter* idp_ = nullptr;
   static inline RedisServer* redis_ = nullptr;
   static inline service::Server* server_ = nullptr;
 };
@@ -385,6 +420,47 @@ TEST_F(AccessControlTest, AForwardedMarkFromANonPeerIsIgnored) {
   peer_ctx->AddMetadata("wissel-forwarded-certificate", Uri(Role::kOperator));
   grpc::Status status = peer.operators->GetQueueStats(peer_ctx.get(), req, &resp);
   EXPECT_TRUE(status.ok()) << status.error_message();
+}
+
+TEST_F(AccessControlTest, AnEmployeesTokenActsForItsOwnHandlerOnly) {
+  nlohmann::json claims = Claims("0b7e1a9c");
+  claims["groups"] = {"kcc-medewerkers"};
+  claims["preferred_username"] = kHandler;
+  Stubs employee = WithToken(idp_->Mint(claims));
+  EXPECT_FALSE(Denied(Call(employee, Rpc::kSignIn, kOwn)));
+  EXPECT_FALSE(Denied(Call(employee, Rpc::kGetHandler, kOwn)));
+  EXPECT_EQ(Call(employee, Rpc::kGetQueueStats, kOwn).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Call(employee, Rpc::kSignIn, kOther).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+
+  // A token of the same group speaking for a colleague cannot sign in as mw-0001.
+  claims["preferred_username"] = kColleague;
+  Stubs as_colleague = WithToken(idp_->Mint(claims));
+  EXPECT_EQ(Call(as_colleague, Rpc::kSignIn, kOwn).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  Stubs teamleider = WithToken(idp_->Mint(Claims("teamleider-1")));
+  EXPECT_TRUE(Call(teamleider, Rpc::kGetQueueStats, kOwn).ok());
+}
+
+TEST_F(AccessControlTest, TokensThatFailVerificationAreUnauthenticated) {
+  nlohmann::json expired = Claims("teamleider-1");
+  expired["exp"] = absl::ToUnixSeconds(absl::Now() - absl::Hours(1));
+  expired["iat"] = absl::ToUnixSeconds(absl::Now() - absl::Hours(2));
+  expired["nbf"] = absl::ToUnixSeconds(absl::Now() - absl::Hours(2));
+  nlohmann::json other_audience = Claims("teamleider-1");
+  other_audience["aud"] = "another-app";
+  const auto stranger =
+      security::testing::TokenMinter::Create(security::testing::KeyType::kEc256, "idp-1");
+  for (const std::string& token :
+       {idp_->Mint(expired), idp_->Mint(other_audience), stranger.Mint(Claims("teamleider-1")),
+        std::string("not-a-token")}) {
+    Stubs stubs = WithToken(token);
+    const grpc::Status status = Call(stubs, Rpc::kGetQueueStats, kOwn);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << status.error_message();
+    // The refusal names the check, never the token.
+    EXPECT_THAT(status.error_message(), ::testing::Not(HasSubstr(token)));
+  }
 }
 
 }  // namespace

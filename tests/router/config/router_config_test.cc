@@ -739,8 +739,12 @@ TEST_F(RouterConfigTest, ExampleFileUsesTheWholeRoutingModel) {
               ElementsAre(core::Channel::kPhone));
   EXPECT_EQ(routing.handler_defaults.blocks[core::Channel::kPhone].size(), 4u);
 
-  // Roster, from handlers.yaml.
-  EXPECT_EQ(routing.handlers.size(), 32u);
+  // Roster, from handlers.yaml: 32 employees and the 4 counter desks wissel-balie signs in.
+  EXPECT_EQ(routing.handlers.size(), 36u);
+  EXPECT_FALSE(routing.dynamic_handlers);
+  const core::HandlerProfile* desk = routing.FindHandler("desk-1");
+  ASSERT_NE(desk, nullptr);
+  EXPECT_THAT(desk->teams, ElementsAre("balie-burgerzaken"));
   const core::HandlerProfile* esther = routing.FindHandler("mw-0401");
   ASSERT_NE(esther, nullptr);
   EXPECT_EQ(esther->name, "Esther Smits");

@@ -198,7 +198,7 @@ TEST_F(GrpcCredentialsTest, TlsOlderThanOnePointTwoIsRefused) {
   StartServer(MutualTls(/*require=*/false));
   auto handshake = [&](const char* version) {
     const std::string command =
-        absl::StrCat("openssl s_client -connect ", Target(), " ", version, " -CAfile ",
+        absl::StrCat("openssl s_client -alpn h2 -connect ", Target(), " ", version, " -CAfile ",
                      pki_->ca_file(), " </dev/null >/dev/null 2>&1");
     return std::system(command.c_str());  // NOLINT(cert-env33-c): the test's own command
   };
