@@ -60,6 +60,11 @@ class ConfigParser {
   absl::Status ParseRedis(const YAML::Node& node, const std::string& path, RedisConfig* redis);
   absl::Status ParseSentinel(const YAML::Node& node, const std::string& path,
                              SentinelConfig* sentinel);
+  // username, password_env / password_file (and a refused literal password) of the map at
+  // `path` whose entries are `fields`.
+  absl::Status ParseRedisCredentials(const base::YamlEntries& fields, const std::string& path,
+                                     std::string* username, std::string* password,
+                                     std::string* password_source);
 
   // tenant_section.cc: one tenant, its pseudonym secret and channel names; validates the
   // tenant and compiles its rules.
