@@ -65,6 +65,11 @@ absl::Status Server::Start() {
   engine_store_ = std::make_unique<state::RedisStateStore>(store_options);
   reader_store_ = std::make_unique<state::RedisStateStore>(store_options);
   if (absl::Status s = engine_store_->Ping(); !s.ok()) {
+    // Refused credentials or ACL are a configuration error that waiting does not cure.
+    if (s.code() == absl::StatusCode::kUnauthenticated ||
+        s.code() == absl::StatusCode::kPermissionDenied) {
+      return s;
+    }
     return absl::UnavailableError(s.message());
   }
 
