@@ -18,6 +18,7 @@
 #include "router/service/server.h"
 #include "router/state/redis_connection.h"
 #include "router/state/redis_state_store.h"
+#include "router/state/sentinel_resolver.h"
 #include "tests/integration/redis_server.h"
 #include "tests/integration/router_harness.h"
 #include "tests/integration/wissel_acl.h"
@@ -180,6 +181,30 @@ TEST_F(RedisAuthTest, AclUserMayNotDoWhatTheRouterDoesNotNeed) {
   absl::StatusOr<std::string> untouched = server_->Command({"GET", "other:key"});
   ASSERT_TRUE(untouched.ok()) << untouched.status();
   EXPECT_EQ(*untouched, "x");
+}
+
+// The client side of AUTH to the sentinels, with a redis-server standing in for a sentinel (it
+// speaks the same protocol and has the same AUTH): a refused AUTH fails the resolution with
+// Unauthenticated, not as an outage. (A NOPERM for SENTINEL itself needs a real sentinel: a
+// plain server does not know the command at all.)
+TEST_F(RedisAuthTest, SentinelsRefusingTheCredentialsFailTheResolution) {
+  state::SentinelEndpoint sentinels;
+  sentinels.master_name = "wissel";
+  sentinels.addresses = {state::HostPort{server_->host(), server_->port()}};
+  sentinels.username = "wissel";
+  sentinels.password = kWrongPassword;
+  state::SentinelResolver wrong(sentinels, absl::Seconds(1), absl::Seconds(2));
+  absl::StatusOr<state::HostPort> master = wrong.ResolveMaster();
+  EXPECT_EQ(master.status().code(), absl::StatusCode::kUnauthenticated) << master.status();
+  EXPECT_THAT(std::string(master.status().message()),
+              AllOf(HasSubstr("user 'wissel'"), Not(HasSubstr(kWrongPassword))));
+
+  // A connection that finds its master through such sentinels fails to connect with the code.
+  state::RedisEndpoint endpoint = Endpoint("wissel", kPassword);
+  endpoint.sentinel = sentinels;
+  state::RedisConnection connection(endpoint);
+  const absl::Status connect = connection.Connect();
+  EXPECT_EQ(connect.code(), absl::StatusCode::kUnauthenticated) << connect;
 }
 
 // The router's Start with the ACL user: refused credentials fail it at once with
