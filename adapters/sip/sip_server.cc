@@ -152,7 +152,7 @@ struct SipServer::Socket {
 };
 
 struct SipServer::TcpConnection {
-  TcpConnection(int fd, std::optional<IpAddress> peer) : socket(fd), peer(std::move(peer)) {}
+  TcpConnection(int fd, std::optional<IpAddress> peer) : socket(fd), peer(peer) {}
   Socket socket;
   const std::optional<IpAddress> peer;  // the remote end, from accept
   absl::Mutex write_mu;
