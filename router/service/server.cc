@@ -158,7 +158,8 @@ absl::Status Server::Reload(config::RouterConfig config) {
     tenants.push_back(t.routing);
   }
   if (config.listen_address != config_.listen_address || config.redis.host != config_.redis.host ||
-      config.redis.port != config_.redis.port) {
+      config.redis.port != config_.redis.port || config.redis.username != config_.redis.username ||
+      config.redis.password != config_.redis.password) {
     LOG(WARNING) << "reload: listen address and redis settings apply at the next restart";
   }
   WISSEL_RETURN_IF_ERROR(engine_->Reconfigure(tenants));
