@@ -21,6 +21,7 @@
 #include "router/state/sentinel_resolver.h"
 #include "tests/integration/redis_server.h"
 #include "tests/integration/router_harness.h"
+#include "tests/integration/sentinel_cluster.h"
 #include "tests/integration/wissel_acl.h"
 
 namespace wissel::testing {
@@ -205,6 +206,62 @@ TEST_F(RedisAuthTest, SentinelsRefusingTheCredentialsFailTheResolution) {
   state::RedisConnection connection(endpoint);
   const absl::Status connect = connection.Connect();
   EXPECT_EQ(connect.code(), absl::StatusCode::kUnauthenticated) << connect;
+}
+
+// A real redis-sentinel with ACL users, among them the sentinel user of docs/security.md: the
+// router's resolver authenticates with the sentinels' own credentials, and a refused AUTH or a
+// refused SENTINEL command fail the resolution with their codes.
+TEST(SentinelAuthTest, SentinelUsersAuthenticateAndTheirAclIsEnforced) {
+  SentinelClusterOptions options;
+  options.replicas = 0;
+  options.sentinels = 1;
+  options.quorum = 1;
+  options.sentinel_config_lines = {
+      "user wissel-sentinel on >test-sentinel-password -@all +sentinel|get-master-addr-by-name",
+      "user no-sentinel on >test-sentinel-password -@all +ping"};
+  absl::StatusOr<std::unique_ptr<SentinelCluster>> cluster = SentinelCluster::Start(options);
+  ASSERT_TRUE(cluster.ok()) << cluster.status();
+  const std::vector<std::string> addresses = (*cluster)->sentinel_addresses();
+  ASSERT_EQ(addresses.size(), 1u);
+  state::SentinelEndpoint sentinels;
+  sentinels.master_name = "wissel";
+  sentinels.addresses = {
+      state::HostPort{"127.0.0.1", std::stoi(addresses[0].substr(addresses[0].rfind(':') + 1))}};
+  sentinels.username = "wissel-sentinel";
+  sentinels.password = "test-sentinel-password";
+
+  state::SentinelResolver resolver(sentinels, absl::Seconds(1), absl::Seconds(2));
+  absl::StatusOr<state::HostPort> master = resolver.ResolveMaster();
+  ASSERT_TRUE(master.ok()) << master.status();
+  EXPECT_EQ(master->port, (*cluster)->servers()[0]->port());
+
+  // Through the sentinels to the master, which needs no password here.
+  state::RedisEndpoint endpoint;
+  endpoint.sentinel = sentinels;
+  state::RedisConnection connection(endpoint);
+  absl::StatusOr<state::RedisReply> pong = connection.Command({"PING"});
+  ASSERT_TRUE(pong.ok()) << pong.status();
+  EXPECT_EQ(pong->str, "PONG");
+
+  state::SentinelEndpoint wrong = sentinels;
+  wrong.password = kWrongPassword;
+  master = state::SentinelResolver(wrong, absl::Seconds(1), absl::Seconds(2)).ResolveMaster();
+  EXPECT_EQ(master.status().code(), absl::StatusCode::kUnauthenticated) << master.status();
+  EXPECT_THAT(std::string(master.status().message()), Not(HasSubstr(kWrongPassword)));
+
+  state::SentinelEndpoint denied = sentinels;
+  denied.username = "no-sentinel";
+  master = state::SentinelResolver(denied, absl::Seconds(1), absl::Seconds(2)).ResolveMaster();
+  EXPECT_EQ(master.status().code(), absl::StatusCode::kPermissionDenied) << master.status();
+  EXPECT_THAT(std::string(master.status().message()), HasSubstr("NOPERM"));
+
+  state::SentinelEndpoint none = sentinels;
+  none.username.clear();
+  none.password.clear();
+  // The default user of these sentinels is open (the cluster's own questions use it), so a
+  // resolver without credentials still resolves: the sentinels decide, not the router.
+  EXPECT_TRUE(
+      state::SentinelResolver(none, absl::Seconds(1), absl::Seconds(2)).ResolveMaster().ok());
 }
 
 // The router's Start with the ACL user: refused credentials fail it at once with
