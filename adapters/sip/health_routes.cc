@@ -39,6 +39,8 @@ std::string MetricsText(const SipRedirectorStats& s) {
   counter("rejected_total", "Requests answered 503 for overload or draining.", s.rejected);
   counter("final_retransmits_total", "Final responses retransmitted over UDP.",
           s.final_retransmits);
+  counter("forbidden_total", "Messages from sources outside trusted_peers (403 or dropped).",
+          s.forbidden);
   return text;
 }
 

@@ -72,6 +72,16 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  if (absl::Status allowed = adapters::sip::CheckPeerPolicy(
+          *config, {absl::GetFlag(FLAGS_udp_listen), absl::GetFlag(FLAGS_tcp_listen)});
+      !allowed.ok()) {
+    std::cerr << "wissel-sip: " << allowed.message() << "\n";
+    return 2;
+  }
+  if (config->allow_any_peer) {
+    LOG(WARNING) << "allow_any_peer: taking SIP from any source on loopback (development only)";
+  }
+
   adapters::GrpcRouterClient client(*router);
   adapters::sip::SipRedirector redirector(*std::move(config), &client);
   adapters::sip::SipServer server(&redirector, {

@@ -175,13 +175,41 @@ absl::Status ParseAnnouncements(base::YamlReader& r, const base::YamlEntries& fi
   return ReadUri(r, keys, *announcements, "callback", "announcements", &config->callback_uri);
 }
 
+absl::Status ParsePeers(base::YamlReader& r, const base::YamlEntries& fields,
+                        const YAML::Node& root, SipConfig* config) {
+  WISSEL_RETURN_IF_ERROR(ReadYamlBool(r, fields, "allow_any_peer", &config->allow_any_peer));
+  const YAML::Node* peers = fields.FindNonNull("trusted_peers");
+  if (peers != nullptr) {
+    if (!peers->IsSequence()) {
+      return r.Error(*peers, "trusted_peers",
+                     "must be a list of addresses or CIDR blocks, e.g. [10.20.0.0/16]");
+    }
+    for (size_t i = 0; i < peers->size(); ++i) {
+      const YAML::Node item = (*peers)[i];
+      const std::string path = base::IndexPath("trusted_peers", i);
+      if (!item.IsScalar()) return r.Error(item, path, "must be an address or a CIDR block");
+      absl::StatusOr<Cidr> block = ParseCidr(item.Scalar());
+      if (!block.ok()) return r.Error(item, path, block.status().message());
+      config->trusted_peers.Add(*block);
+    }
+  }
+  if (config->trusted_peers.empty() && !config->allow_any_peer) {
+    return r.Error(peers != nullptr ? *peers : root, "trusted_peers",
+                   "list the addresses or CIDR blocks of the PBX (e.g. [10.20.0.0/16]); without "
+                   "them every sender is refused. For development on loopback only: "
+                   "allow_any_peer: true");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Parse(base::YamlReader& r, const YAML::Node& root, SipConfig* config) {
   if (!root.IsMap()) return r.Error(root, "", "expected a map with tenant and numbers");
-  WISSEL_ASSIGN_OR_RETURN(const base::YamlEntries fields,
-                          r.ReadMap(root, "",
-                                    {"tenant", "numbers", "ivr_header", "handler_uri_template",
-                                     "use_handler_address", "waiting", "announcements",
-                                     "trust_asserted_identity", "retry_after", "call_memory"}));
+  WISSEL_ASSIGN_OR_RETURN(
+      const base::YamlEntries fields,
+      r.ReadMap(root, "",
+                {"tenant", "numbers", "ivr_header", "handler_uri_template", "use_handler_address",
+                 "waiting", "announcements", "trusted_peers", "allow_any_peer",
+                 "trust_asserted_identity", "retry_after", "call_memory"}));
   WISSEL_RETURN_IF_ERROR(r.ReadTextValue(fields, root, "", "tenant", true, &config->tenant));
   if (!IsIdentifier(config->tenant)) {
     return r.Error(root["tenant"], "tenant", "must be a tenant id as configured in the router");
@@ -204,6 +232,7 @@ absl::Status Parse(base::YamlReader& r, const YAML::Node& root, SipConfig* confi
   }
   WISSEL_RETURN_IF_ERROR(
       ReadYamlBool(r, fields, "use_handler_address", &config->use_handler_address));
+  WISSEL_RETURN_IF_ERROR(ParsePeers(r, fields, root, config));
   WISSEL_RETURN_IF_ERROR(
       ReadYamlBool(r, fields, "trust_asserted_identity", &config->trust_asserted_identity));
   WISSEL_RETURN_IF_ERROR(ParseWaiting(r, fields, root, config));
@@ -214,6 +243,27 @@ absl::Status Parse(base::YamlReader& r, const YAML::Node& root, SipConfig* confi
 }
 
 }  // namespace
+
+absl::Status CheckPeerPolicy(const SipConfig& config,
+                             absl::Span<const std::string> listen_addresses) {
+  if (!config.allow_any_peer) return absl::OkStatus();
+  for (const std::string& address : listen_addresses) {
+    if (address.empty()) continue;
+    absl::string_view host = address;
+    const size_t colon = host.rfind(':');
+    if (colon != absl::string_view::npos) host = host.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+      host = host.substr(1, host.size() - 2);
+    }
+    absl::StatusOr<IpAddress> ip = IpAddress::Parse(host);
+    if (host == "localhost" || (ip.ok() && ip->IsLoopback())) continue;
+    return absl::FailedPreconditionError(
+        absl::StrCat("allow_any_peer is for development and needs a loopback listen address, "
+                     "not '",
+                     address, "'; list the PBX in trusted_peers instead"));
+  }
+  return absl::OkStatus();
+}
 
 absl::Status ValidateSipUri(absl::string_view uri) {
   if (uri.empty()) return absl::InvalidArgumentError("is empty");

@@ -1,6 +1,7 @@
 // SipConfig: what the phone adapter (wissel-sip) reads from its YAML file — the tenant, the
 // dial plan (dialled numbers and IVR choices to topics) and the SIP URIs the PBX is redirected
-// to for each routing outcome. Where it listens and where the router is are flags, not config.
+// to for each routing outcome, and the peers (the PBX) it takes requests from. Where it listens
+// and where the router is are flags, not config.
 //
 // The structs are plain values, safe to copy and to read from several threads once built.
 // ParseSipConfig/LoadSipConfig never throw: every problem in the operator's file is an
@@ -14,6 +15,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "adapters/sip/peer_filter.h"
 
 namespace wissel::adapters::sip {
 
@@ -50,8 +53,16 @@ struct SipConfig {
   std::string closed_uri;
   std::string digital_uri;
   std::string callback_uri;
-  // Take the caller's number from P-Asserted-Identity when present (the PBX is a trusted
-  // peer), else from From.
+  // Source addresses requests are taken from: the PBX, as IPv4/IPv6 addresses and CIDR blocks
+  // (`trusted_peers`). A request from anywhere else is answered 403 Forbidden and changes
+  // nothing. Not empty unless allow_any_peer.
+  PeerFilter trusted_peers;
+  // Development only (`allow_any_peer: true`): take requests from any source. Allowed only when
+  // every listen address is loopback (CheckPeerPolicy). P-Asserted-Identity is still believed
+  // only from trusted_peers.
+  bool allow_any_peer = false;
+  // Take the caller's number from P-Asserted-Identity when present and the request came from
+  // one of trusted_peers, else from From.
   bool trust_asserted_identity = true;
   // Retry-After (whole seconds) on 503 when the router cannot be reached. Default 5s.
   absl::Duration retry_after = absl::Seconds(5);
@@ -65,6 +76,12 @@ absl::StatusOr<SipConfig> ParseSipConfig(absl::string_view yaml, absl::string_vi
 
 // Reads and parses a file. NotFound/PermissionDenied when it cannot be read.
 absl::StatusOr<SipConfig> LoadSipConfig(const std::string& path);
+
+// Whether `config` may serve on `listen_addresses` ("host:port" or "[v6]:port"; empty ones are
+// transports that are off): with allow_any_peer, every address must be a loopback literal
+// (127.0.0.0/8, ::1) or "localhost"; FailedPrecondition naming the first that is not.
+absl::Status CheckPeerPolicy(const SipConfig& config,
+                             absl::Span<const std::string> listen_addresses);
 
 // OK when `uri` is a SIP, SIPS or tel URI that libosip2 parses.
 absl::Status ValidateSipUri(absl::string_view uri);

@@ -202,6 +202,7 @@ SipRedirectorStats SipRedirector::stats() const {
   s.dropped = counters_.dropped.load();
   s.rejected = counters_.rejected.load();
   s.final_retransmits = counters_.final_retransmits.load();
+  s.forbidden = counters_.forbidden.load();
   return s;
 }
 
@@ -257,8 +258,38 @@ void SipRedirector::RespondToBroken(absl::string_view bytes, Replier& replier, i
   Respond(**salvaged, replier, std::move(spec));
 }
 
+bool SipRedirector::IsTrustedPeer(const Replier& replier) const {
+  const std::optional<IpAddress> peer = replier.peer_address();
+  return peer.has_value() && config_.trusted_peers.Contains(*peer);
+}
+
+void SipRedirector::Forbid(absl::string_view bytes, Replier& replier) {
+  counters_.forbidden.fetch_add(1);
+  const std::optional<IpAddress> peer = replier.peer_address();
+  LOG_EVERY_N(WARNING, 100) << "refusing SIP from " << (peer ? peer->ToString() : "unknown")
+                            << ": not in trusted_peers";
+  if (bytes.size() > options_.max_message_bytes) return;
+  absl::StatusOr<OsipMessagePtr> message = ParseSipMessage(bytes);
+  if (!message.ok() || !MSG_IS_REQUEST(message->get()) || (*message)->sip_method == nullptr ||
+      absl::string_view((*message)->sip_method) == "ACK") {
+    return;
+  }
+  ResponseSpec spec;
+  spec.code = 403;
+  {
+    absl::MutexLock lock(&mu_);
+    spec.to_tag = NewTagLocked();
+  }
+  Respond(**message, replier, std::move(spec));
+}
+
 void SipRedirector::Reject(absl::string_view bytes, Replier& replier) {
-  if (IsKeepAlive(bytes) || bytes.size() > options_.max_message_bytes) return;
+  if (IsKeepAlive(bytes)) return;
+  if (!config_.allow_any_peer && !IsTrustedPeer(replier)) {
+    Forbid(bytes, replier);
+    return;
+  }
+  if (bytes.size() > options_.max_message_bytes) return;
   absl::StatusOr<OsipMessagePtr> message = ParseSipMessage(bytes);
   if (!message.ok() || !MSG_IS_REQUEST(message->get()) || (*message)->sip_method == nullptr ||
       absl::string_view((*message)->sip_method) == "ACK") {
@@ -276,6 +307,12 @@ void SipRedirector::Reject(absl::string_view bytes, Replier& replier) {
 
 void SipRedirector::Handle(absl::string_view bytes, const std::shared_ptr<Replier>& replier) {
   if (IsKeepAlive(bytes)) return;  // RFC 5626 CRLF keep-alives
+  // First of all: only the PBX may talk to us. Nothing below runs for anyone else.
+  const bool trusted_peer = IsTrustedPeer(*replier);
+  if (!trusted_peer && !config_.allow_any_peer) {
+    Forbid(bytes, *replier);
+    return;
+  }
   if (bytes.size() > options_.max_message_bytes) {
     RespondToBroken(bytes, *replier, 513, "message larger than the adapter accepts");
     return;
@@ -290,11 +327,11 @@ void SipRedirector::Handle(absl::string_view bytes, const std::shared_ptr<Replie
     counters_.dropped.fetch_add(1);  // a stray response: a redirect server sends no requests
     return;
   }
-  HandleRequest(request, bytes, replier);
+  HandleRequest(request, bytes, replier, trusted_peer);
 }
 
 void SipRedirector::HandleRequest(osip_message_t& request, absl::string_view bytes,
-                                  const std::shared_ptr<Replier>& replier) {
+                                  const std::shared_ptr<Replier>& replier, bool trusted_peer) {
   counters_.requests.fetch_add(1);
   const absl::string_view method = request.sip_method;
   if (std::optional<Problem> problem = CheckRequest(request, bytes); problem.has_value()) {
@@ -336,7 +373,7 @@ void SipRedirector::HandleRequest(osip_message_t& request, absl::string_view byt
     }
   }
   if (method == "INVITE") {
-    HandleInvite(request, bytes, replier);
+    HandleInvite(request, bytes, replier, trusted_peer);
     return;
   }
   if (method == "OPTIONS") {
@@ -354,7 +391,7 @@ void SipRedirector::HandleRequest(osip_message_t& request, absl::string_view byt
 }
 
 void SipRedirector::HandleInvite(osip_message_t& invite, absl::string_view bytes,
-                                 const std::shared_ptr<Replier>& replier) {
+                                 const std::shared_ptr<Replier>& replier, bool trusted_peer) {
   const std::string call_id = CallIdOf(invite);
   const std::string key = TransactionKey(call_id, CSeqNumberOf(invite));
   const absl::Time now = options_.now();
@@ -415,7 +452,7 @@ void SipRedirector::HandleInvite(osip_message_t& invite, absl::string_view bytes
     trying.code = 100;
     Respond(invite, *replier, std::move(trying));
   }
-  Final final = Route(invite, call_id);
+  Final final = Route(invite, call_id, trusted_peer);
   final.spec.to_tag = to_tag;
   const std::string response = Build(invite, final.spec);
 
@@ -447,8 +484,8 @@ void SipRedirector::HandleInvite(osip_message_t& invite, absl::string_view bytes
   if (!response.empty()) replier->Send(response);
 }
 
-SipRedirector::Final SipRedirector::Route(const osip_message_t& invite,
-                                          const std::string& call_id) {
+SipRedirector::Final SipRedirector::Route(const osip_message_t& invite, const std::string& call_id,
+                                          bool trusted_peer) {
   Final final;
   absl::StatusOr<DialResult> dial =
       dial_plan_.Resolve(UriUser(invite.req_uri), GenericHeader(invite, config_.ivr_header));
@@ -467,7 +504,10 @@ SipRedirector::Final SipRedirector::Route(const osip_message_t& invite,
   if (!dial->ivr_choice.empty()) {
     (*contact.mutable_attributes())["sip.ivr_choice"] = dial->ivr_choice;
   }
-  if (std::optional<std::string> number = CallerNumber(invite, config_.trust_asserted_identity);
+  // P-Asserted-Identity is a claim anyone can write; only the PBX's is believed (with
+  // allow_any_peer, requests from other sources get here too).
+  if (std::optional<std::string> number =
+          CallerNumber(invite, config_.trust_asserted_identity && trusted_peer);
       number.has_value()) {
     contact.mutable_party()->set_phone_number(*number);
   }

@@ -13,6 +13,12 @@
 //   other    405 Method Not Allowed (known methods) or 501 Not Implemented; malformed
 //            requests 400 (or dropped and counted when even the request line is unreadable).
 //
+// Before any of that, the source address (Replier::peer_address) is checked against the
+// configured trusted_peers: a request from anywhere else is answered 403 Forbidden (an ACK or
+// anything unparseable is dropped) without touching a transaction, a call or the router. With
+// allow_any_peer (development) such requests are served, but P-Asserted-Identity is believed
+// only from trusted_peers: from any other source the caller's number comes from From.
+//
 // The Call-ID is the contact's idempotency key, and a retransmitted INVITE (same Call-ID and
 // CSeq) is answered from the transaction table without asking the router again. Routing
 // decisions stay in the router: this class only translates.
@@ -28,6 +34,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -42,6 +49,7 @@
 #include "absl/time/time.h"
 #include "adapters/common/router_client.h"
 #include "adapters/sip/dial_plan.h"
+#include "adapters/sip/peer_filter.h"
 #include "adapters/sip/sip_config.h"
 #include "adapters/sip/sip_message.h"
 
@@ -56,6 +64,9 @@ class Replier {
   virtual void Send(absl::string_view message) = 0;
   // True for a reliable transport (TCP): final responses are not retransmitted.
   virtual bool reliable() const = 0;
+  // The source address of the request (the peer's end of the TCP connection, the sender of
+  // the UDP datagram); nullopt when the transport cannot tell, which no trusted peer matches.
+  virtual std::optional<IpAddress> peer_address() const = 0;
 };
 
 struct SipRedirectorOptions {
@@ -90,6 +101,7 @@ struct SipRedirectorStats {
   uint64_t dropped = 0;            // unparseable messages and stray responses, dropped
   uint64_t rejected = 0;           // 503 by Reject() (overload) or while draining
   uint64_t final_retransmits = 0;  // Timer G retransmissions of a final response
+  uint64_t forbidden = 0;          // messages from sources outside trusted_peers (403 or dropped)
 };
 
 // The idempotency key for a Call-ID: "sip:" + Call-ID when it is printable and short enough,
@@ -158,16 +170,21 @@ class SipRedirector {
     v1::Contact contact;  // as sent to RouteContact
   };
 
+  // True when `replier`'s peer is in trusted_peers.
+  bool IsTrustedPeer(const Replier& replier) const;
+  // A message from a source that may not send requests: 403 for a request, else dropped.
+  void Forbid(absl::string_view bytes, Replier& replier);
+  // `trusted_peer`: the request came from trusted_peers (P-Asserted-Identity is believed).
   void HandleRequest(osip_message_t& request, absl::string_view bytes,
-                     const std::shared_ptr<Replier>& replier);
+                     const std::shared_ptr<Replier>& replier, bool trusted_peer);
   void HandleInvite(osip_message_t& invite, absl::string_view bytes,
-                    const std::shared_ptr<Replier>& replier);
+                    const std::shared_ptr<Replier>& replier, bool trusted_peer);
   void HandleCancel(osip_message_t& cancel, const std::shared_ptr<Replier>& replier);
   void HandleAck(osip_message_t& ack);
   // RouterClient::RouteContact for `contact`; blocks on the router.
   absl::StatusOr<v1::RouteContactResponse> RouteContact(const v1::Contact& contact);
   // Routes the INVITE; blocks on the router.
-  Final Route(const osip_message_t& invite, const std::string& call_id);
+  Final Route(const osip_message_t& invite, const std::string& call_id, bool trusted_peer);
   // The SIP URI a handler is reached on.
   std::string HandlerUri(const std::string& handler_id);
   // After a CANCEL raced a pending INVITE: abandon the contact the router made, if any.
@@ -206,7 +223,8 @@ class SipRedirector {
 
   struct Counters {
     std::atomic<uint64_t> requests{0}, invites{0}, redirects{0}, retransmissions{0}, cancels{0},
-        router_errors{0}, bad_requests{0}, dropped{0}, rejected{0}, final_retransmits{0};
+        router_errors{0}, bad_requests{0}, dropped{0}, rejected{0}, final_retransmits{0},
+        forbidden{0};
   };
   Counters counters_;
 };

@@ -152,8 +152,9 @@ struct SipServer::Socket {
 };
 
 struct SipServer::TcpConnection {
-  explicit TcpConnection(int fd) : socket(fd) {}
+  TcpConnection(int fd, std::optional<IpAddress> peer) : socket(fd), peer(peer) {}
   Socket socket;
+  const std::optional<IpAddress> peer;  // the remote end, from accept
   absl::Mutex write_mu;
   bool broken ABSL_GUARDED_BY(write_mu) = false;
 };
@@ -169,6 +170,9 @@ class SipServer::UdpReplier : public Replier {
     }
   }
   bool reliable() const override { return false; }
+  std::optional<IpAddress> peer_address() const override {
+    return IpAddress::FromSockaddr(reinterpret_cast<const sockaddr*>(&peer_), peer_len_);
+  }
 
  private:
   std::shared_ptr<Socket> socket_;
@@ -202,6 +206,7 @@ class SipServer::TcpReplier : public Replier {
     }
   }
   bool reliable() const override { return true; }
+  std::optional<IpAddress> peer_address() const override { return connection_->peer; }
 
  private:
   std::shared_ptr<TcpConnection> connection_;
@@ -307,7 +312,9 @@ void SipServer::AcceptLoop() {
       return;
     }
     if (fds[1].revents != 0) return;
-    const int fd = accept4(tcp_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    sockaddr_storage peer{};
+    socklen_t peer_len = sizeof(peer);
+    const int fd = accept4(tcp_fd_, reinterpret_cast<sockaddr*>(&peer), &peer_len, SOCK_CLOEXEC);
     if (fd < 0) continue;
     {
       absl::MutexLock lock(&connections_->mu);
@@ -320,7 +327,8 @@ void SipServer::AcceptLoop() {
     }
     const int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    auto connection = std::make_shared<TcpConnection>(fd);
+    auto connection = std::make_shared<TcpConnection>(
+        fd, IpAddress::FromSockaddr(reinterpret_cast<const sockaddr*>(&peer), peer_len));
     std::thread([this, connection, count = connections_] {
       ConnectionLoop(connection);
       absl::MutexLock lock(&count->mu);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -71,6 +72,44 @@ std::string ConfigParser::Resolve(const std::string& value) const {
   std::filesystem::path file(value);
   if (file.is_relative() && !base_dir_.empty()) file = std::filesystem::path(base_dir_) / file;
   return file.string();
+}
+
+absl::StatusOr<std::optional<std::string>> ConfigParser::ReadSecret(const YAML::Node& node,
+                                                                    const std::string& key_path,
+                                                                    SecretFrom from,
+                                                                    std::string* source) {
+  WISSEL_ASSIGN_OR_RETURN(const std::string value, reader_.ReadString(node, key_path));
+  if (from == SecretFrom::kEnv) {
+    *source = absl::StrCat("env:", value);
+    const char* env = std::getenv(value.c_str());
+    if (env == nullptr || *env == '\0') {
+      const std::string reason =
+          absl::StrCat("environment variable '", value, "' is not set or empty");
+      if (!options_.require_secrets) {
+        WISSEL_RETURN_IF_ERROR(
+            Warning(node, key_path, absl::StrCat(reason, " (not required for this check)")));
+        return std::nullopt;
+      }
+      return reader_.Error(node, key_path, reason);
+    }
+    return std::string(env);
+  }
+  const std::string file = Resolve(value);
+  *source = absl::StrCat("file:", file);
+  absl::StatusOr<std::string> contents = ReadConfigFile(file);
+  if (!contents.ok()) {
+    if (!options_.require_secrets) {
+      WISSEL_RETURN_IF_ERROR(
+          Warning(node, key_path,
+                  absl::StrCat(contents.status().message(), " (not required for this check)")));
+      return std::nullopt;
+    }
+    return reader_.Error(node, key_path, contents.status().message());
+  }
+  std::string secret = *std::move(contents);
+  // Files written with `echo` end in a newline that is not part of the secret.
+  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+  return secret;
 }
 
 absl::StatusOr<size_t> ConfigParser::LoadSubFile(const YAML::Node& node, const std::string& path,

@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,11 @@ class ConfigParser {
   absl::Status ParseRedis(const YAML::Node& node, const std::string& path, RedisConfig* redis);
   absl::Status ParseSentinel(const YAML::Node& node, const std::string& path,
                              SentinelConfig* sentinel);
+  // username, password_env / password_file (and a refused literal password) of the map at
+  // `path` whose entries are `fields`.
+  absl::Status ParseRedisCredentials(const base::YamlEntries& fields, const std::string& path,
+                                     std::string* username, std::string* password,
+                                     std::string* password_source);
 
   // tenant_section.cc: one tenant, its pseudonym secret and channel names; validates the
   // tenant and compiles its rules.
@@ -129,6 +135,17 @@ class ConfigParser {
   absl::StatusOr<core::Channel> ReadChannel(const YAML::Node& node, const std::string& path);
   // A path from the config, relative to the main file's directory.
   std::string Resolve(const std::string& value) const;
+  // Where a secret (a pseudonym secret, a Redis password) is kept: in the environment variable
+  // or in the file (relative to the main file's directory) that the config names.
+  enum class SecretFrom { kEnv, kFile };
+  // Reads the secret that `node` (the value at `key_path`) names, and stores where it came
+  // from, safe to log ("env:NAME" or "file:PATH"), in *source. Newlines at the end of a file
+  // are not part of the secret. When it cannot be obtained (variable unset or empty, file
+  // unreadable): an error at `node`, or, with LoadOptions::require_secrets false, a warning and
+  // nullopt.
+  absl::StatusOr<std::optional<std::string>> ReadSecret(const YAML::Node& node,
+                                                        const std::string& key_path,
+                                                        SecretFrom from, std::string* source);
   // Reads `resolved` into the reader's files; errors point at `node` (the key naming the file).
   absl::StatusOr<size_t> LoadSubFile(const YAML::Node& node, const std::string& path,
                                      const std::string& resolved);

@@ -1,5 +1,7 @@
-// The `redis:` section: where Redis is (host/port or Sentinel), its timeouts and replica acks.
+// The `redis:` section: where Redis is (host/port or Sentinel), the credentials the router
+// authenticates with, its timeouts and replica acks.
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,9 +20,12 @@ absl::Status ConfigParser::ParseRedis(const YAML::Node& node, const std::string&
                                       RedisConfig* redis) {
   WISSEL_ASSIGN_OR_RETURN(
       const base::YamlEntries fields,
-      reader_.ReadMap(node, path,
-                      {"host", "port", "sentinel", "connect_timeout", "command_timeout",
-                       "min_replica_acks", "replica_ack_timeout"}));
+      reader_.ReadMap(
+          node, path,
+          {"host", "port", "sentinel", "username", "password_env", "password_file", "password",
+           "connect_timeout", "command_timeout", "min_replica_acks", "replica_ack_timeout"}));
+  WISSEL_RETURN_IF_ERROR(ParseRedisCredentials(fields, path, &redis->username, &redis->password,
+                                               &redis->password_source));
   if (const YAML::Node* n = fields.Find("host")) {
     WISSEL_ASSIGN_OR_RETURN(redis->host, reader_.ReadString(*n, base::JoinKeyPath(path, "host")));
   }
@@ -82,7 +87,11 @@ absl::Status ConfigParser::ParseRedis(const YAML::Node& node, const std::string&
 absl::Status ConfigParser::ParseSentinel(const YAML::Node& node, const std::string& path,
                                          SentinelConfig* sentinel) {
   WISSEL_ASSIGN_OR_RETURN(const base::YamlEntries fields,
-                          reader_.ReadMap(node, path, {"master_name", "addresses"}));
+                          reader_.ReadMap(node, path,
+                                          {"master_name", "addresses", "username", "password_env",
+                                           "password_file", "password"}));
+  WISSEL_RETURN_IF_ERROR(ParseRedisCredentials(fields, path, &sentinel->username,
+                                               &sentinel->password, &sentinel->password_source));
   WISSEL_ASSIGN_OR_RETURN(const YAML::Node* name,
                           reader_.Require(fields, node, path, "master_name"));
   WISSEL_ASSIGN_OR_RETURN(sentinel->master_name,
@@ -124,6 +133,59 @@ absl::Status ConfigParser::ParseSentinel(const YAML::Node& node, const std::stri
     }
     sentinel->addresses.push_back(std::move(hp));
   }
+  return absl::OkStatus();
+}
+
+absl::Status ConfigParser::ParseRedisCredentials(const base::YamlEntries& fields,
+                                                 const std::string& path, std::string* username,
+                                                 std::string* password,
+                                                 std::string* password_source) {
+  if (const YAML::Node* n = fields.Find("password")) {
+    // Refused without reading it, so that the value appears in no message.
+    return reader_.Error(*n, base::JoinKeyPath(path, "password"),
+                         absl::StrCat("a password is never written in the configuration file; "
+                                      "put it in an environment variable (",
+                                      base::JoinKeyPath(path, "password_env"), ") or a file (",
+                                      base::JoinKeyPath(path, "password_file"), ")"));
+  }
+  const YAML::Node* from_env = fields.Find("password_env");
+  const YAML::Node* from_file = fields.Find("password_file");
+  if (from_env != nullptr && from_file != nullptr) {
+    return reader_.Error(*from_file, base::JoinKeyPath(path, "password_file"),
+                         absl::StrCat("conflicts with ", base::JoinKeyPath(path, "password_env"),
+                                      "; give one of them"));
+  }
+  const YAML::Node* user = fields.Find("username");
+  if (user != nullptr) {
+    const std::string key = base::JoinKeyPath(path, "username");
+    WISSEL_ASSIGN_OR_RETURN(*username, reader_.ReadString(*user, key));
+    if (username->empty() || std::any_of(username->begin(), username->end(), [](char c) {
+          return absl::ascii_isspace(c) || absl::ascii_iscntrl(c);
+        })) {
+      return reader_.Error(*user, key, "must be a Redis ACL user name without whitespace");
+    }
+    if (from_env == nullptr && from_file == nullptr) {
+      return reader_.Error(
+          *user, key,
+          absl::StrCat("needs a password: set ", base::JoinKeyPath(path, "password_env"), " or ",
+                       base::JoinKeyPath(path, "password_file")));
+    }
+  }
+  const YAML::Node* secret = from_env != nullptr ? from_env : from_file;
+  if (secret == nullptr) return absl::OkStatus();
+  const std::string key =
+      base::JoinKeyPath(path, from_env != nullptr ? "password_env" : "password_file");
+  WISSEL_ASSIGN_OR_RETURN(
+      std::optional<std::string> read,
+      ReadSecret(*secret, key, from_env != nullptr ? SecretFrom::kEnv : SecretFrom::kFile,
+                 password_source));
+  if (!read.has_value()) return absl::OkStatus();  // not required here; a warning says so
+  if (read->empty() || read->find_first_of("\r\n") != std::string::npos) {
+    return reader_.Error(
+        *secret, key,
+        absl::StrCat("the password from ", *password_source, " is empty or spans several lines"));
+  }
+  *password = *std::move(read);
   return absl::OkStatus();
 }
 

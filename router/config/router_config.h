@@ -35,6 +35,14 @@ struct SentinelConfig {
   std::string master_name;
   // The sentinels, asked in turn; at least one.
   std::vector<HostPort> addresses;
+  // Credentials for the sentinels themselves (redis.sentinel.username, .password_env or
+  // .password_file), sent with AUTH on every connection to a sentinel. Empty password: the
+  // sentinels need none. Empty username with a password: `AUTH password` (the default user).
+  std::string username;
+  // Never log it.
+  std::string password;
+  // Where the password came from, safe to log: "env:NAME" or "file:PATH"; empty without one.
+  std::string password_source;
 };
 
 struct RedisConfig {
@@ -53,6 +61,14 @@ struct RedisConfig {
   // How long a batch waits for those replicas before the calls fail with UNAVAILABLE. Positive
   // and below command_timeout. Default 500 ms.
   absl::Duration replica_ack_timeout = absl::Milliseconds(500);
+  // Redis ACL user (redis.username), sent with AUTH on every connection; empty: the default
+  // user (`AUTH password`, as with requirepass). See config/redis/wissel.acl.example.
+  std::string username;
+  // From redis.password_env or redis.password_file, never from the file itself; empty: no AUTH.
+  // Never log it.
+  std::string password;
+  // Where the password came from, safe to log: "env:NAME" or "file:PATH"; empty without one.
+  std::string password_source;
 
   bool uses_sentinel() const { return !sentinel.addresses.empty(); }
 };

@@ -4,7 +4,7 @@
 #include <glog/logging.h>
 
 #include <algorithm>
-#include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -160,38 +160,9 @@ absl::Status ConfigParser::ParseSecret(const base::YamlEntries& fields,
                          "pseudonym_secret_file or pseudonym_secret");
   }
   const std::string key_path = base::JoinKeyPath(path, key);
-  WISSEL_ASSIGN_OR_RETURN(const std::string value, reader_.ReadString(*node, key_path));
   std::string secret;
-  if (key == "pseudonym_secret_env") {
-    tenant->pseudonym_secret_source = absl::StrCat("env:", value);
-    const char* env = std::getenv(value.c_str());
-    if (env == nullptr || *env == '\0') {
-      const std::string reason =
-          absl::StrCat("environment variable '", value, "' is not set or empty");
-      if (!options_.require_secrets) {
-        return Warning(*node, key_path, absl::StrCat(reason, " (not required for this check)"));
-      }
-      return reader_.Error(*node, key_path, reason);
-    }
-    secret = env;
-  } else if (key == "pseudonym_secret_file") {
-    const std::string file = Resolve(value);
-    tenant->pseudonym_secret_source = absl::StrCat("file:", file);
-    absl::StatusOr<std::string> contents = ReadConfigFile(file);
-    if (!contents.ok()) {
-      if (!options_.require_secrets) {
-        return Warning(*node, key_path,
-                       absl::StrCat(contents.status().message(), " (not required for this check)"));
-      }
-      return reader_.Error(*node, key_path, contents.status().message());
-    }
-    secret = *std::move(contents);
-    // Files written with `echo` end in a newline that is not part of the secret.
-    while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) {
-      secret.pop_back();
-    }
-  } else {
-    secret = value;
+  if (key == "pseudonym_secret") {
+    WISSEL_ASSIGN_OR_RETURN(secret, reader_.ReadString(*node, key_path));
     tenant->pseudonym_secret_source = "literal";
     LOG(WARNING) << reader_.current_name() << ": " << key_path
                  << " holds the secret in the file; use pseudonym_secret_env or "
@@ -199,6 +170,14 @@ absl::Status ConfigParser::ParseSecret(const base::YamlEntries& fields,
     WISSEL_RETURN_IF_ERROR(Warning(*node, key_path,
                                    "holds the secret in the file; use pseudonym_secret_env or "
                                    "pseudonym_secret_file outside development"));
+  } else {
+    WISSEL_ASSIGN_OR_RETURN(
+        std::optional<std::string> read,
+        ReadSecret(*node, key_path,
+                   key == "pseudonym_secret_env" ? SecretFrom::kEnv : SecretFrom::kFile,
+                   &tenant->pseudonym_secret_source));
+    if (!read.has_value()) return absl::OkStatus();  // not required here; a warning says so
+    secret = *std::move(read);
   }
   if (secret.size() < kMinSecretBytes) {
     return reader_.Error(*node, key_path,

@@ -10,6 +10,10 @@ state::RedisStateStoreOptions StoreOptions(const config::RedisConfig& redis) {
   for (const config::HostPort& a : redis.sentinel.addresses) {
     options.endpoint.sentinel.addresses.push_back(state::HostPort{a.host, a.port});
   }
+  options.endpoint.sentinel.username = redis.sentinel.username;
+  options.endpoint.sentinel.password = redis.sentinel.password;
+  options.endpoint.username = redis.username;
+  options.endpoint.password = redis.password;
   options.endpoint.connect_timeout = redis.connect_timeout;
   options.endpoint.command_timeout = redis.command_timeout;
   options.min_replica_acks = redis.min_replica_acks;

@@ -114,6 +114,11 @@ absl::Status Server::Start() {
   engine_store_ = std::make_unique<state::RedisStateStore>(store_options);
   reader_store_ = std::make_unique<state::RedisStateStore>(store_options);
   if (absl::Status s = engine_store_->Ping(); !s.ok()) {
+    // Refused credentials or ACL are a configuration error that waiting does not cure.
+    if (s.code() == absl::StatusCode::kUnauthenticated ||
+        s.code() == absl::StatusCode::kPermissionDenied) {
+      return s;
+    }
     return absl::UnavailableError(s.message());
   }
 
@@ -203,7 +208,8 @@ absl::Status Server::Reload(config::RouterConfig config) {
     tenants.push_back(t.routing);
   }
   if (config.listen_address != config_.listen_address || config.redis.host != config_.redis.host ||
-      config.redis.port != config_.redis.port) {
+      config.redis.port != config_.redis.port || config.redis.username != config_.redis.username ||
+      config.redis.password != config_.redis.password) {
     LOG(WARNING) << "reload: listen address and redis settings apply at the next restart";
   }
   if (absl::Status s = access::ValidateAccessConfig(config.access); !s.ok()) return s;

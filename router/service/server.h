@@ -53,7 +53,9 @@ class Server {
 
   // Connects to Redis, recovers every tenant, and starts listening on
   // config.listen_address. FailedPrecondition if the address is taken; Unavailable if Redis
-  // cannot be reached; InvalidArgument for a bad pseudonym secret.
+  // cannot be reached; Unauthenticated or PermissionDenied if Redis refuses the configured
+  // credentials (redis.username/password) or the ACL lacks a command; InvalidArgument for a
+  // bad pseudonym secret.
   absl::Status Start();
   // Applies a changed configuration without dropping traffic (router/engine/routing_engine.h
   // Reconfigure): topics, queues, rules, hours, policies and roster. InvalidArgument (and the

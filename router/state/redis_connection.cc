@@ -148,6 +148,14 @@ bool IsNoScript(const RedisReply& reply) {
   return reply.is_error() && absl::StartsWith(reply.str, "NOSCRIPT");
 }
 
+bool IsNoAuth(const RedisReply& reply) {
+  return reply.is_error() && absl::StartsWith(reply.str, "NOAUTH");
+}
+
+bool IsNoPerm(const RedisReply& reply) {
+  return reply.is_error() && absl::StartsWith(reply.str, "NOPERM");
+}
+
 bool IsWrongRole(const RedisReply& reply) {
   return reply.is_error() &&
          (absl::StartsWith(reply.str, "READONLY") || absl::StartsWith(reply.str, "MASTERDOWN"));
@@ -207,6 +215,12 @@ absl::Status RedisConnection::Connect() {
   if (consecutive_failures_ > 0 && now < next_attempt_) {
     const auto wait =
         std::chrono::duration_cast<std::chrono::milliseconds>(next_attempt_ - now).count() + 1;
+    if (last_failure_code_ == absl::StatusCode::kUnauthenticated ||
+        last_failure_code_ == absl::StatusCode::kPermissionDenied) {
+      // Not an outage: the credentials are wrong, and saying "unreachable" would mislead.
+      return absl::Status(last_failure_code_,
+                          absl::StrCat(last_failure_, "; retrying in ", wait, " ms"));
+    }
     return absl::UnavailableError(absl::StrCat(DescribeEndpoint(endpoint_), " unreachable: ",
                                                last_failure_, "; retrying in ", wait, " ms"));
   }
@@ -224,7 +238,8 @@ absl::Status RedisConnection::Connect() {
   ++failed_connects_;
   ++consecutive_failures_;
   last_failure_ = std::string(status.message());
-  if (resolver_ == nullptr) {
+  last_failure_code_ = status.code();
+  if (resolver_ == nullptr && status.code() == absl::StatusCode::kUnavailable) {
     // IoError's messages name the address, which the caller's message already does.
     absl::string_view reason = last_failure_;
     if (absl::ConsumePrefix(&reason,
@@ -275,8 +290,30 @@ absl::Status RedisConnection::TryConnect() {
     return IoError("set timeout");
   }
   redisEnableKeepAlive(context_);
+  WISSEL_RETURN_IF_ERROR(Authenticate());
   if (resolver_ != nullptr) WISSEL_RETURN_IF_ERROR(CheckMaster());
   return LoadScripts();
+}
+
+std::string RedisConnection::UserDescription() const {
+  return endpoint_.username.empty() ? std::string("the default user")
+                                    : absl::StrCat("user '", endpoint_.username, "'");
+}
+
+absl::Status RedisConnection::Authenticate() {
+  if (endpoint_.password.empty()) return absl::OkStatus();
+  const RedisCommand auth = endpoint_.username.empty()
+                                ? RedisCommand{"AUTH", endpoint_.password}
+                                : RedisCommand{"AUTH", endpoint_.username, endpoint_.password};
+  WISSEL_ASSIGN_OR_RETURN(std::vector<RedisReply> replies,
+                          SendAndReceive(absl::MakeConstSpan(&auth, 1)));
+  const RedisReply& reply = replies.front();
+  if (reply.type == RedisReply::Type::kStatus && reply.str == "OK") return absl::OkStatus();
+  // Redis's refusals (WRONGPASS: wrong password, unknown or disabled user; ERR ... without any
+  // password configured: the server has no password at all) never echo the password.
+  return absl::UnauthenticatedError(
+      absl::StrCat("redis at ", address_.host, ":", address_.port, ": AUTH as ", UserDescription(),
+                   " refused: ", reply.is_error() ? reply.str : std::string("unexpected reply")));
 }
 
 absl::Status RedisConnection::CheckMaster() {
@@ -298,6 +335,12 @@ absl::Status RedisConnection::LoadScripts() {
   for (const Script& s : scripts_) commands.push_back({"SCRIPT", "LOAD", s.source});
   WISSEL_ASSIGN_OR_RETURN(std::vector<RedisReply> replies, SendAndReceive(commands));
   for (size_t i = 0; i < replies.size(); ++i) {
+    if (IsNoPerm(replies[i])) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("redis at ", address_.host, ":", address_.port, ": ", UserDescription(),
+                       " may not load the router's scripts: ", replies[i].str,
+                       " (the ACL the router needs is in config/redis/wissel.acl.example)"));
+    }
     if (replies[i].type != RedisReply::Type::kString || replies[i].str != scripts_[i].sha) {
       // A script Redis refuses is a bug of ours, not an outage.
       return absl::InternalError(
@@ -392,6 +435,18 @@ absl::StatusOr<std::vector<RedisReply>> RedisConnection::SendAndReceive(absl::st
     }
     replies.push_back(Convert(static_cast<redisReply*>(raw)));
     freeReplyObject(raw);
+  }
+  for (const RedisReply& reply : replies) {
+    if (IsNoAuth(reply)) {
+      // Nothing ran: the server wants AUTH first. Not an outage, and not worth a retry.
+      std::string message =
+          absl::StrCat("redis at ", address_.host, ":", address_.port, ": ", reply.str);
+      if (endpoint_.password.empty()) {
+        absl::StrAppend(&message, " (no password is configured for ", UserDescription(), ")");
+      }
+      Disconnect();
+      return absl::UnauthenticatedError(message);
+    }
   }
   for (const RedisReply& reply : replies) {
     if (IsWrongRole(reply)) {

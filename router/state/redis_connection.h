@@ -15,6 +15,13 @@
 // (the server lost its script cache, e.g. SCRIPT FLUSH or a restart without us noticing)
 // reloads the scripts and sends the failed calls again.
 //
+// With a password (RedisEndpoint::password) every (re)connect first sends AUTH (with the ACL
+// user when RedisEndpoint::username is set), before anything else; a refused AUTH fails the
+// connect with Unauthenticated naming the user, never the password. A NOAUTH reply (the server
+// wants a password we do not have) is Unauthenticated too, and a NOPERM reply to SCRIPT LOAD
+// (the ACL does not allow what the router needs) PermissionDenied. Connections to sentinels
+// authenticate the same way with the sentinels' own credentials (SentinelEndpoint).
+//
 // Replies are copied out of hiredis into RedisReply values, so hiredis stays out of this
 // header. An error reply of one command is a RedisReply of type kError, not a failed Status:
 // the other commands of a pipeline went through.
@@ -52,6 +59,9 @@ struct HostPort {
 struct SentinelEndpoint {
   std::string master_name;
   std::vector<HostPort> addresses;
+  // AUTH for the sentinels themselves, as RedisEndpoint::username/password for Redis.
+  std::string username;
+  std::string password;
 };
 
 // Where Redis is and how long to wait for it.
@@ -62,6 +72,11 @@ struct RedisEndpoint {
   // When not empty, the master is resolved through these sentinels on every (re)connect and
   // host/port are ignored.
   SentinelEndpoint sentinel;
+  // Credentials sent with AUTH right after every (re)connect. Empty password: no AUTH. Empty
+  // username with a password: `AUTH password` (the default user, requirepass). The password is
+  // never logged nor put in a Status.
+  std::string username;
+  std::string password;
   // Upper bound on establishing the TCP connection. Default 1 s.
   absl::Duration connect_timeout = absl::Seconds(1);
   // Upper bound on each socket read or write of a command or pipeline (also for loading the
@@ -156,8 +171,12 @@ class RedisConnection {
     std::string sha;
   };
 
-  // One connection attempt: resolve, connect, check the role, load the scripts.
+  // One connection attempt: resolve, connect, authenticate, check the role, load the scripts.
   absl::Status TryConnect();
+  // Sends AUTH when a password is configured; Unauthenticated when Redis refuses it.
+  absl::Status Authenticate();
+  // "user 'NAME'" or "the default user", for messages.
+  std::string UserDescription() const;
   // Checks with ROLE that the freshly connected server is a master (Sentinel only).
   absl::Status CheckMaster();
   absl::Status LoadScripts();
@@ -179,12 +198,17 @@ class RedisConnection {
   int consecutive_failures_ = 0;
   std::chrono::steady_clock::time_point next_attempt_;
   std::string last_failure_;  // the reason of the last failed attempt
+  absl::StatusCode last_failure_code_ = absl::StatusCode::kOk;
   uint64_t connect_attempts_ = 0;
   uint64_t failed_connects_ = 0;
 };
 
 // True for a NOSCRIPT error reply.
 bool IsNoScript(const RedisReply& reply);
+// True for a NOAUTH error reply: the server requires AUTH first.
+bool IsNoAuth(const RedisReply& reply);
+// True for a NOPERM error reply: the ACL user may not run that command or touch that key.
+bool IsNoPerm(const RedisReply& reply);
 // True for an error reply that says the server is not (or no longer) a writable master:
 // READONLY, MASTERDOWN.
 bool IsWrongRole(const RedisReply& reply);

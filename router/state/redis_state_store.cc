@@ -751,6 +751,7 @@ absl::Status RedisStateStore::Ping() {
   if (!reply.ok()) return reply.status();
   if (reply->type == RedisReply::Type::kStatus && reply->str == "PONG") return absl::OkStatus();
   absl::Status status = UnexpectedReply("PING", *reply);
+  if (IsNoPerm(*reply)) return absl::PermissionDeniedError(status.message());
   return reply->is_error() ? absl::UnavailableError(status.message()) : status;
 }
 

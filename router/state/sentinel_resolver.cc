@@ -9,6 +9,13 @@
 #include "absl/strings/str_join.h"
 
 namespace wissel::state {
+namespace {
+
+bool IsAuthFailure(absl::StatusCode code) {
+  return code == absl::StatusCode::kUnauthenticated || code == absl::StatusCode::kPermissionDenied;
+}
+
+}  // namespace
 
 SentinelResolver::SentinelResolver(SentinelEndpoint sentinels, absl::Duration connect_timeout,
                                    absl::Duration command_timeout)
@@ -18,6 +25,7 @@ SentinelResolver::SentinelResolver(SentinelEndpoint sentinels, absl::Duration co
 
 absl::StatusOr<HostPort> SentinelResolver::ResolveMaster() {
   std::vector<std::string> reasons;
+  absl::StatusCode failure = absl::StatusCode::kUnavailable;
   std::vector<HostPort>& order = sentinels_.addresses;
   for (size_t i = 0; i < order.size(); ++i) {
     const HostPort& sentinel = order[i];
@@ -27,11 +35,14 @@ absl::StatusOr<HostPort> SentinelResolver::ResolveMaster() {
     endpoint.connect_timeout = connect_timeout_;
     endpoint.command_timeout = command_timeout_;
     endpoint.reconnect_backoff_initial = absl::ZeroDuration();  // one question, one attempt
+    endpoint.username = sentinels_.username;
+    endpoint.password = sentinels_.password;
     RedisConnection connection(endpoint);
     const std::string who = absl::StrCat("sentinel ", sentinel.host, ":", sentinel.port);
     absl::StatusOr<RedisReply> reply =
         connection.Command({"SENTINEL", "get-master-addr-by-name", sentinels_.master_name});
     if (!reply.ok()) {
+      if (IsAuthFailure(reply.status().code())) failure = reply.status().code();
       reasons.push_back(absl::StrCat(who, ": ", reply.status().message()));
       continue;
     }
@@ -44,6 +55,7 @@ absl::StatusOr<HostPort> SentinelResolver::ResolveMaster() {
         reply->elements[0].type != RedisReply::Type::kString ||
         reply->elements[1].type != RedisReply::Type::kString ||
         !absl::SimpleAtoi(reply->elements[1].str, &port) || port < 1 || port > 65535) {
+      if (IsNoPerm(*reply)) failure = absl::StatusCode::kPermissionDenied;
       reasons.push_back(
           absl::StrCat(who, ": unexpected answer",
                        reply->is_error() ? absl::StrCat(" '", reply->str, "'") : std::string()));
@@ -55,8 +67,9 @@ absl::StatusOr<HostPort> SentinelResolver::ResolveMaster() {
                 order.begin() + static_cast<std::ptrdiff_t>(i) + 1);
     return master;
   }
-  return absl::UnavailableError(absl::StrCat("no sentinel knows master '", sentinels_.master_name,
-                                             "': ", absl::StrJoin(reasons, "; ")));
+  // Credentials a sentinel refuses are a configuration error, not an outage to wait out.
+  return absl::Status(failure, absl::StrCat("no sentinel knows master '", sentinels_.master_name,
+                                            "': ", absl::StrJoin(reasons, "; ")));
 }
 
 absl::Status CheckRoleIsMaster(const RedisReply& reply) {

@@ -32,7 +32,8 @@ class SentinelResolver {
 
   // The master's address as the first sentinel that knows it says. Unavailable, naming each
   // sentinel's reason (unreachable, does not know the master name, malformed answer), when
-  // none answers.
+  // none answers; Unauthenticated or PermissionDenied instead when a sentinel refused the
+  // credentials (SentinelEndpoint::username/password) or the command.
   absl::StatusOr<HostPort> ResolveMaster();
 
   // The sentinels in the order the next resolution asks them.

@@ -109,7 +109,8 @@ class StateStore {
   virtual absl::StatusOr<std::string> FindByIdempotencyKey(const std::string& tenant,
                                                            const std::string& idempotency_key) = 0;
 
-  // OK when the store answers; Unavailable otherwise.
+  // OK when the store answers; Unavailable otherwise, or Unauthenticated / PermissionDenied
+  // when it refuses the credentials or the command.
   virtual absl::Status Ping() = 0;
 
   // Claims (or renews) the lease of each tenant for `claim`, in one round trip: a tenant whose

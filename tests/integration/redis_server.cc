@@ -71,12 +71,32 @@ std::string FindExecutable(const std::string& configured) {
   return "/usr/bin/redis-server";
 }
 
-absl::StatusOr<ContextPtr> Connect(const std::string& host, int port, absl::Duration timeout) {
+// Who a connection authenticates as; an empty password: no AUTH.
+struct Credentials {
+  std::string username;
+  std::string password;
+};
+
+absl::StatusOr<ContextPtr> Connect(const std::string& host, int port, absl::Duration timeout,
+                                   const Credentials& credentials) {
   ContextPtr ctx(redisConnectWithTimeout(host.c_str(), port, absl::ToTimeval(timeout)));
   if (ctx == nullptr) return absl::UnavailableError("redis: cannot allocate context");
   if (ctx->err != 0) return absl::UnavailableError(absl::StrCat("redis connect: ", ctx->errstr));
   if (redisSetTimeout(ctx.get(), absl::ToTimeval(absl::Seconds(5))) != REDIS_OK) {
     return absl::UnavailableError("redis: cannot set timeout");
+  }
+  if (!credentials.password.empty()) {
+    ReplyPtr reply(static_cast<redisReply*>(
+        credentials.username.empty()
+            ? redisCommand(ctx.get(), "AUTH %b", credentials.password.data(),
+                           credentials.password.size())
+            : redisCommand(ctx.get(), "AUTH %b %b", credentials.username.data(),
+                           credentials.username.size(), credentials.password.data(),
+                           credentials.password.size())));
+    if (reply == nullptr) return absl::UnavailableError(absl::StrCat("redis: ", ctx->errstr));
+    if (reply->type == REDIS_REPLY_ERROR) {
+      return absl::UnauthenticatedError(std::string(reply->str, reply->len));
+    }
   }
   return ctx;
 }
@@ -99,9 +119,14 @@ void Flatten(const redisReply* r, std::vector<std::string>* out) {
   }
 }
 
+Credentials AdminOf(const RedisServerOptions& options) {
+  return Credentials{options.admin_username, options.admin_password};
+}
+
 absl::StatusOr<ReplyPtr> RunCommand(const std::string& host, int port,
+                                    const Credentials& credentials,
                                     const std::vector<std::string>& args) {
-  auto ctx = Connect(host, port, absl::Seconds(2));
+  auto ctx = Connect(host, port, absl::Seconds(2), credentials);
   if (!ctx.ok()) return ctx.status();
   std::vector<const char*> argv;
   std::vector<size_t> argvlen;
@@ -181,6 +206,14 @@ absl::Status RedisServer::Launch() {
                                    "no",
                                    "--logfile",
                                    absl::StrCat(dir_, "/redis.log")};
+  if (!options_.acl_lines.empty()) {
+    const std::string acl_file = absl::StrCat(dir_, "/users.acl");
+    std::ofstream out(acl_file, std::ios::trunc);
+    for (const std::string& line : options_.acl_lines) out << line << "\n";
+    out.close();
+    if (!out) return absl::InternalError(absl::StrCat("cannot write ", acl_file));
+    args.insert(args.end(), {"--aclfile", acl_file});
+  }
   args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
   // Everything the child needs is prepared before fork: only async-signal-safe calls after it.
   std::vector<char*> argv;
@@ -223,7 +256,7 @@ absl::Status RedisServer::Launch() {
       return absl::InternalError(absl::StrCat("redis-server exited during start-up (status ",
                                               status, ") on port ", port_, ": ", LogTail()));
     }
-    auto ctx = Connect(host_, port_, absl::Milliseconds(200));
+    auto ctx = Connect(host_, port_, absl::Milliseconds(200), AdminOf(options_));
     if (ctx.ok()) {
       ReplyPtr reply(static_cast<redisReply*>(redisCommand(ctx->get(), "PING")));
       if (reply != nullptr && reply->type == REDIS_REPLY_STATUS &&
@@ -285,7 +318,17 @@ absl::Status RedisServer::Restart() {
 }
 
 absl::StatusOr<std::string> RedisServer::Command(const std::vector<std::string>& args) {
-  auto reply = RunCommand(host_, port_, args);
+  auto reply = RunCommand(host_, port_, AdminOf(options_), args);
+  if (!reply.ok()) return reply.status();
+  std::vector<std::string> parts;
+  Flatten(reply->get(), &parts);
+  return absl::StrJoin(parts, "\n");
+}
+
+absl::StatusOr<std::string> RedisServer::CommandAs(const std::string& username,
+                                                   const std::string& password,
+                                                   const std::vector<std::string>& args) {
+  auto reply = RunCommand(host_, port_, Credentials{username, password}, args);
   if (!reply.ok()) return reply.status();
   std::vector<std::string> parts;
   Flatten(reply->get(), &parts);
@@ -294,7 +337,7 @@ absl::StatusOr<std::string> RedisServer::Command(const std::vector<std::string>&
 
 absl::StatusOr<std::vector<std::string>> RedisServer::CommandArray(
     const std::vector<std::string>& args) {
-  auto reply = RunCommand(host_, port_, args);
+  auto reply = RunCommand(host_, port_, AdminOf(options_), args);
   if (!reply.ok()) return reply.status();
   std::vector<std::string> parts;
   Flatten(reply->get(), &parts);
@@ -336,7 +379,7 @@ std::string RedisServer::Dump() {
 }
 
 absl::StatusOr<std::vector<std::string>> RedisServer::Keys(const std::string& pattern) {
-  auto ctx = Connect(host_, port_, absl::Seconds(2));
+  auto ctx = Connect(host_, port_, absl::Seconds(2), AdminOf(options_));
   if (!ctx.ok()) return ctx.status();
   std::vector<std::string> keys;
   std::string cursor = "0";

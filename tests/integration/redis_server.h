@@ -33,6 +33,15 @@ struct RedisServerOptions {
   absl::Duration stop_timeout = absl::Seconds(5);
   // Appended to the command line, e.g. {"--maxmemory", "10mb"}.
   std::vector<std::string> extra_args;
+  // ACL rules, one `user NAME ...` line each, written to users.acl in the server's directory
+  // and loaded with --aclfile. Empty: no ACL file (the default user, no password). A file that
+  // does not mention `default` leaves the default user open; give it a password (and set
+  // admin_password) to make the server require AUTH.
+  std::vector<std::string> acl_lines;
+  // What the fixture's own connections (the PING at start, Command, Keys, Dump, ...) send with
+  // AUTH when admin_password is not empty; empty admin_username: the default user.
+  std::string admin_username;
+  std::string admin_password;
   // Ask the kernel to SIGKILL the server when the thread that started it exits, so that a crashed
   // test leaves no server behind. Turn off when a short-lived thread starts the server.
   bool kill_on_parent_death = true;
@@ -71,6 +80,11 @@ class RedisServer {
   // FailedPrecondition carrying the message for an error reply, Unavailable when the server
   // cannot be reached.
   absl::StatusOr<std::string> Command(const std::vector<std::string>& args);
+  // Like Command(), on a fresh connection authenticated as `username` (empty: the default
+  // user) with `password`, e.g. to see what an ACL user may do. Unauthenticated (with Redis's
+  // reason) when AUTH is refused.
+  absl::StatusOr<std::string> CommandAs(const std::string& username, const std::string& password,
+                                        const std::vector<std::string>& args);
   // Like Command() but an array reply (flattened) as a vector; a scalar reply is one element.
   absl::StatusOr<std::vector<std::string>> CommandArray(const std::vector<std::string>& args);
   // Every key matching `pattern`, collected with SCAN (unordered).

@@ -30,6 +30,31 @@ TEST(RedisServerTest, StartsAndAnswers) {
   EXPECT_EQ(*(*server)->Command({"INCR", "n"}), "1");
 }
 
+TEST(RedisServerTest, AclFileMakesTheServerRequireAuth) {
+  RedisServerOptions options;
+  options.acl_lines = {"user default on >test-admin ~* &* +@all",
+                       "user reader on >test-reader ~r:* -@all +get"};
+  options.admin_password = "test-admin";
+  auto server = RedisServer::Start(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  // The fixture's own helpers authenticate as the administrator, across a restart too.
+  ASSERT_TRUE((*server)->Command({"SET", "r:1", "v"}).ok());
+  ASSERT_TRUE((*server)->Restart().ok());
+  EXPECT_EQ(*(*server)->Command({"GET", "r:1"}), "v");
+  auto keys = (*server)->Keys();
+  ASSERT_TRUE(keys.ok()) << keys.status();
+  EXPECT_THAT(*keys, ::testing::ElementsAre("r:1"));
+  // Another user through CommandAs: what its ACL allows, and a refusal of the rest.
+  EXPECT_EQ(*(*server)->CommandAs("reader", "test-reader", {"GET", "r:1"}), "v");
+  EXPECT_EQ((*server)->CommandAs("reader", "test-reader", {"SET", "r:1", "w"}).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ((*server)->CommandAs("reader", "wrong", {"GET", "r:1"}).status().code(),
+            absl::StatusCode::kUnauthenticated);
+  // Without credentials the server answers NOAUTH.
+  EXPECT_EQ((*server)->CommandAs("", "", {"GET", "r:1"}).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
 TEST(RedisServerTest, KeysScansEverything) {
   auto server = RedisServer::Start();
   ASSERT_TRUE(server.ok()) << server.status();

@@ -150,6 +150,7 @@ absl::Status SentinelCluster::StartSentinels() {
           << "sentinel failover-timeout " << m << " "
           << absl::ToInt64Milliseconds(options_.failover_timeout) << "\n"
           << "sentinel parallel-syncs " << m << " 1\n";
+      for (const std::string& line : options_.sentinel_config_lines) out << line << "\n";
       if (!out) return absl::InternalError(absl::StrCat("cannot write ", conf));
     }
     auto process = std::make_unique<ChildProcess>(std::vector<std::string>{executable, conf});

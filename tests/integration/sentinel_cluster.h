@@ -31,6 +31,9 @@ struct SentinelClusterOptions {
   absl::Duration failover_timeout = absl::Seconds(3);
   // How long Start() waits for the sentinels to find each other and the replicas.
   absl::Duration ready_timeout = absl::Seconds(30);
+  // Appended to every sentinel's configuration, e.g. ACL `user` lines. Leave the default user
+  // without a password: the cluster's own questions to the sentinels use it.
+  std::vector<std::string> sentinel_config_lines;
 };
 
 class SentinelCluster {

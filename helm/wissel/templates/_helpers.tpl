@@ -136,6 +136,12 @@ Checks that the schema cannot express; each failure names the value to change.
 {{- if and (not .Values.redis.sentinel.enabled) (not .Values.redis.host) }}
 {{- fail "redis.host: the Redis primary is required (this chart does not deploy Redis)" }}
 {{- end }}
+{{- if and .Values.redis.username (not .Values.redis.passwordSecret.name) }}
+{{- fail "redis.username needs redis.passwordSecret.name: the Secret with that user's password" }}
+{{- end }}
+{{- if and .Values.redis.sentinel.username (not .Values.redis.sentinel.passwordSecret.name) }}
+{{- fail "redis.sentinel.username needs redis.sentinel.passwordSecret.name: the Secret with that user's password" }}
+{{- end }}
 {{- $pdb := .Values.podDisruptionBudget }}
 {{- $minAvailableIsNumber := or (kindIs "float64" $pdb.minAvailable) (kindIs "int64" $pdb.minAvailable) (kindIs "int" $pdb.minAvailable) }}
 {{- if and $pdb.enabled (not .Values.autoscaling.hpa.enabled) $minAvailableIsNumber }}

@@ -35,6 +35,43 @@ TEST(SipConfigTest, LoadsTheExampleFile) {
   EXPECT_EQ(config->numbers[0].topic, "algemene-vraag");
 }
 
+TEST(SipConfigTest, TrustedPeersAreAddressesAndBlocks) {
+  absl::StatusOr<SipConfig> config = ParseSipConfig(kTestConfigYaml, "test.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  ASSERT_EQ(config->trusted_peers.blocks().size(), 2u);
+  EXPECT_EQ(config->trusted_peers.blocks()[0].ToString(), "127.0.0.1/32");
+  EXPECT_EQ(config->trusted_peers.blocks()[1].ToString(), "2001:db8::/32");
+  EXPECT_FALSE(config->allow_any_peer);
+
+  absl::StatusOr<SipConfig> example = LoadSipConfig(WISSEL_SOURCE_DIR "/config/example/sip.yaml");
+  ASSERT_TRUE(example.ok()) << example.status();
+  EXPECT_TRUE(example->trusted_peers.Contains(IpAddress::Parse("127.0.0.1").value()));
+  EXPECT_FALSE(example->allow_any_peer);
+}
+
+// allow_any_peer: only on purpose, and only where nobody else can reach the adapter.
+TEST(SipConfigTest, AnyPeerOnlyExplicitlyAndOnLoopback) {
+  const std::string yaml = absl::StrReplaceAll(
+      kTestConfigYaml, {{"trusted_peers: [127.0.0.1, \"2001:db8::/32\"]", "allow_any_peer: true"}});
+  absl::StatusOr<SipConfig> config = ParseSipConfig(yaml, "test.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_TRUE(config->allow_any_peer);
+  EXPECT_TRUE(config->trusted_peers.empty());
+  for (const char* loopback : {"127.0.0.1:5060", "127.0.0.2:0", "[::1]:5060", "localhost:5060"}) {
+    EXPECT_TRUE(CheckPeerPolicy(*config, {loopback, ""}).ok()) << loopback;
+  }
+  for (const char* open : {"0.0.0.0:5060", "[::]:5060", "10.0.0.5:5060", ":5060", "pbx:5060"}) {
+    const absl::Status status = CheckPeerPolicy(*config, {"127.0.0.1:5060", open});
+    EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << open;
+    EXPECT_THAT(status.message(),
+                HasSubstr(absl::StrCat("needs a loopback listen address, not '", open, "'")));
+  }
+  // With a trusted list and no allow_any_peer, any listen address is fine: strangers get 403.
+  absl::StatusOr<SipConfig> listed = ParseSipConfig(kTestConfigYaml, "test.yaml");
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  EXPECT_TRUE(CheckPeerPolicy(*listed, {"0.0.0.0:5060", "[::]:5060"}).ok());
+}
+
 TEST(SipConfigTest, MissingFileIsNotFound) {
   EXPECT_EQ(LoadSipConfig("/nonexistent/sip.yaml").status().code(), absl::StatusCode::kNotFound);
 }
@@ -61,6 +98,23 @@ TEST(SipConfigTest, MistakesNameFileLineAndKey) {
       {"retry_after: 5s", "retry_after: soon", "retry_after: must be a duration"},
       {"use_handler_address: true", "use_handler_address: maybe", "use_handler_address"},
       {"tenant: gemeente-test", "tenant: [a", "test.yaml:"},
+      {"trusted_peers: [127.0.0.1,", "trusted_peers: [10.0.0.1/8,",
+       "test.yaml:18:17: trusted_peers[0]: '10.0.0.1/8' has bits set after the prefix; did you "
+       "mean 10.0.0.0/8?"},
+      {"\"2001:db8::/32\"", "pbx.example", "trusted_peers[1]: 'pbx.example' is not an IPv4"},
+      {"\"2001:db8::/32\"", "\"10.0.0.0/33\"",
+       "trusted_peers[1]: '10.0.0.0/33': the prefix length must be 0 to 32"},
+      {"\"2001:db8::/32\"", "[10.0.0.0/8]", "trusted_peers[1]: must be an address or a CIDR"},
+      {"trusted_peers: [127.0.0.1, \"2001:db8::/32\"]", "trusted_peers: 127.0.0.1",
+       "test.yaml:18:16: trusted_peers: must be a list of addresses or CIDR blocks"},
+      {"trusted_peers: [127.0.0.1, \"2001:db8::/32\"]", "trusted_peers: []",
+       "test.yaml:18:16: trusted_peers: list the addresses or CIDR blocks of the PBX"},
+      {"trusted_peers: [127.0.0.1, \"2001:db8::/32\"]", "",
+       "trusted_peers: list the addresses or CIDR blocks of the PBX"},
+      {"trusted_peers: [127.0.0.1, \"2001:db8::/32\"]", "allow_any_peer: false",
+       "trusted_peers: list the addresses or CIDR blocks of the PBX"},
+      {"trusted_peers: [127.0.0.1, \"2001:db8::/32\"]", "allow_any_peer: maybe",
+       "allow_any_peer: must be true or false"},
   };
   for (const BadCase& c : cases) {
     const std::string yaml = absl::StrReplaceAll(kTestConfigYaml, {{c.from, c.to}});

@@ -38,6 +38,13 @@ class SipRedirectorTest : public ::testing::Test {
     return replier->sent();
   }
 
+  // The same, from the source address `peer`.
+  std::vector<std::string> SendFrom(const char* peer, const std::string& bytes) {
+    auto replier = std::make_shared<RecordingReplier>(/*reliable=*/false, peer);
+    redirector_->Handle(bytes, replier);
+    return replier->sent();
+  }
+
   absl::Time now_ = absl::FromUnixSeconds(1700000000);
   ScriptedRouterClient client_;
   std::unique_ptr<SipRedirector> redirector_;
@@ -189,6 +196,63 @@ TEST_F(SipRedirectorTest, CallerNumberComesFromAssertedIdentityOrIsAnonymous) {
   EXPECT_EQ(routed[0].party().phone_number(), "+31612345678");
   EXPECT_FALSE(routed[1].has_party());
   EXPECT_EQ(routed[2].party().phone_number(), "+31201234567");
+}
+
+TEST_F(SipRedirectorTest, RequestsFromOutsideTrustedPeersAre403WithoutTheRouter) {
+  client_.Assign("h-1");
+  RequestParts invite;
+  invite.extra_headers = {"P-Asserted-Identity: <tel:+31612345678>"};
+  const std::vector<std::string> sent = SendFrom(kStranger, Request(invite));
+  ASSERT_THAT(Codes(sent), ElementsAre(403));
+  EXPECT_EQ(Response(sent[0]).call_id(), "call-1@test");
+  EXPECT_FALSE(Response(sent[0]).to_tag().empty());
+  EXPECT_THAT(Codes(SendFrom(kStranger, WithMethod("OPTIONS"))), ElementsAre(403));
+  EXPECT_THAT(Codes(SendFrom(kStranger, WithMethod("CANCEL"))), ElementsAre(403));
+  EXPECT_THAT(Codes(SendFrom(kStranger, WithMethod("REGISTER"))), ElementsAre(403));
+  EXPECT_THAT(SendFrom(kStranger, WithMethod("ACK")), IsEmpty());
+  EXPECT_THAT(SendFrom(kStranger, "not sip at all\r\n\r\n"), IsEmpty());
+  // IPv6 strangers too, and a peer the transport cannot name.
+  EXPECT_THAT(Codes(SendFrom("2001:db9::1", Invite("v6@test"))), ElementsAre(403));
+  EXPECT_THAT(Codes(SendFrom("::1", Invite("v6@test"))), ElementsAre(403));
+  // Nothing reached the router and no call or transaction was made: the same INVITE from the
+  // PBX is routed as new.
+  EXPECT_THAT(client_.routed(), IsEmpty());
+  EXPECT_EQ(redirector_->stats().forbidden, 8u);
+  EXPECT_EQ(redirector_->stats().invites, 0u);
+  EXPECT_THAT(Codes(Send(Request(invite))), ElementsAre(100, 302));
+  ASSERT_THAT(client_.routed(), SizeIs(1));
+  // Trusted peers by CIDR block (2001:db8::/32 in the test configuration).
+  EXPECT_THAT(Codes(SendFrom("2001:db8::5060", Invite("v6-pbx@test"))), ElementsAre(100, 302));
+}
+
+TEST_F(SipRedirectorTest, RejectAnswersStrangers403Too) {
+  RecordingReplier stranger(/*reliable=*/false, kStranger);
+  redirector_->Reject(Invite(), stranger);
+  EXPECT_THAT(Codes(stranger.sent()), ElementsAre(403));
+  EXPECT_THAT(client_.routed(), IsEmpty());
+}
+
+TEST_F(SipRedirectorTest, AssertedIdentityFromAnUntrustedSourceIsIgnored) {
+  // Development: any source is served, but only the listed PBX may assert an identity.
+  SipConfig config = TestConfig();
+  config.allow_any_peer = true;
+  Rebuild(config);
+  RequestParts p;
+  p.call_id = "spoofed@test";
+  p.from_user = "0201234567";
+  p.extra_headers = {"P-Asserted-Identity: <tel:+31612345678>"};
+  EXPECT_THAT(Codes(SendFrom(kStranger, Request(p))), ElementsAre(100, 302));
+  p.call_id = "anonymous@test";
+  p.from_user = "anonymous";
+  EXPECT_THAT(Codes(SendFrom(kStranger, Request(p))), ElementsAre(100, 302));
+  p.call_id = "pbx@test";
+  EXPECT_THAT(Codes(SendFrom(kTrustedPeer, Request(p))), ElementsAre(100, 302));
+  const std::vector<v1::Contact> routed = client_.routed();
+  ASSERT_THAT(routed, SizeIs(3));
+  EXPECT_EQ(routed[0].party().phone_number(), "0201234567");  // From, not the asserted number
+  EXPECT_FALSE(routed[1].has_party());
+  EXPECT_EQ(routed[2].party().phone_number(), "+31612345678");  // the PBX's assertion
+  EXPECT_EQ(redirector_->stats().forbidden, 0u);
 }
 
 TEST_F(SipRedirectorTest, NumberTheRouterRefusesIsRoutedAnonymously) {

@@ -1,11 +1,13 @@
 // libFuzzer harness for the phone adapter's request handling: arbitrary bytes go to
 // SipRedirector::Handle with a fake router, as a datagram would. The first byte also picks the
-// router's answer, so that every response path is reached. Built with -DWISSEL_FUZZ=ON and
+// router's answer and whether the sender is a trusted peer, so that every response path is
+// reached. Built with -DWISSEL_FUZZ=ON and
 // clang (see adapters/sip/README.md); in every build, sip_request_fuzzer_test replays the seed
 // corpus through the same entry point.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 #include "adapters/sip/sip_redirector.h"
 #include "tests/adapters/sip/scripted_router_client.h"
@@ -19,11 +21,15 @@ using wissel::adapters::sip::testing::ScriptedRouterClient;
 
 class NullReplier : public Replier {
  public:
+  explicit NullReplier(const char* peer)
+      : peer_(wissel::adapters::sip::IpAddress::Parse(peer).value()) {}
   void Send(absl::string_view message) override { bytes_ += message.size(); }
   bool reliable() const override { return false; }
+  std::optional<wissel::adapters::sip::IpAddress> peer_address() const override { return peer_; }
 
  private:
   size_t bytes_ = 0;
+  wissel::adapters::sip::IpAddress peer_;
 };
 
 wissel::adapters::sip::SipRedirectorOptions SmallTables() {
@@ -68,7 +74,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         harness->client.RefuseParty(data[0] & 0x80);
     }
   }
-  auto replier = std::make_shared<NullReplier>();
+  // A bit of the first byte also picks the sender: the trusted PBX of the test configuration,
+  // or a stranger (the 403 path).
+  auto replier =
+      std::make_shared<NullReplier>(size > 0 && (data[0] & 0x40) != 0 ? "192.0.2.1" : "127.0.0.1");
   harness->redirector.Handle(absl::string_view(reinterpret_cast<const char*>(data), size), replier);
   harness->redirector.Reject(absl::string_view(reinterpret_cast<const char*>(data), size),
                              *replier);

@@ -3,11 +3,13 @@
 #pragma once
 
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "adapters/sip/peer_filter.h"
 #include "adapters/sip/sip_config.h"
 #include "adapters/sip/sip_message.h"
 #include "adapters/sip/sip_redirector.h"
@@ -31,9 +33,14 @@ announcements:
   closed: "sip:gesloten@pbx.test"
   digital: "sip:digitaal@pbx.test"
   callback: "sip:terugbellen@pbx.test"
+trusted_peers: [127.0.0.1, "2001:db8::/32"]
 retry_after: 5s
 call_memory: 10m
 )yaml";
+
+// A source address of the trusted PBX of kTestConfigYaml, and one outside trusted_peers.
+inline constexpr char kTrustedPeer[] = "127.0.0.1";
+inline constexpr char kStranger[] = "192.0.2.1";
 
 inline SipConfig TestConfig() {
   absl::StatusOr<SipConfig> config = ParseSipConfig(kTestConfigYaml, "test.yaml");
@@ -81,12 +88,15 @@ inline std::string WithMethod(const std::string& method, const std::string& call
 
 class RecordingReplier : public Replier {
  public:
-  explicit RecordingReplier(bool reliable = false) : reliable_(reliable) {}
+  // `peer`: the request's source address (a trusted one by default).
+  explicit RecordingReplier(bool reliable = false, const char* peer = kTrustedPeer)
+      : reliable_(reliable), peer_(IpAddress::Parse(peer).value()) {}
   void Send(absl::string_view message) override {
     absl::MutexLock lock(&mu_);
     sent_.emplace_back(message);
   }
   bool reliable() const override { return reliable_; }
+  std::optional<IpAddress> peer_address() const override { return peer_; }
   std::vector<std::string> sent() const {
     absl::MutexLock lock(&mu_);
     return sent_;
@@ -98,6 +108,7 @@ class RecordingReplier : public Replier {
 
  private:
   const bool reliable_;
+  const IpAddress peer_;
   mutable absl::Mutex mu_;
   std::vector<std::string> sent_;
 };

@@ -62,9 +62,10 @@ tenants:
 )yaml");
 }
 
-// The adapter: 14 0123 for paspoort (IVR 2: wmo), 14 0999 straight to wmo.
-std::string SipConfig(const std::string& tenant) {
-  return absl::StrCat("tenant: ", tenant, R"yaml(
+// The adapter: 14 0123 for paspoort (IVR 2: wmo), 14 0999 straight to wmo; SIP is taken from
+// `trusted_peers` only (sipp sends from 127.0.0.1).
+std::string SipConfig(const std::string& tenant, const std::string& trusted_peers = "[127.0.0.1]") {
+  return absl::StrCat("tenant: ", tenant, "\ntrusted_peers: ", trusted_peers, R"yaml(
 numbers:
   - number: "14 0123"
     topic: paspoort
@@ -155,9 +156,10 @@ class SipE2eTest : public ::testing::Test {
   void SetUp() override { ASSERT_TRUE(setup_error_.empty()) << setup_error_; }
 
   static absl::StatusOr<SipAdapter> StartAdapter(const std::string& name, const std::string& tenant,
-                                                 const std::string& router) {
+                                                 const std::string& router,
+                                                 const std::string& trusted_peers = "[127.0.0.1]") {
     const std::string config = absl::StrCat(dir_, "/", name, "-sip.yaml");
-    std::ofstream(config) << SipConfig(tenant);
+    std::ofstream(config) << SipConfig(tenant, trusted_peers);
     SipAdapter adapter;
     adapter.process = std::make_unique<ChildProcess>(
         std::vector<std::string>{WISSEL_SIP_BINARY, "--config=" + config, "--router=" + router,
@@ -357,6 +359,57 @@ TEST_F(SipE2eTest, CancelAfterTheRedirectAbandonsTheContact) {
   ASSERT_EQ(run.exit_code, 0) << run.output;
   const std::string contact_id = ContactForCallId("cancel-after-1@e2e", "wmo-hulpmiddelen");
   EXPECT_EQ(AwaitAbandoned(contact_id), v1::CONTACT_STATE_ABANDONED);
+}
+
+// wissel-sip's trusted peers: a caller that is not the PBX (here sipp on 127.0.0.1, when only
+// 127.0.0.2 and 10.0.0.0/8 are trusted) gets 403 over UDP and TCP, and the router never hears
+// of the call.
+TEST_F(SipE2eTest, UntrustedPeerGets403AndTheRouterIsNotAsked) {
+  absl::StatusOr<SipAdapter> guarded =
+      StartAdapter("guarded", kTenant, absl::StrCat("127.0.0.1:", wisseld_->port()),
+                   "[127.0.0.2/32, 10.0.0.0/8]");
+  ASSERT_TRUE(guarded.ok()) << guarded.status();
+  for (const char* transport : {"u1", "t1"}) {
+    SippRun run = RunSipp(
+        absl::StrCat("forbidden-", transport), "forbidden_call.xml", guarded->sip_port, "140123",
+        {"-t", transport, "-m", "1", "-cid_str", absl::StrCat("forbidden-", transport, "-%u@e2e")});
+    EXPECT_EQ(run.exit_code, 0) << transport << "\n" << run.output << guarded->process->Log();
+  }
+
+  // The adapter refused both INVITEs and dropped both ACKs (four messages), and routed
+  // nothing...
+  httplib::Client http("127.0.0.1", guarded->health_port);
+  http.set_read_timeout(5, 0);
+  auto metrics = http.Get("/metrics");
+  ASSERT_TRUE(metrics) << httplib::to_string(metrics.error());
+  EXPECT_THAT(metrics->body, ::testing::HasSubstr("wissel_sip_forbidden_total 4\n"));
+  EXPECT_THAT(metrics->body, ::testing::HasSubstr("wissel_sip_invites_total 0\n"));
+  EXPECT_THAT(metrics->body, ::testing::HasSubstr("wissel_sip_requests_total 0\n"));
+  // ...and the router has no contact for those calls: routing the same Call-ID now makes a new
+  // one instead of replaying the adapter's.
+  for (const char* transport : {"u1", "t1"}) {
+    v1::RouteContactRequest request;
+    request.mutable_contact()->set_tenant(kTenant);
+    request.mutable_contact()->set_channel(v1::CHANNEL_PHONE);
+    request.mutable_contact()->set_topic("paspoort");
+    request.mutable_contact()->set_idempotency_key(
+        absl::StrCat("sip:forbidden-", transport, "-1@e2e"));
+    v1::RouteContactResponse response;
+    grpc::Status status = routing_->RouteContact(Ctx().get(), request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_FALSE(response.replayed()) << transport;
+  }
+  (void)guarded->process->SignalAndWait(SIGTERM, absl::Seconds(10));
+}
+
+// Without trusted peers wissel-sip does not start at all.
+TEST_F(SipE2eTest, RefusesToStartWithoutTrustedPeers) {
+  absl::StatusOr<SipAdapter> open =
+      StartAdapter("open", kTenant, absl::StrCat("127.0.0.1:", wisseld_->port()), "[]");
+  ASSERT_FALSE(open.ok());
+  const std::string log = ReadFile(absl::StrCat(dir_, "/open-wissel-sip.log"));
+  EXPECT_THAT(log,
+              ::testing::HasSubstr("trusted_peers: list the addresses or CIDR blocks of the PBX"));
 }
 
 // A tenant whose phone line is never open (no opening hours on any day).
