@@ -282,8 +282,12 @@ absl::StatusOr<SessionEntry> ChatService::Authorize(const httplib::Request& req,
   }
   // An unknown session and a wrong token are the same answer: nothing is revealed about which
   // sessions exist. The digests are compared in constant time.
+  // The token is hashed and compared whether or not the session exists (against a digest no
+  // token has), so that the time taken does not tell either.
+  const TokenDigest presented = DigestOf(*token);
   std::optional<SessionEntry> entry = sessions_.Find(tenant, session_id);
-  if (!entry || !TokenMatches(entry->token, *token)) {
+  const bool matches = SameDigest(entry ? entry->token : TokenDigest{}, presented);
+  if (!entry || !matches) {
     return absl::NotFoundError(
         "session_id: no such session for this token on this adapter instance; open the "
         "session again (POST /v1/chat/sessions)");
