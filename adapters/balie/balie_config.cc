@@ -130,6 +130,52 @@ absl::Status ParseAppointments(base::YamlReader& r, const base::YamlEntries& fie
   return absl::OkStatus();
 }
 
+// token_env or token_file (exactly one) of the map at `path`, into `out`. A literal "token" is
+// refused: secrets do not belong in a configuration file.
+absl::Status ReadSecretSource(base::YamlReader& r, const base::YamlEntries& keys,
+                              const YAML::Node& map, absl::string_view path, SecretSource* out) {
+  if (const YAML::Node* literal = keys.Find("token")) {
+    return r.Error(*literal, base::JoinKeyPath(path, "token"),
+                   "a token is never written in this file: name it with token_env (an "
+                   "environment variable) or token_file (a file)");
+  }
+  WISSEL_RETURN_IF_ERROR(r.ReadTextValue(keys, map, path, "token_env", false, &out->env));
+  WISSEL_RETURN_IF_ERROR(r.ReadTextValue(keys, map, path, "token_file", false, &out->file));
+  if (out->env.empty() == out->file.empty()) {
+    return r.Error(map, path, "needs exactly one of token_env and token_file");
+  }
+  if (!out->env.empty()) {
+    bool ok = out->env.size() <= 128 && !absl::ascii_isdigit(out->env[0]);
+    for (char c : out->env) {
+      ok = ok && (absl::ascii_isupper(c) || absl::ascii_isdigit(c) || c == '_');
+    }
+    if (!ok) {
+      return r.Error(*keys.Find("token_env"), base::JoinKeyPath(path, "token_env"),
+                     "must be an environment variable name of [A-Z0-9_]");
+    }
+  }
+  if (!out->file.empty() && out->file[0] != '/') {
+    return r.Error(*keys.Find("token_file"), base::JoinKeyPath(path, "token_file"),
+                   "must be an absolute path");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseKiosk(base::YamlReader& r, const base::YamlEntries& fields,
+                        const YAML::Node& root, BalieConfig* config) {
+  const YAML::Node* kiosk = fields.FindNonNull("kiosk");
+  if (kiosk == nullptr) {
+    return r.Error(root, "kiosk",
+                   "is required: the kiosks' credential, {token_env: VAR} or {token_file: PATH}");
+  }
+  if (!kiosk->IsMap()) {
+    return r.Error(*kiosk, "kiosk", "must be a map with token_env or token_file");
+  }
+  WISSEL_ASSIGN_OR_RETURN(const base::YamlEntries keys,
+                          r.ReadMap(*kiosk, "kiosk", {"token_env", "token_file", "token"}));
+  return ReadSecretSource(r, keys, *kiosk, "kiosk", &config->kiosk_token);
+}
+
 absl::Status ParseDesks(base::YamlReader& r, const base::YamlEntries& fields,
                         const YAML::Node& root, BalieConfig* config) {
   WISSEL_ASSIGN_OR_RETURN(const YAML::Node desks, NonEmptyList(r, fields, root, "desks"));
@@ -139,8 +185,9 @@ absl::Status ParseDesks(base::YamlReader& r, const base::YamlEntries& fields,
     const YAML::Node d = desks[i];
     const std::string path = base::IndexPath("desks", i);
     if (!d.IsMap()) return r.Error(d, path, "must be a map with id, name and skills");
-    WISSEL_ASSIGN_OR_RETURN(const base::YamlEntries keys,
-                            r.ReadMap(d, path, {"id", "name", "skills", "teams"}));
+    WISSEL_ASSIGN_OR_RETURN(
+        const base::YamlEntries keys,
+        r.ReadMap(d, path, {"id", "name", "skills", "teams", "token_env", "token_file", "token"}));
     DeskConfig desk;
     WISSEL_RETURN_IF_ERROR(ReadIdentifier(r, keys, d, "id", path, &desk.id));
     for (char c : desk.id) {
@@ -159,6 +206,7 @@ absl::Status ParseDesks(base::YamlReader& r, const base::YamlEntries& fields,
     if (desk.skills.empty() && desk.teams.empty()) {
       return r.Error(d, path, "needs skills or teams, or it is never offered anyone");
     }
+    WISSEL_RETURN_IF_ERROR(ReadSecretSource(r, keys, d, path, &desk.token));
     config->desks.push_back(std::move(desk));
   }
   return absl::OkStatus();
@@ -169,7 +217,7 @@ absl::Status Parse(base::YamlReader& r, const YAML::Node& root, BalieConfig* con
   WISSEL_ASSIGN_OR_RETURN(const base::YamlEntries fields,
                           r.ReadMap(root, "",
                                     {"tenant", "display_title", "time_zone", "topic_groups",
-                                     "appointment_codes", "desks"}));
+                                     "appointment_codes", "desks", "kiosk"}));
   WISSEL_RETURN_IF_ERROR(r.ReadTextValue(fields, root, "", "tenant", true, &config->tenant));
   if (!ValidateTenant("tenant", config->tenant).ok()) {
     return r.Error(root["tenant"], "tenant", "must be 1..63 of [a-z0-9-]");
@@ -186,7 +234,8 @@ absl::Status Parse(base::YamlReader& r, const YAML::Node& root, BalieConfig* con
   }
   WISSEL_RETURN_IF_ERROR(ParseGroups(r, fields, root, config));
   WISSEL_RETURN_IF_ERROR(ParseAppointments(r, fields, config));
-  return ParseDesks(r, fields, root, config);
+  WISSEL_RETURN_IF_ERROR(ParseDesks(r, fields, root, config));
+  return ParseKiosk(r, fields, root, config);
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 // BalieConfig: what the balie adapter (wissel-balie) reads from its YAML file — the tenant, the
 // topic groups that give tickets their letter (A = burgerzaken, ...), the appointment code
 // prefixes that stand for a topic, and the counter desks that sign in as handlers. Where the
-// adapter listens and where the router is are flags, not config.
+// adapter listens and where the router is are flags, not config. The desks' and the kiosk's
+// credentials are named here (an environment variable or a file), never written in the file;
+// balie_credentials.h reads them.
 //
 // The structs are plain values, safe to copy and to read from several threads once built.
 // ParseBalieConfig/LoadBalieConfig never throw: every problem in the operator's file is an
@@ -32,6 +34,15 @@ struct AppointmentPrefix {
   std::string topic;
 };
 
+// Where a secret comes from: exactly one of an environment variable and a file.
+struct SecretSource {
+  // Name of an environment variable ([A-Z_][A-Z0-9_]*), e.g. "WISSEL_BALIE_DESK_1_TOKEN".
+  std::string env;
+  // Absolute path of a file holding the secret (trailing white space is ignored), e.g. a
+  // Kubernetes secret mounted at /run/secrets/desk-1.
+  std::string file;
+};
+
 // A counter desk: one handler on the router's handler API.
 struct DeskConfig {
   // Handler id and path segment, e.g. "desk-3": 1..64 of [A-Za-z0-9._-].
@@ -42,6 +53,8 @@ struct DeskConfig {
   std::vector<std::string> skills;
   // Teams (queue names) the desk belongs to.
   std::vector<std::string> teams;
+  // The desk's bearer token (token_env or token_file): its next, done and state calls need it.
+  SecretSource token;
 };
 
 struct BalieConfig {
@@ -57,6 +70,8 @@ struct BalieConfig {
   std::vector<AppointmentPrefix> appointments;
   // At least one; ids and names unique.
   std::vector<DeskConfig> desks;
+  // The kiosks' bearer token (kiosk: {token_env | token_file}): check-ins need it.
+  SecretSource kiosk_token;
 
   // The group of `topic`, or nullptr when no group lists it.
   const TopicGroup* GroupOfTopic(absl::string_view topic) const;

@@ -177,11 +177,15 @@ BalieService::BalieService(BalieOptions options, const BalieConfig* config, Rout
   server_->Get(
       tenant + "/display/events",
       [this](const httplib::Request& req, httplib::Response& res) { DisplayEvents(req, res); });
+  server_->RateLimit(tenant + "/checkins");
   server_->SetHealthCheck([this] { return router_->CheckHealth(); });
 }
 
 void BalieService::WriteError(const httplib::Request& req, httplib::Response& res,
                               const absl::Status& status) {
+  if (status.code() == absl::StatusCode::kUnauthenticated) {
+    res.set_header("WWW-Authenticate", R"(Bearer realm="wissel-balie")");
+  }
   WriteProblem(req, res,
                ProblemFromStatus(RenameField(status, ClientField), server_->options().retry_after));
 }
@@ -190,6 +194,11 @@ void BalieService::Checkin(const httplib::Request& req, const RequestBody& body,
                            httplib::Response& res) {
   const std::string tenant = req.matches[1];
   if (absl::Status s = ValidateTenantPath(tenant, *config_); !s.ok()) {
+    return WriteError(req, res, s);
+  }
+  // The kiosk's credential before anything is parsed, drawn or routed.
+  if (absl::Status s = options_.credentials.CheckKiosk(req.get_header_value("Authorization"));
+      !s.ok()) {
     return WriteError(req, res, s);
   }
   absl::StatusOr<balie::Checkin> checkin = ParseCheckin(tenant, body.data, *config_);
@@ -241,6 +250,12 @@ void BalieService::Checkin(const httplib::Request& req, const RequestBody& body,
 
 absl::StatusOr<DeskAgent*> BalieService::FindDesk(const httplib::Request& req) {
   WISSEL_RETURN_IF_ERROR(ValidateTenantPath(req.matches[1].str(), *config_));
+  if (config_->FindDesk(req.matches[2].str()) == nullptr) {
+    return absl::NotFoundError("desk: no such desk at this balie");
+  }
+  // The desk's own credential before anything happens at it.
+  WISSEL_RETURN_IF_ERROR(
+      options_.credentials.CheckDesk(req.matches[2].str(), req.get_header_value("Authorization")));
   const auto it = desks_.find(req.matches[2].str());
   if (it == desks_.end()) return absl::NotFoundError("desk: no such desk at this balie");
   return it->second;
@@ -272,6 +287,10 @@ void BalieService::GetDesk(const httplib::Request& req, httplib::Response& res) 
 
 void BalieService::ListDesks(const httplib::Request& req, httplib::Response& res) {
   if (absl::Status s = ValidateTenantPath(req.matches[1].str(), *config_); !s.ok()) {
+    return WriteError(req, res, s);
+  }
+  if (absl::Status s = options_.credentials.CheckAnyDesk(req.get_header_value("Authorization"));
+      !s.ok()) {
     return WriteError(req, res, s);
   }
   api::DeskList out;

@@ -14,7 +14,14 @@
 // A check-in draws a ticket number (TicketCounter), puts it in the contact's attributes
 // ("ticket") and routes the contact (channel balie, idempotency key "balie:KIOSK:CHECKIN"). A
 // retry with the same kiosk_id and checkin_id answers with the first ticket, read back from the
-// router. Thread-safe: the HTTP server calls the handlers from its worker threads.
+// router.
+//
+// Credentials (balie_credentials.h): a check-in needs the kiosk token, a desk's next, done and
+// state need that desk's token, the list of desks any desk's token ("Authorization: Bearer
+// TOKEN"); no token is 401, another token 403, and nothing happens. The display and its events
+// are public and read-only (GET). Check-ins are rate limited per client address.
+//
+// Thread-safe: the HTTP server calls the handlers from its worker threads.
 #pragma once
 
 #include <functional>
@@ -23,6 +30,7 @@
 
 #include "absl/time/time.h"
 #include "adapters/balie/balie_config.h"
+#include "adapters/balie/balie_credentials.h"
 #include "adapters/balie/desk_agent.h"
 #include "adapters/balie/display_board.h"
 #include "adapters/balie/ticket_counter.h"
@@ -41,6 +49,8 @@ struct BalieOptions {
   absl::Duration client_retry = absl::Seconds(3);
   // The wall clock (tests inject a fake one). Default absl::Now.
   std::function<absl::Time()> clock = [] { return absl::Now(); };
+  // Who may check in and act at which desk. Default: nobody.
+  BalieCredentials credentials;
 };
 
 class BalieService {
@@ -63,7 +73,8 @@ class BalieService {
   void Display(const httplib::Request& req, httplib::Response& res);
   void DisplayEvents(const httplib::Request& req, httplib::Response& res);
   void WriteError(const httplib::Request& req, httplib::Response& res, const absl::Status& status);
-  // The desk of the path (tenant in matches[1], desk in matches[2]); NotFound "desk".
+  // The desk of the path (tenant in matches[1], desk in matches[2]) when the request carries
+  // that desk's token; NotFound "tenant"/"desk", Unauthenticated, PermissionDenied.
   absl::StatusOr<DeskAgent*> FindDesk(const httplib::Request& req);
 
   const BalieOptions options_;

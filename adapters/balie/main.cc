@@ -13,6 +13,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "adapters/balie/balie_config.h"
+#include "adapters/balie/balie_credentials.h"
 #include "adapters/balie/balie_service.h"
 #include "adapters/balie/desk_agent.h"
 #include "adapters/balie/display_board.h"
@@ -52,6 +53,12 @@ int main(int argc, char** argv) {
   absl::StatusOr<balie::BalieConfig> config = balie::LoadBalieConfig(absl::GetFlag(FLAGS_config));
   if (!config.ok()) {
     std::cerr << "wissel-balie: " << config.status().message() << "\n";
+    return 2;
+  }
+  // The desks' and the kiosk's tokens, from the environment or files the config names.
+  absl::StatusOr<balie::BalieCredentials> credentials = balie::BalieCredentials::Load(*config);
+  if (!credentials.ok()) {
+    std::cerr << "wissel-balie: " << credentials.status().message() << "\n";
     return 2;
   }
   const absl::Duration next_wait = absl::GetFlag(FLAGS_next_wait).value;
@@ -94,6 +101,7 @@ int main(int argc, char** argv) {
 
   balie::BalieOptions options;
   options.next_wait = next_wait;
+  options.credentials = *std::move(credentials);
   adapters::HttpServer server(common->http);
   balie::BalieService service(options, &*config, &router, tickets->get(), &board, desks, &server);
   const int code = adapters::ServeUntilTerminated("wissel-balie", &server);

@@ -11,7 +11,9 @@
 #include "absl/time/clock.h"
 #include "adapters/chat/chat_api.pb.h"
 #include "adapters/chat/chat_request.h"
+#include "adapters/chat/session_token.h"
 #include "adapters/common/api_names.h"
+#include "adapters/common/bearer_token.h"
 #include "adapters/common/json_body.h"
 #include "adapters/common/media_type.h"
 #include "adapters/common/problem.h"
@@ -204,11 +206,15 @@ ChatService::ChatService(ChatOptions options, RouterClient* router, HttpServer* 
   server_->Delete(kSessionPattern, [this](const httplib::Request& req, httplib::Response& res) {
     End(req, res, /*completed=*/false, req.get_param_value("contact_id"));
   });
+  server_->RateLimit("/v1/chat/sessions");
   server_->SetHealthCheck([this] { return router_->CheckHealth(); });
 }
 
 void ChatService::WriteError(const httplib::Request& req, httplib::Response& res,
                              const absl::Status& status) {
+  if (status.code() == absl::StatusCode::kUnauthenticated) {
+    res.set_header("WWW-Authenticate", R"(Bearer realm="wissel-chat")");
+  }
   WriteProblem(req, res,
                ProblemFromStatus(RenameField(status, ClientField), server_->options().retry_after));
 }
@@ -217,35 +223,79 @@ void ChatService::Open(const httplib::Request& req, const RequestBody& body,
                        httplib::Response& res) {
   absl::StatusOr<v1::RouteContactRequest> request = ParseOpenSession(body.data);
   if (!request.ok()) return WriteError(req, res, request.status());
-  absl::StatusOr<v1::RouteContactResponse> routed = router_->RouteContact(*request);
-  if (!routed.ok()) return WriteError(req, res, routed.status());
-
   const v1::Contact& contact = request->contact();
   const std::string session_id = contact.idempotency_key().substr(IdempotencyKey("").size());
-  sessions_.Put(contact.tenant(), session_id, {routed->contact_id(), contact.topic()});
+
+  // A session this instance knows is re-opened only by the holder of its token: the session id
+  // alone (chosen by the widget, maybe guessable) must not hand out the session.
+  const std::optional<std::string> presented = BearerToken(req.get_header_value("Authorization"));
+  if (std::optional<SessionEntry> known = sessions_.Find(contact.tenant(), session_id)) {
+    if (!presented) {
+      return WriteError(req, res,
+                        absl::UnauthenticatedError(
+                            "session_id: this session is open; re-opening it needs its session "
+                            "token (Authorization: Bearer)"));
+    }
+    if (!TokenMatches(known->token, *presented)) {
+      return WriteError(req, res,
+                        absl::PermissionDeniedError("session_id: the token is not this session's"));
+    }
+  }
+  // A new session's token is drawn before routing: without randomness, nothing is routed.
+  absl::StatusOr<std::string> token = NewSessionToken();
+  if (!token.ok()) return WriteError(req, res, token.status());
+
+  absl::StatusOr<v1::RouteContactResponse> routed = router_->RouteContact(*request);
+  if (!routed.ok()) return WriteError(req, res, routed.status());
+  api::SessionResponse out =
+      ToSessionResponse(contact.tenant(), session_id, routed->contact_id(), routed->decision());
+  SessionEntry entry{routed->contact_id(), contact.topic(), DigestOf(*token)};
+  if (sessions_.Insert(contact.tenant(), session_id, std::move(entry))) {
+    out.set_session_token(*token);
+  } else if (!presented) {
+    // Another open of the same new session got there first; it holds the token.
+    return WriteError(req, res,
+                      absl::UnauthenticatedError(
+                          "session_id: this session is open; re-opening it needs its session "
+                          "token (Authorization: Bearer)"));
+  }
+  res.set_header("Cache-Control", "no-store");  // the answer carries a credential
   res.set_header("Location", SessionPath(contact.tenant(), session_id));
-  WriteJson(
-      res, 200,
-      ToSessionResponse(contact.tenant(), session_id, routed->contact_id(), routed->decision()));
+  WriteJson(res, 200, out);
 }
 
-absl::StatusOr<SessionEntry> ChatService::Resolve(const std::string& tenant,
-                                                  const std::string& session_id,
-                                                  const std::string& contact_id) {
+absl::StatusOr<SessionEntry> ChatService::Authorize(const httplib::Request& req,
+                                                    const std::string& tenant,
+                                                    const std::string& session_id,
+                                                    const std::string& contact_id,
+                                                    bool query_token) {
   if (!contact_id.empty()) {
     WISSEL_RETURN_IF_ERROR(ValidateIdentifier("contact_id", contact_id));
   }
-  std::optional<SessionEntry> entry = sessions_.Find(tenant, session_id);
-  if (entry) {
-    if (!contact_id.empty() && contact_id != entry->contact_id) {
-      return FieldError("contact_id", "is not the contact of this session");
-    }
-    return *std::move(entry);
+  std::optional<std::string> token = BearerToken(req.get_header_value("Authorization"));
+  if (!token && query_token && req.has_param("session_token")) {
+    token = req.get_param_value("session_token");
   }
-  if (!contact_id.empty()) return SessionEntry{contact_id, ""};
-  return absl::NotFoundError(
-      "session_id: not known to this adapter instance; open the session again (POST "
-      "/v1/chat/sessions is idempotent) or pass its contact_id");
+  if (!token || token->empty()) {
+    return absl::UnauthenticatedError(
+        "the session token is required (Authorization: Bearer TOKEN from the open answer)");
+  }
+  // An unknown session and a wrong token are the same answer: nothing is revealed about which
+  // sessions exist. The digests are compared in constant time.
+  // The token is hashed and compared whether or not the session exists (against a digest no
+  // token has), so that the time taken does not tell either.
+  const TokenDigest presented = DigestOf(*token);
+  std::optional<SessionEntry> entry = sessions_.Find(tenant, session_id);
+  const bool matches = SameDigest(entry ? entry->token : TokenDigest{}, presented);
+  if (!entry || !matches) {
+    return absl::NotFoundError(
+        "session_id: no such session for this token on this adapter instance; open the "
+        "session again (POST /v1/chat/sessions)");
+  }
+  if (!contact_id.empty() && contact_id != entry->contact_id) {
+    return FieldError("contact_id", "is not the contact of this session");
+  }
+  return *std::move(entry);
 }
 
 absl::StatusOr<ChatService::Observation> ChatService::Observe(const std::string& tenant,
@@ -288,7 +338,7 @@ void ChatService::Get(const httplib::Request& req, httplib::Response& res) {
     return WriteError(req, res, s);
   }
   absl::StatusOr<SessionEntry> entry =
-      Resolve(tenant, session_id, req.get_param_value("contact_id"));
+      Authorize(req, tenant, session_id, req.get_param_value("contact_id"), /*query_token=*/false);
   if (!entry.ok()) return WriteError(req, res, entry.status());
   absl::StatusOr<Observation> seen = Observe(tenant, session_id, *entry);
   if (!seen.ok()) return WriteError(req, res, seen.status());
@@ -310,7 +360,7 @@ void ChatService::Events(const httplib::Request& req, httplib::Response& res) {
     return WriteError(req, res, s);
   }
   absl::StatusOr<SessionEntry> entry =
-      Resolve(tenant, session_id, req.get_param_value("contact_id"));
+      Authorize(req, tenant, session_id, req.get_param_value("contact_id"), /*query_token=*/true);
   if (!entry.ok()) return WriteError(req, res, entry.status());
   std::unique_ptr<HttpServer::StreamSlot> slot = server_->TryAcquireStream();
   if (slot == nullptr) {
@@ -345,7 +395,7 @@ void ChatService::End(const httplib::Request& req, httplib::Response& res, bool 
   if (absl::Status s = ValidateSessionPath(tenant, session_id); !s.ok()) {
     return WriteError(req, res, s);
   }
-  absl::StatusOr<SessionEntry> entry = Resolve(tenant, session_id, contact_id);
+  absl::StatusOr<SessionEntry> entry = Authorize(req, tenant, session_id, contact_id, false);
   if (!entry.ok()) return WriteError(req, res, entry.status());
 
   absl::StatusOr<v1::ContactRecord> ended;
@@ -372,7 +422,8 @@ void ChatService::End(const httplib::Request& req, httplib::Response& res, bool 
     if (record.ok() && record->state() == wanted) ended = *std::move(record);
   }
   if (!ended.ok()) return WriteError(req, res, ended.status());
-  sessions_.Erase(tenant, session_id);
+  // The session stays known (until it is forgotten as least recently used), so that a retried
+  // end with the token is answered as the first one was.
   api::EndSessionResponse out;
   out.set_contact_id(entry->contact_id);
   out.set_session_id(session_id);

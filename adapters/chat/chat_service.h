@@ -15,6 +15,14 @@
 // handler), "ended" (completed or abandoned; then the stream ends). A push API on the router
 // would be better; polling is bounded by max_streams and max_stream_duration.
 //
+// Session tokens (session_token.h): the open answer carries a new random token; every other
+// call about the session needs it ("Authorization: Bearer TOKEN"; the events stream also takes
+// "?session_token=TOKEN" for EventSource). No token: 401. A token that is not this session's,
+// and a session this instance does not know, get the same 404, so that a caller without the
+// token learns nothing about which sessions exist. Re-opening a session this instance knows
+// needs its token too (401 without, 403 with another), and answers without a new token.
+// Opening is rate limited per client address (HttpServer::RateLimit).
+//
 // Thread-safe: the HTTP server calls the handlers from its worker threads.
 #pragma once
 
@@ -64,11 +72,13 @@ class ChatService {
            const std::string& contact_id);
   void EndWithBody(const httplib::Request& req, const RequestBody& body, httplib::Response& res);
 
-  // The session's entry: from the directory, else from an explicit contact id (query parameter
-  // or body field). InvalidArgument "contact_id" when both exist and differ; NotFound
-  // "session_id" when neither.
-  absl::StatusOr<SessionEntry> Resolve(const std::string& tenant, const std::string& session_id,
-                                       const std::string& contact_id);
+  // The session's entry when `req` carries its token (the Authorization header; with
+  // `query_token`, also ?session_token=). Unauthenticated without a token; NotFound
+  // "session_id" for an unknown session or another session's token; InvalidArgument
+  // "contact_id" when `contact_id` is given and is not the session's contact.
+  absl::StatusOr<SessionEntry> Authorize(const httplib::Request& req, const std::string& tenant,
+                                         const std::string& session_id,
+                                         const std::string& contact_id, bool query_token);
   // The contact as it is now; for a queued contact of a known topic, with its current decision.
   absl::StatusOr<Observation> Observe(const std::string& tenant, const std::string& session_id,
                                       const SessionEntry& entry);

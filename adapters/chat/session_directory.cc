@@ -34,6 +34,20 @@ void SessionDirectory::Put(absl::string_view tenant, absl::string_view session_i
   slots_.emplace(std::move(key), Slot{std::move(entry), std::prev(order_.end())});
 }
 
+bool SessionDirectory::Insert(absl::string_view tenant, absl::string_view session_id,
+                              SessionEntry entry) {
+  std::string key = Key(tenant, session_id);
+  absl::MutexLock lock(&mu_);
+  if (slots_.contains(key)) return false;
+  while (slots_.size() >= capacity_) {
+    slots_.erase(order_.front());
+    order_.pop_front();
+  }
+  order_.push_back(key);
+  slots_.emplace(std::move(key), Slot{std::move(entry), std::prev(order_.end())});
+  return true;
+}
+
 std::optional<SessionEntry> SessionDirectory::Find(absl::string_view tenant,
                                                    absl::string_view session_id) {
   absl::MutexLock lock(&mu_);

@@ -11,6 +11,15 @@
 //   --http_threads     [WISSEL_HTTP_THREADS]    worker threads (32)
 //   --max_streams      [WISSEL_MAX_STREAMS]     event streams open at once (16)
 //   --retry_after      [WISSEL_RETRY_AFTER]     Retry-After of 503 answers (2s)
+//   --tls_cert_file    [WISSEL_TLS_CERT_FILE]   PEM certificate (+ chain) to serve HTTPS with
+//   --tls_key_file     [WISSEL_TLS_KEY_FILE]    its PEM private key (both reloaded on change)
+//   --plaintext        [WISSEL_PLAINTEXT]       plain HTTP instead, only on a loopback address
+//   --allowed_origins  [WISSEL_ALLOWED_ORIGINS] web origins that may call from a browser
+//   --rate_limit_per_minute [WISSEL_RATE_LIMIT_PER_MINUTE]  per client address (30; 0 off)
+//   --rate_limit_burst [WISSEL_RATE_LIMIT_BURST] calls at once before the rate applies (10)
+//
+// HTTPS is the default and needs the two files; an adapter given neither them nor --plaintext,
+// or --plaintext with a listen address other machines can reach, refuses to start (exit 2).
 #pragma once
 
 #include <string>
@@ -34,7 +43,9 @@ struct AdapterConfig {
 // `extra_env` (flag name, variable). Exits with status 2 and a message on a bad value.
 void InitAdapter(int argc, char** argv, absl::string_view usage, const FlagEnvironment& extra_env);
 
-// The common options from the flags; `default_listen` when --listen is empty.
+// The common options from the flags; `default_listen` when --listen is empty. Loads the TLS
+// certificate and key. InvalidArgument for a bad value, for neither TLS files nor --plaintext,
+// and for --plaintext on an address that is not loopback.
 absl::StatusOr<AdapterConfig> AdapterConfigFromFlags(absl::string_view default_listen);
 
 // Starts `server`, prints "NAME: listening on port N" on stdout (tests and scripts wait for that

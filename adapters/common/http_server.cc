@@ -1,10 +1,12 @@
 #include "adapters/common/http_server.h"
 
+#include <arpa/inet.h>
 #include <glog/logging.h>
 #include <httplib.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <optional>
 #include <utility>
 
@@ -84,7 +86,31 @@ Problem DefaultProblem(const httplib::Request& req, int status, const HttpServer
   return p;
 }
 
+std::unique_ptr<httplib::Server> MakeServer(const std::shared_ptr<TlsServerContext>& tls) {
+  if (tls == nullptr) return std::make_unique<httplib::Server>();
+  // cpp-httplib calls the setup at once, on the SSL_CTX it then serves with; `tls` is kept in
+  // the options for as long as the server lives.
+  return std::make_unique<httplib::SSLServer>([tls](SSL_CTX& ctx) {
+    const absl::Status s = tls->Configure(&ctx);
+    if (!s.ok()) LOG(ERROR) << "TLS setup failed: " << s.message();
+    return s.ok();
+  });
+}
+
 }  // namespace
+
+bool IsLoopbackHost(absl::string_view host) {
+  if (absl::AsciiStrToLower(host) == "localhost") return true;
+  const std::string text(host);
+  in_addr v4 = {};
+  if (inet_pton(AF_INET, text.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6 = {};
+  if (inet_pton(AF_INET6, text.c_str(), &v6) == 1) {
+    static const in6_addr kLoopback = IN6ADDR_LOOPBACK_INIT;
+    return memcmp(&v6, &kLoopback, sizeof(v6)) == 0;
+  }
+  return false;
+}
 
 absl::Status ParseListenAddress(absl::string_view address, HttpServerOptions* options) {
   const size_t colon = address.rfind(':');
@@ -106,7 +132,9 @@ absl::Status ParseListenAddress(absl::string_view address, HttpServerOptions* op
 }
 
 HttpServer::HttpServer(HttpServerOptions options)
-    : options_(std::move(options)), server_(std::make_unique<httplib::Server>()) {
+    : options_(std::move(options)),
+      server_(MakeServer(options_.tls)),
+      rate_limiter_(options_.rate_limit) {
   health_serving_.set_status("SERVING");
   const int threads = std::max(2, options_.threads);
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
@@ -133,6 +161,14 @@ HttpServer::HttpServer(HttpServerOptions options)
         }
         return 100;
       });
+  // CORS headers on every answer, errors included: "Vary: Origin" always, the origin itself
+  // only when it is configured.
+  server_->set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    const std::string origin = req.get_header_value("Origin");
+    for (auto& [name, value] : options_.cors.ResponseHeaders(origin)) {
+      if (!res.has_header(name.c_str())) res.set_header(name.c_str(), value);
+    }
+  });
   server_->set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;  // a handler wrote its own problem
     WriteProblem(req, res, DefaultProblem(req, res.status, options_));
@@ -176,7 +212,62 @@ HttpServer::HttpServer(HttpServerOptions options)
 
 HttpServer::~HttpServer() { Shutdown(); }
 
+bool HttpServer::AnswerCors(const httplib::Request& req, httplib::Response& res) {
+  const std::string origin = req.get_header_value("Origin");
+  if (CorsPolicy::IsPreflight(req.method, origin,
+                              req.get_header_value("Access-Control-Request-Method"))) {
+    absl::StatusOr<HeaderList> headers =
+        options_.cors.Preflight(origin, req.get_header_value("Access-Control-Request-Method"));
+    if (!headers.ok()) {
+      Problem p = ProblemFromStatus(headers.status(), options_.retry_after);
+      p.status = 403;
+      p.code = "origin_not_allowed";
+      WriteProblem(req, res, p);
+      return true;
+    }
+    for (auto& [name, value] : *headers) res.set_header(name.c_str(), value);
+    res.status = 204;
+    return true;
+  }
+  if (options_.cors.RefusesRequest(req.method, origin)) {
+    // The page's request would have its effect even though the page could not read the
+    // answer: refuse it before anything happens.
+    CloseAfterResponse(req);
+    Problem p;
+    p.status = 403;
+    p.code = "origin_not_allowed";
+    p.detail = "requests from this web origin are not allowed";
+    p.errors.push_back({"Origin", p.detail});
+    WriteProblem(req, res, p);
+    return true;
+  }
+  return false;
+}
+
+bool HttpServer::RefuseOverLimit(const httplib::Request& req, httplib::Response& res) {
+  if (!rate_limiter_.enabled() || req.method != "POST") return false;
+  bool limited = false;
+  for (const std::regex& route : rate_limited_routes_) {
+    if (std::regex_match(req.path, route)) {
+      limited = true;
+      break;
+    }
+  }
+  if (!limited) return false;
+  const RateLimiter::Decision decision = rate_limiter_.Admit(req.remote_addr);
+  if (decision.allowed) return false;
+  CloseAfterResponse(req);
+  Problem p;
+  p.status = 429;
+  p.code = "too_many_requests";
+  p.detail = "too many requests from this address; retry later";
+  p.retry_after = decision.retry_after;
+  WriteProblem(req, res, p);
+  return true;
+}
+
 bool HttpServer::RefuseBeforeRouting(const httplib::Request& req, httplib::Response& res) {
+  if (AnswerCors(req, res) || RefuseOverLimit(req, res)) return true;
   const std::optional<int64_t> length = DeclaredLength(req);
   if (length && *length < 0) {
     CloseAfterResponse(req);
@@ -306,6 +397,10 @@ void HttpServer::Delete(const std::string& pattern, Handler handler) {
   server_->Delete(pattern, std::move(handler));
 }
 
+void HttpServer::RateLimit(const std::string& pattern) {
+  rate_limited_routes_.emplace_back(pattern);
+}
+
 void HttpServer::SetHealthCheck(std::function<absl::Status()> check) {
   health_check_ = std::move(check);
 }
@@ -316,6 +411,9 @@ void HttpServer::SetHealthCheck(std::function<absl::Status()> check, api::Health
 }
 
 absl::Status HttpServer::Start() {
+  if (!server_->is_valid()) {
+    return absl::InternalError("the HTTPS server could not be set up (see the log)");
+  }
   if (options_.port == 0) {
     port_ = server_->bind_to_any_port(options_.host);
   } else {

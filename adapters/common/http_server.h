@@ -8,7 +8,12 @@
 //     400 for an unreadable request);
 //   - GET /livez and GET /healthz (the latter asks a health check, e.g. the router's);
 //   - slots for long-lived streams (Server-Sent Events), so streams cannot take every worker;
-//   - graceful shutdown: stop accepting, wake the streams, let requests in flight finish.
+//   - graceful shutdown: stop accepting, wake the streams, let requests in flight finish;
+//   - HTTPS when given a TlsServerContext (certificate reloaded when its files change);
+//   - CORS for the configured web origins only, and 403 for a state-changing request from a
+//     page of any other origin (cors_policy.h);
+//   - a rate limit per client address on the routes marked with RateLimit() (429 with
+//     Retry-After; rate_limiter.h).
 //
 // Handlers run on the server's worker threads (one connection at a time per thread) and must be
 // thread-safe. Register routes before Start().
@@ -26,9 +31,12 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "adapters/common/cors_policy.h"
 #include "adapters/common/http_api.pb.h"
 #include "adapters/common/media_type.h"
 #include "adapters/common/problem.h"
+#include "adapters/common/rate_limiter.h"
+#include "adapters/common/tls_server_context.h"
 #include "google/protobuf/message.h"
 
 namespace httplib {
@@ -60,10 +68,20 @@ struct HttpServerOptions {
   int max_streams = 16;
   // Retry-After of 503 answers. Default 2 s.
   absl::Duration retry_after = absl::Seconds(2);
+  // HTTPS with this certificate and key; nullptr: plain HTTP (the adapters allow that only on
+  // a loopback address, see adapter_main.h). Default nullptr.
+  std::shared_ptr<TlsServerContext> tls;
+  // The web origins that may call from a browser page. Default none.
+  CorsPolicy cors;
+  // The limit of the routes marked with RateLimit(). Default off.
+  RateLimiterOptions rate_limit;
 };
 
 // "host:port", "[v6]:port" or ":port" (every interface). InvalidArgument otherwise.
 absl::Status ParseListenAddress(absl::string_view address, HttpServerOptions* options);
+
+// True for "localhost", 127.0.0.0/8 and ::1: a listen host only this machine can reach.
+bool IsLoopbackHost(absl::string_view host);
 
 // A request body that passed the limits, with its parsed media type.
 struct RequestBody {
@@ -100,6 +118,10 @@ class HttpServer {
   void Post(const std::string& pattern, std::vector<std::string> media_types, BodyHandler handler);
   void Get(const std::string& pattern, Handler handler);
   void Delete(const std::string& pattern, Handler handler);
+  // POST requests to `pattern` (as given to Post()) count against the rate limit of their
+  // client address (options.rate_limit); over it they get 429 with Retry-After before their
+  // body is read.
+  void RateLimit(const std::string& pattern);
 
   // GET /healthz answers 200 with `serving` (default {"status":"SERVING"}) when `check` returns
   // OK, else 503 with a problem body (code "not_serving", the check's message as detail) and
@@ -113,6 +135,8 @@ class HttpServer {
   // The bound port (after Start()).
   int port() const { return port_; }
   const HttpServerOptions& options() const { return options_; }
+  // True when serving HTTPS.
+  bool tls() const { return options_.tls != nullptr; }
 
   // Stops accepting connections, wakes streams (WaitForShutdown returns true), and waits for
   // requests in flight. Idempotent.
@@ -129,12 +153,20 @@ class HttpServer {
   void HandleBody(const httplib::Request& req, httplib::Response& res,
                   const httplib::ContentReader& reader, const std::vector<std::string>& media_types,
                   const BodyHandler& handler);
-  // Runs before routing: refuses bodies cpp-httplib would otherwise buffer without limit.
+  // Runs before routing: answers CORS preflights, refuses foreign origins and clients over
+  // the rate limit, and bodies cpp-httplib would otherwise buffer without limit.
   bool RefuseBeforeRouting(const httplib::Request& req, httplib::Response& res);
+  // Answers a CORS preflight or refuses a foreign origin's state-changing request; true when
+  // it wrote the answer.
+  bool AnswerCors(const httplib::Request& req, httplib::Response& res);
+  // Refuses a client over the rate limit on a limited route; true when it wrote the answer.
+  bool RefuseOverLimit(const httplib::Request& req, httplib::Response& res);
 
   HttpServerOptions options_;
   std::unique_ptr<httplib::Server> server_;
   std::vector<std::regex> body_routes_;
+  std::vector<std::regex> rate_limited_routes_;
+  RateLimiter rate_limiter_;
   std::function<absl::Status()> health_check_;
   api::Health health_serving_;
   std::thread thread_;

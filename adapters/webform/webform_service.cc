@@ -25,6 +25,7 @@ WebformService::WebformService(FormOptions options, RouterClient* router, HttpSe
   server_->Post(R"(/v1/forms/([^/]+)/([^/]+))", {kJsonMediaType, kFormMediaType},
                 [this](const httplib::Request& req, const RequestBody& body,
                        httplib::Response& res) { Submit(req, body, res); });
+  server_->RateLimit(R"(/v1/forms/([^/]+)/([^/]+))");  // submissions, per client address
   server_->Get(R"(/v1/forms/([^/]+)/contacts/([^/]+))",
                [this](const httplib::Request& req, httplib::Response& res) { Status(req, res); });
   server_->SetHealthCheck([this] { return router_->CheckHealth(); });

@@ -7,6 +7,7 @@
 //        -> 202 Accepted {contact_id, expected_handling_date, queue, ...} + Location
 //   GET  /v1/forms/{tenant}/contacts/{contact_id}    the work item's state
 //
+// Submissions are rate limited per client address (HttpServer::RateLimit: 429 + Retry-After).
 // Thread-safe: the HTTP server calls the handlers from its worker threads.
 #pragma once
 

@@ -31,7 +31,8 @@ appointment_codes:
   - {prefix: PAS-, topic: paspoort}
   - {prefix: RIJ-, topic: rijbewijs}
 desks:
-  - {id: desk-1, name: Balie 1, skills: [balie]}
+  - {id: desk-1, name: Balie 1, skills: [balie], token_env: FUZZ_DESK_1_TOKEN}
+kiosk: {token_env: FUZZ_KIOSK_TOKEN}
 )yaml",
                                                             "fuzz.yaml");
     Check(parsed.ok());

@@ -20,6 +20,9 @@ TEST(BalieConfigTest, ParsesGroupsAppointmentsAndDesks) {
   ASSERT_EQ(config.groups.size(), 3u);
   ASSERT_EQ(config.desks.size(), 2u);
   EXPECT_EQ(config.desks[0].name, "Balie 1");
+  EXPECT_EQ(config.desks[0].token.env, "TEST_DESK_1_TOKEN");
+  EXPECT_EQ(config.desks[1].token.file, "/run/secrets/desk-2");
+  EXPECT_EQ(config.kiosk_token.env, "TEST_KIOSK_TOKEN");
 }
 
 TEST(BalieConfigTest, MapsTopicsToGroups) {
@@ -57,7 +60,9 @@ TEST(BalieConfigTest, RefusesBrokenFilesWithLineAndKey) {
     std::string yaml;
     std::string error;
   };
-  const std::string desks = "desks: [{id: desk-1, name: Balie 1, skills: [balie]}]\n";
+  const std::string desks =
+      "desks: [{id: desk-1, name: Balie 1, skills: [balie], token_env: D1}]\n"
+      "kiosk: {token_env: K}\n";
   const std::string groups = "topic_groups: [{letter: A, name: X, topics: [paspoort]}]\n";
   const Case cases[] = {
       {groups + desks, "tenant: is required"},
@@ -79,13 +84,41 @@ TEST(BalieConfigTest, RefusesBrokenFilesWithLineAndKey) {
        "appointment_codes[0].topic: is in no topic group"},
       {"tenant: t\n" + groups, "desks: is required"},
       {"tenant: t\n" + groups +
-           "desks: [{id: desk-1, name: B, skills: [s]}, "
-           "{id: desk-1, name: C, skills: [s]}]\n",
+           "desks: [{id: desk-1, name: B, skills: [s], token_env: D1}, "
+           "{id: desk-1, name: C, skills: [s], token_env: D2}]\n",
        "desks[1].id: is used twice"},
       {"tenant: t\n" + groups + "desks: [{id: desk-1, name: B}]\n", "desks[0]: needs skills"},
       {"tenant: t\ntime_zone: Mars/Olympus\n" + groups + desks, "time_zone: is not a known"},
       {"tenant: t\nqueus: []\n" + groups + desks, "queus: unknown key"},
       {"tenant: [unclosed\n", "test.yaml:"},
+      // Credentials: named, never written in the file.
+      {"tenant: t\n" + groups +
+           "desks: [{id: desk-1, name: B, skills: [s]}]\nkiosk: {token_env: K}\n",
+       "desks[0]: needs exactly one of token_env and token_file"},
+      {"tenant: t\n" + groups +
+           "desks: [{id: desk-1, name: B, skills: [s], token_env: D, token_file: /f}]\n"
+           "kiosk: {token_env: K}\n",
+       "desks[0]: needs exactly one of token_env and token_file"},
+      {"tenant: t\n" + groups +
+           "desks: [{id: desk-1, name: B, skills: [s], token: geheim-geheim-geheim}]\n"
+           "kiosk: {token_env: K}\n",
+       "desks[0].token: a token is never written in this file"},
+      {"tenant: t\n" + groups +
+           "desks: [{id: desk-1, name: B, skills: [s], token_env: desk-1-token}]\n"
+           "kiosk: {token_env: K}\n",
+       "desks[0].token_env: must be an environment variable name"},
+      {"tenant: t\n" + groups +
+           "desks: [{id: desk-1, name: B, skills: [s], token_file: secrets/desk-1}]\n"
+           "kiosk: {token_env: K}\n",
+       "desks[0].token_file: must be an absolute path"},
+      {"tenant: t\n" + groups + "desks: [{id: desk-1, name: B, skills: [s], token_env: D1}]\n",
+       "kiosk: is required"},
+      {"tenant: t\n" + groups + "desks: [{id: desk-1, name: B, skills: [s], token_env: D1}]\n" +
+           "kiosk: {token: geheim-geheim-geheim}\n",
+       "kiosk.token: a token is never written in this file"},
+      {"tenant: t\n" + groups + "desks: [{id: desk-1, name: B, skills: [s], token_env: D1}]\n" +
+           "kiosk: {}\n",
+       "kiosk: needs exactly one of token_env and token_file"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.yaml);

@@ -1,6 +1,8 @@
 // The balie adapter's endpoints over real HTTP (loopback) against a fake router: check-in and
 // its retry, bad inputs that route nothing (400/404/413/415), the router down (503 with
-// Retry-After), the display page and its event stream's backlog, health.
+// Retry-After), the display page and its event stream's backlog, health; and the credentials:
+// the kiosk token for check-ins, each desk's own token for its calls (401 without, 403 with
+// another), nothing drawn or routed for a refused call, the display public.
 #include "adapters/balie/balie_service.h"
 
 #include <httplib.h>
@@ -11,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "adapters/balie/balie_api.pb.h"
+#include "adapters/common/bearer_token.h"
 #include "adapters/common/http_api.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -40,6 +43,9 @@ class BalieServiceTest : public ::testing::Test {
     server_ = std::make_unique<HttpServer>(http);
     BalieOptions options;
     options.clock = [this] { return now_; };
+    options.credentials = BalieCredentials(
+        DigestOf(testing::kKioskToken),
+        {{"desk-1", DigestOf(testing::kDesk1Token)}, {"desk-2", DigestOf(testing::kDesk2Token)}});
     service_ = std::make_unique<BalieService>(options, &config_, &router_, tickets_.get(), &board_,
                                               std::map<std::string, DeskAgent*>{}, server_.get());
     ASSERT_TRUE(server_->Start().ok());
@@ -48,8 +54,14 @@ class BalieServiceTest : public ::testing::Test {
   }
   void TearDown() override { server_->Shutdown(); }
 
-  httplib::Result Checkin(const std::string& body) {
-    return client_->Post(kCheckins, body, "application/json");
+  httplib::Result Checkin(const std::string& body,
+                          const std::string& token = testing::kKioskToken) {
+    return client_->Post(kCheckins, Auth(token), body, "application/json");
+  }
+
+  static httplib::Headers Auth(const std::string& token) {
+    if (token.empty()) return {};
+    return {{"Authorization", absl::StrCat("Bearer ", token)}};
   }
 
   absl::Time now_ = absl::FromUnixSeconds(1772442000);  // 2026-03-02 10:00 Amsterdam
@@ -125,7 +137,7 @@ TEST_F(BalieServiceTest, BadInputRoutesNothing) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.body.substr(0, 80));
-    auto res = client_->Post(c.path, c.body, c.content_type);
+    auto res = client_->Post(c.path, Auth(testing::kKioskToken), c.body, c.content_type);
     ASSERT_TRUE(res);
     EXPECT_EQ(res->status, c.status) << res->body;
     EXPECT_EQ(res->get_header_value("Content-Type"), "application/problem+json");
@@ -151,6 +163,79 @@ TEST_F(BalieServiceTest, UnknownDeskIs404) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 404);
   EXPECT_EQ(ParseJson<adapters::api::Problem>(res->body).field(), "desk");
+}
+
+TEST_F(BalieServiceTest, CheckinNeedsTheKioskToken) {
+  const std::string body = R"({"kiosk_id":"kiosk-1","checkin_id":"c-1","topic":"paspoort"})";
+  struct Case {
+    std::string authorization;
+    int status;
+  };
+  for (const Case& c : {Case{"", 401}, Case{"Basic a2lvc2s6a2lvc2s=", 401},
+                        Case{absl::StrCat("Bearer ", testing::kDesk1Token), 403},
+                        Case{"Bearer kiosk-test-token-012345678", 403}}) {
+    SCOPED_TRACE(c.authorization);
+    httplib::Headers headers;
+    if (!c.authorization.empty()) headers.emplace("Authorization", c.authorization);
+    auto res = client_->Post(kCheckins, headers, body, "application/json");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, c.status) << res->body;
+    EXPECT_EQ(res->get_header_value("Content-Type"), "application/problem+json");
+    if (c.status == 401) {
+      EXPECT_EQ(res->get_header_value("WWW-Authenticate"), R"(Bearer realm="wissel-balie")");
+    }
+  }
+  EXPECT_EQ(router_.route_calls(), 0);
+  // No ticket was drawn: the first real check-in is A001.
+  auto ok = Checkin(body);
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 201) << ok->body;
+  EXPECT_EQ(ParseJson<api::CheckinResponse>(ok->body).ticket(), "A001");
+}
+
+TEST_F(BalieServiceTest, DeskCallsNeedThatDesksToken) {
+  struct Case {
+    std::string method;
+    std::string path;
+  };
+  for (const Case& c : {Case{"POST", "/desks/desk-1/next"}, Case{"POST", "/desks/desk-1/done"},
+                        Case{"GET", "/desks/desk-1"}, Case{"GET", "/desks"}}) {
+    SCOPED_TRACE(c.path);
+    const std::string path = absl::StrCat("/v1/balie/gemeente-test", c.path);
+    auto call = [&](const std::string& token) {
+      return c.method == "GET" ? client_->Get(path, Auth(token))
+                               : client_->Post(path, Auth(token), "{}", "application/json");
+    };
+    auto none = call("");
+    ASSERT_TRUE(none);
+    EXPECT_EQ(none->status, 401) << none->body;
+    auto kiosk = call(testing::kKioskToken);
+    ASSERT_TRUE(kiosk);
+    EXPECT_EQ(kiosk->status, 403) << kiosk->body;
+    if (c.path != "/desks") {
+      auto other_desk = call(testing::kDesk2Token);
+      ASSERT_TRUE(other_desk);
+      EXPECT_EQ(other_desk->status, 403) << other_desk->body;
+    }
+    // The right token passes the check (no desk agents in this test: the desk itself is 404;
+    // the list answers).
+    auto own = call(testing::kDesk1Token);
+    ASSERT_TRUE(own);
+    EXPECT_EQ(own->status, c.path == "/desks" ? 200 : 404) << own->body;
+  }
+  EXPECT_EQ(router_.route_calls(), 0);
+}
+
+TEST_F(BalieServiceTest, DisplayIsPublicAndReadOnly) {
+  auto page = client_->Get("/v1/balie/gemeente-test/display");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  auto events = client_->Get("/v1/balie/gemeente-test/display/events?once=1");
+  ASSERT_TRUE(events);
+  EXPECT_EQ(events->status, 200);
+  auto post = client_->Post("/v1/balie/gemeente-test/display", "{}", "application/json");
+  ASSERT_TRUE(post);
+  EXPECT_EQ(post->status, 404);
 }
 
 TEST_F(BalieServiceTest, DisplayPageAndBacklog) {

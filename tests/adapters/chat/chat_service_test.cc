@@ -1,9 +1,16 @@
 // The chat adapter's endpoints over real HTTP (loopback) against a fake router: open and retry,
-// bad inputs that route nothing, the events stream, ending a session, limits, health, shutdown.
+// bad inputs that route nothing, the events stream, ending a session, limits, health, shutdown;
+// and the session token every call about a session needs (401 without, 404 with another's,
+// nothing changed), and the rate limit on opening.
 #include "adapters/chat/chat_service.h"
 
 #include <httplib.h>
 
+#include <algorithm>
+#include <map>
+#include <vector>
+
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "adapters/chat/chat_api.pb.h"
@@ -45,18 +52,42 @@ class ChatServiceTest : public ::testing::Test {
     client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
   }
 
-  httplib::Result Open(const std::string& body = kOpen) {
-    return client_->Post("/v1/chat/sessions", body, "application/json");
+  httplib::Result Open(const std::string& body = kOpen, const std::string& token = "") {
+    return client_->Post("/v1/chat/sessions", Auth(token), body, "application/json");
   }
 
+  // Opens session `session_id` and keeps its token (Token()); returns the contact id.
   std::string OpenContact(const std::string& session_id) {
     auto res = Open(absl::StrCat(R"({"tenant":"gemeente-test","session_id":")", session_id,
                                  R"(","topic":"paspoort"})"));
     EXPECT_TRUE(res);
     if (!res) return "";
     EXPECT_EQ(res->status, 200) << res->body;
-    return ParseJson<api::SessionResponse>(res->body).contact_id();
+    const auto body = ParseJson<api::SessionResponse>(res->body);
+    tokens_[session_id] = body.session_token();
+    return body.contact_id();
   }
+
+  const std::string& Token(const std::string& session_id) { return tokens_[session_id]; }
+
+  static httplib::Headers Auth(const std::string& token) {
+    if (token.empty()) return {};
+    return {{"Authorization", absl::StrCat("Bearer ", token)}};
+  }
+
+  // The events path of `session_id` with its token as EventSource passes it.
+  std::string EventsPath(const std::string& session_id) {
+    return absl::StrCat("/v1/chat/sessions/gemeente-test/", session_id,
+                        "/events?session_token=", Token(session_id));
+  }
+
+  httplib::Result End(const std::string& session_id, const std::string& body,
+                      const std::string& token) {
+    return client_->Post(absl::StrCat("/v1/chat/sessions/gemeente-test/", session_id, "/end"),
+                         Auth(token), body, "application/json");
+  }
+
+  std::map<std::string, std::string> tokens_;
 
   testing::FakeRouterClient router_;
   std::unique_ptr<HttpServer> server_;
@@ -101,14 +132,117 @@ TEST_F(ChatServiceTest, DigitalOfferAndMessagePassThrough) {
 
 TEST_F(ChatServiceTest, RetriedOpenIsTheSameContact) {
   auto first = Open();
-  auto second = Open();
-  ASSERT_TRUE(first && second);
-  EXPECT_EQ(second->status, 200);
-  EXPECT_EQ(ParseJson<api::SessionResponse>(first->body).contact_id(),
-            ParseJson<api::SessionResponse>(second->body).contact_id());
+  ASSERT_TRUE(first);
+  const auto opened = ParseJson<api::SessionResponse>(first->body);
+  EXPECT_EQ(first->get_header_value("Cache-Control"), "no-store");
+  auto second = Open(kOpen, opened.session_token());
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->status, 200) << second->body;
+  const auto again = ParseJson<api::SessionResponse>(second->body);
+  EXPECT_EQ(opened.contact_id(), again.contact_id());
+  EXPECT_TRUE(again.session_token().empty());  // the token is handed out once
   EXPECT_EQ(router_.created(), 1);
   EXPECT_NE(OpenContact("s-2"), "c-1");
   EXPECT_EQ(router_.created(), 2);
+}
+
+TEST_F(ChatServiceTest, OpenReturnsARandomSessionToken) {
+  OpenContact("s-1");
+  OpenContact("s-2");
+  const std::string& token = Token("s-1");
+  EXPECT_EQ(token.size(), 43u);  // 256 bits, base64url without padding
+  EXPECT_TRUE(std::all_of(token.begin(), token.end(), [](char c) {
+    return absl::ascii_isalnum(c) || c == '-' || c == '_';
+  })) << token;
+  EXPECT_NE(Token("s-1"), Token("s-2"));
+}
+
+// Re-opening a known session without its token would hand the session to anyone who knows
+// (or guesses) the widget's session id.
+TEST_F(ChatServiceTest, ReopeningAKnownSessionNeedsItsToken) {
+  OpenContact("s-1");
+  OpenContact("s-2");
+  const int routes = router_.route_calls();
+  auto without = Open(R"({"tenant":"gemeente-test","session_id":"s-1","topic":"paspoort"})");
+  ASSERT_TRUE(without);
+  EXPECT_EQ(without->status, 401) << without->body;
+  EXPECT_EQ(without->get_header_value("WWW-Authenticate"), R"(Bearer realm="wissel-chat")");
+  EXPECT_EQ(ParseJson<adapters::api::Problem>(without->body).code(), "unauthenticated");
+  EXPECT_EQ(without->body.find("contact_id"), std::string::npos);
+  auto other =
+      Open(R"({"tenant":"gemeente-test","session_id":"s-1","topic":"paspoort"})", Token("s-2"));
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 403) << other->body;
+  EXPECT_EQ(router_.route_calls(), routes);  // nothing reached the router
+}
+
+// Every call about a session needs its token: none is 401, another session's (or a made-up
+// one) is the same 404 as an unknown session; the contact is not touched.
+TEST_F(ChatServiceTest, SessionCallsNeedTheSessionsToken) {
+  const std::string contact = OpenContact("s-1");
+  OpenContact("s-2");
+  const std::string path = "/v1/chat/sessions/gemeente-test/s-1";
+  const int calls = router_.other_calls();
+  for (const std::string& token : {std::string(""), Token("s-2"), std::string("x")}) {
+    SCOPED_TRACE(token);
+    const int expected = token.empty() ? 401 : 404;
+    std::vector<httplib::Result> answers;
+    answers.push_back(client_->Get(path, Auth(token)));
+    answers.push_back(client_->Get(path + "/events", Auth(token)));
+    answers.push_back(client_->Get(path + "/events?session_token=" + token));
+    answers.push_back(End("s-1", R"({"reason":"abandoned"})", token));
+    answers.push_back(client_->Delete(path, Auth(token)));
+    for (auto& res : answers) {
+      ASSERT_TRUE(res);
+      EXPECT_EQ(res->status, expected) << res->body;
+      EXPECT_EQ(res->get_header_value("Content-Type"), "application/problem+json");
+      EXPECT_EQ(res->body.find(contact), std::string::npos);
+    }
+  }
+  // The same 404 as a session that does not exist at all.
+  auto unknown = client_->Get("/v1/chat/sessions/gemeente-test/s-404", Auth(Token("s-2")));
+  ASSERT_TRUE(unknown);
+  auto wrong = client_->Get(path, Auth(Token("s-2")));
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(ParseJson<adapters::api::Problem>(unknown->body).detail(),
+            ParseJson<adapters::api::Problem>(wrong->body).detail());
+  EXPECT_EQ(router_.other_calls(), calls);
+  EXPECT_EQ(router_.record(contact).state(), v1::CONTACT_STATE_QUEUED);
+
+  // With its token the session answers; the token is accepted as a query parameter only on
+  // the events stream (EventSource cannot set headers).
+  auto ok = client_->Get(path, Auth(Token("s-1")));
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200) << ok->body;
+  auto query = client_->Get(path + "?session_token=" + Token("s-1"));
+  ASSERT_TRUE(query);
+  EXPECT_EQ(query->status, 401);
+}
+
+TEST_F(ChatServiceTest, OpeningIsRateLimitedPerAddress) {
+  server_->Shutdown();
+  HttpServerOptions http;
+  http.threads = 4;
+  http.max_streams = 1;
+  http.rate_limit.per_minute = 1;
+  http.rate_limit.burst = 2;
+  http.rate_limit.clock = [] { return absl::FromUnixSeconds(1772442000); };  // time stands still
+  server_ = std::make_unique<HttpServer>(http);
+  service_ = std::make_unique<ChatService>(ChatOptions{}, &router_, server_.get());
+  ASSERT_TRUE(server_->Start().ok());
+  client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
+  OpenContact("s-1");
+  OpenContact("s-2");
+  auto limited = Open(R"({"tenant":"gemeente-test","session_id":"s-3","topic":"paspoort"})");
+  ASSERT_TRUE(limited);
+  EXPECT_EQ(limited->status, 429);
+  EXPECT_EQ(limited->get_header_value("Retry-After"), "60");
+  EXPECT_EQ(ParseJson<adapters::api::Problem>(limited->body).code(), "too_many_requests");
+  EXPECT_EQ(router_.created(), 2);
+  // Reading a session is not limited.
+  auto read = client_->Get("/v1/chat/sessions/gemeente-test/s-1", Auth(Token("s-1")));
+  ASSERT_TRUE(read);
+  EXPECT_EQ(read->status, 200);
 }
 
 struct BadRequest {
@@ -169,7 +303,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST_F(ChatServiceTest, EventsFollowTheContactUntilItEnds) {
   const std::string contact = OpenContact("s-1");
-  EventReader events(server_->port(), "/v1/chat/sessions/gemeente-test/s-1/events");
+  EventReader events(server_->port(), EventsPath("s-1"));
   ASSERT_TRUE(events.WaitFor("position"));
   EXPECT_THAT(events.Text(), HasSubstr("retry: 2000\n"));
   auto first = ParseJson<api::SessionEvent>(events.Data("position"));
@@ -198,29 +332,43 @@ TEST_F(ChatServiceTest, EventsFollowTheContactUntilItEnds) {
   EXPECT_EQ(service_->sessions().size(), 0u);  // forgotten once ended
 }
 
-TEST_F(ChatServiceTest, EventsOfAnUnknownSessionAre404UnlessTheContactIsGiven) {
+// A session this instance does not know is 404, also when the caller names its contact id: a
+// contact id is no credential (it used to open the events of a session another instance
+// opened; now the visitor re-opens the session and gets a token).
+TEST_F(ChatServiceTest, EventsOfAnUnknownSessionAre404EvenWithTheContactId) {
   const std::string contact = OpenContact("s-1");
-  auto unknown = client_->Get("/v1/chat/sessions/gemeente-test/s-404/events");
+  auto unknown = client_->Get("/v1/chat/sessions/gemeente-test/s-404/events", Auth(Token("s-1")));
   ASSERT_TRUE(unknown);
   EXPECT_EQ(unknown->status, 404);
   EXPECT_EQ(ParseJson<adapters::api::Problem>(unknown->body).field(), "session_id");
-  auto bad = client_->Get("/v1/chat/sessions/Gemeente/s-1/events");
+  auto bad = client_->Get("/v1/chat/sessions/Gemeente/s-1/events", Auth(Token("s-1")));
   ASSERT_TRUE(bad);
   EXPECT_EQ(bad->status, 400);
   EXPECT_EQ(ParseJson<adapters::api::Problem>(bad->body).field(), "tenant");
 
-  // Another instance of the adapter (not this one) opened it: the contact id will do.
-  router_.SetState(contact, v1::CONTACT_STATE_ABANDONED);
-  EventReader events(
-      server_->port(),
+  const int calls = router_.other_calls();
+  auto by_contact = client_->Get(
+      absl::StrCat("/v1/chat/sessions/gemeente-test/s-404/events?contact_id=", contact),
+      Auth(Token("s-1")));
+  ASSERT_TRUE(by_contact);
+  EXPECT_EQ(by_contact->status, 404);
+  auto no_token = client_->Get(
       absl::StrCat("/v1/chat/sessions/gemeente-test/s-404/events?contact_id=", contact));
-  ASSERT_TRUE(events.WaitFor("ended"));
-  EXPECT_TRUE(events.WaitForEnd());
+  ASSERT_TRUE(no_token);
+  EXPECT_EQ(no_token->status, 401);
+  auto end =
+      client_->Post("/v1/chat/sessions/gemeente-test/s-404/end",
+                    absl::StrCat(R"({"reason":"abandoned","contact_id":")", contact, R"("})"),
+                    "application/json");
+  ASSERT_TRUE(end);
+  EXPECT_EQ(end->status, 401);
+  EXPECT_EQ(router_.other_calls(), calls);
+  EXPECT_EQ(router_.record(contact).state(), v1::CONTACT_STATE_QUEUED);
 }
 
 TEST_F(ChatServiceTest, EventsEndWithAnErrorWhenTheRouterStaysAway) {
   OpenContact("s-1");
-  EventReader events(server_->port(), "/v1/chat/sessions/gemeente-test/s-1/events");
+  EventReader events(server_->port(), EventsPath("s-1"));
   ASSERT_TRUE(events.WaitFor("position"));
   router_.Fail(absl::UnavailableError("down"));
   ASSERT_TRUE(events.WaitFor("error"));
@@ -232,9 +380,9 @@ TEST_F(ChatServiceTest, EventStreamsAreBounded) {
   server_->Shutdown();
   Start(/*max_streams=*/1);
   OpenContact("s-1");
-  EventReader first(server_->port(), "/v1/chat/sessions/gemeente-test/s-1/events");
+  EventReader first(server_->port(), EventsPath("s-1"));
   ASSERT_TRUE(first.WaitFor("position"));
-  auto second = client_->Get("/v1/chat/sessions/gemeente-test/s-1/events");
+  auto second = client_->Get(EventsPath("s-1"));
   ASSERT_TRUE(second);
   EXPECT_EQ(second->status, 503);
   EXPECT_EQ(second->get_header_value("Retry-After"), "2");
@@ -242,7 +390,7 @@ TEST_F(ChatServiceTest, EventStreamsAreBounded) {
 
 TEST_F(ChatServiceTest, ShutdownEndsOpenStreams) {
   OpenContact("s-1");
-  EventReader events(server_->port(), "/v1/chat/sessions/gemeente-test/s-1/events");
+  EventReader events(server_->port(), EventsPath("s-1"));
   ASSERT_TRUE(events.WaitFor("position"));
   const absl::Time start = absl::Now();
   server_->Shutdown();
@@ -253,7 +401,7 @@ TEST_F(ChatServiceTest, ShutdownEndsOpenStreams) {
 TEST_F(ChatServiceTest, GetShowsTheSessionNow) {
   const std::string contact = OpenContact("s-1");
   router_.SetState(contact, v1::CONTACT_STATE_CONNECTED, "h-7");
-  auto res = client_->Get("/v1/chat/sessions/gemeente-test/s-1");
+  auto res = client_->Get("/v1/chat/sessions/gemeente-test/s-1", Auth(Token("s-1")));
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200) << res->body;
   const auto body = ParseJson<api::SessionResponse>(res->body);
@@ -265,10 +413,8 @@ TEST_F(ChatServiceTest, GetShowsTheSessionNow) {
 TEST_F(ChatServiceTest, EndAbandonedIsIdempotent) {
   const std::string contact = OpenContact("s-1");
   for (int i = 0; i < 2; ++i) {
-    auto res =
-        client_->Post("/v1/chat/sessions/gemeente-test/s-1/end",
-                      absl::StrCat(R"({"reason":"abandoned","contact_id":")", contact, R"("})"),
-                      "application/json");
+    auto res = End("s-1", absl::StrCat(R"({"reason":"abandoned","contact_id":")", contact, R"("})"),
+                   Token("s-1"));
     ASSERT_TRUE(res);
     EXPECT_EQ(res->status, 200) << res->body;
     const auto body = ParseJson<api::EndSessionResponse>(res->body);
@@ -280,13 +426,11 @@ TEST_F(ChatServiceTest, EndAbandonedIsIdempotent) {
 
 TEST_F(ChatServiceTest, EndCompletedNeedsAConversation) {
   const std::string contact = OpenContact("s-1");
-  auto early = client_->Post("/v1/chat/sessions/gemeente-test/s-1/end", R"({"reason":"completed"})",
-                             "application/json");
+  auto early = End("s-1", R"({"reason":"completed"})", Token("s-1"));
   ASSERT_TRUE(early);
   EXPECT_EQ(early->status, 409) << early->body;
   router_.SetState(contact, v1::CONTACT_STATE_CONNECTED, "h-7");
-  auto done = client_->Post("/v1/chat/sessions/gemeente-test/s-1/end", R"({"reason":"completed"})",
-                            "application/json");
+  auto done = End("s-1", R"({"reason":"completed"})", Token("s-1"));
   ASSERT_TRUE(done);
   EXPECT_EQ(done->status, 200) << done->body;
   EXPECT_EQ(ParseJson<api::EndSessionResponse>(done->body).state(), "completed");
@@ -294,8 +438,7 @@ TEST_F(ChatServiceTest, EndCompletedNeedsAConversation) {
 
 TEST_F(ChatServiceTest, EndRefusesABadReason) {
   OpenContact("s-1");
-  auto res = client_->Post("/v1/chat/sessions/gemeente-test/s-1/end", R"({"reason":"bye"})",
-                           "application/json");
+  auto res = End("s-1", R"({"reason":"bye"})", Token("s-1"));
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 400);
   EXPECT_EQ(ParseJson<adapters::api::Problem>(res->body).field(), "reason");
@@ -304,7 +447,7 @@ TEST_F(ChatServiceTest, EndRefusesABadReason) {
 
 TEST_F(ChatServiceTest, DeleteAbandons) {
   const std::string contact = OpenContact("s-1");
-  auto res = client_->Delete("/v1/chat/sessions/gemeente-test/s-1");
+  auto res = client_->Delete("/v1/chat/sessions/gemeente-test/s-1", Auth(Token("s-1")));
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200) << res->body;
   EXPECT_EQ(router_.record(contact).state(), v1::CONTACT_STATE_ABANDONED);

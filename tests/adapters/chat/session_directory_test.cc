@@ -30,5 +30,15 @@ TEST(SessionDirectoryTest, BoundedLeastRecentlyUsedGoesFirst) {
   EXPECT_EQ(sessions.Find("t", "c")->contact_id, "c-c2");
 }
 
+TEST(SessionDirectoryTest, InsertKeepsTheFirstToken) {
+  SessionDirectory sessions(10);
+  EXPECT_TRUE(sessions.Insert("t", "s1", {"c-1", "paspoort", DigestOf("first-token")}));
+  EXPECT_FALSE(sessions.Insert("t", "s1", {"c-1", "paspoort", DigestOf("second-token")}));
+  ASSERT_TRUE(sessions.Find("t", "s1").has_value());
+  EXPECT_TRUE(TokenMatches(sessions.Find("t", "s1")->token, "first-token"));
+  EXPECT_FALSE(TokenMatches(sessions.Find("t", "s1")->token, "second-token"));
+  EXPECT_EQ(sessions.size(), 1u);
+}
+
 }  // namespace
 }  // namespace wissel::adapters::chat

@@ -11,11 +11,14 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
@@ -71,9 +74,15 @@ topic_groups:
 appointment_codes:
   - {prefix: PAS-, topic: paspoort}
 desks:
-  - {id: desk-1, name: Balie 1, teams: [balie-burgerzaken]}
-  - {id: desk-2, name: Balie 2, teams: [wmo]}
+  - {id: desk-1, name: Balie 1, teams: [balie-burgerzaken], token_env: E2E_DESK_1_TOKEN}
+  - {id: desk-2, name: Balie 2, teams: [wmo], token_file: DIR/desk-2.token}
+kiosk: {token_env: E2E_KIOSK_TOKEN}
 )yaml";
+
+// Test values only.
+constexpr char kDesk1Token[] = "e2e-desk-1-token-0123456789";
+constexpr char kDesk2Token[] = "e2e-desk-2-token-0123456789";
+constexpr char kKioskToken[] = "e2e-kiosk-token-0123456789";
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
@@ -92,7 +101,8 @@ class BalieE2eTest : public ::testing::Test {
     redis_ = *std::move(redis);
     wisseld_ = std::make_unique<WisseldProcess>(WISSELD_BINARY, RouterConfig(redis_->port()));
     ASSERT_TRUE(wisseld_->Start().ok()) << wisseld_->Log();
-    std::ofstream(dir_ + "/balie.yaml") << kBalieConfig;
+    std::ofstream(dir_ + "/balie.yaml") << absl::StrReplaceAll(kBalieConfig, {{"DIR", dir_}});
+    std::ofstream(dir_ + "/desk-2.token") << kDesk2Token << "\n";
     StartBalie();
   }
 
@@ -108,12 +118,15 @@ class BalieE2eTest : public ::testing::Test {
   void StartBalie() {
     ++starts_;
     balie_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{WISSEL_BALIE_BINARY, "--config=" + dir_ + "/balie.yaml",
-                                 absl::StrCat("--router=127.0.0.1:", wisseld_->port()), "--router_plaintext",
-                                 "--listen=127.0.0.1:0", "--router_deadline=2s",
-                                 "--ticket_state=" + dir_ + "/tickets.state", "--next_wait=5s"},
+        std::vector<std::string>{
+            WISSEL_BALIE_BINARY, "--config=" + dir_ + "/balie.yaml",
+            absl::StrCat("--router=127.0.0.1:", wisseld_->port()), "--router_plaintext",
+            "--listen=127.0.0.1:0", "--router_deadline=2s",
+            "--ticket_state=" + dir_ + "/tickets.state", "--next_wait=5s", "--plaintext"},
         absl::StrCat(dir_, "/balie-", starts_, ".out"),
-        absl::StrCat(dir_, "/balie-", starts_, ".err"));
+        absl::StrCat(dir_, "/balie-", starts_, ".err"),
+        std::vector<std::string>{absl::StrCat("E2E_DESK_1_TOKEN=", kDesk1Token),
+                                 absl::StrCat("E2E_KIOSK_TOKEN=", kKioskToken)});
     ASSERT_TRUE(balie_->Start().ok());
     absl::StatusOr<int> port = balie_->WaitForPort(absl::Seconds(20));
     ASSERT_TRUE(port.ok()) << port.status();
@@ -143,8 +156,14 @@ class BalieE2eTest : public ::testing::Test {
     FAIL() << desk << " never signed in: " << balie_->Log(std::string::npos);
   }
 
-  httplib::Result Post(const std::string& path, const std::string& body) {
-    return client_->Post(absl::StrCat("/v1/balie/", kTenant, path), body, "application/json");
+  // POST with the kiosk's token for check-ins and desk-1's for desk calls, or `token`.
+  httplib::Result Post(const std::string& path, const std::string& body,
+                       std::optional<std::string> token = std::nullopt) {
+    if (!token) token = absl::StartsWith(path, "/checkins") ? kKioskToken : kDesk1Token;
+    httplib::Headers headers;
+    if (!token->empty()) headers.emplace("Authorization", absl::StrCat("Bearer ", *token));
+    return client_->Post(absl::StrCat("/v1/balie/", kTenant, path), headers, body,
+                         "application/json");
   }
 
   // Runs headless Chromium on the display page, bounded by `timeout 60`.
@@ -280,6 +299,64 @@ TEST_F(BalieE2eTest, TicketsSurviveARestartAndRouterDownIs503) {
   stopped = balie_->SignalAndWait(SIGTERM, absl::Seconds(15));
   ASSERT_TRUE(stopped.ok()) << stopped.status();
   EXPECT_TRUE(WIFEXITED(*stopped) && WEXITSTATUS(*stopped) == 0) << balie_->Log(std::string::npos);
+}
+
+// Desk calls need that desk's token and check-ins the kiosk's: without one 401, with another
+// (another desk's, the kiosk's at a desk, a desk's at the kiosk) 403, and nothing happens — no
+// ticket drawn, nothing routed, the desk not made ready. The display needs no credentials.
+TEST_F(BalieE2eTest, DesksAndKioskNeedTheirOwnTokensTheDisplayNone) {
+  struct Case {
+    std::string path;
+    std::string body;
+    std::string token;
+    int status;
+  };
+  const std::string checkin = R"({"kiosk_id":"k","checkin_id":"t-1","topic":"paspoort"})";
+  const Case cases[] = {
+      {"/desks/desk-1/next", "{}", "", 401},
+      {"/desks/desk-1/next", "{}", "not-the-desk-token-0123", 403},
+      {"/desks/desk-1/next", "{}", kDesk2Token, 403},
+      {"/desks/desk-1/next", "{}", kKioskToken, 403},
+      {"/desks/desk-1/done", "{}", kKioskToken, 403},
+      {"/checkins", checkin, "", 401},
+      {"/checkins", checkin, kDesk1Token, 403},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(absl::StrCat(c.path, " ", c.token));
+    auto res = Post(c.path, c.body, c.token);
+    ASSERT_TRUE(res) << httplib::to_string(res.error());
+    EXPECT_EQ(res->status, c.status) << res->body;
+    EXPECT_EQ(res->get_header_value("Content-Type"), "application/problem+json");
+  }
+  auto desk = client_->Get(absl::StrCat("/v1/balie/", kTenant, "/desks/desk-1"));
+  ASSERT_TRUE(desk);
+  EXPECT_EQ(desk->status, 401);
+  auto own = client_->Get(absl::StrCat("/v1/balie/", kTenant, "/desks/desk-1"),
+                          {{"Authorization", absl::StrCat("Bearer ", kDesk1Token)}});
+  ASSERT_TRUE(own);
+  EXPECT_EQ(own->status, 200);
+  EXPECT_THAT(own->body, ::testing::Not(HasSubstr("\"status\":\"ready\"")));
+  EXPECT_THAT(own->body, ::testing::Not(HasSubstr("\"status\":\"serving\"")));
+
+  // The display, read-only and public.
+  auto page = client_->Get(absl::StrCat("/v1/balie/", kTenant, "/display"));
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  auto events = client_->Get(absl::StrCat("/v1/balie/", kTenant, "/display/events?once=1"));
+  ASSERT_TRUE(events);
+  EXPECT_EQ(events->status, 200);
+  EXPECT_THAT(events->body, ::testing::Not(HasSubstr("event: called")));
+
+  // Nothing was drawn or routed: the first real check-in is A001 and nobody is ahead of it.
+  auto real = Post("/checkins", checkin);
+  ASSERT_TRUE(real);
+  EXPECT_EQ(real->status, 201) << real->body;
+  EXPECT_THAT(real->body, HasSubstr("\"ticket\":\"A001\""));
+  EXPECT_THAT(real->body, HasSubstr("\"position\":1"));
+  auto next = Post("/desks/desk-1/next", "{}");
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->status, 200) << next->body;
+  EXPECT_THAT(next->body, HasSubstr("\"ticket\":\"A001\""));
 }
 
 }  // namespace

@@ -4,13 +4,15 @@
 //
 // One router and one adapter of each kind serve the whole suite (started once, stopped by pid);
 // tests use their own session and submission ids. Tests that need an adapter of their own
-// (router down, SIGTERM) start one.
+// (router down, SIGTERM, HTTPS, rate limit, CORS) start one. The shared adapters serve plain
+// HTTP on loopback (--plaintext) with a rate limit high enough for the whole suite.
 #include <grpcpp/grpcpp.h>
 #include <httplib.h>
 #include <signal.h>
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <regex>
@@ -18,7 +20,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "adapters/chat/chat_api.pb.h"
@@ -29,6 +33,8 @@
 #include "tests/adapters/common/parse_json.h"
 #include "tests/adapters/common/raw_http.h"
 #include "tests/adapters/common/sse_reader.h"
+#include "tests/adapters/common/test_certificates.h"
+#include "tests/adapters/common/tls_probe.h"
 #include "tests/integration/child_process.h"
 #include "tests/integration/redis_server.h"
 #include "tests/integration/wisseld_process.h"
@@ -41,6 +47,7 @@ namespace {
 using adapters::testing::BodyOf;
 using adapters::testing::EventReader;
 using adapters::testing::ParseJson;
+using adapters::testing::PeerCommonName;
 using adapters::testing::RawConnection;
 using adapters::testing::StatusOf;
 using ::testing::HasSubstr;
@@ -119,8 +126,9 @@ class HttpAdaptersE2eTest : public ::testing::Test {
 
   static ChildProcess* StartChat() {
     auto* chat =
-        new ChildProcess({WISSEL_CHAT_BINARY, "--listen=127.0.0.1:0", "--read_timeout=1s",
-                          "--poll_interval=100ms", absl::StrCat("--router=", RouterTarget()), "--router_plaintext"});
+        new ChildProcess({WISSEL_CHAT_BINARY, "--listen=127.0.0.1:0", "--plaintext",
+                          "--rate_limit_burst=1000", "--read_timeout=1s", "--poll_interval=100ms",
+                          absl::StrCat("--router=", RouterTarget()), "--router_plaintext"});
     const absl::Status s = StartListening(*chat);
     EXPECT_TRUE(s.ok()) << s << chat->Log();
     return chat;
@@ -129,9 +137,11 @@ class HttpAdaptersE2eTest : public ::testing::Test {
   // `env` configures the adapter by environment, as in a container.
   static ChildProcess* StartWebform(std::vector<std::string> env, std::string router = "") {
     if (router.empty()) env.push_back(absl::StrCat("WISSEL_ROUTER=", RouterTarget()));
+    env.push_back("WISSEL_PLAINTEXT=true");
     env.push_back("WISSEL_ROUTER_PLAINTEXT=true");  // the test's router runs plaintext on loopback
-    auto* webform = new ChildProcess(
-        {WISSEL_WEBFORM_BINARY, "--listen=127.0.0.1:0", "--read_timeout=1s"}, std::move(env));
+    auto* webform = new ChildProcess({WISSEL_WEBFORM_BINARY, "--listen=127.0.0.1:0",
+                                      "--read_timeout=1s", "--rate_limit_burst=1000"},
+                                     std::move(env));
     const absl::Status s = StartListening(*webform);
     EXPECT_TRUE(s.ok()) << s << webform->Log();
     return webform;
@@ -144,12 +154,35 @@ class HttpAdaptersE2eTest : public ::testing::Test {
     return client;
   }
 
-  httplib::Result OpenChat(const std::string& session_id, const std::string& topic = "paspoort") {
+  httplib::Result OpenChat(const std::string& session_id, const std::string& topic = "paspoort",
+                           const std::string& token = "") {
     return Client(chat_).Post(
-        "/v1/chat/sessions",
+        "/v1/chat/sessions", Auth(token),
         absl::StrCat(R"({"tenant":"gemeente-test","session_id":")", session_id, R"(","topic":")",
                      topic, R"(","language":"nl","needs":["low_digital_skills"]})"),
         "application/json");
+  }
+
+  static httplib::Headers Auth(const std::string& token) {
+    if (token.empty()) return {};
+    return {{"Authorization", absl::StrCat("Bearer ", token)}};
+  }
+
+  // The events URL with the session token, as a browser's EventSource passes it.
+  static std::string WithToken(const std::string& events_url, const std::string& token) {
+    return absl::StrCat(events_url, "?session_token=", token);
+  }
+
+  // The contact's state as the router has it.
+  std::string ContactState(const std::string& contact_id) {
+    auto stub = v1::RoutingService::NewStub(*channel_);
+    v1::GetContactRequest request;
+    request.set_tenant(kTenant);
+    request.set_contact_id(contact_id);
+    v1::ContactRecord record;
+    const grpc::Status s = stub->GetContact(Ctx().get(), request, &record);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return v1::ContactState_Name(record.state());
   }
 
   void SignIn(const std::string& handler_id, const std::string& skill) {
@@ -209,12 +242,14 @@ TEST_F(HttpAdaptersE2eTest, ChatSessionFromQueueToAssignedToEnded) {
   EXPECT_EQ(session.position(), 1);
   const std::string contact = session.contact_id();
   ASSERT_FALSE(contact.empty());
+  const std::string token = session.session_token();
+  ASSERT_FALSE(token.empty());
 
-  EventReader events(chat_->port(), session.events_url());
+  EventReader events(chat_->port(), WithToken(session.events_url(), token));
   ASSERT_TRUE(events.WaitFor("position")) << events.Text();
   EXPECT_EQ(ParseJson<adapters::chat::api::SessionEvent>(events.Data("position")).position(), 1);
 
-  auto retried = OpenChat("e2e-chat-1");
+  auto retried = OpenChat("e2e-chat-1", "paspoort", token);
   ASSERT_TRUE(retried);
   EXPECT_EQ(retried->status, 200);
   EXPECT_EQ(ParseJson<adapters::chat::api::SessionResponse>(retried->body).contact_id(), contact);
@@ -235,7 +270,7 @@ TEST_F(HttpAdaptersE2eTest, ChatSessionFromQueueToAssignedToEnded) {
   EXPECT_EQ(ParseJson<adapters::chat::api::SessionEvent>(events.Data("assigned")).state(),
             "connected");
 
-  auto ended = Client(chat_).Post("/v1/chat/sessions/gemeente-test/e2e-chat-1/end",
+  auto ended = Client(chat_).Post("/v1/chat/sessions/gemeente-test/e2e-chat-1/end", Auth(token),
                                   R"({"reason":"completed"})", "application/json");
   ASSERT_TRUE(ended);
   EXPECT_EQ(ended->status, 200) << ended->body;
@@ -252,12 +287,16 @@ TEST_F(HttpAdaptersE2eTest, ChatPositionMovesUpWhenTheOneAheadLeaves) {
   auto second = OpenChat("e2e-wmo-2", "wmo-hulpmiddelen");
   ASSERT_TRUE(first && second);
   ASSERT_EQ(second->status, 200) << second->body;
-  EXPECT_EQ(ParseJson<adapters::chat::api::SessionResponse>(second->body).position(), 2);
-  EventReader events(chat_->port(), "/v1/chat/sessions/gemeente-test/e2e-wmo-2/events");
+  const auto second_session = ParseJson<adapters::chat::api::SessionResponse>(second->body);
+  EXPECT_EQ(second_session.position(), 2);
+  const std::string first_token =
+      ParseJson<adapters::chat::api::SessionResponse>(first->body).session_token();
+  EventReader events(chat_->port(),
+                     WithToken(second_session.events_url(), second_session.session_token()));
   ASSERT_TRUE(events.WaitFor("position"));
   EXPECT_EQ(ParseJson<adapters::chat::api::SessionEvent>(events.Data("position")).position(), 2);
 
-  auto left = Client(chat_).Delete("/v1/chat/sessions/gemeente-test/e2e-wmo-1");
+  auto left = Client(chat_).Delete("/v1/chat/sessions/gemeente-test/e2e-wmo-1", Auth(first_token));
   ASSERT_TRUE(left);
   EXPECT_EQ(left->status, 200) << left->body;
   EXPECT_EQ(ParseJson<adapters::chat::api::EndSessionResponse>(left->body).state(), "abandoned");
@@ -268,7 +307,8 @@ TEST_F(HttpAdaptersE2eTest, ChatPositionMovesUpWhenTheOneAheadLeaves) {
   }
   EXPECT_EQ(ParseJson<adapters::chat::api::SessionEvent>(events.Data("position")).position(), 1)
       << events.Text();
-  auto gone = Client(chat_).Delete("/v1/chat/sessions/gemeente-test/e2e-wmo-2");
+  auto gone = Client(chat_).Delete("/v1/chat/sessions/gemeente-test/e2e-wmo-2",
+                                   Auth(second_session.session_token()));
   ASSERT_TRUE(gone);
   EXPECT_EQ(gone->status, 200);
   EXPECT_TRUE(events.WaitFor("ended"));
@@ -447,7 +487,8 @@ TEST_F(HttpAdaptersE2eTest, SigtermStopsGracefully) {
                 "application/json");
   ASSERT_TRUE(opened);
   ASSERT_EQ(opened->status, 200) << opened->body;
-  EventReader events(chat->port(), "/v1/chat/sessions/gemeente-test/e2e-term/events");
+  const auto session = ParseJson<adapters::chat::api::SessionResponse>(opened->body);
+  EventReader events(chat->port(), WithToken(session.events_url(), session.session_token()));
   ASSERT_TRUE(events.WaitFor("position"));
   const absl::Time start = absl::Now();
   absl::StatusOr<int> exit = chat->SignalAndWait(SIGTERM, absl::Seconds(10));
@@ -457,6 +498,262 @@ TEST_F(HttpAdaptersE2eTest, SigtermStopsGracefully) {
   EXPECT_LT(absl::Now() - start, absl::Seconds(5));
   EXPECT_TRUE(events.WaitForEnd(absl::Seconds(2)));
   EXPECT_THAT(chat->Log(), HasSubstr("finishing requests in flight"));
+}
+
+// A temporary folder, removed with the object.
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/wissel-http-e2e-XXXXXX";
+    path_ = mkdtemp(tmpl);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// HTTPS: the adapter serves with the certificate from its files (a verifying client accepts
+// it), refuses TLS 1.1 (openssl s_client -tls1_1 fails where -tls1_2 works), and a certificate
+// replaced on disk is what the next connection sees, without a restart.
+TEST_F(HttpAdaptersE2eTest, HttpsServesReloadsTheCertificateAndRefusesTls11) {
+  TempDir dir;
+  const std::string cert = dir.path() + "/tls.crt";
+  const std::string key = dir.path() + "/tls.key";
+  ASSERT_TRUE(adapters::testing::WriteSelfSignedCertificate(cert, key, "wissel-e2e-a"));
+  ChildProcess chat({WISSEL_CHAT_BINARY, "--listen=127.0.0.1:0", "--tls_cert_file=" + cert,
+                     "--tls_key_file=" + key, absl::StrCat("--router=", RouterTarget()),
+                     "--router_plaintext"});
+  ASSERT_TRUE(StartListening(chat).ok()) << chat.Log();
+
+  httplib::SSLClient client("127.0.0.1", chat.port());
+  client.set_ca_cert_path(cert.c_str());
+  client.enable_server_certificate_verification(true);
+  client.set_read_timeout(5, 0);
+  auto opened = client.Post(
+      "/v1/chat/sessions",
+      R"({"tenant":"gemeente-test","session_id":"e2e-https","topic":"wmo-hulpmiddelen"})",
+      "application/json");
+  ASSERT_TRUE(opened) << httplib::to_string(opened.error()) << chat.Log();
+  EXPECT_EQ(opened->status, 200) << opened->body;
+  const auto session = ParseJson<adapters::chat::api::SessionResponse>(opened->body);
+
+  // Plain HTTP to the HTTPS port gets no HTTP answer.
+  httplib::Client plain("127.0.0.1", chat.port());
+  plain.set_read_timeout(2, 0);
+  auto refused = plain.Get("/livez");
+  EXPECT_TRUE(!refused || refused->status != 200);
+
+  const std::string address = absl::StrCat("127.0.0.1:", chat.port());
+  auto s_client = [&](const std::string& version) {
+    ChildProcess openssl({"/usr/bin/openssl", "s_client", "-connect", address, version, "-cipher",
+                          "DEFAULT@SECLEVEL=0"});
+    EXPECT_TRUE(openssl.Start().ok());
+    absl::StatusOr<int> status = openssl.Wait(absl::Seconds(20));
+    EXPECT_TRUE(status.ok()) << status.status();
+    return status.ok() && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
+  };
+  EXPECT_NE(s_client("-tls1_1"), 0);
+  EXPECT_EQ(s_client("-tls1_2"), 0);  // the control: the same client with TLS 1.2 connects
+  EXPECT_EQ(PeerCommonName(chat.port(), TLS1_1_VERSION).status().code(),
+            absl::StatusCode::kUnavailable);
+
+  // Rotation: the files are replaced; a new connection sees the new certificate.
+  EXPECT_EQ(PeerCommonName(chat.port()).value_or(""), "wissel-e2e-a");
+  ASSERT_TRUE(adapters::testing::WriteSelfSignedCertificate(cert, key, "wissel-e2e-b"));
+  std::string seen;
+  const absl::Time give_up = absl::Now() + absl::Seconds(15);
+  while (absl::Now() < give_up) {
+    seen = PeerCommonName(chat.port()).value_or("");
+    if (seen == "wissel-e2e-b") break;
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+  EXPECT_EQ(seen, "wissel-e2e-b") << chat.Log();
+  // The same process (its sessions are still there) answers over the new certificate.
+  httplib::SSLClient rotated("127.0.0.1", chat.port());
+  rotated.set_ca_cert_path(cert.c_str());
+  rotated.enable_server_certificate_verification(true);
+  auto still =
+      rotated.Get("/v1/chat/sessions/gemeente-test/e2e-https", Auth(session.session_token()));
+  ASSERT_TRUE(still) << httplib::to_string(still.error());
+  EXPECT_EQ(still->status, 200) << still->body;
+  auto left =
+      rotated.Delete("/v1/chat/sessions/gemeente-test/e2e-https", Auth(session.session_token()));
+  ASSERT_TRUE(left);
+  EXPECT_EQ(left->status, 200);
+}
+
+// Plain HTTP only when asked for and only on loopback; HTTPS needs both files, readable. Each
+// refusal is exit 2 with a message saying what to do.
+TEST_F(HttpAdaptersE2eTest, PlaintextOnlyOnLoopbackAndHttpsNeedsItsFiles) {
+  struct Case {
+    std::vector<std::string> args;
+    std::vector<std::string> env;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {{"--plaintext", "--listen=0.0.0.0:0"}, {}, "only on a loopback listen address"},
+      {{"--plaintext", "--listen=:0"}, {}, "only on a loopback listen address"},
+      {{}, {"WISSEL_PLAINTEXT=true", "WISSEL_LISTEN=0.0.0.0:0"}, "loopback"},
+      {{"--listen=127.0.0.1:0"}, {}, "HTTPS needs --tls_cert_file and --tls_key_file"},
+      {{"--listen=127.0.0.1:0", "--plaintext", "--tls_cert_file=/x", "--tls_key_file=/y"},
+       {},
+       "exclude each other"},
+      {{"--listen=127.0.0.1:0", "--tls_cert_file=/nonexistent/tls.crt",
+        "--tls_key_file=/nonexistent/tls.key"},
+       {},
+       "/nonexistent/tls.crt: cannot be read"},
+      {{"--listen=127.0.0.1:0", "--plaintext", "--allowed_origins=*"}, {}, "allowed_origins[0]"},
+      {{"--listen=127.0.0.1:0", "--plaintext", "--rate_limit_burst=0"}, {}, "rate_limit_burst"},
+  };
+  for (const char* binary : {WISSEL_CHAT_BINARY, WISSEL_WEBFORM_BINARY}) {
+    for (const Case& c : cases) {
+      SCOPED_TRACE(absl::StrCat(binary, " ", absl::StrJoin(c.args, " ")));
+      std::vector<std::string> argv = {binary, absl::StrCat("--router=", RouterTarget()),
+                                       "--router_plaintext"};
+      argv.insert(argv.end(), c.args.begin(), c.args.end());
+      ChildProcess adapter(argv, c.env);
+      ASSERT_TRUE(adapter.Start().ok());
+      absl::StatusOr<int> status = adapter.Wait(absl::Seconds(20));
+      ASSERT_TRUE(status.ok()) << status.status();
+      EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 2) << *status << adapter.Log();
+      EXPECT_THAT(adapter.Log(), HasSubstr(c.message));
+    }
+  }
+}
+
+// Reading a chat session's events and ending it need its token: none is 401, another
+// session's is 404 (the same as no such session); nothing changes at the router.
+TEST_F(HttpAdaptersE2eTest, ChatSessionCallsNeedTheSessionToken) {
+  auto one = OpenChat("e2e-token-1", "wmo-hulpmiddelen");
+  auto two = OpenChat("e2e-token-2", "wmo-hulpmiddelen");
+  ASSERT_TRUE(one && two);
+  ASSERT_EQ(one->status, 200) << one->body;
+  const auto first = ParseJson<adapters::chat::api::SessionResponse>(one->body);
+  const auto second = ParseJson<adapters::chat::api::SessionResponse>(two->body);
+  const std::set<std::string> before = RedisKeys();
+  const std::string path = "/v1/chat/sessions/gemeente-test/e2e-token-1";
+  for (const std::string& token : {std::string(""), second.session_token()}) {
+    SCOPED_TRACE(token.empty() ? "no token" : "another session's token");
+    const int expected = token.empty() ? 401 : 404;
+    std::vector<httplib::Result> answers;
+    answers.push_back(Client(chat_).Get(path + "/events", Auth(token)));
+    answers.push_back(Client(chat_).Get(WithToken(path + "/events", token)));
+    answers.push_back(Client(chat_).Post(path + "/end", Auth(token), R"({"reason":"abandoned"})",
+                                         "application/json"));
+    answers.push_back(Client(chat_).Post(
+        path + "/end", Auth(token),
+        absl::StrCat(R"({"reason":"abandoned","contact_id":")", first.contact_id(), R"("})"),
+        "application/json"));
+    answers.push_back(Client(chat_).Delete(path, Auth(token)));
+    answers.push_back(Client(chat_).Get(path, Auth(token)));
+    for (auto& res : answers) {
+      ASSERT_TRUE(res);
+      EXPECT_EQ(res->status, expected) << res->body;
+      EXPECT_EQ(res->get_header_value("Content-Type"), "application/problem+json");
+      EXPECT_THAT(res->body, Not(HasSubstr(first.contact_id())));
+    }
+  }
+  EXPECT_EQ(ContactState(first.contact_id()), "CONTACT_STATE_QUEUED");
+  EXPECT_EQ(RedisKeys(), before);
+  // A re-open without the token does not hand out the session either.
+  auto reopen = OpenChat("e2e-token-1", "wmo-hulpmiddelen");
+  ASSERT_TRUE(reopen);
+  EXPECT_EQ(reopen->status, 401);
+  EXPECT_THAT(reopen->body, Not(HasSubstr(first.contact_id())));
+
+  // The holders of the tokens end their sessions.
+  for (const auto& session : {first, second}) {
+    auto left =
+        Client(chat_).Delete(absl::StrCat("/v1/chat/sessions/gemeente-test/", session.session_id()),
+                             Auth(session.session_token()));
+    ASSERT_TRUE(left);
+    EXPECT_EQ(left->status, 200) << left->body;
+  }
+  EXPECT_EQ(ContactState(first.contact_id()), "CONTACT_STATE_ABANDONED");
+}
+
+// CORS: only the configured origin gets Access-Control-Allow-Origin; a page of another origin
+// gets none, its preflight is refused, and its state-changing call is 403 and routes nothing.
+TEST_F(HttpAdaptersE2eTest, CorsOnlyForTheConfiguredOrigin) {
+  std::unique_ptr<ChildProcess> webform(
+      StartWebform({"WISSEL_ALLOWED_ORIGINS=https://formulieren.gemeente-test.nl"}));
+  const std::set<std::string> before = RedisKeys();
+  const std::string path = "/v1/forms/gemeente-test/grofvuil";
+  for (const ChildProcess* adapter : {webform.get(), chat_}) {
+    const std::string target = adapter == chat_ ? "/v1/chat/sessions" : path;
+    const std::string body =
+        adapter == chat_
+            ? R"({"tenant":"gemeente-test","session_id":"e2e-cors-x","topic":"paspoort"})"
+            : R"({"submission_id":"e2e-cors-x"})";
+    auto foreign = Client(adapter).Post(target, {{"Origin", "https://evil.example"}}, body,
+                                        "application/json");
+    ASSERT_TRUE(foreign);
+    EXPECT_EQ(foreign->status, 403) << foreign->body;
+    EXPECT_FALSE(foreign->has_header("Access-Control-Allow-Origin"));
+    EXPECT_EQ(ParseJson<adapters::api::Problem>(foreign->body).code(), "origin_not_allowed");
+    auto preflight = Client(adapter).Options(
+        target, {{"Origin", "https://evil.example"}, {"Access-Control-Request-Method", "POST"}});
+    ASSERT_TRUE(preflight);
+    EXPECT_EQ(preflight->status, 403);
+    EXPECT_FALSE(preflight->has_header("Access-Control-Allow-Origin"));
+  }
+  EXPECT_EQ(RedisKeys(), before);
+  EXPECT_THAT(DumpRedis(), Not(HasSubstr("e2e-cors-x")));
+
+  const httplib::Headers allowed = {{"Origin", "https://formulieren.gemeente-test.nl"}};
+  auto preflight = Client(webform.get())
+                       .Options(path, {{"Origin", "https://formulieren.gemeente-test.nl"},
+                                       {"Access-Control-Request-Method", "POST"},
+                                       {"Access-Control-Request-Headers", "content-type"}});
+  ASSERT_TRUE(preflight);
+  EXPECT_EQ(preflight->status, 204);
+  EXPECT_EQ(preflight->get_header_value("Access-Control-Allow-Origin"),
+            "https://formulieren.gemeente-test.nl");
+  auto ok = Client(webform.get())
+                .Post(path, allowed, R"({"submission_id":"e2e-cors-ok"})", "application/json");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 202) << ok->body;
+  EXPECT_EQ(ok->get_header_value("Access-Control-Allow-Origin"),
+            "https://formulieren.gemeente-test.nl");
+  EXPECT_EQ(ok->get_header_value("Vary"), "Origin");
+}
+
+// Submissions over the rate limit of their address get 429 with Retry-After and a problem body,
+// and route nothing.
+TEST_F(HttpAdaptersE2eTest, SubmissionsOverTheRateLimitGet429) {
+  ChildProcess webform({WISSEL_WEBFORM_BINARY, "--listen=127.0.0.1:0", "--plaintext",
+                        absl::StrCat("--router=", RouterTarget()), "--router_plaintext"},
+                       {"WISSEL_RATE_LIMIT_PER_MINUTE=1", "WISSEL_RATE_LIMIT_BURST=2"});
+  ASSERT_TRUE(StartListening(webform).ok()) << webform.Log();
+  for (int i = 0; i < 2; ++i) {
+    auto res = Client(&webform).Post("/v1/forms/gemeente-test/grofvuil",
+                                     absl::StrCat(R"({"submission_id":"e2e-limit-)", i, R"("})"),
+                                     "application/json");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 202) << res->body;
+  }
+  const std::set<std::string> before = RedisKeys();
+  auto limited = Client(&webform).Post("/v1/forms/gemeente-test/grofvuil",
+                                       R"({"submission_id":"e2e-limit-x"})", "application/json");
+  ASSERT_TRUE(limited);
+  EXPECT_EQ(limited->status, 429) << limited->body;
+  int retry_after = 0;
+  EXPECT_TRUE(absl::SimpleAtoi(limited->get_header_value("Retry-After"), &retry_after));
+  EXPECT_GE(retry_after, 1);
+  EXPECT_LE(retry_after, 60);
+  EXPECT_EQ(limited->get_header_value("Content-Type"), "application/problem+json");
+  EXPECT_EQ(ParseJson<adapters::api::Problem>(limited->body).code(), "too_many_requests");
+  EXPECT_EQ(RedisKeys(), before);
+  EXPECT_THAT(DumpRedis(), Not(HasSubstr("e2e-limit-x")));
+  // Reading is not limited.
+  auto health = Client(&webform).Get("/livez");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
 }
 
 }  // namespace
