@@ -78,6 +78,26 @@ class ConfigParser {
   absl::Status ParseTenant(const YAML::Node& node, const std::string& path, TenantSettings* tenant);
   absl::Status ParseSecret(const base::YamlEntries& fields, const YAML::Node& tenant_node,
                            const std::string& path, TenantSettings* tenant);
+  // Where a secret can come from: `env` names an environment variable, `file` a file, `literal`
+  // holds it in the config file (development only: a warning).
+  struct SecretKeys {
+    absl::string_view env;
+    absl::string_view file;
+    absl::string_view literal;
+  };
+  // Reads the one secret given by `keys` into `*secret`, its safe description into `*source`
+  // and the key path into `*key_path`. Returns the node of the key found, or nullptr when none
+  // of them is given. At
+  // most one may be given. An unavailable secret is an error, or a warning leaving `*secret`
+  // empty when the options do not require secrets.
+  absl::StatusOr<const YAML::Node*> ReadSecret(const base::YamlEntries& fields,
+                                               const std::string& path, const SecretKeys& keys,
+                                               std::string* secret, std::string* source,
+                                               std::string* key_path);
+
+  // attributes_section.cc: `attributes:` (the allow-list) and the attribute key.
+  absl::Status ParseAttributes(const base::YamlEntries& fields, const std::string& path,
+                               TenantSettings* tenant);
   absl::Status ParseChannelNames(const YAML::Node& node, const std::string& path,
                                  core::TenantConfig* routing);
 

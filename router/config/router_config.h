@@ -10,6 +10,7 @@
 // force. See config/example/wissel.yaml for an annotated example of the schema.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -73,6 +74,19 @@ struct RedisConfig {
   bool uses_sentinel() const { return !sentinel.addresses.empty(); }
 };
 
+// One contact attribute a tenant accepts (`attributes:` in the tenant). Attributes not listed
+// are refused with INVALID_ARGUMENT: nothing free-form reaches the store unless an operator
+// allowed it by name.
+struct AttributeSpec {
+  // [a-z0-9_.]{1,40}, unique in the tenant ('.' for adapter namespaces: sip.dialled_number).
+  std::string name;
+  // Longest value accepted, in bytes: 1..4096.
+  size_t max_length = 0;
+  // Personal data (a name, an address, a free note): stored only encrypted with the tenant's
+  // attribute key, never shown to the routing rules.
+  bool personal = false;
+};
+
 struct TenantSettings {
   // The routing part, handed to the core. Validated: routing.Validate() is OK.
   core::TenantConfig routing;
@@ -81,6 +95,13 @@ struct TenantSettings {
   std::string pseudonym_secret;
   // Where the secret came from, safe to log: "env:NAME", "file:PATH" or "literal".
   std::string pseudonym_secret_source;
+  // The contact attributes this tenant accepts; empty: none (the secure default).
+  std::vector<AttributeSpec> attributes;
+  // AES-256 key for personal attributes: 32 raw bytes (written as 64 hex digits in the
+  // environment variable or file). Required when an attribute is personal. Never log it.
+  std::string attribute_key;
+  // Where the key came from, safe to log; empty when no key is configured.
+  std::string attribute_key_source;
   // How long contact and session state is kept (the TTL of the tenant's Redis keys).
   absl::Duration contact_retention = absl::Hours(24 * 30);
 };

@@ -4,7 +4,7 @@
 #include <glog/logging.h>
 
 #include <algorithm>
-#include <optional>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -42,14 +42,30 @@ core::PerChannel<std::string> DefaultChannelNames() {
 
 absl::Status ConfigParser::ParseTenant(const YAML::Node& node, const std::string& path,
                                        TenantSettings* tenant) {
-  WISSEL_ASSIGN_OR_RETURN(
-      const base::YamlEntries fields,
-      reader_.ReadMap(
-          node, path,
-          {"id", "name", "pseudonym_secret_env", "pseudonym_secret_file", "pseudonym_secret",
-           "contact_retention", "channels", "handler_defaults", "queues", "topics", "handlers",
-           "handlers_file", "dynamic_handlers", "calendar", "digital_first", "contact_person",
-           "aging_per_minute", "rules", "rules_file"}));
+  WISSEL_ASSIGN_OR_RETURN(const base::YamlEntries fields, reader_.ReadMap(node, path,
+                                                                          {"id",
+                                                                           "name",
+                                                                           "pseudonym_secret_env",
+                                                                           "pseudonym_secret_file",
+                                                                           "pseudonym_secret",
+                                                                           "attributes",
+                                                                           "attribute_key_env",
+                                                                           "attribute_key_file",
+                                                                           "attribute_key",
+                                                                           "contact_retention",
+                                                                           "channels",
+                                                                           "handler_defaults",
+                                                                           "queues",
+                                                                           "topics",
+                                                                           "handlers",
+                                                                           "handlers_file",
+                                                                           "dynamic_handlers",
+                                                                           "calendar",
+                                                                           "digital_first",
+                                                                           "contact_person",
+                                                                           "aging_per_minute",
+                                                                           "rules",
+                                                                           "rules_file"}));
   core::TenantConfig& routing = tenant->routing;
 
   WISSEL_ASSIGN_OR_RETURN(const YAML::Node* id, reader_.Require(fields, node, path, "id"));
@@ -63,6 +79,7 @@ absl::Status ConfigParser::ParseTenant(const YAML::Node& node, const std::string
   WISSEL_ASSIGN_OR_RETURN(routing.name, reader_.ReadString(*name, base::JoinKeyPath(path, "name")));
 
   WISSEL_RETURN_IF_ERROR(ParseSecret(fields, node, path, tenant));
+  WISSEL_RETURN_IF_ERROR(ParseAttributes(fields, path, tenant));
   if (const YAML::Node* n = fields.Find("contact_retention")) {
     WISSEL_ASSIGN_OR_RETURN(
         tenant->contact_retention,
@@ -136,55 +153,66 @@ absl::Status ConfigParser::ParseTenant(const YAML::Node& node, const std::string
   return absl::OkStatus();
 }
 
-absl::Status ConfigParser::ParseSecret(const base::YamlEntries& fields,
-                                       const YAML::Node& tenant_node, const std::string& path,
-                                       TenantSettings* tenant) {
-  constexpr absl::string_view kKeys[] = {"pseudonym_secret_env", "pseudonym_secret_file",
-                                         "pseudonym_secret"};
+absl::StatusOr<const YAML::Node*> ConfigParser::ReadSecret(const base::YamlEntries& fields,
+                                                           const std::string& path,
+                                                           const SecretKeys& keys,
+                                                           std::string* secret, std::string* source,
+                                                           std::string* key_path_out) {
+  const absl::string_view all[] = {keys.env, keys.file, keys.literal};
   const YAML::Node* node = nullptr;
   absl::string_view key;
-  for (absl::string_view k : kKeys) {
+  for (absl::string_view k : all) {
     const YAML::Node* n = fields.Find(k);
     if (n == nullptr) continue;
     if (node != nullptr) {
-      return reader_.Error(*n, base::JoinKeyPath(path, k),
-                           absl::StrCat("conflicts with ", key, "; give exactly one of ",
-                                        absl::StrJoin(kKeys, ", ")));
+      return reader_.Error(
+          *n, base::JoinKeyPath(path, k),
+          absl::StrCat("conflicts with ", key, "; give exactly one of ", absl::StrJoin(all, ", ")));
     }
     node = n;
     key = k;
   }
+  if (node == nullptr) return nullptr;
+  const std::string key_path = base::JoinKeyPath(path, key);
+  *key_path_out = key_path;
+  secret->clear();
+  if (key == keys.literal) {
+    WISSEL_ASSIGN_OR_RETURN(*secret, reader_.ReadString(*node, key_path));
+    *source = "literal";
+    const std::string message = absl::StrCat("holds the secret in the file; use ", keys.env, " or ",
+                                             keys.file, " outside development");
+    LOG(WARNING) << reader_.current_name() << ": " << key_path << " " << message;
+    WISSEL_RETURN_IF_ERROR(Warning(*node, key_path, message));
+    return node;
+  }
+  WISSEL_ASSIGN_OR_RETURN(
+      std::optional<std::string> read,
+      ReadSecret(*node, key_path, key == keys.env ? SecretFrom::kEnv : SecretFrom::kFile, source));
+  // Empty when the options let an unavailable secret pass (ReadSecret recorded a warning).
+  if (read.has_value()) *secret = *std::move(read);
+  return node;
+}
+
+absl::Status ConfigParser::ParseSecret(const base::YamlEntries& fields,
+                                       const YAML::Node& tenant_node, const std::string& path,
+                                       TenantSettings* tenant) {
+  std::string key_path;
+  WISSEL_ASSIGN_OR_RETURN(
+      const YAML::Node* node,
+      ReadSecret(fields, path,
+                 {"pseudonym_secret_env", "pseudonym_secret_file", "pseudonym_secret"},
+                 &tenant->pseudonym_secret, &tenant->pseudonym_secret_source, &key_path));
   if (node == nullptr) {
     return reader_.Error(tenant_node, path,
                          "missing pseudonym secret; set pseudonym_secret_env (recommended), "
                          "pseudonym_secret_file or pseudonym_secret");
   }
-  const std::string key_path = base::JoinKeyPath(path, key);
-  std::string secret;
-  if (key == "pseudonym_secret") {
-    WISSEL_ASSIGN_OR_RETURN(secret, reader_.ReadString(*node, key_path));
-    tenant->pseudonym_secret_source = "literal";
-    LOG(WARNING) << reader_.current_name() << ": " << key_path
-                 << " holds the secret in the file; use pseudonym_secret_env or "
-                    "pseudonym_secret_file outside development";
-    WISSEL_RETURN_IF_ERROR(Warning(*node, key_path,
-                                   "holds the secret in the file; use pseudonym_secret_env or "
-                                   "pseudonym_secret_file outside development"));
-  } else {
-    WISSEL_ASSIGN_OR_RETURN(
-        std::optional<std::string> read,
-        ReadSecret(*node, key_path,
-                   key == "pseudonym_secret_env" ? SecretFrom::kEnv : SecretFrom::kFile,
-                   &tenant->pseudonym_secret_source));
-    if (!read.has_value()) return absl::OkStatus();  // not required here; a warning says so
-    secret = *std::move(read);
-  }
-  if (secret.size() < kMinSecretBytes) {
+  // Empty only when the options let an unavailable secret pass (a warning is recorded).
+  if (!tenant->pseudonym_secret.empty() && tenant->pseudonym_secret.size() < kMinSecretBytes) {
     return reader_.Error(*node, key_path,
-                         absl::StrCat("pseudonym secret is ", secret.size(), " bytes; at least ",
-                                      kMinSecretBytes, " are required"));
+                         absl::StrCat("pseudonym secret is ", tenant->pseudonym_secret.size(),
+                                      " bytes; at least ", kMinSecretBytes, " are required"));
   }
-  tenant->pseudonym_secret = std::move(secret);
   return absl::OkStatus();
 }
 

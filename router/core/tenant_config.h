@@ -158,6 +158,9 @@ struct TenantConfig {
   double aging_per_minute = 1.0;
   // Ordered rules; empty means every topic goes to its queue.
   std::vector<RuleSpec> rules;
+  // Contact attributes that hold personal data. Their values never reach the core (they are
+  // stored encrypted in the payload), and a rule that names one is refused.
+  std::vector<std::string> personal_attributes;
 
   // OK, or InvalidArgument naming the first problem: empty or duplicate codes, a topic whose
   // queue does not exist, a priority outside 0..100, a non-positive duration or capacity < 0.

@@ -196,10 +196,14 @@ std::string WithDecision(const std::string& payload, const v1::Decision& decisio
 
 namespace {
 
-absl::StatusOr<v1::ContactRecord> FromPayload(const std::string& tenant, const core::Contact& c) {
+absl::StatusOr<v1::ContactRecord> FromPayload(const std::string& tenant, const core::Contact& c,
+                                              const AttributePolicy* attributes) {
   v1::ContactRecord record;
   if (!record.ParseFromString(c.payload)) {
     return absl::InternalError("stored contact payload does not parse");
+  }
+  if (attributes != nullptr) {
+    if (absl::Status s = attributes->Reveal(record.mutable_attributes()); !s.ok()) return s;
   }
   // Payloads made before PrepareContact left these out carry them: the same values.
   if (record.tenant().empty()) record.set_tenant(tenant);
@@ -216,8 +220,9 @@ absl::StatusOr<v1::ContactRecord> FromPayload(const std::string& tenant, const c
 }  // namespace
 
 absl::StatusOr<v1::ContactRecord> ToContactRecord(const std::string& tenant,
-                                                  const state::StoredContact& stored) {
-  absl::StatusOr<v1::ContactRecord> record = FromPayload(tenant, stored.contact);
+                                                  const state::StoredContact& stored,
+                                                  const AttributePolicy* attributes) {
+  absl::StatusOr<v1::ContactRecord> record = FromPayload(tenant, stored.contact, attributes);
   if (!record.ok()) return record;
   for (const state::HistoryEntry& h : stored.history) {
     v1::ContactEvent* event = record->add_history();
@@ -230,8 +235,9 @@ absl::StatusOr<v1::ContactRecord> ToContactRecord(const std::string& tenant,
 }
 
 absl::StatusOr<v1::ContactRecord> ToContactRecord(const std::string& tenant,
-                                                  const core::Contact& contact) {
-  return FromPayload(tenant, contact);
+                                                  const core::Contact& contact,
+                                                  const AttributePolicy* attributes) {
+  return FromPayload(tenant, contact, attributes);
 }
 
 }  // namespace wissel::service

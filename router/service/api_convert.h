@@ -12,6 +12,7 @@
 #include "router/core/contact.h"
 #include "router/core/decision.h"
 #include "router/core/handler.h"
+#include "router/service/attribute_policy.h"
 #include "router/state/state_store.h"
 #include "wissel/v1/contact.pb.h"
 #include "wissel/v1/handler_service.pb.h"
@@ -39,11 +40,16 @@ std::string WithDecision(const std::string& payload, const v1::Decision& decisio
 // routing time, PrepareContact) completed with what the contact stores itself (tenant, topic,
 // party pseudonym: taken from the contact where the payload leaves them empty, as it has since
 // it stopped carrying them) and overlaid with the current state, queue, handler, priority and
-// history. Internal when the payload does not parse.
+// history. Internal when the payload does not parse. With `attributes` (the tenant's policy),
+// personal attributes are decrypted (AttributePolicy::Reveal; DataLoss when one does not
+// decrypt): pass it only for a caller allowed to read the contact. Without, they stay in their
+// encrypted form.
 absl::StatusOr<v1::ContactRecord> ToContactRecord(const std::string& tenant,
-                                                  const state::StoredContact& stored);
+                                                  const state::StoredContact& stored,
+                                                  const AttributePolicy* attributes = nullptr);
 // The same for a live contact in the core, without history.
 absl::StatusOr<v1::ContactRecord> ToContactRecord(const std::string& tenant,
-                                                  const core::Contact& contact);
+                                                  const core::Contact& contact,
+                                                  const AttributePolicy* attributes = nullptr);
 
 }  // namespace wissel::service

@@ -320,13 +320,14 @@ grpc::ServerUnaryReactor* HandlerServiceImpl::RespondToOffer(
   SubmitAndFinish(
       *ctx_, reactor, request->tenant(),
       [tenant = request->tenant(), handler_id = request->handler_id(),
-       contact_id = request->contact_id(), accept,
-       record](core::Router& router, core::EffectList* effects) -> absl::Status {
+       contact_id = request->contact_id(), accept, record,
+       attributes = ctx_->attribute_policies.Get(request->tenant())](
+          core::Router& router, core::EffectList* effects) -> absl::Status {
         WISSEL_RETURN_IF_ERROR(accept ? router.Accept(handler_id, contact_id, effects)
                                       : router.Reject(handler_id, contact_id, effects));
         const core::Contact* contact = router.FindContact(contact_id);
         if (contact != nullptr) {
-          WISSEL_ASSIGN_OR_RETURN(*record, ToContactRecord(tenant, *contact));
+          WISSEL_ASSIGN_OR_RETURN(*record, ToContactRecord(tenant, *contact, attributes.get()));
         }
         return absl::OkStatus();
       },

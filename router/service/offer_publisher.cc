@@ -18,7 +18,7 @@ void Withdrawn(OfferHub& hub, const std::string& tenant, const std::string& hand
 }  // namespace
 
 void PublishOffers(OfferHub& hub, const std::string& tenant, const core::Router& router,
-                   const core::Effect& effect) {
+                   const core::Effect& effect, const AttributePolicies& attributes) {
   if (const auto* offered = std::get_if<core::ContactOffered>(&effect)) {
     const core::Contact* contact = router.FindContact(offered->contact_id);
     // Gone already (cancelled in the same batch): its abandonment withdraws it.
@@ -26,7 +26,8 @@ void PublishOffers(OfferHub& hub, const std::string& tenant, const core::Router&
     v1::Offer offer;
     offer.set_kind(v1::Offer::KIND_OFFER);
     offer.set_contact_id(offered->contact_id);
-    absl::StatusOr<v1::ContactRecord> record = ToContactRecord(tenant, *contact);
+    absl::StatusOr<v1::ContactRecord> record =
+        ToContactRecord(tenant, *contact, attributes.Get(tenant).get());
     if (record.ok()) {
       record->set_state(v1::CONTACT_STATE_OFFERED);
       record->set_handler_id(offered->handler_id);

@@ -60,6 +60,7 @@ absl::Status ValidateIdentifier(absl::string_view field, absl::string_view value
 
 absl::StatusOr<core::NewContact> PrepareContact(const v1::Contact& contact,
                                                 const privacy::Pseudonymizer& pseudonymizer,
+                                                const AttributePolicy& attributes,
                                                 std::string contact_id, absl::Time now) {
   const std::optional<core::Channel> channel = FromProto(contact.channel());
   if (!channel) return FieldError("contact.channel", "is required and must be a known channel");
@@ -88,10 +89,13 @@ absl::StatusOr<core::NewContact> PrepareContact(const v1::Contact& contact,
       return FieldError("contact.attributes", absl::StrCat("keys must be printable, 1..",
                                                            kMaxAttributeKeyLength, " bytes"));
     }
-    if (value.size() > kMaxAttributeValueLength) {
-      return FieldError(absl::StrCat("contact.attributes[", key, "]"),
-                        absl::StrCat("longer than ", kMaxAttributeValueLength, " bytes"));
-    }
+  }
+  // Which attributes, how long, and the personal ones encrypted: the tenant's list decides.
+  std::vector<std::pair<std::string, std::string>> rule_attributes;
+  AttributeMap stored_attributes;
+  if (absl::Status s = attributes.Apply(contact.attributes(), &rule_attributes, &stored_attributes);
+      !s.ok()) {
+    return s;
   }
   for (int need : contact.needs()) {
     if (!v1::Need_IsValid(need) || need == v1::NEED_UNSPECIFIED) {
@@ -175,8 +179,8 @@ absl::StatusOr<core::NewContact> PrepareContact(const v1::Contact& contact,
   out.digid = static_cast<core::DigidLevel>(party.digid_level());
   out.language = contact.language().empty() ? "nl" : contact.language();
   out.wants_person = contact.wants_person();
-  for (const auto& [key, value] : contact.attributes()) out.attributes.push_back({key, value});
-  std::sort(out.attributes.begin(), out.attributes.end());
+  // Sorted, and without the personal ones: the rules never see personal values.
+  out.attributes = std::move(rule_attributes);
 
   // The record without what the contact itself stores (its id, tenant, topic, pseudonym and
   // priority, which api_convert's ToContactRecord fills in from the contact): the payload is
@@ -188,7 +192,7 @@ absl::StatusOr<core::NewContact> PrepareContact(const v1::Contact& contact,
   record.set_language(contact.language().empty() ? "nl" : contact.language());
   for (int need : contact.needs()) record.add_needs(static_cast<v1::Need>(need));
   record.set_case_reference(contact.case_reference());
-  *record.mutable_attributes() = contact.attributes();
+  *record.mutable_attributes() = std::move(stored_attributes);
   record.set_wants_person(contact.wants_person());
   *record.mutable_created_at() =
       google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now));

@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "router/core/router.h"
 #include "router/privacy/pseudonymizer.h"
+#include "router/service/attribute_policy.h"
 #include "wissel/v1/contact.pb.h"
 #include "wissel/v1/handler_service.pb.h"
 
@@ -23,7 +24,6 @@ inline constexpr size_t kMaxIdLength = 64;
 inline constexpr size_t kMaxIdempotencyKeyLength = 128;
 inline constexpr size_t kMaxAttributes = 32;
 inline constexpr size_t kMaxAttributeKeyLength = 64;
-inline constexpr size_t kMaxAttributeValueLength = 512;
 inline constexpr size_t kMaxSkills = 64;
 
 // An identifier (tenant, topic, handler, queue, contact id, skill): 1..kMaxIdLength bytes of
@@ -32,8 +32,12 @@ absl::Status ValidateIdentifier(absl::string_view field, absl::string_view value
 
 // Checks every field of `contact` (except whether the topic is in the catalogue, which the
 // core knows) and returns what the core routes, with the ContactRecord payload to store.
+// Attributes are checked against the tenant's `attributes` list (AttributePolicy::Apply): the
+// payload holds personal ones only encrypted, and NewContact::attributes (what the rules read)
+// holds only the non-personal ones.
 absl::StatusOr<core::NewContact> PrepareContact(const v1::Contact& contact,
                                                 const privacy::Pseudonymizer& pseudonymizer,
+                                                const AttributePolicy& attributes,
                                                 std::string contact_id, absl::Time now);
 
 // Checks a sign-in and returns what the core takes.

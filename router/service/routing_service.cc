@@ -104,8 +104,8 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::RouteContact(grpc::CallbackServerC
   // a retry, here or at any router of the tenant, names the same contact.
   const privacy::Pseudonymizer& pseudonymizer = ctx_->pseudonymizers.at(tenant);
   absl::StatusOr<core::NewContact> prepared = PrepareContact(
-      contact, pseudonymizer, ContactIdForIdempotencyKey(pseudonymizer, contact.idempotency_key()),
-      ctx_->clock->Now());
+      contact, pseudonymizer, *ctx_->attribute_policies.Get(tenant),
+      ContactIdForIdempotencyKey(pseudonymizer, contact.idempotency_key()), ctx_->clock->Now());
   if (!prepared.ok()) return FinishNow(context, prepared.status());
 
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
@@ -188,7 +188,8 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::GetContact(grpc::CallbackServerCon
   if (!admission->scope.Allows(stored->contact.channel, stored->contact.handler_id)) {
     return FinishNow(context, OutOfScope(request->contact_id()));
   }
-  absl::StatusOr<v1::ContactRecord> record = ToContactRecord(request->tenant(), *stored);
+  absl::StatusOr<v1::ContactRecord> record = ToContactRecord(
+      request->tenant(), *stored, ctx_->attribute_policies.Get(request->tenant()).get());
   if (!record.ok()) return FinishNow(context, record.status());
   *response = *std::move(record);
   return FinishNow(context, absl::OkStatus());
@@ -360,7 +361,7 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::SetContactPerson(
     probe.set_idempotency_key("x");
     *probe.mutable_party() = request->party();
     absl::StatusOr<core::NewContact> prepared =
-        PrepareContact(probe, pseudonymizer, "probe", ctx_->clock->Now());
+        PrepareContact(probe, pseudonymizer, AttributePolicy(tenant), "probe", ctx_->clock->Now());
     if (!prepared.ok()) {
       std::string message(prepared.status().message());
       if (absl::StartsWith(message, "contact.")) message = message.substr(8);

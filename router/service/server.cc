@@ -109,6 +109,9 @@ absl::Status Server::Start() {
           absl::StrCat("tenant ", t.routing.id, ": pseudonym secret: ", p.status().message()));
     }
     context_.pseudonymizers.emplace(t.routing.id, *std::move(p));
+    absl::StatusOr<std::shared_ptr<const AttributePolicy>> attributes = MakeAttributePolicy(t);
+    if (!attributes.ok()) return attributes.status();
+    context_.attribute_policies.Set(t.routing.id, *std::move(attributes));
     tenants.push_back(t.routing);
   }
   engine_store_ = std::make_unique<state::RedisStateStore>(store_options);
@@ -132,7 +135,7 @@ absl::Status Server::Start() {
       std::make_unique<engine::RoutingEngine>(engine_options, tenants, engine_store_.get(), clock_);
   engine_->SetAppliedListener(
       [this](const std::string& tenant, const core::Router& router, const core::Effect& e) {
-        PublishOffers(offers_, tenant, router, e);
+        PublishOffers(offers_, tenant, router, e, context_.attribute_policies);
       });
   engine_->SetOwnershipListener([this](const std::string& tenant, bool owned) {
     // Handlers streaming from here reconnect and are relayed to the tenant's new router.
@@ -195,6 +198,7 @@ absl::Status Server::Start() {
 absl::Status Server::Reload(config::RouterConfig config) {
   if (engine_ == nullptr) return absl::FailedPreconditionError("not started");
   std::vector<core::TenantConfig> tenants;
+  std::vector<std::shared_ptr<const AttributePolicy>> attribute_policies;
   for (const config::TenantSettings& t : config.tenants) {
     const config::TenantSettings* running = config_.FindTenant(t.routing.id);
     if (running == nullptr) {
@@ -205,6 +209,9 @@ absl::Status Server::Reload(config::RouterConfig config) {
       return absl::InvalidArgumentError(absl::StrCat(
           "tenant '", t.routing.id, "': a new pseudonym secret needs a restart (and a migration)"));
     }
+    absl::StatusOr<std::shared_ptr<const AttributePolicy>> attributes = MakeAttributePolicy(t);
+    if (!attributes.ok()) return attributes.status();
+    attribute_policies.push_back(*std::move(attributes));
     tenants.push_back(t.routing);
   }
   if (config.listen_address != config_.listen_address || config.redis.host != config_.redis.host ||
@@ -217,6 +224,10 @@ absl::Status Server::Reload(config::RouterConfig config) {
     return absl::InvalidArgumentError("access.allow_anonymous: changes need a restart");
   }
   WISSEL_RETURN_IF_ERROR(engine_->Reconfigure(tenants));
+  // After the rules: a rule naming a newly personal attribute is refused at load already.
+  for (const std::shared_ptr<const AttributePolicy>& policy : attribute_policies) {
+    context_.attribute_policies.Set(policy->tenant(), policy);
+  }
   guard_->SetPolicy(access::AccessPolicy(config.access));
   config_.access = std::move(config.access);
   for (config::TenantSettings& t : config.tenants) {
@@ -225,6 +236,9 @@ absl::Status Server::Reload(config::RouterConfig config) {
       if (r.routing.id == t.routing.id) running = &r;
     }
     running->routing = std::move(t.routing);
+    running->attributes = std::move(t.attributes);
+    running->attribute_key = std::move(t.attribute_key);
+    running->attribute_key_source = std::move(t.attribute_key_source);
   }
   LOG(INFO) << "configuration reloaded";
   return absl::OkStatus();

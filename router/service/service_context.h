@@ -9,6 +9,7 @@
 #include "router/core/clock.h"
 #include "router/engine/routing_engine.h"
 #include "router/privacy/pseudonymizer.h"
+#include "router/service/attribute_policy.h"
 #include "router/service/call_guard.h"
 #include "router/service/offer_hub.h"
 #include "router/service/peer_forwarding.h"
@@ -27,13 +28,17 @@ struct ServiceContext {
   // The other routers, for calls of tenants decided there.
   PeerStubs* peers = nullptr;
   absl::flat_hash_map<std::string, privacy::Pseudonymizer> pseudonymizers;
+  // Which contact attributes each tenant accepts, and its attribute key; replaced on reload.
+  AttributePolicies attribute_policies;
   // Admits every call (authentication and authorisation) before anything else.
   const CallGuard* guard = nullptr;
 };
 
 // Turns the store-applied effects into offer-stream messages (offers and withdrawals).
-// Installed as the engine's AppliedListener.
+// Installed as the engine's AppliedListener. An offer's contact carries its personal
+// attributes decrypted with the tenant's policy from `attributes`: the handler is to serve the
+// resident.
 void PublishOffers(OfferHub& hub, const std::string& tenant, const core::Router& router,
-                   const core::Effect& effect);
+                   const core::Effect& effect, const AttributePolicies& attributes);
 
 }  // namespace wissel::service

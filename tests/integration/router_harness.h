@@ -53,6 +53,11 @@ tenants:
     name: Gemeente Test
     dynamic_handlers: true
     pseudonym_secret: "SECRET"
+    attributes:
+      - {name: ivr, max_length: 512}
+      - {name: page, max_length: 100}
+      - {name: naam, max_length: 100, personal: true}
+    attribute_key: "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
     contact_retention: 1d
     handler_defaults:
       offer_timeout: OFFER

@@ -257,6 +257,50 @@ TEST_F(OfferTimeoutTest, ExpiredOfferGoesBackToItsPlace) {
   EXPECT_EQ(stream2.Next().contact_id(), first->contact_id());
 }
 
+// A personal attribute reaches Redis only encrypted; GetContact and the handler's offer show
+// it in clear. (The tenant lists ivr, page and naam, naam personal: router_harness.h.)
+TEST_F(RouterServiceTest, PersonalAttributeIsEncryptedInRedisAndReadableThroughTheApi) {
+  ASSERT_TRUE(SignIn("mw-1", "burgerzaken").ok());
+  Stream stream = OpenStream("mw-1");
+  v1::Contact contact = NewContact("call-naam");
+  (*contact.mutable_attributes())["naam"] = "Aaltje Testpersoon-Wisseloord";
+  (*contact.mutable_attributes())["ivr"] = "3";
+  auto routed = Route(contact);
+  ASSERT_TRUE(routed.ok()) << routed.status();
+  const v1::Offer offer = stream.Next();
+  EXPECT_EQ(offer.contact().attributes().at("naam"), "Aaltje Testpersoon-Wisseloord");
+
+  const std::string dump = harness_.DumpRedis();
+  EXPECT_THAT(dump, Not(HasSubstr("Aaltje")));
+  EXPECT_THAT(dump, Not(HasSubstr("Testpersoon-Wisseloord")));
+  EXPECT_THAT(dump, HasSubstr("enc:v1:"));
+
+  const v1::ContactRecord record = Get(routed->contact_id());
+  EXPECT_EQ(record.attributes().at("naam"), "Aaltje Testpersoon-Wisseloord");
+  EXPECT_EQ(record.attributes().at("ivr"), "3");
+}
+
+TEST_F(RouterServiceTest, AttributeNotAllowedIsRefusedByNameAndWritesNothing) {
+  v1::Contact contact = NewContact("call-onbekend");
+  (*contact.mutable_attributes())["adres"] = "Dorpsstraat 1";
+  v1::RouteContactRequest req;
+  *req.mutable_contact() = contact;
+  v1::RouteContactResponse resp;
+  grpc::Status s = harness_.routing().RouteContact(Ctx().get(), req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("contact.attributes[adres]: not allowed"));
+  EXPECT_THAT(s.error_message(), Not(HasSubstr("Dorpsstraat")));
+  google::rpc::Status details;
+  ASSERT_TRUE(details.ParseFromString(s.error_details()));
+  google::rpc::BadRequest bad_request;
+  ASSERT_EQ(details.details_size(), 1);
+  ASSERT_TRUE(details.details(0).UnpackTo(&bad_request));
+  ASSERT_EQ(bad_request.field_violations_size(), 1);
+  EXPECT_EQ(bad_request.field_violations(0).field(), "contact.attributes[adres]");
+  EXPECT_THAT(ContactKeys(), IsEmpty());
+  EXPECT_THAT(harness_.DumpRedis(), Not(HasSubstr("Dorpsstraat")));
+}
+
 TEST_F(RouterServiceTest, SameIdempotencyKeyIsOneContact) {
   auto a = Route(NewContact("sip-call-id-42@pbx"));
   auto b = Route(NewContact("sip-call-id-42@pbx"));

@@ -427,6 +427,13 @@ class ConditionCompiler::Builder {
       if (name.empty()) {
         return Fail(operand.offset, "attribute name missing after 'attributes.'");
       }
+      const std::vector<std::string>& personal = compiler_.personal_attributes_;
+      if (std::find(personal.begin(), personal.end(), name) != personal.end()) {
+        return Fail(operand.offset,
+                    absl::StrCat("attribute '", name,
+                                 "' is personal: rules cannot use it (its value is stored "
+                                 "encrypted and never reaches the routing rules)"));
+      }
       return FieldRef{Condition::Field::kAttribute, ValueType::kString, std::string(name)};
     }
     if (word == "attributes") {
@@ -674,7 +681,9 @@ class ConditionCompiler::Builder {
 };
 
 ConditionCompiler::ConditionCompiler(const TenantConfig& config)
-    : topics_(std::make_shared<TopicTable>()), topics_const_(topics_) {
+    : topics_(std::make_shared<TopicTable>()),
+      topics_const_(topics_),
+      personal_attributes_(config.personal_attributes) {
   topics_->topics = config.topics.data();
   topics_->topic_count = config.topics.size();
   topics_->domain_of.reserve(config.topics.size());

@@ -29,6 +29,7 @@
 //   day                         mon tue wed thu fri sat sun (or ma di wo do vr za zo),
 //                               ordered Monday first                      all comparisons
 //   attributes.NAME             string; a missing attribute is ""          == != in
+//                               (NAME not one of TenantConfig::personal_attributes)
 //
 // A bool field may stand alone (`case.open and not wants_person`) or be compared with
 // true/false; `true` and `false` alone are conditions too. Values of enumerated fields may be
@@ -187,6 +188,9 @@ class ConditionCompiler {
   std::shared_ptr<TopicTable> topics_;
   std::shared_ptr<const TopicTable> topics_const_;
   absl::flat_hash_map<std::string, int32_t> domain_ids_;
+  // TenantConfig::personal_attributes: a condition naming one is refused (the rules never see
+  // personal values; such a condition could only ever compare "").
+  std::vector<std::string> personal_attributes_;
 };
 
 }  // namespace wissel::core::rules

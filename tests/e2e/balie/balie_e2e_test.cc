@@ -51,6 +51,8 @@ tenants:
     name: Gemeente Test
     dynamic_handlers: true
     pseudonym_secret: "test-secret-test-secret-test-secret-0123"
+    attributes:
+      - {name: ticket, max_length: 16}
     contact_retention: 1d
     handler_defaults:
       offer_timeout: 1m

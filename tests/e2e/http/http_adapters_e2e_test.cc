@@ -70,6 +70,10 @@ tenants:
     name: Gemeente Test
     dynamic_handlers: true
     pseudonym_secret: "test-secret-test-secret-test-secret-0123"
+    attributes:
+      - {name: category, max_length: 512}
+      - {name: page, max_length: 512}
+      - {name: submission_id, max_length: 128}
     contact_retention: 1d
     handler_defaults:
       offer_timeout: 30s

@@ -49,6 +49,9 @@ tenants:
     name: Gemeente Test
     dynamic_handlers: true
     pseudonym_secret: "test-secret-test-secret-test-secret-0123"
+    attributes:
+      - {name: sip.dialled_number, max_length: 32}
+      - {name: sip.ivr_choice, max_length: 16}
     contact_retention: 1d
     handler_defaults:
       offer_timeout: 5m
@@ -428,6 +431,9 @@ tenants:
     name: Gemeente Dicht
     dynamic_handlers: true
     pseudonym_secret: "test-secret-test-secret-test-secret-0123"
+    attributes:
+      - {name: sip.dialled_number, max_length: 32}
+      - {name: sip.ivr_choice, max_length: 16}
     calendar:
       time_zone: Europe/Amsterdam
       hours: {phone: {}}

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
@@ -35,6 +36,9 @@ using ::testing::IsEmpty;
 using ::testing::StartsWith;
 
 constexpr char kSecret[] = "0123456789abcdef0123456789abcdef";  // exactly 32 bytes
+// A test attribute key: 32 bytes as 64 hex digits.
+constexpr char kAttributeKeyHex[] =
+    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 
 class RouterConfigTest : public ::testing::Test {
  protected:
@@ -43,6 +47,7 @@ class RouterConfigTest : public ::testing::Test {
     setenv("WISSEL_PSEUDONYM_SECRET_WISSELOORD", "dev-secret-wisseloord-0123456789abcdef", 1);
     setenv("WISSEL_PSEUDONYM_SECRET_SPOORWIJK", "dev-secret-spoorwijk-0123456789abcdef", 1);
     setenv("WISSEL_TEST_SHORT_SECRET", "too-short", 1);
+    setenv("WISSEL_TEST_ATTRIBUTE_KEY", kAttributeKeyHex, 1);
     unsetenv("WISSEL_TEST_UNSET_SECRET");
   }
 };
@@ -658,8 +663,70 @@ INSTANTIATE_TEST_SUITE_P(
                 "q}]\n    rules:\n      - {name: domein, when: topic.domain == zorg, then: "
                 "[{route_to: q}]}\n"),
          "test.yaml:8:46: rule 'domein': unknown domain 'zorg'; domains in the catalogue: d"},
+        {"AttributeNameInvalid", Tenant("    attributes: [{name: Naam, max_length: 10}]\n"),
+         "test.yaml:5:25: tenants[0].attributes[0].name: invalid attribute name 'Naam'; use 1 "
+         "to 40 characters from a-z, 0-9, '_' and '.'"},
+        {"AttributeMaxLengthZero", Tenant("    attributes: [{name: naam, max_length: 0}]\n"),
+         "test.yaml:5:43: tenants[0].attributes[0].max_length: must be within 1..4096, got 0"},
+        {"AttributeMaxLengthTooLarge", Tenant("    attributes: [{name: naam, max_length: 4097}]\n"),
+         "test.yaml:5:43: tenants[0].attributes[0].max_length: must be within 1..4096, got 4097"},
+        {"AttributeMaxLengthMissing", Tenant("    attributes: [{name: naam}]\n"),
+         "test.yaml:5:18: tenants[0].attributes[0]: missing required key 'max_length'"},
+        {"AttributeListedTwice",
+         Tenant("    attributes:\n      - {name: ivr, max_length: 2}\n      - {name: ivr, "
+                "max_length: 3}\n"),
+         "test.yaml:7:16: tenants[0].attributes[1].name: attribute 'ivr' is listed twice"},
+        {"AttributeUnknownKey",
+         Tenant("    attributes: [{name: naam, max_length: 9, persoonlijk: true}]\n"),
+         "test.yaml:5:46: tenants[0].attributes[0].persoonlijk: unknown key 'persoonlijk'"},
+        {"PersonalAttributeWithoutKey",
+         Tenant("    attributes: [{name: naam, max_length: 9, personal: true}]\n"),
+         "test.yaml:5:56: tenants[0].attributes[0].personal: a personal attribute is stored "
+         "encrypted: set attribute_key_env (recommended) or attribute_key_file in the tenant"},
+        {"AttributeKeyNotHex", Tenant("    attribute_key: \"not hex\"\n"),
+         "test.yaml:5:20: tenants[0].attribute_key: attribute key must be 64 hex digits (32 "
+         "bytes, `openssl rand -hex 32`), got 7 characters"},
+        {"AttributeKeyTwice", Tenant("    attribute_key_env: A\n    attribute_key_file: b\n"),
+         "test.yaml:6:5: tenants[0].attribute_key_file: conflicts with attribute_key_env"},
+        {"RuleNamesPersonalAttribute",
+         Tenant("    attribute_key_env: WISSEL_TEST_ATTRIBUTE_KEY\n    attributes: [{name: naam, "
+                "max_length: 9, personal: true}]\n    queues: [{name: q}]\n    rules:\n      - "
+                "{name: r, when: attributes.naam == x, then: [{route_to: q}]}\n"),
+         "test.yaml:9:27: rule 'r': attribute 'naam' is personal: rules cannot use it"},
     }),
     [](const ::testing::TestParamInfo<ErrorCase>& info) { return info.param.name; });
+
+TEST_F(RouterConfigTest, AttributesAndTheirKeyAreRead) {
+  absl::StatusOr<RouterConfig> config =
+      ParseRouterConfig(Tenant("    attribute_key_env: WISSEL_TEST_ATTRIBUTE_KEY\n"
+                               "    attributes:\n"
+                               "      - {name: zaaknummer, max_length: 40, personal: false}\n"
+                               "      - {name: naam, max_length: 100, personal: true}\n"
+                               "      - {name: sip.ivr_choice, max_length: 8}\n"),
+                        "test.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  const TenantSettings& tenant = config->tenants[0];
+  ASSERT_EQ(tenant.attributes.size(), 3u);
+  EXPECT_EQ(tenant.attributes[0].name, "zaaknummer");
+  EXPECT_EQ(tenant.attributes[0].max_length, 40u);
+  EXPECT_FALSE(tenant.attributes[0].personal);
+  EXPECT_EQ(tenant.attributes[1].name, "naam");
+  EXPECT_TRUE(tenant.attributes[1].personal);
+  EXPECT_FALSE(tenant.attributes[2].personal);  // not personal unless said
+  EXPECT_THAT(tenant.routing.personal_attributes, ElementsAre("naam"));
+  EXPECT_EQ(tenant.attribute_key, absl::HexStringToBytes(kAttributeKeyHex));
+  EXPECT_EQ(tenant.attribute_key_source, "env:WISSEL_TEST_ATTRIBUTE_KEY");
+}
+
+TEST_F(RouterConfigTest, WithoutAListNoAttributesAndALiteralKeyWarns) {
+  absl::StatusOr<RouterConfig> config = ParseRouterConfig(
+      Tenant(absl::StrCat("    attribute_key: \"", kAttributeKeyHex, "\"\n")), "test.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_TRUE(config->tenants[0].attributes.empty());
+  EXPECT_EQ(config->tenants[0].attribute_key_source, "literal");
+  EXPECT_THAT(config->warnings,
+              ElementsAre(HasSubstr("tenants[0].attribute_key: holds the secret in the file")));
+}
 
 TEST_F(RouterConfigTest, SecretFileIsReadRelativeToTheConfigFile) {
   const std::string dir = ::testing::TempDir();

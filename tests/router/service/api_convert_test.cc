@@ -30,6 +30,11 @@ v1::Contact Request() {
   return c;
 }
 
+// The tenant's list for Request(): `page` only.
+AttributePolicy PageOnly() {
+  return *AttributePolicy::Create("gemeente-test", {{"page", 40, false}}, "");
+}
+
 // The contact as the core makes it from a NewContact (router/core/router.cc, Route).
 core::Contact AsRouted(const core::NewContact& in) {
   core::Contact c;
@@ -50,7 +55,8 @@ TEST(ApiConvertTest, RecordIsCompletedFromTheContact) {
   privacy::Pseudonymizer pseudonymizer =
       *privacy::Pseudonymizer::Create("0123456789abcdef0123456789abcdef");
   const absl::Time now = absl::FromUnixMicros(1700000000123456);
-  absl::StatusOr<core::NewContact> prepared = PrepareContact(Request(), pseudonymizer, "c-1", now);
+  absl::StatusOr<core::NewContact> prepared =
+      PrepareContact(Request(), pseudonymizer, PageOnly(), "c-1", now);
   ASSERT_TRUE(prepared.ok()) << prepared.status();
   v1::ContactRecord payload;
   ASSERT_TRUE(payload.ParseFromString(prepared->payload));
@@ -86,7 +92,7 @@ TEST(ApiConvertTest, RecordIsCompletedFromTheContact) {
   // An anonymous contact stays anonymous.
   v1::Contact anonymous = Request();
   anonymous.clear_party();
-  prepared = PrepareContact(anonymous, pseudonymizer, "c-2", now);
+  prepared = PrepareContact(anonymous, pseudonymizer, PageOnly(), "c-2", now);
   ASSERT_TRUE(prepared.ok()) << prepared.status();
   record = ToContactRecord("gemeente-test", AsRouted(*prepared));
   ASSERT_TRUE(record.ok()) << record.status();
@@ -129,8 +135,8 @@ TEST(ApiConvertTest, FullPayloadOfBeforeReadsUnchanged) {
 TEST(ApiConvertTest, DecisionAppendedToThePayloadReadsAsSet) {
   privacy::Pseudonymizer pseudonymizer =
       *privacy::Pseudonymizer::Create("0123456789abcdef0123456789abcdef");
-  absl::StatusOr<core::NewContact> prepared =
-      PrepareContact(Request(), pseudonymizer, "c-1", absl::FromUnixMicros(1700000000123456));
+  absl::StatusOr<core::NewContact> prepared = PrepareContact(
+      Request(), pseudonymizer, PageOnly(), "c-1", absl::FromUnixMicros(1700000000123456));
   ASSERT_TRUE(prepared.ok()) << prepared.status();
   v1::Decision decision;
   decision.set_queue("wmo");

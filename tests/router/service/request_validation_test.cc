@@ -10,11 +10,25 @@
 namespace wissel::service {
 namespace {
 
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using ::testing::Pair;
+using ::testing::StartsWith;
 
 privacy::Pseudonymizer TestPseudonymizer() {
   return *privacy::Pseudonymizer::Create("0123456789abcdef0123456789abcdef");
+}
+
+// A test key (32 bytes), not used anywhere else.
+constexpr char kAttributeKey[] = "wissel-test-attribute-key-rv0001";
+
+// The tenant's list: `page` (non-personal) and `naam` (personal, encrypted).
+AttributePolicy TestAttributes() {
+  absl::StatusOr<AttributePolicy> policy = AttributePolicy::Create(
+      "gemeente-test", {{"page", 40, false}, {"naam", 100, true}}, kAttributeKey);
+  EXPECT_TRUE(policy.ok()) << policy.status();
+  return *std::move(policy);
 }
 
 v1::Contact Valid() {
@@ -34,7 +48,8 @@ v1::Contact Valid() {
 }
 
 TEST(RequestValidationTest, PreparesWhatTheCoreRoutesWithoutClearIdentifiers) {
-  auto prepared = PrepareContact(Valid(), TestPseudonymizer(), "c1", absl::UnixEpoch());
+  auto prepared =
+      PrepareContact(Valid(), TestPseudonymizer(), TestAttributes(), "c1", absl::UnixEpoch());
   ASSERT_TRUE(prepared.ok()) << prepared.status();
   EXPECT_EQ(prepared->channel, core::Channel::kChat);
   EXPECT_EQ(prepared->party_pseudonym.size(), 64u);
@@ -49,6 +64,79 @@ TEST(RequestValidationTest, PreparesWhatTheCoreRoutesWithoutClearIdentifiers) {
   EXPECT_THAT(prepared->case_pseudonym, Not(HasSubstr("Z-2026")));
 }
 
+TEST(RequestValidationTest, PersonalAttributesAreStoredEncryptedAndHiddenFromRules) {
+  v1::Contact c = Valid();
+  (*c.mutable_attributes())["naam"] = "A. Inwoner";
+  auto prepared = PrepareContact(c, TestPseudonymizer(), TestAttributes(), "c1", absl::UnixEpoch());
+  ASSERT_TRUE(prepared.ok()) << prepared.status();
+  // The rules see only the non-personal attribute.
+  EXPECT_THAT(prepared->attributes, ElementsAre(Pair("page", "/wmo")));
+  EXPECT_THAT(prepared->payload, Not(HasSubstr("A. Inwoner")));
+  v1::ContactRecord record;
+  ASSERT_TRUE(record.ParseFromString(prepared->payload));
+  EXPECT_EQ(record.attributes().at("page"), "/wmo");
+  EXPECT_THAT(record.attributes().at("naam"), StartsWith("enc:v1:"));
+  // Decrypted again for a reader.
+  ASSERT_TRUE(TestAttributes().Reveal(record.mutable_attributes()).ok());
+  EXPECT_EQ(record.attributes().at("naam"), "A. Inwoner");
+}
+
+TEST(RequestValidationTest, AttributesOutsideTheTenantsListAreRefusedByName) {
+  struct Case {
+    std::string name;
+    std::string value;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {"onbekend", "x", "contact.attributes[onbekend]: not allowed for this tenant"},
+      {"page", std::string(41, 'x'), "contact.attributes[page]: longer than 40 bytes"},
+      {"naam", std::string(101, 'x'), "contact.attributes[naam]: longer than 100 bytes"},
+      {"page", "enc:v1:AAAA", "contact.attributes[page]: must not start with 'enc:v1:'"},
+  };
+  for (const Case& test : cases) {
+    SCOPED_TRACE(test.name);
+    v1::Contact c = Valid();
+    (*c.mutable_attributes())[test.name] = test.value;
+    auto prepared =
+        PrepareContact(c, TestPseudonymizer(), TestAttributes(), "c1", absl::UnixEpoch());
+    EXPECT_EQ(prepared.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(prepared.status().message(), test.message);
+  }
+}
+
+TEST(RequestValidationTest, WithoutAListNoAttributeIsAllowed) {
+  auto prepared = PrepareContact(Valid(), TestPseudonymizer(), AttributePolicy("gemeente-test"),
+                                 "c1", absl::UnixEpoch());
+  EXPECT_EQ(prepared.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(prepared.status().message(), "contact.attributes[page]: not allowed for this tenant");
+  v1::Contact without = Valid();
+  without.clear_attributes();
+  EXPECT_TRUE(PrepareContact(without, TestPseudonymizer(), AttributePolicy("gemeente-test"), "c1",
+                             absl::UnixEpoch())
+                  .ok());
+}
+
+TEST(RequestValidationTest, APersonalAttributeNeedsAKey) {
+  EXPECT_EQ(AttributePolicy::Create("gemeente-test", {{"naam", 100, true}}, "").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      AttributePolicy::Create("gemeente-test", {{"naam", 100, true}}, "short").status().code(),
+      absl::StatusCode::kInvalidArgument);
+  // A stored encrypted value cannot be revealed without the key, nor with another.
+  v1::Contact c = Valid();
+  (*c.mutable_attributes())["naam"] = "A. Inwoner";
+  auto prepared = PrepareContact(c, TestPseudonymizer(), TestAttributes(), "c1", absl::UnixEpoch());
+  ASSERT_TRUE(prepared.ok());
+  v1::ContactRecord record;
+  ASSERT_TRUE(record.ParseFromString(prepared->payload));
+  v1::ContactRecord copy = record;
+  EXPECT_EQ(AttributePolicy("gemeente-test").Reveal(copy.mutable_attributes()).code(),
+            absl::StatusCode::kDataLoss);
+  const AttributePolicy other = *AttributePolicy::Create("gemeente-test", {{"naam", 100, true}},
+                                                         "wissel-test-attribute-key-rv0002");
+  EXPECT_EQ(other.Reveal(record.mutable_attributes()).code(), absl::StatusCode::kDataLoss);
+}
+
 TEST(RequestValidationTest, EachNeedMapsToItsCoreBit) {
   const std::vector<std::pair<v1::Need, core::Need>> pairs = {
       {v1::NEED_LOW_DIGITAL_SKILLS, core::Need::kLowDigitalSkills},
@@ -59,7 +147,8 @@ TEST(RequestValidationTest, EachNeedMapsToItsCoreBit) {
     v1::Contact c = Valid();
     c.clear_needs();
     c.add_needs(api);
-    auto prepared = PrepareContact(c, TestPseudonymizer(), "c1", absl::UnixEpoch());
+    auto prepared =
+        PrepareContact(c, TestPseudonymizer(), TestAttributes(), "c1", absl::UnixEpoch());
     ASSERT_TRUE(prepared.ok());
     EXPECT_EQ(prepared->needs, core::NeedBit(core_need)) << api;
   }
