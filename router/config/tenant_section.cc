@@ -42,14 +42,27 @@ core::PerChannel<std::string> DefaultChannelNames() {
 
 absl::Status ConfigParser::ParseTenant(const YAML::Node& node, const std::string& path,
                                        TenantSettings* tenant) {
-  WISSEL_ASSIGN_OR_RETURN(
-      const base::YamlEntries fields,
-      reader_.ReadMap(
-          node, path,
-          {"id", "name", "pseudonym_secret_env", "pseudonym_secret_file", "pseudonym_secret",
-           "contact_retention", "channels", "handler_defaults", "queues", "topics", "handlers",
-           "handlers_file", "dynamic_handlers", "calendar", "digital_first", "contact_person",
-           "aging_per_minute", "rules", "rules_file"}));
+  WISSEL_ASSIGN_OR_RETURN(const base::YamlEntries fields, reader_.ReadMap(node, path,
+                                                                          {"id",
+                                                                           "name",
+                                                                           "pseudonym_secret_env",
+                                                                           "pseudonym_secret_file",
+                                                                           "pseudonym_secret",
+                                                                           "contact_retention",
+                                                                           "audit_retention",
+                                                                           "channels",
+                                                                           "handler_defaults",
+                                                                           "queues",
+                                                                           "topics",
+                                                                           "handlers",
+                                                                           "handlers_file",
+                                                                           "dynamic_handlers",
+                                                                           "calendar",
+                                                                           "digital_first",
+                                                                           "contact_person",
+                                                                           "aging_per_minute",
+                                                                           "rules",
+                                                                           "rules_file"}));
   core::TenantConfig& routing = tenant->routing;
 
   WISSEL_ASSIGN_OR_RETURN(const YAML::Node* id, reader_.Require(fields, node, path, "id"));
@@ -67,6 +80,11 @@ absl::Status ConfigParser::ParseTenant(const YAML::Node& node, const std::string
     WISSEL_ASSIGN_OR_RETURN(
         tenant->contact_retention,
         reader_.ReadPositiveDuration(*n, base::JoinKeyPath(path, "contact_retention")));
+  }
+  if (const YAML::Node* n = fields.Find("audit_retention")) {
+    WISSEL_ASSIGN_OR_RETURN(
+        tenant->audit_retention,
+        reader_.ReadPositiveDuration(*n, base::JoinKeyPath(path, "audit_retention")));
   }
 
   routing.channel_names = DefaultChannelNames();

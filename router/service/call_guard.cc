@@ -3,9 +3,9 @@
 #include <glog/logging.h>
 
 #include "absl/strings/match.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "router/service/peer_forwarding.h"
 
 namespace wissel::service {
