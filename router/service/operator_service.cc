@@ -78,7 +78,7 @@ grpc::ServerUnaryReactor* OperatorServiceImpl::GetQueueStats(
 grpc::ServerUnaryReactor* OperatorServiceImpl::EraseResident(
     grpc::CallbackServerContext* context, const v1::EraseResidentRequest* request,
     v1::EraseResidentResponse* response) {
-  const std::string tenant = request->tenant();
+  const std::string& tenant = request->tenant();
   grpc::ServerUnaryReactor* refused = nullptr;
   const std::optional<Admission> admission =
       Admit(*ctx_, context, access::Rpc::kEraseResident, {.tenant = tenant}, &refused);
@@ -116,7 +116,7 @@ grpc::ServerUnaryReactor* OperatorServiceImpl::EraseResident(
 grpc::ServerUnaryReactor* OperatorServiceImpl::ExportResident(
     grpc::CallbackServerContext* context, const v1::ExportResidentRequest* request,
     v1::ExportResidentResponse* response) {
-  const std::string tenant = request->tenant();
+  const std::string& tenant = request->tenant();
   grpc::ServerUnaryReactor* refused = nullptr;
   const std::optional<Admission> admission =
       Admit(*ctx_, context, access::Rpc::kExportResident, {.tenant = tenant}, &refused);
@@ -153,7 +153,7 @@ grpc::ServerUnaryReactor* OperatorServiceImpl::ExportResident(
 grpc::ServerUnaryReactor* OperatorServiceImpl::ReadAudit(grpc::CallbackServerContext* context,
                                                          const v1::ReadAuditRequest* request,
                                                          v1::ReadAuditResponse* response) {
-  const std::string tenant = request->tenant();
+  const std::string& tenant = request->tenant();
   grpc::ServerUnaryReactor* refused = nullptr;
   const std::optional<Admission> admission =
       Admit(*ctx_, context, access::Rpc::kReadAudit, {.tenant = tenant}, &refused);

@@ -839,8 +839,9 @@ absl::StatusOr<ResidentData> RedisStateStore::LoadResident(
 
   // The index, then each contact's hash and history.
   std::vector<RedisCommand> index;
-  for (const std::string& p : pseudonyms)
+  for (const std::string& p : pseudonyms) {
     index.push_back({"SMEMBERS", keys::ResidentIndex(tenant, p)});
+  }
   WISSEL_ASSIGN_OR_RETURN(std::vector<RedisReply> index_replies, connection_.Pipeline(index));
   absl::btree_set<std::string> ids;
   for (const RedisReply& reply : index_replies) {
@@ -907,8 +908,9 @@ absl::StatusOr<ResidentData> RedisStateStore::LoadResident(
         RedisReply value,
         connection_.Command({"GET", keys::ContactPerson(tenant, parts[0], parts[1])}));
     if (value.type == RedisReply::Type::kNil) continue;  // expired
-    if (value.type != RedisReply::Type::kString)
+    if (value.type != RedisReply::Type::kString) {
       return UnexpectedReply("GET contact person", value);
+    }
     WISSEL_ASSIGN_OR_RETURN(core::ContactPersonMapping mapping,
                             DecodeContactPerson(member, value.str));
     if (mapping.expires_at <= now) continue;
