@@ -57,6 +57,10 @@ std::vector<Permission> PermissionsOf(Rpc rpc) {
               {Role::kChannel, Reach::kAll}};
     case Rpc::kGetQueueStats:
       return {{Role::kSupervisor, Reach::kAll}, {Role::kOperator, Reach::kAll}};
+    case Rpc::kEraseResident:
+    case Rpc::kExportResident:
+    case Rpc::kReadAudit:
+      return {{Role::kOperator, Reach::kAll}};
   }
   return {};
 }
@@ -100,6 +104,12 @@ absl::string_view RpcName(Rpc rpc) {
       return "FinishWrapUp";
     case Rpc::kGetQueueStats:
       return "GetQueueStats";
+    case Rpc::kEraseResident:
+      return "EraseResident";
+    case Rpc::kExportResident:
+      return "ExportResident";
+    case Rpc::kReadAudit:
+      return "ReadAudit";
   }
   return "unknown";
 }

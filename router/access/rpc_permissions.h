@@ -33,12 +33,16 @@ enum class Rpc {
   kRejectOffer,
   kFinishWrapUp,
   kGetQueueStats,
+  kEraseResident,
+  kExportResident,
+  kReadAudit,
 };
 inline constexpr Rpc kAllRpcs[] = {
     Rpc::kRouteContact,    Rpc::kGetContact,       Rpc::kCancelContact, Rpc::kCompleteContact,
     Rpc::kTransferContact, Rpc::kSetContactPerson, Rpc::kSignIn,        Rpc::kSignOut,
     Rpc::kSetPresence,     Rpc::kGetHandler,       Rpc::kStreamOffers,  Rpc::kAcceptOffer,
-    Rpc::kRejectOffer,     Rpc::kFinishWrapUp,     Rpc::kGetQueueStats,
+    Rpc::kRejectOffer,     Rpc::kFinishWrapUp,     Rpc::kGetQueueStats, Rpc::kEraseResident,
+    Rpc::kExportResident,  Rpc::kReadAudit,
 };
 
 // The method's name as in the proto ("RouteContact").

@@ -205,6 +205,19 @@ std::string FormatContactSummary(const v1::ContactRecord& record) {
   return out;
 }
 
+std::string FormatAudit(const v1::ReadAuditResponse& response, absl::TimeZone tz) {
+  if (response.entries().empty()) return "no audit entries\n";
+  std::string out;
+  for (const v1::AuditEntry& e : response.entries()) {
+    absl::StrAppend(&out, FormatTimestamp(e.time(), tz), "  ", e.action(), "  by ", e.actor());
+    if (!e.contact_id().empty()) absl::StrAppend(&out, "  contact ", e.contact_id());
+    if (!e.subject().empty()) absl::StrAppend(&out, "  subject ", e.subject());
+    if (!e.detail().empty()) absl::StrAppend(&out, "  ", e.detail());
+    absl::StrAppend(&out, "\n");
+  }
+  return out;
+}
+
 std::string FormatQueueStats(const v1::GetQueueStatsResponse& response) {
   if (response.queues().empty()) return "no queues\n";
   const std::vector<std::string> header = {"QUEUE",        "WAITING",   "OFFERED",

@@ -49,6 +49,10 @@ std::string FormatContactSummary(const v1::ContactRecord& record);
 // longest wait is shown as "-".
 std::string FormatQueueStats(const v1::GetQueueStatsResponse& response);
 
+// The audit log (ReadAudit), one entry per line, oldest first: "TIME  ACTION  by ACTOR" then
+// "contact ID", "subject S" and the detail where set; "no audit entries" when empty.
+std::string FormatAudit(const v1::ReadAuditResponse& response, absl::TimeZone tz);
+
 // A handler: presence, skills, teams, capacity, contacts held.
 std::string FormatHandler(const v1::Handler& handler);
 

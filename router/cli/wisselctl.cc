@@ -20,6 +20,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "google/protobuf/message.h"
+#include "google/protobuf/util/time_util.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -266,6 +267,42 @@ int RunQueues(const Invocation& inv) {
   return Print(inv, response, FormatQueueStats(response));
 }
 
+int RunAudit(const Invocation& inv) {
+  int code = kExitOk;
+  std::string tenant;
+  if (!Require(inv, "tenant", &tenant, &code)) return code;
+  v1::ReadAuditRequest request;
+  request.set_tenant(tenant);
+  if (inv.flags.Has("since")) {
+    const std::string since = inv.flags.Get("since");
+    absl::Time t;
+    std::string error;
+    if (!absl::ParseTime(absl::RFC3339_full, since, &t, &error)) {
+      absl::StatusOr<absl::Duration> ago = ParseDurationFlag("since", since);
+      if (!ago.ok()) {
+        return UsageError(inv, "--since must be a time (2026-05-01T08:00:00Z) or a duration (24h)");
+      }
+      t = absl::Now() - *ago;
+    }
+    *request.mutable_since() =
+        google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
+  }
+  if (inv.flags.Has("limit")) {
+    int limit = 0;
+    if (!absl::SimpleAtoi(inv.flags.Get("limit"), &limit) || limit < 1 || limit > 1000) {
+      return UsageError(inv, "--limit must be a whole number within 1..1000");
+    }
+    request.set_limit(limit);
+  }
+  v1::ReadAuditResponse response;
+  auto stub = v1::OperatorService::NewStub(inv.channel);
+  grpc::Status status = Invoke(inv, [&](grpc::ClientContext* context) {
+    return stub->ReadAudit(context, request, &response);
+  });
+  if (!status.ok()) return ReportRpcError(inv, status);
+  return Print(inv, response, FormatAudit(response, inv.env.time_zone));
+}
+
 int RunHandlerSignIn(const Invocation& inv) {
   absl::StatusOr<v1::SignInRequest> request = BuildSignInRequest(inv.flags);
   if (!request.ok()) return UsageError(inv, request.status().message());
@@ -399,6 +436,17 @@ const std::vector<Command>& Commands() {
        {{"tenant", FlagKind::kValue, "TENANT", "tenant (gemeente) [required]"},
         {"queue", FlagKind::kValue, "QUEUE", "only this queue (default: all)"}},
        &RunQueues},
+      {"audit",
+       "show a tenant's audit log (ReadAudit; operators only)",
+       "Prints the newest entries (at most --limit, default 100), oldest first: erasures and\n"
+       "exports of a resident's data, contact-person changes, supervisors' reads of a\n"
+       "contact and configuration reloads, each with who and when. A resident is named by a\n"
+       "one-way subject, never by an identifier.",
+       {{"tenant", FlagKind::kValue, "TENANT", "tenant (gemeente) [required]"},
+        {"since", FlagKind::kValue, "TIME|DURATION",
+         "only entries since an RFC 3339 time or this long ago (e.g. 24h)"},
+        {"limit", FlagKind::kValue, "N", "at most N entries, the newest (1..1000, default 100)"}},
+       &RunAudit},
       {"handler signin", "sign a handler in or update it (SignIn)", "", SignInFlagSpecs(),
        &RunHandlerSignIn},
       {"handler signout", "sign a handler out (SignOut)", "",
@@ -493,6 +541,7 @@ std::string UsageText() {
                   "  wisselctl route --tenant=gemeente-wisseloord --channel=phone "
                   "--topic=paspoort --bsn=111222333\n"
                   "  wisselctl queues --tenant=gemeente-wisseloord\n"
+                  "  wisselctl audit --tenant=gemeente-wisseloord --since=24h\n"
                   "  wisselctl handler demo --tenant=gemeente-wisseloord --id=h-1042 "
                   "--skills=burgerzaken\n"
                   "  wisselctl config check config/example/wissel.yaml\n");

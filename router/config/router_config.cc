@@ -1,5 +1,6 @@
 #include "router/config/router_config.h"
 
+#include <openssl/evp.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -126,7 +128,13 @@ absl::StatusOr<RouterConfig> ParseRouterConfig(absl::string_view yaml, absl::str
 
 absl::StatusOr<RouterConfig> LoadRouterConfig(absl::string_view path, const LoadOptions& options) {
   WISSEL_ASSIGN_OR_RETURN(const std::string contents, ReadConfigFile(std::string(path)));
-  return ParseRouterConfig(contents, path, options);
+  WISSEL_ASSIGN_OR_RETURN(RouterConfig config, ParseRouterConfig(contents, path, options));
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(contents.data(), contents.size(), digest, &length, EVP_sha256(), nullptr);
+  config.source_sha256 =
+      absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), length));
+  return config;
 }
 
 }  // namespace wissel::config

@@ -104,6 +104,9 @@ struct TenantSettings {
   std::string attribute_key_source;
   // How long contact and session state is kept (the TTL of the tenant's Redis keys).
   absl::Duration contact_retention = absl::Hours(24 * 30);
+  // How long the tenant's audit log keeps its entries (`audit_retention`; trimming by the
+  // Redis server's clock). Default 365 days.
+  absl::Duration audit_retention = absl::Hours(24 * 365);
 };
 
 // How a configuration is loaded.
@@ -141,6 +144,10 @@ struct RouterConfig {
   // secret written literally in the file. The daemon logs them; `wisselctl config check`
   // prints them.
   std::vector<std::string> warnings;
+
+  // SHA-256 (64 lower-case hex digits) of the main file as LoadRouterConfig read it, for the
+  // audit log of reloads; empty when parsed from a string (ParseRouterConfig).
+  std::string source_sha256;
 
   // The tenant with this id, or nullptr. Linear in the number of tenants.
   const TenantSettings* FindTenant(absl::string_view id) const;

@@ -53,6 +53,7 @@ absl::Status ConfigParser::ParseTenant(const YAML::Node& node, const std::string
                                                                            "attribute_key_file",
                                                                            "attribute_key",
                                                                            "contact_retention",
+                                                                           "audit_retention",
                                                                            "channels",
                                                                            "handler_defaults",
                                                                            "queues",
@@ -84,6 +85,11 @@ absl::Status ConfigParser::ParseTenant(const YAML::Node& node, const std::string
     WISSEL_ASSIGN_OR_RETURN(
         tenant->contact_retention,
         reader_.ReadPositiveDuration(*n, base::JoinKeyPath(path, "contact_retention")));
+  }
+  if (const YAML::Node* n = fields.Find("audit_retention")) {
+    WISSEL_ASSIGN_OR_RETURN(
+        tenant->audit_retention,
+        reader_.ReadPositiveDuration(*n, base::JoinKeyPath(path, "audit_retention")));
   }
 
   routing.channel_names = DefaultChannelNames();

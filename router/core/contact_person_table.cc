@@ -18,6 +18,19 @@ void ContactPersonTable::Expire(absl::Time now) {
   }
 }
 
+int ContactPersonTable::Erase(const std::string& party_pseudonym) {
+  // Keys are ordered by (pseudonym, domain): a pseudonym's mappings are one run.
+  auto first = mappings_.lower_bound({party_pseudonym, std::string()});
+  auto last = first;
+  int n = 0;
+  while (last != mappings_.end() && last->first.first == party_pseudonym) {
+    ++last;
+    ++n;
+  }
+  mappings_.erase(first, last);
+  return n;
+}
+
 const std::string* ContactPersonTable::ReservationTarget(const Contact& c,
                                                          const HandlerIndex& handlers,
                                                          const TenantConfig& config, absl::Time now,

@@ -36,6 +36,9 @@ class ContactPersonTable {
                                    absl::Time now) const;
   // Forgets the mappings that expired by `now`.
   void Expire(absl::Time now);
+  // Forgets every mapping of a resident (or case), in every domain, expired or not; returns how
+  // many there were.
+  int Erase(const std::string& party_pseudonym);
   // Every mapping, expired ones not yet forgotten included, by (pseudonym, domain).
   const std::map<std::pair<std::string, std::string>, ContactPersonMapping>& all() const {
     return mappings_;

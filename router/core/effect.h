@@ -42,6 +42,19 @@ struct ContactPersonSet {
   absl::Time time;
 };
 
+// Everything held about a resident is to be erased (AVG art. 17), named by the keyed pseudonyms
+// of their identifiers (a party pseudonym, a case pseudonym). The core has ended the resident's
+// live contacts before (ContactAbandoned, reason "erased", earlier in the same list) and
+// forgotten their contact-person mappings; the store deletes the rest — closed contacts and
+// their histories, the mappings, the pseudonyms' index — and records the erasure in the
+// tenant's audit log in the same atomic step. `requested_by` names who asked, for that audit
+// entry (a caller's label, never personal data).
+struct ResidentErased {
+  std::vector<std::string> pseudonyms;
+  absl::Time time;
+  std::string requested_by;
+};
+
 // A queued contact offered to a handler; takes a slot of the handler's channel capacity.
 struct ContactOffered {
   std::string contact_id;
@@ -117,11 +130,11 @@ struct HandlerChanged {
 
 using Effect = std::variant<ContactCreated, ContactOffered, OfferWithdrawn, OfferAccepted,
                             ContactCompleted, WrapUpFinished, ContactAbandoned, ContactTransferred,
-                            HandlerChanged, ContactUpdated, ContactPersonSet>;
+                            HandlerChanged, ContactUpdated, ContactPersonSet, ResidentErased>;
 
 using EffectList = std::vector<Effect>;
 
-// The contact an effect is about; empty for HandlerChanged.
+// The contact an effect is about; empty for HandlerChanged, ContactPersonSet and ResidentErased.
 inline std::string ContactIdOf(const Effect& effect) {
   return std::visit(
       [](const auto& e) -> std::string {
@@ -129,7 +142,8 @@ inline std::string ContactIdOf(const Effect& effect) {
         if constexpr (std::is_same_v<T, ContactCreated> || std::is_same_v<T, ContactUpdated>) {
           return e.contact.id;
         } else if constexpr (std::is_same_v<T, HandlerChanged> ||
-                             std::is_same_v<T, ContactPersonSet>) {
+                             std::is_same_v<T, ContactPersonSet> ||
+                             std::is_same_v<T, ResidentErased>) {
           return "";
         } else {
           return e.contact_id;

@@ -96,6 +96,14 @@ struct HandlerSignIn {
   Presence presence = Presence::kAvailable;
 };
 
+// What Router::EraseResident did in memory.
+struct ResidentErasure {
+  // Live contacts of the resident ended (abandoned with reason "erased").
+  int live_contacts_ended = 0;
+  // Contact-person mappings forgotten.
+  int contact_persons_forgotten = 0;
+};
+
 struct QueueStatsView {
   std::string queue;
   int waiting = 0;
@@ -175,6 +183,20 @@ class Router {
   // InvalidArgument: empty pseudonym or domain; NotFound: handler not in the roster and not
   // signed in.
   absl::Status SetContactPerson(ContactPersonMapping mapping, EffectList* effects);
+
+  // AVG art. 17: ends every live contact whose party or case pseudonym is one of `pseudonyms`
+  // (queued, offered or connected; each gets a ContactAbandoned with reason "erased", so an
+  // offer is withdrawn from its handler and a connected contact frees its handler's slot — none
+  // is left stranded), forgets their contact-person mappings in every domain, and appends one
+  // ResidentErased (after the abandonments) for the store to delete what it holds about them.
+  // The handlers whose slots were freed are then offered other waiting contacts (after all of
+  // the resident's contacts are gone, so none of them is offered on the way). `requested_by`
+  // goes into the ResidentErased for the audit log. Idempotent: with nothing live it still
+  // appends the ResidentErased (the store may hold closed contacts). InvalidArgument
+  // ("pseudonyms") when `pseudonyms` is empty or has an empty entry; then nothing changes.
+  absl::StatusOr<ResidentErasure> EraseResident(const std::vector<std::string>& pseudonyms,
+                                                const std::string& requested_by,
+                                                EffectList* effects);
 
   // Withdraws offers whose deadline passed, applies escalation steps that are due, ends
   // reservations for contact persons that were not free in time, and ends expired wrap-ups.

@@ -1,6 +1,8 @@
-// Router: the operations that end or move a contact (complete, cancel, transfer, forget) and
-// set a resident's contact person. See router.h for the contracts.
+// Router: the operations that end or move a contact (complete, cancel, transfer, forget), set a
+// resident's contact person, and erase a resident. See router.h for the contracts.
+#include <algorithm>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "router/core/router.h"
@@ -174,6 +176,49 @@ absl::StatusOr<Decision> Router::Transfer(const std::string& contact_id, const s
   }
   if (e != nullptr) Dispatch(*e, effects);
   return d;
+}
+
+absl::StatusOr<ResidentErasure> Router::EraseResident(const std::vector<std::string>& pseudonyms,
+                                                      const std::string& requested_by,
+                                                      EffectList* effects) {
+  if (pseudonyms.empty()) return absl::InvalidArgumentError("pseudonyms: none given");
+  for (const std::string& p : pseudonyms) {
+    if (p.empty()) return absl::InvalidArgumentError("pseudonyms: an empty pseudonym");
+  }
+  auto matches = [&](const std::string& value) {
+    return !value.empty() &&
+           std::find(pseudonyms.begin(), pseudonyms.end(), value) != pseudonyms.end();
+  };
+  // In id order, so that the effects do not depend on the hash map's order.
+  std::vector<std::string> ids;
+  for (const auto& [id, c] : contacts_) {
+    if (matches(c->party_pseudonym) || matches(c->case_reference)) ids.push_back(id);
+  }
+  std::sort(ids.begin(), ids.end());
+  const absl::Time now = clock_->Now();
+  ResidentErasure erasure;
+  std::vector<std::string> freed;  // handlers whose slot an ended contact held
+  for (const std::string& id : ids) {
+    Contact& c = *contacts_.at(id);
+    const std::string handler_id = c.handler_id;
+    const ContactState previous = c.state;
+    if (previous == ContactState::kCompleted || previous == ContactState::kAbandoned) continue;
+    Detach(c);
+    effects->push_back(ContactAbandoned{c.id, handler_id, c.channel, previous, now, "erased"});
+    Drop(id);
+    if (!handler_id.empty()) freed.push_back(handler_id);
+    ++erasure.live_contacts_ended;
+  }
+  for (const std::string& p : pseudonyms) {
+    erasure.contact_persons_forgotten += contact_persons_.Erase(p);
+  }
+  effects->push_back(ResidentErased{pseudonyms, now, requested_by});
+  std::sort(freed.begin(), freed.end());
+  freed.erase(std::unique(freed.begin(), freed.end()), freed.end());
+  for (const std::string& handler_id : freed) {
+    if (HandlerEntry* e = handlers_.Find(handler_id)) Dispatch(*e, effects);
+  }
+  return erasure;
 }
 
 void Router::Forget(const std::string& contact_id, EffectList* effects) {

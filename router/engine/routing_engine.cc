@@ -459,6 +459,8 @@ void RoutingEngine::Write(Commit& commit) {
       for (size_t i = 0; i < commit.batch.size(); ++i) {
         for (size_t k = commit.entries[i].first_effect; k < commit.entries[i].end_effect; ++k) {
           const state::EffectResult& r = results[k];
+          outcomes[i].erased_contacts += r.erased_contacts;
+          outcomes[i].erased_mappings += r.erased_mappings;
           if (r.status.ok()) continue;
           if (r.status.code() == absl::StatusCode::kPermissionDenied) {
             outcomes[i].status = absl::UnavailableError(

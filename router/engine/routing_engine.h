@@ -40,6 +40,7 @@
 // any thread; everything else is for the owner.
 #pragma once
 
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -107,6 +108,10 @@ struct OperationOutcome {
   // Aborted when another writer changed the state first (safe to retry).
   absl::Status status;
   std::string existing_contact_id;
+  // What the store's erasures (core::ResidentErased) among the operation's effects deleted:
+  // contacts and contact-person mappings (state::EffectResult).
+  int64_t erased_contacts = 0;
+  int64_t erased_mappings = 0;
 };
 
 class RoutingEngine {

@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 #include "google/protobuf/util/time_util.h"
 #include "router/privacy/party_identifier.h"
 #include "router/service/api_convert.h"
@@ -198,6 +199,33 @@ absl::StatusOr<core::NewContact> PrepareContact(const v1::Contact& contact,
       google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now));
   out.payload = record.SerializeAsString();
   return out;
+}
+
+absl::StatusOr<std::vector<std::string>> ResidentPseudonyms(
+    const v1::Party& party, const std::string& case_reference,
+    const privacy::Pseudonymizer& pseudonymizer) {
+  // Through PrepareContact itself, so that the rules cannot drift apart.
+  v1::Contact probe;
+  probe.set_tenant("probe");
+  probe.set_channel(v1::CHANNEL_PHONE);
+  probe.set_topic("probe");
+  probe.set_idempotency_key("probe");
+  *probe.mutable_party() = party;
+  probe.set_case_reference(case_reference);
+  absl::StatusOr<core::NewContact> prepared =
+      PrepareContact(probe, pseudonymizer, "probe", absl::UnixEpoch());
+  if (!prepared.ok()) {
+    absl::string_view message = prepared.status().message();
+    absl::ConsumePrefix(&message, "contact.");
+    return absl::InvalidArgumentError(message);
+  }
+  std::vector<std::string> pseudonyms;
+  if (!prepared->party_pseudonym.empty()) pseudonyms.push_back(prepared->party_pseudonym);
+  if (!prepared->case_pseudonym.empty()) pseudonyms.push_back(prepared->case_pseudonym);
+  if (pseudonyms.empty()) {
+    return absl::InvalidArgumentError("party: a resident or case_reference is required");
+  }
+  return pseudonyms;
 }
 
 absl::StatusOr<core::HandlerSignIn> PrepareSignIn(const v1::Handler& handler) {

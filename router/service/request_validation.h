@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -39,6 +40,16 @@ absl::StatusOr<core::NewContact> PrepareContact(const v1::Contact& contact,
                                                 const privacy::Pseudonymizer& pseudonymizer,
                                                 const AttributePolicy& attributes,
                                                 std::string contact_id, absl::Time now);
+
+// The keyed pseudonyms naming one resident (or case) in an operator request (EraseResident,
+// ExportResident): the party's, validated, normalised and pseudonymised exactly as
+// PrepareContact does a contact's party, and the case reference's, as PrepareContact does a
+// contact's. InvalidArgument naming the field ("party.bsn: ...", "case_reference: ..."), or
+// "party: a resident or case_reference is required" when neither is given. Never repeats a
+// clear value; keeps none.
+absl::StatusOr<std::vector<std::string>> ResidentPseudonyms(
+    const v1::Party& party, const std::string& case_reference,
+    const privacy::Pseudonymizer& pseudonymizer);
 
 // Checks a sign-in and returns what the core takes.
 absl::StatusOr<core::HandlerSignIn> PrepareSignIn(const v1::Handler& handler);

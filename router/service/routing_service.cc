@@ -9,6 +9,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "router/service/api_convert.h"
 #include "router/service/unary_call.h"
+#include "router/state/audit.h"
 
 namespace wissel::service {
 namespace {
@@ -191,6 +192,18 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::GetContact(grpc::CallbackServerCon
   absl::StatusOr<v1::ContactRecord> record = ToContactRecord(
       request->tenant(), *stored, ctx_->attribute_policies.Get(request->tenant()).get());
   if (!record.ok()) return FinishNow(context, record.status());
+  // A supervisor's read of a contact is recorded (a caller holding the supervisor role for the
+  // tenant, whatever other role let it in).
+  if (admission->principal.Has(access::Role::kSupervisor, request->tenant())) {
+    state::AuditEntry entry;
+    entry.actor = admission->principal.label();
+    entry.action = std::string(state::kAuditReadContact);
+    entry.contact_id = request->contact_id();
+    if (!stored->contact.party_pseudonym.empty()) {
+      entry.subject = state::AuditSubject(stored->contact.party_pseudonym);
+    }
+    Audit(*ctx_, request->tenant(), std::move(entry));
+  }
   *response = *std::move(record);
   return FinishNow(context, absl::OkStatus());
 }
@@ -382,6 +395,13 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::SetContactPerson(
         google::protobuf::util::TimeUtil::TimestampToMicroseconds(request->expires_at()));
   }
   auto expires = std::make_shared<absl::Time>();
+  // The operator's action, recorded once it is durable (the change itself is recorded by the
+  // router's applied-effect listener, server.cc).
+  state::AuditEntry entry;
+  entry.actor = admission->principal.label();
+  entry.action = std::string(state::kAuditSetContactPerson);
+  entry.subject = state::AuditSubject(mapping.party_pseudonym);
+  entry.detail = absl::StrCat("domain=", mapping.domain, " handler=", mapping.handler_id);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   SubmitAndFinish(
       *ctx_, reactor, tenant,
@@ -392,7 +412,9 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::SetContactPerson(
         if (set != nullptr) *expires = set->expires_at;
         return absl::OkStatus();
       },
-      [expires, response](const engine::OperationOutcome&) {
+      [ctx = ctx_, tenant, entry = std::move(entry), expires,
+       response](const engine::OperationOutcome&) mutable {
+        Audit(*ctx, tenant, std::move(entry));
         *response->mutable_expires_at() =
             google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(*expires));
         return absl::OkStatus();

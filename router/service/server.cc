@@ -6,13 +6,16 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <variant>
 
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/time.h"
 #include "base/status_macros.h"
 #include "router/engine/store_options.h"
 #include "router/security/token_verifier.h"
+#include "router/state/audit.h"
 #include "router/transport/grpc_credentials.h"
 
 namespace wissel::service {
@@ -103,6 +106,7 @@ absl::Status Server::Start() {
   std::vector<core::TenantConfig> tenants;
   for (const config::TenantSettings& t : config_.tenants) {
     store_options.tenant_retention[t.routing.id] = t.contact_retention;
+    store_options.tenant_audit_retention[t.routing.id] = t.audit_retention;
     absl::StatusOr<privacy::Pseudonymizer> p = privacy::Pseudonymizer::Create(t.pseudonym_secret);
     if (!p.ok()) {
       return absl::InvalidArgumentError(
@@ -116,6 +120,9 @@ absl::Status Server::Start() {
   }
   engine_store_ = std::make_unique<state::RedisStateStore>(store_options);
   reader_store_ = std::make_unique<state::RedisStateStore>(store_options);
+  audit_store_ = std::make_unique<state::RedisStateStore>(store_options);
+  audit_ = std::make_unique<engine::AuditWriter>(audit_store_.get());
+  audit_->Start();
   if (absl::Status s = engine_store_->Ping(); !s.ok()) {
     // Refused credentials or ACL are a configuration error that waiting does not cure.
     if (s.code() == absl::StatusCode::kUnauthenticated ||
@@ -136,6 +143,18 @@ absl::Status Server::Start() {
   engine_->SetAppliedListener(
       [this](const std::string& tenant, const core::Router& router, const core::Effect& e) {
         PublishOffers(offers_, tenant, router, e, context_.attribute_policies);
+        // Every contact-person change, whoever caused it (an operator's SetContactPerson, a
+        // handler completing a contact "keep as contact person"), once it is durable.
+        if (const auto* set = std::get_if<core::ContactPersonSet>(&e)) {
+          state::AuditEntry entry;
+          entry.actor = std::string(state::kAuditRouterActor);
+          entry.action = std::string(state::kAuditContactPersonSet);
+          entry.subject = state::AuditSubject(set->mapping.party_pseudonym);
+          entry.detail = absl::StrCat(
+              "domain=", set->mapping.domain, " handler=", set->mapping.handler_id, " expires_at=",
+              absl::FormatTime(absl::RFC3339_sec, set->mapping.expires_at, absl::UTCTimeZone()));
+          audit_->Record(tenant, std::move(entry));
+        }
       });
   engine_->SetOwnershipListener([this](const std::string& tenant, bool owned) {
     // Handlers streaming from here reconnect and are relayed to the tenant's new router.
@@ -153,6 +172,7 @@ absl::Status Server::Start() {
   context_.offers = &offers_;
   context_.peers = &peers_;
   context_.guard = guard_.get();
+  context_.audit = audit_.get();
 
   routing_service_ = std::make_unique<RoutingServiceImpl>(&context_);
   handler_service_ = std::make_unique<HandlerServiceImpl>(&context_);
@@ -240,7 +260,15 @@ absl::Status Server::Reload(config::RouterConfig config) {
     running->attribute_key = std::move(t.attribute_key);
     running->attribute_key_source = std::move(t.attribute_key_source);
   }
-  LOG(INFO) << "configuration reloaded";
+  for (const config::TenantSettings& t : config_.tenants) {
+    state::AuditEntry entry;
+    entry.actor = std::string(state::kAuditRouterActor);
+    entry.action = std::string(state::kAuditConfigReload);
+    entry.detail = config.source_sha256.empty() ? std::string("sha256=unknown")
+                                                : absl::StrCat("sha256=", config.source_sha256);
+    audit_->Record(t.routing.id, std::move(entry));
+  }
+  LOG(INFO) << "configuration reloaded (sha256 " << config.source_sha256 << ")";
   return absl::OkStatus();
 }
 
@@ -254,6 +282,11 @@ void Server::Shutdown(absl::Duration deadline) {
   server_->Shutdown(std::chrono::system_clock::now() +
                     std::chrono::microseconds(absl::ToInt64Microseconds(deadline)));
   engine_->Stop();
+  // After the engine: its last batch's contact-person changes are recorded too.
+  audit_->Stop();
+  if (audit_->failed() > 0) {
+    LOG(WARNING) << "audit: " << audit_->failed() << " entries could not be written";
+  }
   LOG(INFO) << "stopped";
 }
 

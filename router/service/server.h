@@ -18,6 +18,7 @@
 #include "absl/time/time.h"
 #include "router/config/router_config.h"
 #include "router/core/clock.h"
+#include "router/engine/audit_writer.h"
 #include "router/engine/routing_engine.h"
 #include "router/engine/store_health_monitor.h"
 #include "router/security/token_verifier.h"
@@ -61,7 +62,8 @@ class Server {
   // Reconfigure): topics, queues, rules, hours, policies and roster. InvalidArgument (and the
   // running configuration stays in force) if the tenants or their pseudonym secrets differ —
   // those need a restart — or a tenant's configuration does not build. Listen address, Redis
-  // settings and contact retention apply at the next restart (logged).
+  // settings and contact retention apply at the next restart (logged). A reload that applied
+  // is recorded in every tenant's audit log with config.source_sha256.
   absl::Status Reload(config::RouterConfig config);
   // The port actually bound (useful with port 0).
   int port() const { return port_; }
@@ -70,6 +72,13 @@ class Server {
   // Whether this router decides `tenant` at the moment (tests, wisselctl).
   bool DecidesTenant(const std::string& tenant) const {
     return engine_ != nullptr && engine_->RouteOf(tenant).local;
+  }
+  // Audit entries written and failed so far (engine/audit_writer.h), for metrics and tests.
+  int64_t audit_written() const { return audit_ != nullptr ? audit_->written() : 0; }
+  int64_t audit_failed() const { return audit_ != nullptr ? audit_->failed() : 0; }
+  // Blocks until the audit entries recorded so far are written (tests).
+  void FlushAudit() {
+    if (audit_ != nullptr) audit_->Flush();
   }
   // Drains and stops; waits at most `deadline` for in-flight calls. Idempotent.
   void Shutdown(absl::Duration deadline);
@@ -84,6 +93,9 @@ class Server {
   PeerStubs peers_;
   std::unique_ptr<state::RedisStateStore> engine_store_;
   std::unique_ptr<state::RedisStateStore> reader_store_;
+  // The audit writer's own connection: audit writes never wait for routing or reads.
+  std::unique_ptr<state::RedisStateStore> audit_store_;
+  std::unique_ptr<engine::AuditWriter> audit_;
   std::unique_ptr<engine::RoutingEngine> engine_;
   OfferHub offers_;
   // Verifies bearer tokens against access.oidc's key set (when configured); token_check_ uses it.

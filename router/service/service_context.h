@@ -7,6 +7,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "router/core/clock.h"
+#include "router/engine/audit_writer.h"
 #include "router/engine/routing_engine.h"
 #include "router/privacy/pseudonymizer.h"
 #include "router/service/attribute_policy.h"
@@ -32,7 +33,14 @@ struct ServiceContext {
   AttributePolicies attribute_policies;
   // Admits every call (authentication and authorisation) before anything else.
   const CallGuard* guard = nullptr;
+  // The tenants' audit logs; null: nothing is recorded (tests of parts without one).
+  engine::AuditWriter* audit = nullptr;
 };
+
+// Records `entry` in `tenant`'s audit log when ctx has one (asynchronously: audit_writer.h).
+inline void Audit(const ServiceContext& ctx, const std::string& tenant, state::AuditEntry entry) {
+  if (ctx.audit != nullptr) ctx.audit->Record(tenant, std::move(entry));
+}
 
 // Turns the store-applied effects into offer-stream messages (offers and withdrawals).
 // Installed as the engine's AppliedListener. An offer's contact carries its personal

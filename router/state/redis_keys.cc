@@ -98,6 +98,12 @@ std::string ContactPerson(absl::string_view tenant, absl::string_view pseudonym,
 
 std::string ContactPersons(absl::string_view tenant) { return absl::StrCat(Prefix(tenant), "cps"); }
 
+std::string ResidentIndex(absl::string_view tenant, absl::string_view pseudonym) {
+  return absl::StrCat(Prefix(tenant), "p:", pseudonym);
+}
+
+std::string Audit(absl::string_view tenant) { return absl::StrCat(Prefix(tenant), "audit"); }
+
 std::string Owner(absl::string_view tenant) { return absl::StrCat(Prefix(tenant), "owner"); }
 
 std::string OwnerEpoch(absl::string_view tenant) { return absl::StrCat(Prefix(tenant), "epoch"); }

@@ -17,14 +17,24 @@
 //                                          "handler|expires_at" (contact_person_codec.h)
 //   w:{T}:cps                    zset    index of the contact persons: "<pseudonym>:<domain>",
 //                                        score = expires_at (µs)
+//   w:{T}:p:<pseudonym>          set     the resident index (AVG art. 15 and 17): ids of the
+//                                        contacts whose party or case pseudonym this is; written
+//                                        by the create script, expiring with the contacts (every
+//                                        script that refreshes a contact's TTL refreshes its
+//                                        index keys too), deleted by the erasure
+//   w:{T}:audit                  stream  the tenant's audit log (audit.h): one entry per
+//                                        operator action, configuration reload, contact-person
+//                                        change, erasure and supervisor read; trimmed to the
+//                                        tenant's audit_retention (XADD MINID ~), and the key
+//                                        expires audit_retention after the last entry
 //   w:{T}:owner                  string  the tenant's lease: "<epoch>|<nonce>|<address>" of the
 //                                        router that may write the tenant (TTL = the lease)
 //   w:{T}:epoch                  counter how many times the lease was taken (monotonic)
 //
 // Tenant ids must match [a-z0-9-]+; contact and handler ids and domains must pass ValidId() so
 // that no key of one kind can equal a key of another kind. A contact-person key holds nothing
-// but the resident's pseudonym (ValidPseudonym()), never a clear identifier. Pure functions,
-// thread-safe.
+// but the resident's pseudonym (ValidPseudonym()), never a clear identifier; nor does the name
+// of a resident index key. Pure functions, thread-safe.
 #pragma once
 
 #include <string>
@@ -67,6 +77,9 @@ std::string Handlers(absl::string_view tenant);
 std::string ContactPerson(absl::string_view tenant, absl::string_view pseudonym,
                           absl::string_view domain);
 std::string ContactPersons(absl::string_view tenant);
+// w:{T}:p:<pseudonym>; `pseudonym` must pass ValidPseudonym().
+std::string ResidentIndex(absl::string_view tenant, absl::string_view pseudonym);
+std::string Audit(absl::string_view tenant);
 std::string Owner(absl::string_view tenant);
 std::string OwnerEpoch(absl::string_view tenant);
 

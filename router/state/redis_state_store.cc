@@ -7,12 +7,16 @@
 #include <utility>
 #include <variant>
 
+#include "absl/container/btree_set.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "base/status_macros.h"
 #include "glog/logging.h"
 #include "router/core/channel.h"
+#include "router/state/audit.h"
 #include "router/state/contact_codec.h"
 #include "router/state/contact_person_codec.h"
 #include "router/state/handler_codec.h"
@@ -64,6 +68,8 @@ const char* ScriptOf() {
     return scripts::kContactUpdated;
   } else if constexpr (std::is_same_v<E, core::ContactPersonSet>) {
     return scripts::kContactPersonSet;
+  } else if constexpr (std::is_same_v<E, core::ResidentErased>) {
+    return scripts::kResidentErased;
   } else {
     static_assert(kAlwaysFalse<E>, "no script for this core::Effect alternative");
     return nullptr;
@@ -185,6 +191,32 @@ void AppendFields(const FieldList& fields, std::vector<std::string>* args) {
   }
 }
 
+// The "<contacts>|<mappings>" of an applied ResidentErased's reply; a reply it cannot read
+// leaves the counts 0 (the erasure itself was applied).
+void ParseErasureCounts(const RedisReply& reply, EffectResult* result) {
+  const std::vector<absl::string_view> parts = absl::StrSplit(reply.elements[1].str, '|');
+  if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &result->erased_contacts) ||
+      !absl::SimpleAtoi(parts[1], &result->erased_mappings)) {
+    LOG(WARNING) << "state: erasure applied, but its counts are unreadable";
+  }
+}
+
+// XRANGE / XREVRANGE reply -> entries.
+absl::StatusOr<std::vector<AuditEntry>> ToAuditEntries(const RedisReply& reply) {
+  if (reply.type != RedisReply::Type::kArray) return UnexpectedReply("XRANGE audit", reply);
+  std::vector<AuditEntry> entries;
+  for (const RedisReply& item : reply.elements) {
+    if (item.type != RedisReply::Type::kArray || item.elements.size() != 2 ||
+        item.elements[0].type != RedisReply::Type::kString) {
+      return UnexpectedReply("XRANGE audit entry", item);
+    }
+    WISSEL_ASSIGN_OR_RETURN(std::vector<std::string> fields,
+                            ToStrings("XRANGE audit fields", item.elements[1]));
+    entries.push_back(DecodeAuditEntry(item.elements[0].str, fields));
+  }
+  return entries;
+}
+
 }  // namespace
 
 RedisStateStore::RedisStateStore(RedisStateStoreOptions options)
@@ -195,6 +227,7 @@ RedisStateStore::RedisStateStore(RedisStateStoreOptions options)
     script_handles_.push_back(connection_.RegisterScript(scripts::WithPrelude(source)));
   }
   lease_script_ = connection_.RegisterScript(scripts::kClaimLease);
+  audit_script_ = connection_.RegisterScript(scripts::WithPrelude(scripts::kAuditAppend));
 }
 
 RedisStateStore::~RedisStateStore() = default;
@@ -205,6 +238,22 @@ std::string RedisStateStore::ContactTtl(const std::string& tenant) const {
     retention = it->second;
   }
   return absl::StrCat(std::max<int64_t>(1, absl::ToInt64Seconds(retention)));
+}
+
+std::string RedisStateStore::AuditRetentionMs(const std::string& tenant) const {
+  return absl::StrCat(std::max<int64_t>(1, absl::ToInt64Milliseconds(AuditRetention(tenant))));
+}
+
+std::string RedisStateStore::AuditTtl(const std::string& tenant) const {
+  return absl::StrCat(std::max<int64_t>(1, absl::ToInt64Seconds(AuditRetention(tenant))));
+}
+
+absl::Duration RedisStateStore::AuditRetention(const std::string& tenant) const {
+  if (auto it = options_.tenant_audit_retention.find(tenant);
+      it != options_.tenant_audit_retention.end()) {
+    return it->second;
+  }
+  return options_.audit_retention;
 }
 
 std::string RedisStateStore::HandlerTtl() const {
@@ -254,9 +303,24 @@ absl::StatusOr<ScriptCall> RedisStateStore::Prepare(const TenantEffect& te) cons
                                      e.reason.empty() ? std::string(kCreatedReason) : e.reason};
             std::string first = EncodeFirstHistoryEntry(c, entry);
             const bool in_hash = first.size() <= kHistoryInHashMax;
-            call.args = {ContactTtl(t), c.id, EncodeTime(c.enqueued_at),
+            // The resident index of its pseudonyms (a value that is not one is not indexed:
+            // it could be anything, and must not name a key).
+            std::vector<std::string> pseudonyms;
+            for (const std::string* p : {&c.party_pseudonym, &c.case_reference}) {
+              if (keys::ValidPseudonym(*p) &&
+                  std::find(pseudonyms.begin(), pseudonyms.end(), *p) == pseudonyms.end()) {
+                pseudonyms.push_back(*p);
+              }
+            }
+            for (const std::string& p : pseudonyms) {
+              call.keys.push_back(keys::ResidentIndex(t, p));
+            }
+            call.args = {ContactTtl(t),
+                         c.id,
+                         EncodeTime(c.enqueued_at),
                          IsLive(c.state) ? "1" : "0",
-                         in_hash ? std::string() : EncodeHistoryEntry(entry)};
+                         in_hash ? std::string() : EncodeHistoryEntry(entry),
+                         absl::StrCat(pseudonyms.size())};
             AppendFields(EncodeContact(c), &call.args);
             if (in_hash) {
               call.args.push_back(std::string(kFirstHistoryField));
@@ -309,6 +373,34 @@ absl::StatusOr<ScriptCall> RedisStateStore::Prepare(const TenantEffect& te) cons
                          EncodeContactPerson(m),
                          EncodeTime(m.expires_at),
                          EncodeTime(e.time)};
+            return absl::OkStatus();
+          },
+          [&](const core::ResidentErased& e) -> absl::Status {
+            if (e.pseudonyms.empty()) return absl::InvalidArgumentError("pseudonyms: none given");
+            for (const std::string& p : e.pseudonyms) {
+              if (!keys::ValidPseudonym(p)) {
+                // Not echoed: it might be a clear identifier.
+                return absl::InvalidArgumentError("pseudonyms: not 64 lower-case hex digits");
+              }
+            }
+            AuditEntry entry;
+            entry.actor = e.requested_by.empty() ? std::string(kAuditRouterActor) : e.requested_by;
+            entry.action = std::string(kAuditEraseResident);
+            std::vector<std::string> subjects;
+            for (const std::string& p : e.pseudonyms) subjects.push_back(AuditSubject(p));
+            entry.subject = absl::StrJoin(subjects, ",");
+            call.keys = {keys::Live(t), keys::ContactPersons(t), keys::Audit(t)};
+            for (const std::string& p : e.pseudonyms) {
+              call.keys.push_back(keys::ResidentIndex(t, p));
+            }
+            call.args = {AuditRetentionMs(t),
+                         AuditTtl(t),
+                         Name(ContactState::kQueued),
+                         Name(ContactState::kOffered),
+                         Name(ContactState::kConnected),
+                         absl::StrCat(e.pseudonyms.size())};
+            call.args.insert(call.args.end(), e.pseudonyms.begin(), e.pseudonyms.end());
+            for (std::string& f : AuditFields(entry)) call.args.push_back(std::move(f));
             return absl::OkStatus();
           },
           [&](const core::ContactOffered& e) -> absl::Status {
@@ -507,6 +599,10 @@ absl::StatusOr<std::vector<EffectResult>> RedisStateStore::Apply(
   }
   for (size_t j = 0; j < sent.size(); ++j) {
     results[sent[j]] = Interpret((*replies)[j]);
+    if (results[sent[j]].status.ok() &&
+        std::holds_alternative<core::ResidentErased>(effects[sent[j]].effect)) {
+      ParseErasureCounts((*replies)[j], &results[sent[j]]);
+    }
     if (results[sent[j]].status.code() == absl::StatusCode::kInternal) {
       LOG(WARNING) << "state: effect " << sent[j] << " of tenant '" << effects[sent[j]].tenant
                    << "': " << results[sent[j]].status;
@@ -693,15 +789,21 @@ absl::StatusOr<StoredContact> RedisStateStore::LoadContact(const std::string& te
     absl::MutexLock lock(&mu_);
     WISSEL_ASSIGN_OR_RETURN(replies, connection_.Pipeline(reads));
   }
-  std::optional<FieldMap> fields = ToFieldMap(replies[0]);
-  if (!fields) return UnexpectedReply("HGETALL contact", replies[0]);
+  return DecodeStored(tenant, contact_id, replies[0], replies[1]);
+}
+
+absl::StatusOr<StoredContact> RedisStateStore::DecodeStored(const std::string& tenant,
+                                                            const std::string& contact_id,
+                                                            const RedisReply& hash,
+                                                            const RedisReply& list) {
+  std::optional<FieldMap> fields = ToFieldMap(hash);
+  if (!fields) return UnexpectedReply("HGETALL contact", hash);
   if (fields->empty()) {
     return absl::NotFoundError(absl::StrCat("contact_id: '", contact_id, "' not found"));
   }
   StoredContact stored;
   WISSEL_ASSIGN_OR_RETURN(stored.contact, DecodeContact(contact_id, *fields));
-  WISSEL_ASSIGN_OR_RETURN(std::vector<std::string> history,
-                          ToStrings("LRANGE history", replies[1]));
+  WISSEL_ASSIGN_OR_RETURN(std::vector<std::string> history, ToStrings("LRANGE history", list));
   // The first entry is in the hash, unless the contact was written before h0 existed or its
   // first entry was too long for it: then the list holds it.
   const auto first = fields->find(kFirstHistoryField);
@@ -719,6 +821,148 @@ absl::StatusOr<StoredContact> RedisStateStore::LoadContact(const std::string& te
     stored.history.push_back(*std::move(entry));
   }
   return stored;
+}
+
+absl::StatusOr<ResidentData> RedisStateStore::LoadResident(
+    const std::string& tenant, const std::vector<std::string>& pseudonyms) {
+  WISSEL_RETURN_IF_ERROR(CheckTenant(tenant));
+  for (const std::string& p : pseudonyms) {
+    if (!keys::ValidPseudonym(p)) {
+      // Not echoed: it might be a clear identifier.
+      return absl::InvalidArgumentError("pseudonyms: not 64 lower-case hex digits");
+    }
+  }
+  ResidentData data;
+  if (pseudonyms.empty()) return data;
+  const absl::Time now = Now();
+  absl::MutexLock lock(&mu_);
+
+  // The index, then each contact's hash and history.
+  std::vector<RedisCommand> index;
+  for (const std::string& p : pseudonyms) {
+    index.push_back({"SMEMBERS", keys::ResidentIndex(tenant, p)});
+  }
+  WISSEL_ASSIGN_OR_RETURN(std::vector<RedisReply> index_replies, connection_.Pipeline(index));
+  absl::btree_set<std::string> ids;
+  for (const RedisReply& reply : index_replies) {
+    WISSEL_ASSIGN_OR_RETURN(std::vector<std::string> members, ToStrings("SMEMBERS index", reply));
+    for (std::string& id : members) {
+      if (keys::ValidId(id)) ids.insert(std::move(id));
+    }
+  }
+  std::vector<RedisCommand> reads;
+  for (const std::string& id : ids) {
+    reads.push_back({"HGETALL", keys::Contact(tenant, id)});
+    reads.push_back({"LRANGE", keys::History(tenant, id), "0", "-1"});
+  }
+  std::vector<RedisReply> replies;
+  if (!reads.empty()) {
+    WISSEL_ASSIGN_OR_RETURN(replies, connection_.Pipeline(reads));
+  }
+  auto mine = [&](const std::string& value) {
+    return !value.empty() &&
+           std::find(pseudonyms.begin(), pseudonyms.end(), value) != pseudonyms.end();
+  };
+  size_t next = 0;
+  for (const std::string& id : ids) {
+    absl::StatusOr<StoredContact> stored =
+        DecodeStored(tenant, id, replies[next], replies[next + 1]);
+    next += 2;
+    if (stored.status().code() == absl::StatusCode::kNotFound) continue;  // expired
+    if (!stored.ok()) return stored.status();
+    // An id may have been used again for someone else's contact.
+    if (!mine(stored->contact.party_pseudonym) && !mine(stored->contact.case_reference)) continue;
+    data.contacts.push_back(*std::move(stored));
+  }
+  std::sort(data.contacts.begin(), data.contacts.end(),
+            [](const StoredContact& a, const StoredContact& b) {
+              return std::tie(a.contact.created_at, a.contact.id) <
+                     std::tie(b.contact.created_at, b.contact.id);
+            });
+
+  // The contact persons: index members "<pseudonym>:<domain>" (the pseudonym is hex, so the
+  // pattern is literal), then their keys.
+  std::vector<std::string> members;
+  for (const std::string& p : pseudonyms) {
+    std::string cursor = "0";
+    do {
+      WISSEL_ASSIGN_OR_RETURN(
+          RedisReply reply, connection_.Command({"ZSCAN", keys::ContactPersons(tenant), cursor,
+                                                 "MATCH", absl::StrCat(p, ":*"), "COUNT", "1000"}));
+      if (reply.type != RedisReply::Type::kArray || reply.elements.size() != 2 ||
+          reply.elements[0].type != RedisReply::Type::kString) {
+        return UnexpectedReply("ZSCAN contact persons", reply);
+      }
+      cursor = reply.elements[0].str;
+      WISSEL_ASSIGN_OR_RETURN(std::vector<std::string> found,
+                              ToStrings("ZSCAN contact persons", reply.elements[1]));
+      for (size_t i = 0; i < found.size(); i += 2) members.push_back(std::move(found[i]));
+    } while (cursor != "0");
+  }
+  std::sort(members.begin(), members.end());
+  members.erase(std::unique(members.begin(), members.end()), members.end());
+  for (const std::string& member : members) {
+    const std::vector<absl::string_view> parts = absl::StrSplit(member, ':');
+    if (parts.size() != 2 || !keys::ValidPseudonym(parts[0]) || !keys::ValidId(parts[1])) continue;
+    WISSEL_ASSIGN_OR_RETURN(
+        RedisReply value,
+        connection_.Command({"GET", keys::ContactPerson(tenant, parts[0], parts[1])}));
+    if (value.type == RedisReply::Type::kNil) continue;  // expired
+    if (value.type != RedisReply::Type::kString) {
+      return UnexpectedReply("GET contact person", value);
+    }
+    WISSEL_ASSIGN_OR_RETURN(core::ContactPersonMapping mapping,
+                            DecodeContactPerson(member, value.str));
+    if (mapping.expires_at <= now) continue;
+    data.contact_persons.push_back(std::move(mapping));
+  }
+  return data;
+}
+
+absl::Status RedisStateStore::AppendAudit(const std::string& tenant,
+                                          const std::vector<AuditEntry>& entries) {
+  WISSEL_RETURN_IF_ERROR(CheckTenant(tenant));
+  std::vector<ScriptCall> calls;
+  calls.reserve(entries.size());
+  for (const AuditEntry& e : entries) {
+    if (e.actor.empty() || e.action.empty()) {
+      return absl::InvalidArgumentError("audit entry: actor and action are required");
+    }
+    ScriptCall call{audit_script_,
+                    {keys::Audit(tenant), keys::Owner(tenant)},
+                    {AuditRetentionMs(tenant), AuditTtl(tenant)}};
+    for (std::string& f : AuditFields(e)) call.args.push_back(std::move(f));
+    call.args.emplace_back();  // no fence: any router of the tenant may record
+    calls.push_back(std::move(call));
+  }
+  if (calls.empty()) return absl::OkStatus();
+  std::vector<RedisReply> replies;
+  {
+    absl::MutexLock lock(&mu_);
+    WISSEL_ASSIGN_OR_RETURN(replies, connection_.EvalPipeline(calls));
+  }
+  for (const RedisReply& reply : replies) {
+    WISSEL_RETURN_IF_ERROR(Interpret(reply).status);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<AuditEntry>> RedisStateStore::ReadAudit(const std::string& tenant,
+                                                                   absl::Time since, size_t limit) {
+  WISSEL_RETURN_IF_ERROR(CheckTenant(tenant));
+  if (limit == 0) return absl::InvalidArgumentError("limit: must be at least 1");
+  const int64_t since_ms = since == absl::InfinitePast() ? 0 : absl::ToUnixMillis(since);
+  const std::string start = since_ms <= 0 ? std::string("-") : absl::StrCat(since_ms);
+  absl::StatusOr<RedisReply> reply;
+  {
+    absl::MutexLock lock(&mu_);
+    reply = connection_.Command(
+        {"XREVRANGE", keys::Audit(tenant), "+", start, "COUNT", absl::StrCat(limit)});
+  }
+  if (!reply.ok()) return reply.status();
+  WISSEL_ASSIGN_OR_RETURN(std::vector<AuditEntry> entries, ToAuditEntries(*reply));
+  std::reverse(entries.begin(), entries.end());
+  return entries;
 }
 
 absl::StatusOr<std::string> RedisStateStore::FindByIdempotencyKey(

@@ -21,6 +21,11 @@
 // (TTL = expires_at - the effect's time, rounded up, at least 1 s); its index expires with the
 // longest mapping written to it or `handler_retention` after the last write, whichever is later.
 //
+// The resident index (redis_keys.h w:{T}:p:<pseudonym>) lives as long as the longest-lived
+// contact in it; the audit stream keeps `audit_retention` (or the tenant's override) of
+// entries, trimmed by the server's clock at every append, and the key expires that long after
+// the last entry.
+//
 // Contact-person mappings are keyed on the resident's pseudonym only (64 lower-case hex
 // digits, checked): no clear identifier reaches a key.
 //
@@ -53,6 +58,11 @@ struct RedisStateStoreOptions {
   absl::Duration contact_retention = absl::Hours(24 * 30);
   // Per-tenant overrides of contact_retention (tenant id -> retention).
   absl::flat_hash_map<std::string, absl::Duration> tenant_retention;
+  // How long audit entries are kept (stream trimming and TTL). Default 365 days. Whole
+  // milliseconds, at least 1 ms.
+  absl::Duration audit_retention = absl::Hours(24 * 365);
+  // Per-tenant overrides of audit_retention.
+  absl::flat_hash_map<std::string, absl::Duration> tenant_audit_retention;
   // How long a handler's keys live after its last change. Default 7 days.
   absl::Duration handler_retention = absl::Hours(24 * 7);
   // "Now" for LoadTenant's choice of unexpired contact-person mappings; pass the clock the core
@@ -107,6 +117,17 @@ class RedisStateStore : public StateStore {
   absl::StatusOr<std::string> FindByIdempotencyKey(const std::string& tenant,
                                                    const std::string& idempotency_key) override;
 
+  // See StateStore. Several round trips (index, contacts, a ZSCAN of the contact-person index
+  // per pseudonym, one GET per mapping); not a point-in-time snapshot. DataLoss when a
+  // contact's hash is malformed.
+  absl::StatusOr<ResidentData> LoadResident(const std::string& tenant,
+                                            const std::vector<std::string>& pseudonyms) override;
+  // One pipelined round trip; each entry trims the stream to the tenant's audit retention.
+  absl::Status AppendAudit(const std::string& tenant,
+                           const std::vector<AuditEntry>& entries) override;
+  absl::StatusOr<std::vector<AuditEntry>> ReadAudit(const std::string& tenant, absl::Time since,
+                                                    size_t limit) override;
+
   absl::Status Ping() override;
 
   absl::StatusOr<std::vector<TenantLease>> ClaimLeases(absl::Span<const std::string> tenants,
@@ -125,6 +146,14 @@ class RedisStateStore : public StateStore {
   // The contact retention of `tenant` in whole seconds (>= 1), as a decimal string.
   std::string ContactTtl(const std::string& tenant) const;
   std::string HandlerTtl() const;
+  absl::Duration AuditRetention(const std::string& tenant) const;
+  // AuditRetention in whole milliseconds (>= 1) and in whole seconds (>= 1), as decimal strings.
+  std::string AuditRetentionMs(const std::string& tenant) const;
+  std::string AuditTtl(const std::string& tenant) const;
+  // A contact from its HGETALL and LRANGE replies; NotFound when the hash is empty.
+  static absl::StatusOr<StoredContact> DecodeStored(const std::string& tenant,
+                                                    const std::string& contact_id,
+                                                    const RedisReply& hash, const RedisReply& list);
   // Builds the script call for one effect; InvalidArgument when its tenant or ids are unusable.
   absl::StatusOr<ScriptCall> Prepare(const TenantEffect& effect) const;
 
@@ -136,6 +165,7 @@ class RedisStateStore : public StateStore {
   // Script handles, indexed like core::Effect's alternatives.
   std::vector<int> script_handles_;
   int lease_script_ = -1;
+  int audit_script_ = -1;
   mutable absl::Mutex fence_mu_;
   absl::flat_hash_map<std::string, std::string> fences_ ABSL_GUARDED_BY(fence_mu_);
 };

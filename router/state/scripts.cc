@@ -20,17 +20,28 @@ local function refuse(why) return {'precondition', why} end
 local function touch(from, to, ttl)
   for i = from, to do redis.call('EXPIRE', KEYS[i], ttl) end
 end
--- The contact's keys, and for a hash written before contact ids were derived from idempotency
--- keys, its idempotency key: such a hash holds the key's digest in 'idem_key' (22 characters of
--- URL-safe base64, or 64 hex digits for the name w:{T}:idem:<hex>), and the key's name is built
--- from it under the contact key's own prefix, so it always carries the tenant's hash tag (same
--- cluster slot); the oldest hold the whole name, used only when it has the tenant's prefix.
--- Anything else is ignored; a new hash has no idem_key.
+-- The contact's keys, its resident index keys, and for a hash written before contact ids were
+-- derived from idempotency keys, its idempotency key. Index keys (w:{T}:p:<pseudonym>) come from
+-- the hash's party and case_ref fields when they are pseudonyms (64 lower-case hex digits); their
+-- TTL is only raised (GT), since other contacts of the resident may live longer. Such a hash holds
+-- the key's digest in 'idem_key' (22 characters of URL-safe base64, or 64 hex digits for the name
+-- w:{T}:idem:<hex>), and the key's name is built from it under the contact key's own prefix, so
+-- it always carries the tenant's hash tag (same cluster slot); the oldest hold the whole name,
+-- used only when it has the tenant's prefix. Anything else is ignored; a new hash has no
+-- idem_key.
+local function is_pseudonym(v)
+  return v and #v == 64 and string.match(v, '^[0-9a-f]+$') ~= nil
+end
 local function touch_contact(ttl)
   touch(1, 3, ttl)
-  local idem = redis.call('HGET', KEYS[1], 'idem_key')
   local prefix = string.match(KEYS[1], '^(w:{[^}]*}:)c:')
-  if not idem or not prefix then return end
+  if not prefix then return end
+  local f = redis.call('HMGET', KEYS[1], 'idem_key', 'party', 'case_ref')
+  for i = 2, 3 do
+    if is_pseudonym(f[i]) then redis.call('EXPIRE', prefix .. 'p:' .. f[i], ttl, 'GT') end
+  end
+  local idem = f[1]
+  if not idem then return end
   if #idem == 22 and string.match(idem, '^[%w_-]+$') then
     redis.call('EXPIRE', prefix .. 'i:' .. idem, ttl)
   elseif #idem == 64 and string.match(idem, '^%x+$') then
@@ -38,6 +49,16 @@ local function touch_contact(ttl)
   elseif string.sub(idem, 1, #prefix + 5) == prefix .. 'idem:' then
     redis.call('EXPIRE', idem, ttl)
   end
+end
+-- Appends an entry (flat field value list) to the audit stream `key`: trims entries older than
+-- retention_ms by the server's clock (MINID, approximate: whole stream nodes), and lets the
+-- stream expire ttl seconds after its last entry.
+local function audit(key, retention_ms, ttl, fields)
+  local t = redis.call('TIME')
+  local now_ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local minid = math.max(0, now_ms - tonumber(retention_ms))
+  redis.call('XADD', key, 'MINID', '~', string.format('%d', minid), '*', unpack(fields))
+  redis.call('EXPIRE', key, ttl)
 end
 local function check_contact(cid, state, handler)
   local c = redis.call('HMGET', KEYS[1], 'state', 'handler', 'channel', 'declined')
@@ -55,10 +76,10 @@ end
 )lua";
 
 const char kContactCreated[] = R"lua(
-local ttl = ARGV[1]
-local keyed = #KEYS >= 5
+local ttl, n = ARGV[1], tonumber(ARGV[6])
+local keyed = #KEYS >= 5 + n
 if keyed then
-  local existing = redis.call('MGET', KEYS[4], KEYS[5])
+  local existing = redis.call('MGET', KEYS[4 + n], KEYS[5 + n])
   if existing[1] or existing[2] then return {'exists', existing[1] or existing[2], ''} end
 end
 if redis.call('EXISTS', KEYS[1]) == 1 then
@@ -66,7 +87,7 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
   if keyed then return {'exists', ARGV[2], redis.call('HGET', KEYS[1], 'state') or ''} end
   return refuse('contact ' .. ARGV[2] .. ' already exists')
 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 6))
+redis.call('HSET', KEYS[1], unpack(ARGV, 7))
 redis.call('EXPIRE', KEYS[1], ttl)
 -- The first history entry is normally the hash's field h0; the list is made by the first
 -- change (or here, for an entry too long for h0).
@@ -78,6 +99,11 @@ end
 if ARGV[4] == '1' then
   redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2])
   redis.call('EXPIRE', KEYS[3], ttl)
+end
+-- The resident index: raised to the contact's TTL, never lowered (a key without TTL gets it).
+for i = 1, n do
+  redis.call('SADD', KEYS[3 + i], ARGV[2])
+  if redis.call('TTL', KEYS[3 + i]) < tonumber(ttl) then redis.call('EXPIRE', KEYS[3 + i], ttl) end
 end
 return {'ok', ''}
 )lua";
@@ -235,6 +261,80 @@ redis.call('SET', KEYS[1], ARGV[4], 'EX', ttl)
 redis.call('ZADD', KEYS[2], ARGV[5], ARGV[3])
 local want = math.max(ttl, tonumber(ARGV[2]))
 if redis.call('TTL', KEYS[2]) < want then redis.call('EXPIRE', KEYS[2], want) end
+return {'ok', ''}
+)lua";
+
+const char kResidentErased[] = R"lua(
+local n = tonumber(ARGV[6])
+local prefix = string.match(KEYS[1], '^(w:{[^}]*}:)live$')
+if not prefix then return refuse('not a tenant key: ' .. KEYS[1]) end
+local mine, live = {}, {}
+for i = 1, n do mine[ARGV[6 + i]] = true end
+for i = 3, 5 do live[ARGV[i]] = true end
+-- Find first, then delete: nothing is deleted while a contact of the resident is live.
+local doomed, seen = {}, {}
+for i = 1, n do
+  local ids = redis.call('SMEMBERS', KEYS[3 + i])
+  for j = 1, #ids do
+    local cid = ids[j]
+    if not seen[cid] and string.match(cid, '^[!-~]+$') and not string.match(cid, '[:,|{}]') then
+      seen[cid] = true
+      local c = redis.call('HMGET', prefix .. 'c:' .. cid, 'party', 'case_ref', 'state',
+                           'idem_key')
+      -- Only a contact that is still the resident's: an id may have been used again.
+      if (c[1] and mine[c[1]]) or (c[2] and mine[c[2]]) then
+        if c[3] and live[c[3]] then
+          return refuse('contact ' .. cid .. ' of the resident is ' .. c[3])
+        end
+        doomed[#doomed + 1] = {cid, c[4]}
+      end
+    end
+  end
+end
+local contacts, mappings = 0, 0
+for _, d in ipairs(doomed) do
+  local cid, idem = d[1], d[2]
+  redis.call('DEL', prefix .. 'c:' .. cid, prefix .. 'c:' .. cid .. ':h')
+  redis.call('ZREM', KEYS[1], cid)
+  -- An idempotency key written by routers before contact ids were derived from keys.
+  if idem then
+    if #idem == 22 and string.match(idem, '^[%w_-]+$') then
+      redis.call('DEL', prefix .. 'i:' .. idem)
+    elseif #idem == 64 and string.match(idem, '^%x+$') then
+      redis.call('DEL', prefix .. 'idem:' .. idem)
+    elseif string.sub(idem, 1, #prefix + 5) == prefix .. 'idem:' then
+      redis.call('DEL', idem)
+    end
+  end
+  contacts = contacts + 1
+end
+for i = 1, n do
+  -- Index members are "<pseudonym>:<domain>"; the pseudonym is hex, so the pattern is literal.
+  local cursor = '0'
+  repeat
+    local r = redis.call('ZSCAN', KEYS[2], cursor, 'MATCH', ARGV[6 + i] .. ':*', 'COUNT', 1000)
+    cursor = r[1]
+    for j = 1, #r[2], 2 do
+      mappings = mappings + redis.call('DEL', prefix .. 'cp:' .. r[2][j])
+      redis.call('ZREM', KEYS[2], r[2][j])
+    end
+  until cursor == '0'
+  redis.call('DEL', KEYS[3 + i])
+end
+local fields = {}
+for i = 7 + n, #ARGV do fields[#fields + 1] = ARGV[i] end
+fields[#fields + 1] = 'contacts'
+fields[#fields + 1] = tostring(contacts)
+fields[#fields + 1] = 'mappings'
+fields[#fields + 1] = tostring(mappings)
+audit(KEYS[3], ARGV[1], ARGV[2], fields)
+return {'ok', contacts .. '|' .. mappings}
+)lua";
+
+const char kAuditAppend[] = R"lua(
+local fields = {}
+for i = 3, #ARGV do fields[#fields + 1] = ARGV[i] end
+audit(KEYS[1], ARGV[1], ARGV[2], fields)
 return {'ok', ''}
 )lua";
 

@@ -41,10 +41,15 @@ namespace wissel::state::scripts {
 //  refuse(why): the precondition reply.
 //  touch(from, to, ttl): refreshes the TTL of KEYS[from..to] (EXPIRE on a missing key is a
 //    no-op).
-//  touch_contact(ttl): touch(1, 3, ttl) and, for a hash written before ids were derived from
-//    keys, its idempotency key (T from KEYS[1]): w:{T}:i:<idem_key> for an idem_key of 22
-//    URL-safe base64 characters, w:{T}:idem:<idem_key> for 64 hex digits, or idem_key itself
-//    when it is a whole key name under the tenant's prefix. New hashes have no idem_key.
+//  touch_contact(ttl): touch(1, 3, ttl), raises the TTL of the resident index keys
+//    w:{T}:p:<pseudonym> of the hash's party and case_ref pseudonyms to ttl (EXPIRE GT), and, for
+//    a hash written before ids were derived from keys, refreshes its idempotency key (T from
+//    KEYS[1]): w:{T}:i:<idem_key> for an idem_key of 22 URL-safe base64 characters,
+//    w:{T}:idem:<idem_key> for 64 hex digits, or idem_key itself when it is a whole key name
+//    under the tenant's prefix. New hashes have no idem_key. These keys are built from KEYS[1]'s
+//    prefix, so they carry the tenant's hash tag (the same cluster slot).
+//  audit(key, retention_ms, ttl, fields): XADD of one entry to the audit stream `key`, trimming
+//    (MINID ~) the entries older than retention_ms by the server's TIME, then EXPIRE ttl.
 //  check_contact(cid, state, handler): HMGET of the contact's state, handler, channel and
 //    declined; refuses unless it exists, is in `state` and (when `handler` is not nil) is held
 //    by `handler`. A missing handler or declined field counts as "" (contact_codec.h).
@@ -129,6 +134,24 @@ extern const char kContactUpdated[];
 //   ARGV: 1 mapping TTL (s), 2 handler TTL (s), 3 index member, 4 value, 5 expires_at score,
 //         6 now score
 extern const char kContactPersonSet[];
+
+// ResidentErased (AVG art. 17). Finds the contacts through the n resident index keys: those
+// whose hash still names one of the pseudonyms as party or case_ref (an id may have been used
+// again). Checks: none of them is live (state ARGV[3..5]), else "precondition" naming it and
+// nothing is deleted. Deletes each one's hash and history, its live entry and a legacy
+// idempotency key its idem_key names; every contact-person mapping of the pseudonyms (index
+// members "<pseudonym>:*", found with ZSCAN, and their keys); the index keys. Then appends the
+// audit entry (ARGV[7+n..], with fields contacts and mappings: the counts) in the same script.
+// Returns {"ok", "<contacts>|<mappings>"}.
+//   KEYS: 1 live, 2 contact-person index, 3 audit stream, 4..3+n resident index keys
+//   ARGV: 1 audit retention (ms), 2 audit TTL (s), 3 queued, 4 offered, 5 connected, 6 n,
+//         7..6+n the pseudonyms, 7+n.. audit field value pairs
+extern const char kResidentErased[];
+
+// Not an effect (not fenced: called with the owner key and "" as the fence): appends one audit
+// entry.
+//   KEYS: 1 audit stream   ARGV: 1 retention (ms), 2 TTL (s), 3.. field value pairs
+extern const char kAuditAppend[];
 
 // HandlerChanged. Signing out (ARGV[3] = "1"): checks the handler holds no contact, then
 // deletes its hash and held hash and removes it from the handlers set. Otherwise upserts the

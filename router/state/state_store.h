@@ -10,6 +10,8 @@
 // Implementations are thread-safe; calls block until the store answered.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -21,6 +23,7 @@
 #include "router/core/contact_person.h"
 #include "router/core/effect.h"
 #include "router/core/handler.h"
+#include "router/state/audit.h"
 
 namespace wissel::state {
 
@@ -41,10 +44,17 @@ struct TenantEffect {
 //    behind the store.
 //  - PermissionDenied: fenced — the writer's lease on the tenant (SetFence) is no longer the
 //    tenant's lease; another router owns the tenant now. Nothing was applied.
+//  - FailedPrecondition (ResidentErased): a contact of the resident is still live in the store
+//    (the router ends them first, earlier in the same batch: memory and store disagree); nothing
+//    was deleted.
 struct EffectResult {
   absl::Status status;
   std::string existing_contact_id;
   bool existing_live = false;
+  // ResidentErased, when applied: how many contacts (with their histories) and contact-person
+  // mappings were deleted.
+  int64_t erased_contacts = 0;
+  int64_t erased_mappings = 0;
 };
 
 struct HistoryEntry {
@@ -65,6 +75,15 @@ struct TenantSnapshot {
   std::vector<core::Handler> handlers;
   std::vector<core::Contact> live_contacts;
   // Contact-person mappings that have not expired.
+  std::vector<core::ContactPersonMapping> contact_persons;
+};
+
+// Everything the store holds about a resident (AVG art. 15): found through the resident index
+// of their pseudonyms.
+struct ResidentData {
+  // Each contact with its history, ordered by created_at (then id).
+  std::vector<StoredContact> contacts;
+  // Their contact-person mappings not expired yet, ordered by (pseudonym, domain).
   std::vector<core::ContactPersonMapping> contact_persons;
 };
 
@@ -112,6 +131,25 @@ class StateStore {
   // OK when the store answers; Unavailable otherwise, or Unauthenticated / PermissionDenied
   // when it refuses the credentials or the command.
   virtual absl::Status Ping() = 0;
+
+  // AVG art. 15: every contact (live or closed, until its retention expires) whose party or case
+  // pseudonym is one of `pseudonyms`, and their unexpired contact-person mappings. A contact id
+  // in the index whose contact now belongs to someone else (or expired) is skipped.
+  // InvalidArgument for a bad tenant or a pseudonym that is not 64 lower-case hex digits (not
+  // echoed); Unavailable when unreachable.
+  virtual absl::StatusOr<ResidentData> LoadResident(const std::string& tenant,
+                                                    const std::vector<std::string>& pseudonyms) = 0;
+
+  // Appends `entries` to the tenant's audit log, in order (each gets the store's time; ids
+  // increase). Not fenced: any router of the tenant may record. InvalidArgument for a bad tenant
+  // or an entry without actor or action (nothing appended); Unavailable when unreachable (then
+  // any prefix of the entries may have been appended).
+  virtual absl::Status AppendAudit(const std::string& tenant,
+                                   const std::vector<AuditEntry>& entries) = 0;
+  // The newest `limit` entries of the tenant's audit log whose time is at or after `since`
+  // (InfinitePast: all), oldest first. InvalidArgument for a bad tenant or limit 0.
+  virtual absl::StatusOr<std::vector<AuditEntry>> ReadAudit(const std::string& tenant,
+                                                            absl::Time since, size_t limit) = 0;
 
   // Claims (or renews) the lease of each tenant for `claim`, in one round trip: a tenant whose
   // lease is free or held by this router's predecessor at the same address is taken; one held

@@ -1,15 +1,18 @@
 #include "tests/fakes/in_memory_state_store.h"
 
 #include <algorithm>
+#include <set>
 #include <tuple>
 #include <type_traits>
 #include <variant>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "base/status_macros.h"
+#include "router/state/audit.h"
 #include "router/state/contact_codec.h"
 #include "router/state/contact_person_codec.h"
 #include "router/state/handler_codec.h"
@@ -98,6 +101,15 @@ absl::Status Validate(const state::TenantEffect& te) {
           [&](const core::ContactTransferred& e) {
             return contact_and_handler(e.contact_id, e.from_handler_id);
           },
+          [](const core::ResidentErased& e) -> absl::Status {
+            if (e.pseudonyms.empty()) return absl::InvalidArgumentError("pseudonyms: none given");
+            for (const std::string& p : e.pseudonyms) {
+              if (!state::keys::ValidPseudonym(p)) {
+                return absl::InvalidArgumentError("pseudonyms: not 64 lower-case hex digits");
+              }
+            }
+            return absl::OkStatus();
+          },
           [](const core::HandlerChanged& e) -> absl::Status {
             WISSEL_RETURN_IF_ERROR(CheckId("handler_id", e.handler.id));
             for (const auto* names : {&e.handler.skills, &e.handler.teams}) {
@@ -134,13 +146,36 @@ struct InMemoryTenant {
   std::map<std::string, std::map<std::string, core::HeldContact>> held;  // handler -> contact
   std::map<std::string, core::ContactPersonMapping> contact_persons;     // by index member
   std::map<std::string, std::string> legacy_idempotency;                 // key -> contact id
+  std::map<std::string, std::set<std::string>> resident_index;           // pseudonym -> contact ids
+  std::vector<state::AuditEntry> audit;                                  // with id and time
   std::string lease;  // "<epoch>|<nonce>|<address>", "" when free
   absl::Time lease_expires = absl::InfinitePast();
   int64_t epoch = 0;
 
   bool empty() const {
     return contacts.empty() && handlers.empty() && held.empty() && contact_persons.empty() &&
-           legacy_idempotency.empty() && lease.empty() && epoch == 0;
+           legacy_idempotency.empty() && resident_index.empty() && audit.empty() && lease.empty() &&
+           epoch == 0;
+  }
+
+  // XADD with an id "*": the wall clock's milliseconds, and a sequence within one millisecond
+  // (ids increase even when the clock does not).
+  void AppendAudit(state::AuditEntry entry) {
+    int64_t ms = absl::ToUnixMillis(absl::Now());
+    int64_t seq = 0;
+    if (!audit.empty()) {
+      const std::vector<std::string> last = absl::StrSplit(audit.back().id, '-');
+      int64_t last_ms = 0;
+      int64_t last_seq = 0;
+      if (last.size() == 2 && absl::SimpleAtoi(last[0], &last_ms) &&
+          absl::SimpleAtoi(last[1], &last_seq) && ms <= last_ms) {
+        ms = last_ms;
+        seq = last_seq + 1;
+      }
+    }
+    entry.id = absl::StrCat(ms, "-", seq);
+    entry.time = absl::FromUnixMillis(ms);
+    audit.push_back(std::move(entry));
   }
 
   // The lease unless it expired by `now`.
@@ -210,6 +245,9 @@ struct InMemoryTenant {
               ContactRecord& r = contacts[c.id];
               r.contact = c;
               r.contact.idempotency_key = core::SharedString();
+              for (const std::string* p : {&c.party_pseudonym, &c.case_reference}) {
+                if (state::keys::ValidPseudonym(*p)) resident_index[*p].insert(c.id);
+              }
               history(r, c.created_at, c.state, c.handler_id,
                       e.reason.empty() ? std::string(state::kCreatedReason) : e.reason);
               return EffectResult{};
@@ -362,6 +400,50 @@ struct InMemoryTenant {
                 contact_persons[member] = e.mapping;
               }
               return EffectResult{};
+            },
+            [&](const core::ResidentErased& e) -> EffectResult {
+              const std::set<std::string> mine(e.pseudonyms.begin(), e.pseudonyms.end());
+              std::set<std::string> doomed;
+              for (const std::string& p : e.pseudonyms) {
+                auto index = resident_index.find(p);
+                if (index == resident_index.end()) continue;
+                for (const std::string& cid : index->second) {
+                  auto it = contacts.find(cid);
+                  if (it == contacts.end()) continue;
+                  const core::Contact& c = it->second.contact;
+                  if (!mine.contains(c.party_pseudonym) && !mine.contains(c.case_reference)) {
+                    continue;
+                  }
+                  if (state::IsLive(c.state)) {
+                    return Refuse(absl::StrCat("contact ", cid, " of the resident is ",
+                                               core::ContactStateName(c.state)));
+                  }
+                  doomed.insert(cid);
+                }
+              }
+              EffectResult result;
+              for (const std::string& cid : doomed) contacts.erase(cid);
+              result.erased_contacts = static_cast<int64_t>(doomed.size());
+              for (auto it = contact_persons.begin(); it != contact_persons.end();) {
+                if (mine.contains(it->second.party_pseudonym)) {
+                  it = contact_persons.erase(it);
+                  ++result.erased_mappings;
+                } else {
+                  ++it;
+                }
+              }
+              for (const std::string& p : e.pseudonyms) resident_index.erase(p);
+              state::AuditEntry entry;
+              entry.actor =
+                  e.requested_by.empty() ? std::string(state::kAuditRouterActor) : e.requested_by;
+              entry.action = std::string(state::kAuditEraseResident);
+              std::vector<std::string> subjects;
+              for (const std::string& p : e.pseudonyms) subjects.push_back(state::AuditSubject(p));
+              entry.subject = absl::StrJoin(subjects, ",");
+              entry.detail = absl::StrCat("contacts=", result.erased_contacts,
+                                          " mappings=", result.erased_mappings);
+              AppendAudit(std::move(entry));
+              return result;
             },
             [&](const core::HandlerChanged& e) -> EffectResult {
               const std::string& hid = e.handler.id;
@@ -551,6 +633,97 @@ absl::StatusOr<std::string> InMemoryStateStore::FindByIdempotencyKey(
   return absl::NotFoundError("idempotency_key: unused or expired");
 }
 
+absl::StatusOr<state::ResidentData> InMemoryStateStore::LoadResident(
+    const std::string& tenant, const std::vector<std::string>& pseudonyms) {
+  WISSEL_RETURN_IF_ERROR(CheckTenant(tenant));
+  for (const std::string& p : pseudonyms) {
+    if (!state::keys::ValidPseudonym(p)) {
+      return absl::InvalidArgumentError("pseudonyms: not 64 lower-case hex digits");
+    }
+  }
+  const absl::Time now = Now();
+  absl::MutexLock lock(&backing_->mu);
+  if (!backing_->available) return Unreachable();
+  state::ResidentData data;
+  auto t = backing_->tenants.find(tenant);
+  if (t == backing_->tenants.end()) return data;
+  const InMemoryTenant& d = t->second;
+  const std::set<std::string> mine(pseudonyms.begin(), pseudonyms.end());
+  std::set<std::string> ids;
+  for (const std::string& p : pseudonyms) {
+    if (auto index = d.resident_index.find(p); index != d.resident_index.end()) {
+      ids.insert(index->second.begin(), index->second.end());
+    }
+  }
+  for (const std::string& id : ids) {
+    auto it = d.contacts.find(id);
+    if (it == d.contacts.end()) continue;
+    const core::Contact& c = it->second.contact;
+    if (!mine.contains(c.party_pseudonym) && !mine.contains(c.case_reference)) continue;
+    state::StoredContact stored{c, it->second.history};
+    stored.contact.id = id;
+    data.contacts.push_back(std::move(stored));
+  }
+  std::sort(data.contacts.begin(), data.contacts.end(),
+            [](const state::StoredContact& a, const state::StoredContact& b) {
+              return std::tie(a.contact.created_at, a.contact.id) <
+                     std::tie(b.contact.created_at, b.contact.id);
+            });
+  for (const auto& [member, m] : d.contact_persons) {  // ordered by member: (pseudonym, domain)
+    if (mine.contains(m.party_pseudonym) && m.expires_at > now) {
+      data.contact_persons.push_back(m);
+    }
+  }
+  return data;
+}
+
+absl::Status InMemoryStateStore::AppendAudit(const std::string& tenant,
+                                             const std::vector<state::AuditEntry>& entries) {
+  WISSEL_RETURN_IF_ERROR(CheckTenant(tenant));
+  for (const state::AuditEntry& e : entries) {
+    if (e.actor.empty() || e.action.empty()) {
+      return absl::InvalidArgumentError("audit entry: actor and action are required");
+    }
+  }
+  absl::MutexLock lock(&backing_->mu);
+  if (!backing_->available) return Unreachable();
+  if (entries.empty()) return absl::OkStatus();
+  InMemoryTenant& d = backing_->tenants[tenant];
+  for (state::AuditEntry e : entries) {
+    // As stored: the fields AuditFields writes, nothing else.
+    state::AuditEntry stored;
+    stored.actor = std::move(e.actor);
+    stored.action = std::move(e.action);
+    stored.contact_id = std::move(e.contact_id);
+    stored.subject = std::move(e.subject);
+    stored.detail = std::move(e.detail);
+    d.AppendAudit(std::move(stored));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<state::AuditEntry>> InMemoryStateStore::ReadAudit(
+    const std::string& tenant, absl::Time since, size_t limit) {
+  WISSEL_RETURN_IF_ERROR(CheckTenant(tenant));
+  if (limit == 0) return absl::InvalidArgumentError("limit: must be at least 1");
+  absl::MutexLock lock(&backing_->mu);
+  if (!backing_->available) return Unreachable();
+  std::vector<state::AuditEntry> out;
+  auto t = backing_->tenants.find(tenant);
+  if (t == backing_->tenants.end()) return out;
+  // Stream ids have millisecond resolution: `since` counts by its millisecond, as XRANGE does.
+  const absl::Time from = since == absl::InfinitePast()
+                              ? absl::InfinitePast()
+                              : absl::FromUnixMillis(absl::ToUnixMillis(since));
+  const std::vector<state::AuditEntry>& audit = t->second.audit;
+  for (auto it = audit.rbegin(); it != audit.rend() && out.size() < limit; ++it) {
+    if (it->time < from) break;
+    out.push_back(*it);
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
 absl::Status InMemoryStateStore::Ping() {
   Count(&Counters::ping);
   absl::MutexLock lock(&backing_->mu);
@@ -680,6 +853,12 @@ std::string InMemoryStateStore::Dump() const {
     }
     for (const auto& [key, id] : data.legacy_idempotency) {
       absl::StrAppend(&out, " idempotency ", key, " ", id, "\n");
+    }
+    for (const auto& [pseudonym, ids] : data.resident_index) {
+      absl::StrAppend(&out, " resident ", pseudonym, " ", absl::StrJoin(ids, ","), "\n");
+    }
+    for (const state::AuditEntry& e : data.audit) {
+      absl::StrAppend(&out, " audit ", e.id, " ", absl::StrJoin(state::AuditFields(e), " "), "\n");
     }
   }
   return out;

@@ -11,7 +11,9 @@
 // a write with PermissionDenied once the tenant's lease is another; the ids and names
 // RedisStateStore refuses are InvalidArgument here too. Leases run on `lease_clock` (real time
 // by default, as Redis's TTLs do); contact persons are "now"-filtered by `clock`. Contacts and
-// handlers do not expire (retention is Redis's TTL; not modelled).
+// handlers do not expire (retention is Redis's TTL; not modelled), nor is the audit log trimmed;
+// audit entries get their time and id from the wall clock, as a Redis stream's from the server's.
+// The resident index and the erasure (ResidentErased) follow their scripts (scripts.h).
 //
 // Several stores may share one backing (NewReplica(): two routers on one Redis); each has its
 // own fences. Test controls (availability, failures, a pause of Apply, call counters) act on the
@@ -72,6 +74,12 @@ class InMemoryStateStore : public state::StateStore {
   absl::Status ReleaseLeases(absl::Span<const std::string> tenants,
                              const state::LeaseClaim& claim) override;
   void SetFence(const std::string& tenant, std::string lease) override;
+  absl::StatusOr<state::ResidentData> LoadResident(
+      const std::string& tenant, const std::vector<std::string>& pseudonyms) override;
+  absl::Status AppendAudit(const std::string& tenant,
+                           const std::vector<state::AuditEntry>& entries) override;
+  absl::StatusOr<std::vector<state::AuditEntry>> ReadAudit(const std::string& tenant,
+                                                           absl::Time since, size_t limit) override;
 
   // --- Test controls. Those on the backing affect every replica. ---
 

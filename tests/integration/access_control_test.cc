@@ -204,6 +204,26 @@ grpc::Status Call(Stubs& s, Rpc rpc, const std::string& tenant) {
       v1::GetQueueStatsResponse resp;
       return s.operators->GetQueueStats(ctx.get(), req, &resp);
     }
+    case Rpc::kEraseResident: {
+      v1::EraseResidentRequest req;
+      req.set_tenant(tenant);
+      req.set_case_reference("Z-2026-404");  // nobody: the erasure finds nothing
+      v1::EraseResidentResponse resp;
+      return s.operators->EraseResident(ctx.get(), req, &resp);
+    }
+    case Rpc::kExportResident: {
+      v1::ExportResidentRequest req;
+      req.set_tenant(tenant);
+      req.set_case_reference("Z-2026-404");
+      v1::ExportResidentResponse resp;
+      return s.operators->ExportResident(ctx.get(), req, &resp);
+    }
+    case Rpc::kReadAudit: {
+      v1::ReadAuditRequest req;
+      req.set_tenant(tenant);
+      v1::ReadAuditResponse resp;
+      return s.operators->ReadAudit(ctx.get(), req, &resp);
+    }
   }
   return grpc::Status(grpc::StatusCode::INTERNAL, "unknown rpc");
 }

@@ -372,6 +372,10 @@ std::string RedisServer::Dump() {
       values = CommandArray({"SMEMBERS", key}).value_or(std::vector<std::string>{});
     } else if (type == "string") {
       values.push_back(Command({"GET", key}).value_or(""));
+    } else if (type == "stream") {
+      values = CommandArray({"XRANGE", key, "-", "+"}).value_or(std::vector<std::string>{});
+    } else {
+      values.push_back(absl::StrCat("<a ", type, " is not dumped>"));
     }
     for (const std::string& v : values) absl::StrAppend(&dump, v, "\n");
   }

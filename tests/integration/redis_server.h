@@ -91,7 +91,8 @@ class RedisServer {
   absl::StatusOr<std::vector<std::string>> Keys(const std::string& pattern = "*");
   // Every key (sorted) with its string value or its members, for tests that search everything
   // Redis holds; a hash's fields and values, then a contact's payload whole (its chunks joined,
-  // contact_codec.h), so that a search also finds what a chunk boundary splits.
+  // contact_codec.h), so that a search also finds what a chunk boundary splits; a stream's entries
+  // (XRANGE); a type it cannot read shows as "<a TYPE is not dumped>".
   std::string Dump();
   // FLUSHALL.
   absl::Status FlushAll();

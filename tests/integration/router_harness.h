@@ -117,8 +117,9 @@ class RouterHarness {
   RedisServer& redis() { return *redis_; }
   service::Server& server() { return *server_; }
 
-  // Every string stored in Redis: keys, hash fields and values, list items, strings, and each
-  // contact's payload whole.
+  // Every string stored in Redis: keys, hash fields and values, list, set and sorted-set
+  // members, strings, stream entries (ids, fields and values), and each contact's payload
+  // whole.
   std::string DumpRedis() { return redis_->Dump(); }
 
  private:

@@ -37,6 +37,9 @@ inline const std::map<access::Rpc, std::set<access::Role>>& ExpectedPermissions(
       {Rpc::kRejectOffer, {Role::kHandler, Role::kHandlerProxy}},
       {Rpc::kFinishWrapUp, {Role::kHandler, Role::kHandlerProxy}},
       {Rpc::kGetQueueStats, {Role::kSupervisor, Role::kOperator}},
+      {Rpc::kEraseResident, {Role::kOperator}},
+      {Rpc::kExportResident, {Role::kOperator}},
+      {Rpc::kReadAudit, {Role::kOperator}},
   };
   return *kTable;
 }

@@ -145,6 +145,19 @@ class FakeOperator final : public v1::OperatorService::Service {
     return grpc::Status::OK;
   }
 
+  grpc::Status ReadAudit(grpc::ServerContext*, const v1::ReadAuditRequest* request,
+                         v1::ReadAuditResponse* response) override {
+    log_->Add(absl::StrCat("ReadAudit ", request->tenant(), " limit=", request->limit(),
+                           " since=", request->has_since() ? "set" : "unset"));
+    v1::AuditEntry* e = response->add_entries();
+    e->set_action("erase_resident");
+    e->set_actor("spiffe://gemeente/operator");
+    e->mutable_time()->set_seconds(1767225600);  // 2026-01-01T00:00:00Z
+    e->set_subject("0123456789abcdef0123456789abcdef");
+    e->set_detail("contacts=3 mappings=1");
+    return grpc::Status::OK;
+  }
+
  private:
   CallLog* log_;
 };
@@ -386,6 +399,20 @@ TEST_F(WisselctlTest, QueuesTable) {
   EXPECT_THAT(log_.calls(), ElementsAre("GetQueueStats t wmo"));
 }
 
+TEST_F(WisselctlTest, AuditLog) {
+  Result r = Run({"audit", "--tenant=t", "--since=24h", "--limit=5"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("erase_resident  by spiffe://gemeente/operator  subject "
+                               "0123456789abcdef0123456789abcdef  contacts=3 mappings=1\n"));
+  Result json = Run({"audit", "--tenant=t", "--since=2026-01-01T00:00:00Z", "--json"});
+  EXPECT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_THAT(json.out, HasSubstr("\"action\": \"erase_resident\""));
+  EXPECT_EQ(Run({"audit", "--tenant=t"}).exit_code, 0);
+  EXPECT_THAT(log_.calls(),
+              ElementsAre("ReadAudit t limit=5 since=set", "ReadAudit t limit=0 since=set",
+                          "ReadAudit t limit=0 since=unset"));
+}
+
 TEST_F(WisselctlTest, HandlerWrappers) {
   EXPECT_EQ(Run({"handler", "signin", "--tenant=t", "--id=h-1", "--skills=wmo"}).exit_code, 0);
   Result presence = Run({"handler", "presence", "--tenant=t", "--id=h-1", "--presence=busy"});
@@ -411,6 +438,10 @@ TEST_F(WisselctlTest, UsageErrorsExitTwoAndCallNothing) {
                "error: unknown flag --bogus\nrun 'wisselctl route --help' for usage"},
            Row{{"queues", "--tenant=t", "extra"}, "error: unexpected argument 'extra'"},
            Row{{"queues", "--tenant=t", "--timeout=soon"}, "--timeout must be a duration"},
+           Row{{"audit"}, "error: missing --tenant"},
+           Row{{"audit", "--tenant=t", "--since=yesterday"}, "--since must be a time"},
+           Row{{"audit", "--tenant=t", "--limit=0"}, "--limit must be a whole number"},
+           Row{{"audit", "--tenant=t", "--limit=5000"}, "--limit must be a whole number"},
            Row{{"handler", "presence", "--tenant=t", "--id=h", "--presence=asleep"},
                "unknown presence 'asleep'"},
            Row{{"handler", "demo", "--tenant=t", "--id=h", "--max-contacts=0"},

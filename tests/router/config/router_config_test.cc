@@ -71,6 +71,9 @@ TEST_F(RouterConfigTest, ExampleFileLoadsAndValidates) {
   EXPECT_EQ(wisseloord->pseudonym_secret, "dev-secret-wisseloord-0123456789abcdef");
   EXPECT_EQ(wisseloord->pseudonym_secret_source, "env:WISSEL_PSEUDONYM_SECRET_WISSELOORD");
   EXPECT_EQ(wisseloord->contact_retention, absl::Hours(24 * 30));
+  EXPECT_EQ(wisseloord->audit_retention, absl::Hours(24 * 365));
+  // The file's digest, for the audit log of reloads.
+  EXPECT_THAT(config->source_sha256, ::testing::MatchesRegex("[0-9a-f]{64}"));
   EXPECT_EQ(routing.channel_names[core::Channel::kChat], "Live chat");
   EXPECT_EQ(routing.handler_defaults.capacity[core::Channel::kChat], 3);
   EXPECT_EQ(routing.handler_defaults.offer_timeout, absl::Seconds(20));
@@ -146,6 +149,8 @@ TEST_F(RouterConfigTest, MinimalFileTakesDefaults) {
   EXPECT_EQ(tenant.pseudonym_secret, kSecret);
   EXPECT_EQ(tenant.pseudonym_secret_source, "literal");
   EXPECT_EQ(tenant.contact_retention, TenantSettings().contact_retention);
+  EXPECT_EQ(tenant.audit_retention, absl::Hours(24 * 365));
+  EXPECT_TRUE(config->source_sha256.empty());  // parsed from a string, not a file
   EXPECT_EQ(tenant.routing.handler_defaults.capacity, core::HandlerDefaults().capacity);
   EXPECT_EQ(tenant.routing.channel_names[core::Channel::kPhone], "Telefoon");
   EXPECT_TRUE(tenant.routing.topics.empty());

@@ -68,6 +68,17 @@ class BlockingReadStore : public state::StateStore {
     return absl::UnimplementedError("no leases in this test");
   }
   void SetFence(const std::string&, std::string) override {}
+  absl::StatusOr<state::ResidentData> LoadResident(const std::string&,
+                                                   const std::vector<std::string>&) override {
+    return absl::UnimplementedError("no residents in this test");
+  }
+  absl::Status AppendAudit(const std::string&, const std::vector<state::AuditEntry>&) override {
+    return absl::UnimplementedError("no audit log in this test");
+  }
+  absl::StatusOr<std::vector<state::AuditEntry>> ReadAudit(const std::string&, absl::Time,
+                                                           size_t) override {
+    return absl::UnimplementedError("no audit log in this test");
+  }
 
  private:
   mutable absl::Mutex mu_;

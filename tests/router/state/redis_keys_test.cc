@@ -17,6 +17,9 @@ TEST(RedisKeysTest, Schema) {
   EXPECT_EQ(ContactPerson("utrecht", std::string(64, 'f'), "wmo"),
             "w:{utrecht}:cp:" + std::string(64, 'f') + ":wmo");
   EXPECT_EQ(ContactPersons("utrecht"), "w:{utrecht}:cps");
+  EXPECT_EQ(ResidentIndex("utrecht", std::string(64, 'a')),
+            "w:{utrecht}:p:" + std::string(64, 'a'));
+  EXPECT_EQ(Audit("utrecht"), "w:{utrecht}:audit");
   // SHA-256 of "abc": its first 16 bytes in URL-safe base64, and the whole in hex (legacy).
   EXPECT_EQ(Idempotency("utrecht", "abc"), "w:{utrecht}:i:ungWv48Bz-pBQUDeXa4iIw");
   EXPECT_EQ(IdempotencyDigest("abc"), "ungWv48Bz-pBQUDeXa4iIw");

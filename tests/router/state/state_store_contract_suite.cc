@@ -747,5 +747,213 @@ TEST_P(StateStoreContractTest, AnUnrenewedLeaseExpires) {
   EXPECT_NE((*theirs)[0].lease, (*mine)[0].lease);
 }
 
+// AVG art. 15: the resident index finds a resident's contacts (by party or case pseudonym),
+// live or closed, with their histories, and their unexpired contact-person mappings; nobody
+// else's.
+TEST_P(StateStoreContractTest, LoadResidentFindsTheContactsAndMappingsOfAResident) {
+  clock_.Set(T(0));
+  core::Contact a = MakeContact("r1-call", T(1), "idem-r1-call");
+  a.party_pseudonym = kResident1;
+  core::Contact b = MakeContact("r1-form", T(2), "idem-r1-form", Channel::kWebForm);
+  b.party_pseudonym = kResident1;
+  core::Contact case_contact = MakeContact("case-chat", T(3), "idem-case", Channel::kChat);
+  case_contact.party_pseudonym.clear();
+  case_contact.case_reference = kResident1;  // a case pseudonym is indexed the same way
+  core::Contact other = MakeContact("r2-call", T(4), "idem-r2-call");
+  other.party_pseudonym = kResident2;
+  ExpectAllOk(ApplyAll({Changed(MakeHandler("h1"), T(0)), Created(a), Created(b),
+                        Created(case_contact), Created(other), Offered("r1-call", "h1", T(5)),
+                        Abandoned("r1-call", "h1", ContactState::kOffered, T(6)),
+                        PersonSet(kResident1, "sociaal_domein", "h1", T(100), T(7)),
+                        PersonSet(kResident1, "burgerzaken", "h1", T(200), T(7)),
+                        PersonSet(kResident2, "burgerzaken", "h1", T(200), T(7))}));
+
+  absl::StatusOr<ResidentData> data = store_->LoadResident(kTenant, {kResident1});
+  ASSERT_TRUE(data.ok()) << data.status();
+  std::vector<std::string> ids;
+  for (const StoredContact& c : data->contacts) ids.push_back(c.contact.id);
+  EXPECT_THAT(ids, ElementsAre("r1-call", "r1-form", "case-chat"));  // by created_at
+  EXPECT_EQ(data->contacts[0].contact.state, ContactState::kAbandoned);
+  EXPECT_THAT(HistoryLines(data->contacts[0]),
+              ElementsAre("1:queued::created", "5:offered:h1:", "6:abandoned:h1:caller_hung_up"));
+  std::vector<std::string> domains;
+  for (const core::ContactPersonMapping& m : data->contact_persons) {
+    EXPECT_EQ(m.party_pseudonym, kResident1);
+    domains.push_back(m.domain);
+  }
+  EXPECT_THAT(domains, ElementsAre("burgerzaken", "sociaal_domein"));
+
+  data = store_->LoadResident(kTenant, {kResident2});
+  ASSERT_TRUE(data.ok()) << data.status();
+  ASSERT_THAT(data->contacts, ::testing::SizeIs(1));
+  EXPECT_EQ(data->contacts[0].contact.id, "r2-call");
+  EXPECT_THAT(data->contact_persons, ::testing::SizeIs(1));
+
+  // Expired mappings are not listed.
+  clock_.Set(T(150));
+  data = store_->LoadResident(kTenant, {kResident1});
+  ASSERT_TRUE(data.ok()) << data.status();
+  ASSERT_THAT(data->contact_persons, ::testing::SizeIs(1));
+  EXPECT_EQ(data->contact_persons[0].domain, "burgerzaken");
+
+  // Nobody known: nothing; not a pseudonym: refused without echoing it.
+  const std::string unknown(64, 'e');
+  data = store_->LoadResident(kTenant, {unknown});
+  ASSERT_TRUE(data.ok()) << data.status();
+  EXPECT_THAT(data->contacts, IsEmpty());
+  absl::StatusOr<ResidentData> bad = store_->LoadResident(kTenant, {"111222333"});
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(bad.status().message()), Not(HasSubstr("111222333")));
+}
+
+// AVG art. 17: the erasure deletes the resident's closed contacts with their histories and
+// their mappings, leaves everyone else's alone, and records itself in the audit log in the same
+// step, naming the resident only by AuditSubject.
+TEST_P(StateStoreContractTest, ResidentErasedDeletesEverythingOfTheResidentAndRecordsIt) {
+  clock_.Set(T(0));
+  core::Contact a = MakeContact("r1-call", T(1), "idem-r1-call");
+  a.party_pseudonym = kResident1;
+  core::Contact case_contact = MakeContact("case-chat", T(2), "idem-case", Channel::kChat);
+  case_contact.party_pseudonym.clear();
+  case_contact.case_reference = kResident2;
+  core::Contact other = MakeContact("r2-call", T(3), "idem-r2-call");
+  other.party_pseudonym = kResident2;
+  ExpectAllOk(
+      ApplyAll({Changed(MakeHandler("h1"), T(0)), Created(a), Created(case_contact), Created(other),
+                Offered("r1-call", "h1", T(4)), Accepted("r1-call", "h1", T(5)),
+                Completed("r1-call", "h1", T(6)), WrapUpDone("r1-call", "h1", T(7)),
+                PersonSet(kResident1, "sociaal_domein", "h1", T(1000), T(7)),
+                PersonSet(kResident1, "burgerzaken", "h1", T(1000), T(7)),
+                PersonSet(kResident2, "burgerzaken", "h1", T(1000), T(7))}));
+  const std::vector<std::string> live_before = LiveIds();
+
+  std::vector<EffectResult> results =
+      ApplyAll({core::ResidentErased{{kResident1}, T(8), "spiffe://test/operator"}});
+  ASSERT_TRUE(results[0].status.ok()) << results[0].status;
+  EXPECT_EQ(results[0].erased_contacts, 1);
+  EXPECT_EQ(results[0].erased_mappings, 2);
+  EXPECT_EQ(store_->LoadContact(kTenant, "r1-call").status().code(), absl::StatusCode::kNotFound);
+  absl::StatusOr<ResidentData> gone = store_->LoadResident(kTenant, {kResident1});
+  ASSERT_TRUE(gone.ok()) << gone.status();
+  EXPECT_THAT(gone->contacts, IsEmpty());
+  EXPECT_THAT(gone->contact_persons, IsEmpty());
+  EXPECT_THAT(backend_->Dump(), Not(HasSubstr(kResident1)));
+
+  // Someone else's data is untouched.
+  absl::StatusOr<ResidentData> kept = store_->LoadResident(kTenant, {kResident2});
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  EXPECT_THAT(kept->contacts, ::testing::SizeIs(2));
+  EXPECT_THAT(kept->contact_persons, ::testing::SizeIs(1));
+  EXPECT_EQ(LiveIds(), live_before);
+
+  absl::StatusOr<std::vector<AuditEntry>> audit =
+      store_->ReadAudit(kTenant, absl::InfinitePast(), 10);
+  ASSERT_TRUE(audit.ok()) << audit.status();
+  ASSERT_THAT(*audit, ::testing::SizeIs(1));
+  EXPECT_EQ((*audit)[0].action, kAuditEraseResident);
+  EXPECT_EQ((*audit)[0].actor, "spiffe://test/operator");
+  EXPECT_EQ((*audit)[0].subject, AuditSubject(kResident1));
+  EXPECT_EQ((*audit)[0].detail, "contacts=1 mappings=2");
+  EXPECT_FALSE((*audit)[0].id.empty());
+
+  // Idempotent: again, nothing is left to delete; the request is recorded again.
+  results = ApplyAll({core::ResidentErased{{kResident1}, T(9), "spiffe://test/operator"}});
+  ASSERT_TRUE(results[0].status.ok()) << results[0].status;
+  EXPECT_EQ(results[0].erased_contacts, 0);
+  EXPECT_EQ(results[0].erased_mappings, 0);
+  audit = store_->ReadAudit(kTenant, absl::InfinitePast(), 10);
+  ASSERT_TRUE(audit.ok()) << audit.status();
+  ASSERT_THAT(*audit, ::testing::SizeIs(2));
+  EXPECT_EQ((*audit)[1].detail, "contacts=0 mappings=0");
+
+  // A pseudonym that is a case's finds the case's contacts as well (once they are closed).
+  ExpectAllOk(ApplyAll({Abandoned("case-chat", "", ContactState::kQueued, T(10)),
+                        Abandoned("r2-call", "", ContactState::kQueued, T(10))}));
+  results = ApplyAll({core::ResidentErased{{kResident2}, T(11), "op"}});
+  ASSERT_TRUE(results[0].status.ok()) << results[0].status;
+  EXPECT_EQ(results[0].erased_contacts, 2);
+  EXPECT_EQ(results[0].erased_mappings, 1);
+  EXPECT_THAT(backend_->Dump(), Not(HasSubstr(kResident2)));
+}
+
+TEST_P(StateStoreContractTest, ResidentErasedIsRefusedWhileAContactIsLiveAndForBadInput) {
+  core::Contact a = MakeContact("r1-call", T(1), "idem-r1-call");
+  a.party_pseudonym = kResident1;
+  ExpectAllOk(ApplyAll({Created(a), PersonSet(kResident1, "wmo", "h1", T(1000), T(1))}));
+  const std::string before = backend_->Dump();
+  // The router ends live contacts first; a live one here means memory and store disagree.
+  EXPECT_EQ(ApplyOne(core::ResidentErased{{kResident1}, T(2), "op"}).code(),
+            absl::StatusCode::kFailedPrecondition);
+  absl::Status bad = ApplyOne(core::ResidentErased{{"111222333"}, T(2), "op"});
+  EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(bad.message()), Not(HasSubstr("111222333")));
+  EXPECT_EQ(ApplyOne(core::ResidentErased{{}, T(2), "op"}).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(backend_->Dump(), before);
+}
+
+TEST_P(StateStoreContractTest, AuditEntriesAreAppendedAndReadNewestLast) {
+  std::vector<AuditEntry> entries(3);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    entries[i].actor = absl::StrCat("op-", i);
+    entries[i].action = std::string(kAuditReadContact);
+    entries[i].contact_id = absl::StrCat("c", i);
+  }
+  entries[2].subject = AuditSubject(kResident1);
+  entries[2].detail = "sha256=abc";
+  ASSERT_TRUE(store_->AppendAudit(kTenant, entries).ok());
+  absl::StatusOr<std::vector<AuditEntry>> all =
+      store_->ReadAudit(kTenant, absl::InfinitePast(), 10);
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_THAT(*all, ::testing::SizeIs(3));
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ((*all)[i].actor, absl::StrCat("op-", i));
+    EXPECT_EQ((*all)[i].action, kAuditReadContact);
+    EXPECT_EQ((*all)[i].contact_id, absl::StrCat("c", i));
+    if (i > 0) {
+      EXPECT_GT((*all)[i].id, (*all)[i - 1].id);
+    }
+    EXPECT_LE((*all)[i].time, absl::Now());
+    EXPECT_GT((*all)[i].time, absl::Now() - absl::Minutes(5));
+  }
+  EXPECT_EQ((*all)[2].subject, AuditSubject(kResident1));
+  EXPECT_EQ((*all)[2].detail, "sha256=abc");
+
+  // The newest `limit`, oldest first; nothing after the last one; everything since the first.
+  absl::StatusOr<std::vector<AuditEntry>> newest =
+      store_->ReadAudit(kTenant, absl::InfinitePast(), 2);
+  ASSERT_TRUE(newest.ok()) << newest.status();
+  ASSERT_THAT(*newest, ::testing::SizeIs(2));
+  EXPECT_EQ((*newest)[0].actor, "op-1");
+  EXPECT_EQ((*newest)[1].actor, "op-2");
+  absl::StatusOr<std::vector<AuditEntry>> later =
+      store_->ReadAudit(kTenant, (*all)[2].time + absl::Seconds(1), 10);
+  ASSERT_TRUE(later.ok()) << later.status();
+  EXPECT_THAT(*later, IsEmpty());
+  absl::StatusOr<std::vector<AuditEntry>> since = store_->ReadAudit(kTenant, (*all)[0].time, 10);
+  ASSERT_TRUE(since.ok()) << since.status();
+  EXPECT_THAT(*since, ::testing::SizeIs(3));
+  // Another tenant's log is its own.
+  absl::StatusOr<std::vector<AuditEntry>> elsewhere =
+      store_->ReadAudit("den-haag", absl::InfinitePast(), 10);
+  ASSERT_TRUE(elsewhere.ok()) << elsewhere.status();
+  EXPECT_THAT(*elsewhere, IsEmpty());
+
+  // Bad input: nothing appended.
+  const std::string before = backend_->Dump();
+  AuditEntry anonymous;
+  anonymous.action = "x";
+  EXPECT_EQ(store_->AppendAudit(kTenant, {anonymous}).code(), absl::StatusCode::kInvalidArgument);
+  AuditEntry aimless;
+  aimless.actor = "x";
+  EXPECT_EQ(store_->AppendAudit(kTenant, {entries[0], aimless}).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->AppendAudit("Bad Tenant", {entries[0]}).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(backend_->Dump(), before);
+  EXPECT_EQ(store_->ReadAudit(kTenant, absl::InfinitePast(), 0).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace wissel::state::contract
