@@ -83,23 +83,59 @@ app.kubernetes.io/component: router
 {{- end }}
 {{- end }}
 
-{{/* The distinct pseudonym_secret_env names of the tenants, in order, as a JSON list. */}}
+{{/*
+The distinct pseudonym_secret_env and attribute_key_env names of the tenants, in order, as a JSON
+list: the environment variables filled from the Secret's keys of the same names.
+*/}}
 {{- define "wissel.secretEnvNames" -}}
 {{- $names := list }}
 {{- range .Values.config.tenants }}
 {{- if not (has .pseudonym_secret_env $names) }}
 {{- $names = append $names .pseudonym_secret_env }}
 {{- end }}
+{{- if and .attribute_key_env (not (has .attribute_key_env $names)) }}
+{{- $names = append $names .attribute_key_env }}
+{{- end }}
 {{- end }}
 {{- toJson $names }}
 {{- end }}
 
+{{/* The distinct attribute_key_env names of the tenants, as a JSON list. */}}
+{{- define "wissel.attributeKeyEnvNames" -}}
+{{- $names := list }}
+{{- range .Values.config.tenants }}
+{{- if and .attribute_key_env (not (has .attribute_key_env $names)) }}
+{{- $names = append $names .attribute_key_env }}
+{{- end }}
+{{- end }}
+{{- toJson $names }}
+{{- end }}
+
+{{/* The headless Service that gives each router pod a stable DNS name (cluster.advertise podDNS). */}}
+{{- define "wissel.peersServiceName" -}}
+{{- printf "%s-peers" (include "wissel.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Where the TLS Secret is mounted in the router container. */}}
+{{- define "wissel.tlsDir" -}}
+/etc/wissel/tls
+{{- end }}
+
+{{/* The name grpc_health_probe expects in the router's certificate: the Service's DNS name by default. */}}
+{{- define "wissel.probeServerName" -}}
+{{- default (printf "%s.%s.svc" (include "wissel.fullname" .) .Release.Namespace) .Values.grpcHealthProbe.serverName }}
+{{- end }}
+
 {{/*
-Where the other routers reach this one: the pod IP (the POD_IP variable, from status.podIP, which
-Kubernetes substitutes in $(POD_IP)) and the gRPC container port; an IPv6 address in brackets.
+Where the other routers reach this one, and the name they verify in its certificate. podDNS: the
+pod's name under the headless peers Service (POD_NAME from metadata.name; the pod's hostname is
+its name and its subdomain that Service). podIP: the pod IP (POD_IP from status.podIP), an IPv6
+address in brackets. Kubernetes substitutes $(VAR) in args.
 */}}
 {{- define "wissel.advertiseAddress" -}}
-{{- if .Values.cluster.podIPv6 }}
+{{- if eq .Values.cluster.advertise "podDNS" }}
+{{- printf "$(POD_NAME).%s.%s.svc.%s:%v" (include "wissel.peersServiceName" .) .Release.Namespace .Values.cluster.domain .Values.containerPorts.grpc }}
+{{- else if .Values.cluster.podIPv6 }}
 {{- printf "[$(POD_IP)]:%v" .Values.containerPorts.grpc }}
 {{- else }}
 {{- printf "$(POD_IP):%v" .Values.containerPorts.grpc }}
@@ -113,9 +149,20 @@ Checks that the schema cannot express; each failure names the value to change.
 {{- if not .Values.config.tenants }}
 {{- fail "config.tenants: at least one tenant is required" }}
 {{- end }}
+{{- if not .Values.tls.secretName }}
+{{- fail "tls.secretName: wisseld refuses to start without TLS; name a kubernetes.io/tls Secret with tls.crt, tls.key and ca.crt (e.g. a cert-manager Certificate's secretName; see the chart README, \"TLS and access\")" }}
+{{- end }}
 {{- range $i, $t := .Values.config.tenants }}
 {{- if or (hasKey $t "pseudonym_secret") (hasKey $t "pseudonym_secret_file") }}
 {{- fail (printf "config.tenants[%d]: pseudonym_secret and pseudonym_secret_file are not allowed in the chart; set pseudonym_secret_env and put the secret in the Secret (secrets.*)" $i) }}
+{{- end }}
+{{- if or (hasKey $t "attribute_key") (hasKey $t "attribute_key_file") }}
+{{- fail (printf "config.tenants[%d]: attribute_key and attribute_key_file are not allowed in the chart; set attribute_key_env and put the key in the Secret (secrets.*)" $i) }}
+{{- end }}
+{{- range $t.attributes }}
+{{- if and .personal (not $t.attribute_key_env) }}
+{{- fail (printf "config.tenants[%d]: attribute %s is personal and needs attribute_key_env, whose key (64 hex digits) comes from the Secret" $i .name) }}
+{{- end }}
 {{- end }}
 {{- if not $t.pseudonym_secret_env }}
 {{- fail (printf "config.tenants[%d]: pseudonym_secret_env is required" $i) }}
@@ -152,4 +199,21 @@ Checks that the schema cannot express; each failure names the value to change.
 {{- if and .Values.metrics.serviceMonitor.enabled (not .Values.metrics.enabled) }}
 {{- fail "metrics.serviceMonitor.enabled needs metrics.enabled" }}
 {{- end }}
+{{- end }}
+
+{{/*
+grpc_health_probe (grpcHealthProbe.path in the wisseld image) against the router in the same pod,
+over mutual TLS with the pod's own certificate, as an exec probe's command (a YAML list).
+*/}}
+{{- define "wissel.grpcHealthProbeCommand" -}}
+{{- $dir := include "wissel.tlsDir" . -}}
+- {{ .Values.grpcHealthProbe.path | quote }}
+- {{ printf "-addr=127.0.0.1:%v" .Values.containerPorts.grpc | quote }}
+- -tls
+- -tls-ca-cert={{ $dir }}/ca.crt
+- -tls-client-cert={{ $dir }}/tls.crt
+- -tls-client-key={{ $dir }}/tls.key
+- {{ printf "-tls-server-name=%s" (include "wissel.probeServerName" .) | quote }}
+- -connect-timeout=2s
+- -rpc-timeout=2s
 {{- end }}
