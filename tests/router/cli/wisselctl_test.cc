@@ -495,7 +495,7 @@ TEST(WisselctlUnreachableTest, UnavailableWithHint) {
   env.err = &err;
   // Port 1 on loopback: nothing listens there, so the connection is refused at once.
   env.default_router = "127.0.0.1:1";
-  EXPECT_EQ(RunWisselctl({"queues", "--tenant=t", "--timeout=3s"}, env), 1);
+  EXPECT_EQ(RunWisselctl({"queues", "--tenant=t", "--timeout=3s", "--plaintext"}, env), 1);
   EXPECT_THAT(err.str(), AllOf(StartsWith("error: UNAVAILABLE: "),
                                HasSubstr("hint: is the router at 127.0.0.1:1 running")));
 }
