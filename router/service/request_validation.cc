@@ -213,7 +213,7 @@ absl::StatusOr<std::vector<std::string>> ResidentPseudonyms(
   *probe.mutable_party() = party;
   probe.set_case_reference(case_reference);
   absl::StatusOr<core::NewContact> prepared =
-      PrepareContact(probe, pseudonymizer, "probe", absl::UnixEpoch());
+      PrepareContact(probe, pseudonymizer, AttributePolicy("probe"), "probe", absl::UnixEpoch());
   if (!prepared.ok()) {
     absl::string_view message = prepared.status().message();
     absl::ConsumePrefix(&message, "contact.");
