@@ -1,6 +1,7 @@
 // A tenant's `attributes:` (the contact attributes it accepts, by name) and the key that
 // encrypts the personal ones (attribute_key_env / attribute_key_file / attribute_key).
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,7 +37,9 @@ bool IsHex(absl::string_view s) {
 
 absl::Status ConfigParser::ParseAttributes(const base::YamlEntries& fields, const std::string& path,
                                            TenantSettings* tenant) {
-  const YAML::Node* first_personal = nullptr;
+  // A copy of the node (a handle into the document): the entries it was found in are gone by
+  // the time it is reported.
+  std::optional<YAML::Node> first_personal;
   std::string first_personal_path;
   if (const YAML::Node* list = fields.Find("attributes")) {
     const std::string list_path = base::JoinKeyPath(path, "attributes");
@@ -75,8 +78,8 @@ absl::Status ConfigParser::ParseAttributes(const base::YamlEntries& fields, cons
       if (const YAML::Node* personal = entry.Find("personal")) {
         const std::string personal_path = base::JoinKeyPath(item_path, "personal");
         WISSEL_ASSIGN_OR_RETURN(spec.personal, reader_.ReadBool(*personal, personal_path));
-        if (spec.personal && first_personal == nullptr) {
-          first_personal = personal;
+        if (spec.personal && !first_personal.has_value()) {
+          first_personal = *personal;
           first_personal_path = personal_path;
         }
       }
@@ -92,7 +95,7 @@ absl::Status ConfigParser::ParseAttributes(const base::YamlEntries& fields, cons
       ReadSecret(fields, path, {"attribute_key_env", "attribute_key_file", "attribute_key"},
                  &key_text, &tenant->attribute_key_source, &key_path));
   if (key == nullptr) {
-    if (first_personal != nullptr) {
+    if (first_personal.has_value()) {
       return reader_.Error(*first_personal, first_personal_path,
                            "a personal attribute is stored encrypted: set attribute_key_env "
                            "(recommended) or attribute_key_file in the tenant");

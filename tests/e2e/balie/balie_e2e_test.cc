@@ -53,6 +53,8 @@ tenants:
     pseudonym_secret: "test-secret-test-secret-test-secret-0123"
     attributes:
       - {name: ticket, max_length: 16}
+      - {name: kiosk, max_length: 64}
+      - {name: visit, max_length: 16}
     contact_retention: 1d
     handler_defaults:
       offer_timeout: 1m

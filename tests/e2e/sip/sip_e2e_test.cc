@@ -166,9 +166,9 @@ class SipE2eTest : public ::testing::Test {
     SipAdapter adapter;
     adapter.process = std::make_unique<ChildProcess>(
         std::vector<std::string>{WISSEL_SIP_BINARY, "--config=" + config, "--router=" + router,
-                                 "--router_plaintext",
-                                 "--udp_listen=127.0.0.1:0", "--tcp_listen=127.0.0.1:0",
-                                 "--health_listen=127.0.0.1:0", "--router_deadline=2s"},
+                                 "--router_plaintext", "--udp_listen=127.0.0.1:0",
+                                 "--tcp_listen=127.0.0.1:0", "--health_listen=127.0.0.1:0",
+                                 "--router_deadline=2s"},
         absl::StrCat(dir_, "/", name, "-wissel-sip.log"),
         absl::StrCat(dir_, "/", name, "-wissel-sip.log"));
     if (absl::Status s = adapter.process->Start(); !s.ok()) return s;

@@ -692,12 +692,12 @@ INSTANTIATE_TEST_SUITE_P(
          "test.yaml:5:20: tenants[0].attribute_key: attribute key must be 64 hex digits (32 "
          "bytes, `openssl rand -hex 32`), got 7 characters"},
         {"AttributeKeyTwice", Tenant("    attribute_key_env: A\n    attribute_key_file: b\n"),
-         "test.yaml:6:5: tenants[0].attribute_key_file: conflicts with attribute_key_env"},
+         "test.yaml:6:25: tenants[0].attribute_key_file: conflicts with attribute_key_env"},
         {"RuleNamesPersonalAttribute",
          Tenant("    attribute_key_env: WISSEL_TEST_ATTRIBUTE_KEY\n    attributes: [{name: naam, "
                 "max_length: 9, personal: true}]\n    queues: [{name: q}]\n    rules:\n      - "
                 "{name: r, when: attributes.naam == x, then: [{route_to: q}]}\n"),
-         "test.yaml:9:27: rule 'r': attribute 'naam' is personal: rules cannot use it"},
+         "test.yaml:9:25: rule 'r': attribute 'naam' is personal: rules cannot use it"},
     }),
     [](const ::testing::TestParamInfo<ErrorCase>& info) { return info.param.name; });
 
