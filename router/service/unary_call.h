@@ -89,7 +89,7 @@ inline void SubmitAndFinish(
 // set to the reactor that finishes it with the refusal.
 inline std::optional<Admission> Admit(const ServiceContext& ctx,
                                       grpc::CallbackServerContext* context, access::Rpc rpc,
-                                      access::CallTarget target,
+                                      const access::CallTarget& target,
                                       grpc::ServerUnaryReactor** refused);
 
 // Finishes `reactor` with `status` (an error found before anything was submitted).
@@ -102,7 +102,7 @@ inline grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
 
 inline std::optional<Admission> Admit(const ServiceContext& ctx,
                                       grpc::CallbackServerContext* context, access::Rpc rpc,
-                                      access::CallTarget target,
+                                      const access::CallTarget& target,
                                       grpc::ServerUnaryReactor** refused) {
   absl::StatusOr<Admission> admission = ctx.guard->Admit(*context, rpc, target);
   if (!admission.ok()) {
