@@ -612,6 +612,7 @@ open(f"{d}/token", "w").write(f"{header}.{payload}.{b64(sig)}")
 PY
   sed -e "s|^tls: {plaintext: true}|tls: {certificate_file: $dir/tls/wisseld.pem, private_key_file: $dir/tls/wisseld.key}|" \
     -e "s|^access: {allow_anonymous: true}|access:\n  oidc: {issuer: \"https://idp.bench.test\", audience: wissel, jwks_file: $dir/jwks.json}\n  grants:\n    - {token_subject: wissel-load, role: channel, tenants: [\"*\"]}|" \
+    -e "s|^\(    handlers_file: \)\([^/].*\)|\1$ROOT/benchmarks/load/\2|" \
     "$ROOT/benchmarks/load/bench.yaml" >"$dir/bench-security.yaml"
   grep -q "^  oidc:" "$dir/bench-security.yaml"
   SECURE_CONFIG=$dir/bench-security.yaml
