@@ -95,6 +95,11 @@ struct TenantSettings {
   std::string pseudonym_secret;
   // Where the secret came from, safe to log: "env:NAME", "file:PATH" or "literal".
   std::string pseudonym_secret_source;
+  // During a rotation, the secret being replaced (`previous_pseudonym_secret*`): pseudonyms made
+  // with it still match, and a contact-person mapping found under it is re-keyed to the current
+  // secret. Empty outside a rotation. Never log it.
+  std::string previous_pseudonym_secret;
+  std::string previous_pseudonym_secret_source;
   // The contact attributes this tenant accepts; empty: none (the secure default).
   std::vector<AttributeSpec> attributes;
   // AES-256 key for personal attributes: 32 raw bytes (written as 64 hex digits in the

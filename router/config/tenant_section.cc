@@ -42,31 +42,35 @@ core::PerChannel<std::string> DefaultChannelNames() {
 
 absl::Status ConfigParser::ParseTenant(const YAML::Node& node, const std::string& path,
                                        TenantSettings* tenant) {
-  WISSEL_ASSIGN_OR_RETURN(const base::YamlEntries fields, reader_.ReadMap(node, path,
-                                                                          {"id",
-                                                                           "name",
-                                                                           "pseudonym_secret_env",
-                                                                           "pseudonym_secret_file",
-                                                                           "pseudonym_secret",
-                                                                           "attributes",
-                                                                           "attribute_key_env",
-                                                                           "attribute_key_file",
-                                                                           "attribute_key",
-                                                                           "contact_retention",
-                                                                           "audit_retention",
-                                                                           "channels",
-                                                                           "handler_defaults",
-                                                                           "queues",
-                                                                           "topics",
-                                                                           "handlers",
-                                                                           "handlers_file",
-                                                                           "dynamic_handlers",
-                                                                           "calendar",
-                                                                           "digital_first",
-                                                                           "contact_person",
-                                                                           "aging_per_minute",
-                                                                           "rules",
-                                                                           "rules_file"}));
+  WISSEL_ASSIGN_OR_RETURN(const base::YamlEntries fields,
+                          reader_.ReadMap(node, path,
+                                          {"id",
+                                           "name",
+                                           "pseudonym_secret_env",
+                                           "pseudonym_secret_file",
+                                           "pseudonym_secret",
+                                           "previous_pseudonym_secret_env",
+                                           "previous_pseudonym_secret_file",
+                                           "previous_pseudonym_secret",
+                                           "attributes",
+                                           "attribute_key_env",
+                                           "attribute_key_file",
+                                           "attribute_key",
+                                           "contact_retention",
+                                           "audit_retention",
+                                           "channels",
+                                           "handler_defaults",
+                                           "queues",
+                                           "topics",
+                                           "handlers",
+                                           "handlers_file",
+                                           "dynamic_handlers",
+                                           "calendar",
+                                           "digital_first",
+                                           "contact_person",
+                                           "aging_per_minute",
+                                           "rules",
+                                           "rules_file"}));
   core::TenantConfig& routing = tenant->routing;
 
   WISSEL_ASSIGN_OR_RETURN(const YAML::Node* id, reader_.Require(fields, node, path, "id"));
@@ -218,6 +222,26 @@ absl::Status ConfigParser::ParseSecret(const base::YamlEntries& fields,
     return reader_.Error(*node, key_path,
                          absl::StrCat("pseudonym secret is ", tenant->pseudonym_secret.size(),
                                       " bytes; at least ", kMinSecretBytes, " are required"));
+  }
+  // The rotation window (docs/security.md, "Rotation"): the secret being replaced, still matched.
+  std::string previous_path;
+  WISSEL_ASSIGN_OR_RETURN(
+      const YAML::Node* previous,
+      ReadSecret(fields, path,
+                 {"previous_pseudonym_secret_env", "previous_pseudonym_secret_file",
+                  "previous_pseudonym_secret"},
+                 &tenant->previous_pseudonym_secret, &tenant->previous_pseudonym_secret_source,
+                 &previous_path));
+  if (previous == nullptr || tenant->previous_pseudonym_secret.empty()) return absl::OkStatus();
+  if (tenant->previous_pseudonym_secret.size() < kMinSecretBytes) {
+    return reader_.Error(
+        *previous, previous_path,
+        absl::StrCat("pseudonym secret is ", tenant->previous_pseudonym_secret.size(),
+                     " bytes; at least ", kMinSecretBytes, " are required"));
+  }
+  if (tenant->previous_pseudonym_secret == tenant->pseudonym_secret) {
+    return reader_.Error(*previous, previous_path,
+                         "is the same as the current pseudonym secret; a rotation needs a new one");
   }
   return absl::OkStatus();
 }

@@ -18,6 +18,29 @@ void ContactPersonTable::Expire(absl::Time now) {
   }
 }
 
+void ContactPersonTable::Rekey(const std::string& from, const std::string& to, absl::Time now,
+                               EffectList* effects) {
+  if (from.empty() || to.empty() || from == to) return;
+  auto it = mappings_.lower_bound({from, std::string()});
+  while (it != mappings_.end() && it->first.first == from) {
+    ContactPersonMapping old = std::move(it->second);
+    it = mappings_.erase(it);
+    // An expired one is not carried over; its Redis key expires by itself.
+    if (old.expires_at <= now) continue;
+    ContactPersonSet set;
+    set.time = now;
+    set.replaces_pseudonym = from;
+    if (const ContactPersonMapping* kept = Find(to, old.domain, now)) {
+      set.mapping = *kept;
+    } else {
+      old.party_pseudonym = to;
+      set.mapping = old;
+      Set(std::move(old));
+    }
+    effects->push_back(std::move(set));
+  }
+}
+
 int ContactPersonTable::Erase(const std::string& party_pseudonym) {
   // Keys are ordered by (pseudonym, domain): a pseudonym's mappings are one run.
   auto first = mappings_.lower_bound({party_pseudonym, std::string()});

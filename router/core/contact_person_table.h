@@ -11,11 +11,13 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "router/core/contact.h"
 #include "router/core/contact_person.h"
 #include "router/core/decision.h"
+#include "router/core/effect.h"
 #include "router/core/handler_index.h"
 #include "router/core/tenant_config.h"
 
@@ -39,6 +41,17 @@ class ContactPersonTable {
   // Forgets every mapping of a resident (or case), in every domain, expired or not; returns how
   // many there were.
   int Erase(const std::string& party_pseudonym);
+  // Forgets the mapping of (party_pseudonym, domain); whether there was one.
+  bool EraseOne(const std::string& party_pseudonym, const std::string& domain) {
+    return mappings_.erase({party_pseudonym, domain}) > 0;
+  }
+  // A rotation of the pseudonym secret: moves every unexpired mapping of `from` (the resident's
+  // pseudonym under the secret being replaced) to `to` (under the current one), in every domain,
+  // and appends one ContactPersonSet with replaces_pseudonym = `from` per mapping moved. A
+  // domain where `to` has a mapping of its own keeps that one (it was set later, under the
+  // current secret); the old one is dropped with a ContactPersonSet renewing the current one.
+  // Nothing happens when `from` is empty or equals `to`.
+  void Rekey(const std::string& from, const std::string& to, absl::Time now, EffectList* effects);
   // Every mapping, expired ones not yet forgotten included, by (pseudonym, domain).
   const std::map<std::pair<std::string, std::string>, ContactPersonMapping>& all() const {
     return mappings_;

@@ -36,10 +36,13 @@ struct ContactUpdated {
   std::string reason;
 };
 
-// A resident's contact person in a domain was set (or renewed).
+// A resident's contact person in a domain was set (or renewed). With `replaces_pseudonym`, the
+// mapping moved from that pseudonym (the resident's under the pseudonym secret being replaced,
+// privacy/pseudonym_keys.h) in the same domain: the store drops the old one in the same step.
 struct ContactPersonSet {
   ContactPersonMapping mapping;
   absl::Time time;
+  std::string replaces_pseudonym;
 };
 
 // Everything held about a resident is to be erased (AVG art. 17), named by the keyed pseudonyms

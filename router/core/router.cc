@@ -162,6 +162,10 @@ absl::StatusOr<Decision> Router::Route(NewContact in, EffectList* effects, size_
   const std::vector<std::pair<std::string, std::string>> attributes = std::move(in.attributes);
   const std::string* preferred = nullptr;
   std::optional<DecisionNote> reservation_note;
+  // A rotation of the pseudonym secret: the resident (or case) made contact, so a mapping still
+  // under the secret being replaced moves to the current one before it is looked up.
+  contact_persons_.Rekey(in.previous_case_pseudonym, c.case_reference, now, effects);
+  contact_persons_.Rekey(in.previous_party_pseudonym, c.party_pseudonym, now, effects);
   const std::string* contact_person =
       contact_persons_.ReservationTarget(c, handlers_, config_, now, &reservation_note, &d);
   rules::RuleContext ctx;

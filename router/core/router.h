@@ -75,6 +75,11 @@ struct NewContact {
   std::string party_pseudonym;  // empty: anonymous
   // Pseudonym of the case (zaak) reference, when the contact is about a running case.
   std::string case_pseudonym;
+  // During a rotation of the tenant's pseudonym secret, the same two under the secret being
+  // replaced (privacy/pseudonym_keys.h): a contact-person mapping found only under one of them
+  // is re-keyed to the current pseudonym. Empty outside a rotation.
+  std::string previous_party_pseudonym;
+  std::string previous_case_pseudonym;
   NeedSet needs = 0;
   DigidLevel digid = DigidLevel::kNone;
   std::string language;
@@ -181,8 +186,10 @@ class Router {
                                     EffectList* effects);
   // Sets (or renews) a resident's contact person, e.g. imported from the case system.
   // InvalidArgument: empty pseudonym or domain; NotFound: handler not in the roster and not
-  // signed in.
-  absl::Status SetContactPerson(ContactPersonMapping mapping, EffectList* effects);
+  // signed in. `replaces`: the resident's pseudonym under the secret being replaced during a
+  // rotation; its mapping in the same domain is dropped with this set.
+  absl::Status SetContactPerson(ContactPersonMapping mapping, EffectList* effects,
+                                const std::string& replaces = std::string());
 
   // AVG art. 17: ends every live contact whose party or case pseudonym is one of `pseudonyms`
   // (queued, offered or connected; each gets a ContactAbandoned with reason "erased", so an

@@ -89,7 +89,8 @@ absl::Status Router::Complete(const std::string& contact_id, bool keep_as_contac
   return absl::OkStatus();
 }
 
-absl::Status Router::SetContactPerson(ContactPersonMapping mapping, EffectList* effects) {
+absl::Status Router::SetContactPerson(ContactPersonMapping mapping, EffectList* effects,
+                                      const std::string& replaces) {
   if (mapping.party_pseudonym.empty()) {
     return absl::InvalidArgumentError("party: a resident or case is required");
   }
@@ -104,8 +105,15 @@ absl::Status Router::SetContactPerson(ContactPersonMapping mapping, EffectList* 
     mapping.expires_at = now + config_.contact_person.mapping_ttl;
   }
   if (mapping.expires_at <= now) return absl::InvalidArgumentError("expires_at: in the past");
-  contact_persons_.Set(mapping);
-  effects->push_back(ContactPersonSet{std::move(mapping), now});
+  ContactPersonSet set;
+  set.mapping = mapping;
+  set.time = now;
+  if (!replaces.empty() && replaces != mapping.party_pseudonym &&
+      contact_persons_.EraseOne(replaces, mapping.domain)) {
+    set.replaces_pseudonym = replaces;
+  }
+  contact_persons_.Set(std::move(mapping));
+  effects->push_back(std::move(set));
   return absl::OkStatus();
 }
 

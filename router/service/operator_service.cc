@@ -91,8 +91,9 @@ grpc::ServerUnaryReactor* OperatorServiceImpl::EraseResident(
                                     })) {
     return forwarded;
   }
+  const privacy::PseudonymKeys& keys = ctx_->pseudonym_keys.at(tenant);
   absl::StatusOr<std::vector<std::string>> pseudonyms = ResidentPseudonyms(
-      request->party(), request->case_reference(), ctx_->pseudonymizers.at(tenant));
+      request->party(), request->case_reference(), keys.current(), keys.previous());
   if (!pseudonyms.ok()) return FinishNow(context, pseudonyms.status());
   auto erasure = std::make_shared<core::ResidentErasure>();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
@@ -122,8 +123,9 @@ grpc::ServerUnaryReactor* OperatorServiceImpl::ExportResident(
       Admit(*ctx_, context, access::Rpc::kExportResident, {.tenant = tenant}, &refused);
   if (!admission) return refused;
   if (absl::Status s = CheckTenant(*ctx_, "tenant", tenant); !s.ok()) return FinishNow(context, s);
+  const privacy::PseudonymKeys& keys = ctx_->pseudonym_keys.at(tenant);
   absl::StatusOr<std::vector<std::string>> pseudonyms = ResidentPseudonyms(
-      request->party(), request->case_reference(), ctx_->pseudonymizers.at(tenant));
+      request->party(), request->case_reference(), keys.current(), keys.previous());
   if (!pseudonyms.ok()) return FinishNow(context, pseudonyms.status());
   // The store is the truth and any router of the tenant reads it: no forwarding.
   absl::StatusOr<state::ResidentData> data = ctx_->reader->LoadResident(tenant, *pseudonyms);

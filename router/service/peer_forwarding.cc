@@ -4,7 +4,9 @@
 #include <chrono>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "router/service/call_guard.h"
+#include "router/transport/tls_options.h"
 
 namespace wissel::service {
 namespace {
@@ -72,9 +74,25 @@ class OfferStreamRelay final : public grpc::ServerWriteReactor<v1::Offer> {
   std::atomic<int> done_{0};
 };
 
+// An offer stream that cannot be relayed: finished at once, deleted when done.
+class RefusedStream final : public grpc::ServerWriteReactor<v1::Offer> {
+ public:
+  void OnDone() override { delete this; }
+};
+
 }  // namespace
 
-PeerStubs::Peer& PeerStubs::Get(const std::string& address) {
+absl::StatusOr<PeerStubs::Peer*> PeerStubs::Get(const std::string& address) {
+  if (credentials_ == nullptr) {
+    return absl::FailedPreconditionError(
+        "the tenant is decided by another router, and this router has no TLS credentials for "
+        "its peers (tls.peer_ca_file or tls.client_ca_file)");
+  }
+  if (loopback_only_ && !transport::IsLoopbackAddress(address)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the tenant is decided by the router at ", address,
+        ", which is not on loopback, and this router's peers are configured plaintext"));
+  }
   absl::MutexLock lock(&mu_);
   std::unique_ptr<Peer>& peer = peers_[address];
   if (peer == nullptr) {
@@ -84,7 +102,7 @@ PeerStubs::Peer& PeerStubs::Get(const std::string& address) {
     peer->handlers = v1::HandlerService::NewStub(peer->channel);
     peer->operators = v1::OperatorService::NewStub(peer->channel);
   }
-  return *peer;
+  return peer.get();
 }
 
 std::unique_ptr<grpc::ClientContext> ForwardingContext(const grpc::CallbackServerContext* context) {
@@ -107,7 +125,14 @@ std::unique_ptr<grpc::ClientContext> ForwardingContext(const grpc::CallbackServe
 grpc::ServerWriteReactor<v1::Offer>* RelayOfferStream(PeerStubs& peers, const std::string& address,
                                                       grpc::CallbackServerContext* context,
                                                       const v1::StreamOffersRequest* request) {
-  return new OfferStreamRelay(peers, peers.Get(address), context, *request);
+  absl::StatusOr<PeerStubs::Peer*> peer = peers.Get(address);
+  if (!peer.ok()) {
+    auto* refusal = new RefusedStream();
+    refusal->Finish(
+        grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, std::string(peer.status().message())));
+    return refusal;
+  }
+  return new OfferStreamRelay(peers, **peer, context, *request);
 }
 
 }  // namespace wissel::service

@@ -29,6 +29,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "wissel/v1/handler_service.grpc.pb.h"
@@ -42,10 +43,17 @@ inline constexpr char kForwardedMetadata[] = "wissel-forwarded";
 // Stubs for the other routers, one channel per address, made on first use and kept.
 class PeerStubs {
  public:
-  // The credentials this router presents to the others (TLS with its own certificate, or
-  // plaintext in a loopback development setup). Set before the first Get.
+  // The credentials this router presents to the others: TLS with its own certificate. Set
+  // before the first Get. Without them nothing is forwarded: a forwarded call carries the
+  // caller's bearer token, which must never leave this router in clear.
   void SetCredentials(std::shared_ptr<grpc::ChannelCredentials> credentials) {
     credentials_ = std::move(credentials);
+  }
+  // Plaintext to the other routers, for a loopback development setup (`tls: {plaintext: true}`):
+  // only a peer on a loopback address is then called.
+  void SetLoopbackPlaintext() {
+    credentials_ = grpc::InsecureChannelCredentials();
+    loopback_only_ = true;
   }
   struct Peer {
     std::shared_ptr<grpc::Channel> channel;
@@ -53,8 +61,10 @@ class PeerStubs {
     std::unique_ptr<v1::HandlerService::Stub> handlers;
     std::unique_ptr<v1::OperatorService::Stub> operators;
   };
-  // Stays valid as long as this object.
-  Peer& Get(const std::string& address);
+  // Stays valid as long as this object. FailedPrecondition, naming the setting, when this
+  // router has no credentials for its peers, or only plaintext ones and `address` is not on
+  // loopback.
+  absl::StatusOr<Peer*> Get(const std::string& address);
 
   // Called, on a gRPC thread, each time a call forwarded to a peer or a relayed stream ends
   // UNAVAILABLE. Set before the first forward.
@@ -67,7 +77,8 @@ class PeerStubs {
 
  private:
   std::function<void()> unreachable_listener_;
-  std::shared_ptr<grpc::ChannelCredentials> credentials_ = grpc::InsecureChannelCredentials();
+  std::shared_ptr<grpc::ChannelCredentials> credentials_;
+  bool loopback_only_ = false;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::unique_ptr<Peer>> peers_ ABSL_GUARDED_BY(mu_);
 };
@@ -84,8 +95,14 @@ grpc::ServerUnaryReactor* ForwardUnary(PeerStubs& peers, const std::string& addr
                                        grpc::CallbackServerContext* context, const Request* request,
                                        Response* response, const Call& call) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<PeerStubs::Peer*> peer = peers.Get(address);
+  if (!peer.ok()) {
+    reactor->Finish(
+        grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, std::string(peer.status().message())));
+    return reactor;
+  }
   std::shared_ptr<grpc::ClientContext> client = ForwardingContext(context);
-  call(peers.Get(address), client.get(), request, response,
+  call(**peer, client.get(), request, response,
        [reactor, client, address, &peers](grpc::Status status) {
          if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
            peers.ReportUnreachable();

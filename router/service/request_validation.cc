@@ -62,7 +62,8 @@ absl::Status ValidateIdentifier(absl::string_view field, absl::string_view value
 absl::StatusOr<core::NewContact> PrepareContact(const v1::Contact& contact,
                                                 const privacy::Pseudonymizer& pseudonymizer,
                                                 const AttributePolicy& attributes,
-                                                std::string contact_id, absl::Time now) {
+                                                std::string contact_id, absl::Time now,
+                                                const privacy::Pseudonymizer* previous) {
   const std::optional<core::Channel> channel = FromProto(contact.channel());
   if (!channel) return FieldError("contact.channel", "is required and must be a known channel");
   if (absl::Status s = ValidateIdentifier("contact.topic", contact.topic()); !s.ok()) return s;
@@ -170,9 +171,15 @@ absl::StatusOr<core::NewContact> PrepareContact(const v1::Contact& contact,
   out.topic = contact.topic();
   out.priority = contact.priority();
   out.idempotency_key = contact.idempotency_key();
-  if (!kind.empty()) out.party_pseudonym = pseudonymizer.Pseudonym(kind, normalized);
+  if (!kind.empty()) {
+    out.party_pseudonym = pseudonymizer.Pseudonym(kind, normalized);
+    if (previous != nullptr) out.previous_party_pseudonym = previous->Pseudonym(kind, normalized);
+  }
   if (!contact.case_reference().empty()) {
     out.case_pseudonym = pseudonymizer.Pseudonym("case", contact.case_reference());
+    if (previous != nullptr) {
+      out.previous_case_pseudonym = previous->Pseudonym("case", contact.case_reference());
+    }
   }
   for (int need : contact.needs()) {
     out.needs |= core::NeedBit(static_cast<core::Need>(need - 1));
@@ -203,7 +210,7 @@ absl::StatusOr<core::NewContact> PrepareContact(const v1::Contact& contact,
 
 absl::StatusOr<std::vector<std::string>> ResidentPseudonyms(
     const v1::Party& party, const std::string& case_reference,
-    const privacy::Pseudonymizer& pseudonymizer) {
+    const privacy::Pseudonymizer& pseudonymizer, const privacy::Pseudonymizer* previous) {
   // Through PrepareContact itself, so that the rules cannot drift apart.
   v1::Contact probe;
   probe.set_tenant("probe");
@@ -212,8 +219,8 @@ absl::StatusOr<std::vector<std::string>> ResidentPseudonyms(
   probe.set_idempotency_key("probe");
   *probe.mutable_party() = party;
   probe.set_case_reference(case_reference);
-  absl::StatusOr<core::NewContact> prepared =
-      PrepareContact(probe, pseudonymizer, AttributePolicy("probe"), "probe", absl::UnixEpoch());
+  absl::StatusOr<core::NewContact> prepared = PrepareContact(
+      probe, pseudonymizer, AttributePolicy("probe"), "probe", absl::UnixEpoch(), previous);
   if (!prepared.ok()) {
     absl::string_view message = prepared.status().message();
     absl::ConsumePrefix(&message, "contact.");
@@ -222,6 +229,12 @@ absl::StatusOr<std::vector<std::string>> ResidentPseudonyms(
   std::vector<std::string> pseudonyms;
   if (!prepared->party_pseudonym.empty()) pseudonyms.push_back(prepared->party_pseudonym);
   if (!prepared->case_pseudonym.empty()) pseudonyms.push_back(prepared->case_pseudonym);
+  if (!prepared->previous_party_pseudonym.empty()) {
+    pseudonyms.push_back(prepared->previous_party_pseudonym);
+  }
+  if (!prepared->previous_case_pseudonym.empty()) {
+    pseudonyms.push_back(prepared->previous_case_pseudonym);
+  }
   if (pseudonyms.empty()) {
     return absl::InvalidArgumentError("party: a resident or case_reference is required");
   }

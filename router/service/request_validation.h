@@ -35,21 +35,24 @@ absl::Status ValidateIdentifier(absl::string_view field, absl::string_view value
 // core knows) and returns what the core routes, with the ContactRecord payload to store.
 // Attributes are checked against the tenant's `attributes` list (AttributePolicy::Apply): the
 // payload holds personal ones only encrypted, and NewContact::attributes (what the rules read)
-// holds only the non-personal ones.
+// holds only the non-personal ones. During a rotation of the tenant's pseudonym secret,
+// `previous` (the secret being replaced) gives NewContact's previous_* pseudonyms too.
 absl::StatusOr<core::NewContact> PrepareContact(const v1::Contact& contact,
                                                 const privacy::Pseudonymizer& pseudonymizer,
                                                 const AttributePolicy& attributes,
-                                                std::string contact_id, absl::Time now);
+                                                std::string contact_id, absl::Time now,
+                                                const privacy::Pseudonymizer* previous = nullptr);
 
 // The keyed pseudonyms naming one resident (or case) in an operator request (EraseResident,
 // ExportResident): the party's, validated, normalised and pseudonymised exactly as
 // PrepareContact does a contact's party, and the case reference's, as PrepareContact does a
 // contact's. InvalidArgument naming the field ("party.bsn: ...", "case_reference: ..."), or
 // "party: a resident or case_reference is required" when neither is given. Never repeats a
-// clear value; keeps none.
+// clear value; keeps none. With `previous` (a rotation), the pseudonyms under the secret being
+// replaced follow the current ones.
 absl::StatusOr<std::vector<std::string>> ResidentPseudonyms(
     const v1::Party& party, const std::string& case_reference,
-    const privacy::Pseudonymizer& pseudonymizer);
+    const privacy::Pseudonymizer& pseudonymizer, const privacy::Pseudonymizer* previous = nullptr);
 
 // Checks a sign-in and returns what the core takes.
 absl::StatusOr<core::HandlerSignIn> PrepareSignIn(const v1::Handler& handler);
@@ -62,8 +65,9 @@ inline constexpr size_t kContactIdLength = 15;
 // the tenant's keyed digest of the key (Pseudonymizer::Digest, purpose "contact-id"). A retry
 // with the same key gets the same id on every router of the tenant, so the contact's own hash
 // is what makes a create idempotent and the store keeps no key -> id mapping; without the
-// tenant's secret the id cannot be guessed from the key. Changing the secret changes the ids:
-// a retry across a secret rotation makes a second contact.
+// tenant's secret the id cannot be guessed from the key. During a rotation the ids stay those of
+// the secret being replaced (PseudonymKeys::ids), so only a retry straddling the end of the
+// window, when that secret is dropped, makes a second contact.
 std::string ContactIdForIdempotencyKey(const privacy::Pseudonymizer& pseudonymizer,
                                        absl::string_view idempotency_key);
 

@@ -103,10 +103,11 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::RouteContact(grpc::CallbackServerC
   }
   // The id follows from the idempotency key (PrepareContact refuses a request without one), so
   // a retry, here or at any router of the tenant, names the same contact.
-  const privacy::Pseudonymizer& pseudonymizer = ctx_->pseudonymizers.at(tenant);
-  absl::StatusOr<core::NewContact> prepared = PrepareContact(
-      contact, pseudonymizer, *ctx_->attribute_policies.Get(tenant),
-      ContactIdForIdempotencyKey(pseudonymizer, contact.idempotency_key()), ctx_->clock->Now());
+  const privacy::PseudonymKeys& keys = ctx_->pseudonym_keys.at(tenant);
+  absl::StatusOr<core::NewContact> prepared =
+      PrepareContact(contact, keys.current(), *ctx_->attribute_policies.Get(tenant),
+                     ContactIdForIdempotencyKey(keys.ids(), contact.idempotency_key()),
+                     ctx_->clock->Now(), keys.previous());
   if (!prepared.ok()) return FinishNow(context, prepared.status());
 
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
@@ -356,14 +357,19 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::SetContactPerson(
   if (absl::Status s = ValidateIdentifier("handler_id", request->handler_id()); !s.ok()) {
     return FinishNow(context, s);
   }
-  const privacy::Pseudonymizer& pseudonymizer = ctx_->pseudonymizers.at(tenant);
+  const privacy::PseudonymKeys& keys = ctx_->pseudonym_keys.at(tenant);
   core::ContactPersonMapping mapping;
+  // During a rotation: the same mapping under the secret being replaced, dropped with this set.
+  std::string replaces;
   mapping.handler_id = request->handler_id();
   if (!request->case_reference().empty()) {
     if (request->case_reference().size() > kMaxIdLength) {
       return FinishNow(context, absl::InvalidArgumentError("case_reference: too long"));
     }
-    mapping.party_pseudonym = pseudonymizer.Pseudonym("case", request->case_reference());
+    mapping.party_pseudonym = keys.current().Pseudonym("case", request->case_reference());
+    if (keys.previous() != nullptr) {
+      replaces = keys.previous()->Pseudonym("case", request->case_reference());
+    }
     mapping.domain.assign(1, '*');  // "all domains" (GCC 12 -O3 misreports = "*" as -Wrestrict)
   } else {
     // Validate and pseudonymise the party exactly as for a contact.
@@ -374,7 +380,8 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::SetContactPerson(
     probe.set_idempotency_key("x");
     *probe.mutable_party() = request->party();
     absl::StatusOr<core::NewContact> prepared =
-        PrepareContact(probe, pseudonymizer, AttributePolicy(tenant), "probe", ctx_->clock->Now());
+        PrepareContact(probe, keys.current(), AttributePolicy(tenant), "probe", ctx_->clock->Now(),
+                       keys.previous());
     if (!prepared.ok()) {
       std::string message(prepared.status().message());
       if (absl::StartsWith(message, "contact.")) message = message.substr(8);
@@ -388,6 +395,7 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::SetContactPerson(
       return FinishNow(context, s);
     }
     mapping.party_pseudonym = prepared->party_pseudonym;
+    replaces = prepared->previous_party_pseudonym;
     mapping.domain = request->domain();
   }
   if (request->has_expires_at()) {
@@ -405,8 +413,8 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::SetContactPerson(
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   SubmitAndFinish(
       *ctx_, reactor, tenant,
-      [mapping, expires](core::Router& router, core::EffectList* effects) mutable {
-        WISSEL_RETURN_IF_ERROR(router.SetContactPerson(mapping, effects));
+      [mapping, replaces, expires](core::Router& router, core::EffectList* effects) mutable {
+        WISSEL_RETURN_IF_ERROR(router.SetContactPerson(mapping, effects, replaces));
         const core::ContactPersonMapping* set =
             router.FindContactPerson(mapping.party_pseudonym, mapping.domain);
         if (set != nullptr) *expires = set->expires_at;

@@ -63,7 +63,9 @@ absl::Status Server::Start() {
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
       transport::MakeServerCredentials(config_.tls, config_.listen_address);
   if (!credentials.ok()) return credentials.status();
-  if (!config_.tls.plaintext) {
+  if (config_.tls.plaintext) {
+    peers_.SetLoopbackPlaintext();
+  } else {
     transport::ClientTls peer_tls;
     peer_tls.ca_file =
         config_.peer_ca_file.empty() ? config_.tls.client_ca_file : config_.peer_ca_file;
@@ -72,7 +74,8 @@ absl::Status Server::Start() {
     peer_tls.refresh_interval = config_.tls.refresh_interval;
     if (peer_tls.ca_file.empty()) {
       LOG(WARNING) << "tls: neither peer_ca_file nor client_ca_file is set; calls for tenants "
-                      "decided by another router cannot be forwarded";
+                      "decided by another router are refused (FAILED_PRECONDITION), never "
+                      "forwarded in clear";
     } else {
       absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> peer_credentials =
           transport::MakeChannelCredentials(peer_tls, "peers", "tls.peer");
@@ -107,12 +110,19 @@ absl::Status Server::Start() {
   for (const config::TenantSettings& t : config_.tenants) {
     store_options.tenant_retention[t.routing.id] = t.contact_retention;
     store_options.tenant_audit_retention[t.routing.id] = t.audit_retention;
-    absl::StatusOr<privacy::Pseudonymizer> p = privacy::Pseudonymizer::Create(t.pseudonym_secret);
+    absl::StatusOr<privacy::PseudonymKeys> p =
+        privacy::PseudonymKeys::Create(t.pseudonym_secret, t.previous_pseudonym_secret);
     if (!p.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat("tenant ", t.routing.id, ": pseudonym secret: ", p.status().message()));
     }
-    context_.pseudonymizers.emplace(t.routing.id, *std::move(p));
+    if (p->previous() != nullptr) {
+      LOG(INFO) << "tenant " << t.routing.id
+                << ": pseudonym secret rotation: pseudonyms of the previous secret ("
+                << t.previous_pseudonym_secret_source
+                << ") still match; contact persons found under it are re-keyed";
+    }
+    context_.pseudonym_keys.emplace(t.routing.id, *std::move(p));
     absl::StatusOr<std::shared_ptr<const AttributePolicy>> attributes = MakeAttributePolicy(t);
     if (!attributes.ok()) return attributes.status();
     context_.attribute_policies.Set(t.routing.id, *std::move(attributes));
@@ -225,9 +235,12 @@ absl::Status Server::Reload(config::RouterConfig config) {
       return absl::InvalidArgumentError(
           absl::StrCat("tenant '", t.routing.id, "' is new: adding tenants needs a restart"));
     }
-    if (running->pseudonym_secret != t.pseudonym_secret) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "tenant '", t.routing.id, "': a new pseudonym secret needs a restart (and a migration)"));
+    if (running->pseudonym_secret != t.pseudonym_secret ||
+        running->previous_pseudonym_secret != t.previous_pseudonym_secret) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("tenant '", t.routing.id,
+                       "': pseudonym secrets change only at a restart (a rotation: "
+                       "docs/security.md)"));
     }
     absl::StatusOr<std::shared_ptr<const AttributePolicy>> attributes = MakeAttributePolicy(t);
     if (!attributes.ok()) return attributes.status();

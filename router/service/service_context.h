@@ -1,5 +1,5 @@
 // What the gRPC services share: the routing engine, a reader on the state store, the tenants'
-// pseudonymizers, the clock and the offer hub. Owned by the Server; the services hold a
+// pseudonym keys, the clock and the offer hub. Owned by the Server; the services hold a
 // pointer. Everything in it is thread-safe.
 #pragma once
 
@@ -9,7 +9,7 @@
 #include "router/core/clock.h"
 #include "router/engine/audit_writer.h"
 #include "router/engine/routing_engine.h"
-#include "router/privacy/pseudonymizer.h"
+#include "router/privacy/pseudonym_keys.h"
 #include "router/service/attribute_policy.h"
 #include "router/service/call_guard.h"
 #include "router/service/offer_hub.h"
@@ -28,7 +28,7 @@ struct ServiceContext {
   OfferHub* offers = nullptr;
   // The other routers, for calls of tenants decided there.
   PeerStubs* peers = nullptr;
-  absl::flat_hash_map<std::string, privacy::Pseudonymizer> pseudonymizers;
+  absl::flat_hash_map<std::string, privacy::PseudonymKeys> pseudonym_keys;
   // Which contact attributes each tenant accepts, and its attribute key; replaced on reload.
   AttributePolicies attribute_policies;
   // Admits every call (authentication and authorisation) before anything else.

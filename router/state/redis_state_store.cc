@@ -352,6 +352,9 @@ absl::StatusOr<ScriptCall> RedisStateStore::Prepare(const TenantEffect& te) cons
               // Not echoed: it might be a clear identifier.
               return absl::InvalidArgumentError("party_pseudonym: not 64 lower-case hex digits");
             }
+            if (!e.replaces_pseudonym.empty() && !keys::ValidPseudonym(e.replaces_pseudonym)) {
+              return absl::InvalidArgumentError("replaces_pseudonym: not 64 lower-case hex digits");
+            }
             WISSEL_RETURN_IF_ERROR(CheckId("domain", m.domain));
             WISSEL_RETURN_IF_ERROR(CheckId("handler_id", m.handler_id));
             if (e.time == absl::InfiniteFuture() || e.time == absl::InfinitePast() ||
@@ -373,6 +376,10 @@ absl::StatusOr<ScriptCall> RedisStateStore::Prepare(const TenantEffect& te) cons
                          EncodeContactPerson(m),
                          EncodeTime(m.expires_at),
                          EncodeTime(e.time)};
+            if (!e.replaces_pseudonym.empty()) {
+              call.keys.push_back(keys::ContactPerson(t, e.replaces_pseudonym, m.domain));
+              call.args.push_back(ContactPersonMember(e.replaces_pseudonym, m.domain));
+            }
             return absl::OkStatus();
           },
           [&](const core::ResidentErased& e) -> absl::Status {

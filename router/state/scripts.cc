@@ -252,6 +252,10 @@ return {'ok', ''}
 const char kContactPersonSet[] = R"lua(
 local ttl = tonumber(ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[6])
+if KEYS[3] then
+  redis.call('DEL', KEYS[3])
+  redis.call('ZREM', KEYS[2], ARGV[7])
+end
 if ttl <= 0 then
   redis.call('DEL', KEYS[1])
   redis.call('ZREM', KEYS[2], ARGV[3])

@@ -129,10 +129,12 @@ extern const char kContactUpdated[];
 // TTL ARGV[1] > 0 sets the mapping key (value ARGV[4], that TTL) and its index member ARGV[3]
 // (score ARGV[5] = expires_at), and raises the index TTL to max(ARGV[1], ARGV[2]) unless it is
 // already longer, so the index outlives every mapping in it and lives at least the handler
-// retention. With ARGV[1] = 0 (expires_at not after now) deletes the mapping instead.
-//   KEYS: 1 mapping key, 2 index zset
+// retention. With ARGV[1] = 0 (expires_at not after now) deletes the mapping instead. With
+// KEYS[3] (a mapping re-keyed in a pseudonym secret rotation) first deletes that old mapping key
+// and its index member ARGV[7].
+//   KEYS: 1 mapping key, 2 index zset, 3 optional: the replaced mapping key
 //   ARGV: 1 mapping TTL (s), 2 handler TTL (s), 3 index member, 4 value, 5 expires_at score,
-//         6 now score
+//         6 now score, 7 optional: the replaced index member
 extern const char kContactPersonSet[];
 
 // ResidentErased (AVG art. 17). Finds the contacts through the n resident index keys: those

@@ -66,6 +66,10 @@ absl::Status Validate(const state::TenantEffect& te) {
             if (!state::keys::ValidPseudonym(m.party_pseudonym)) {
               return absl::InvalidArgumentError("party_pseudonym: not 64 lower-case hex digits");
             }
+            if (!e.replaces_pseudonym.empty() &&
+                !state::keys::ValidPseudonym(e.replaces_pseudonym)) {
+              return absl::InvalidArgumentError("replaces_pseudonym: not 64 lower-case hex digits");
+            }
             WISSEL_RETURN_IF_ERROR(CheckId("domain", m.domain));
             WISSEL_RETURN_IF_ERROR(CheckId("handler_id", m.handler_id));
             if (!Finite(e.time) || !Finite(m.expires_at)) {
@@ -398,6 +402,10 @@ struct InMemoryTenant {
                 contact_persons.erase(member);
               } else {
                 contact_persons[member] = e.mapping;
+              }
+              if (!e.replaces_pseudonym.empty()) {
+                contact_persons.erase(
+                    state::ContactPersonMember(e.replaces_pseudonym, e.mapping.domain));
               }
               return EffectResult{};
             },

@@ -4,8 +4,10 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -79,16 +81,19 @@ tenants:
 class RouterHarness {
  public:
   // Starts Redis and a router; fails the test (ASSERT) if either does not start.
-  void SetUp(absl::string_view offer_timeout = "2s") {
-    auto redis = RedisServer::Start();
+  void SetUp(absl::string_view offer_timeout = "2s", RedisServerOptions redis_options = {}) {
+    auto redis = RedisServer::Start(std::move(redis_options));
     ASSERT_TRUE(redis.ok()) << redis.status();
     redis_ = *std::move(redis);
     StartRouter(offer_timeout);
   }
 
-  void StartRouter(absl::string_view offer_timeout = "2s") {
-    auto config =
-        config::ParseRouterConfig(TestConfigYaml(redis_->port(), offer_timeout), "test.yaml");
+  // `edit`, when given, changes the configuration's text before it is parsed.
+  void StartRouter(absl::string_view offer_timeout = "2s",
+                   const std::function<std::string(std::string)>& edit = nullptr) {
+    std::string yaml = TestConfigYaml(redis_->port(), offer_timeout);
+    if (edit) yaml = edit(std::move(yaml));
+    auto config = config::ParseRouterConfig(yaml, "test.yaml");
     ASSERT_TRUE(config.ok()) << config.status();
     server_ = std::make_unique<service::Server>(*std::move(config), &clock_);
     absl::Status started = server_->Start();

@@ -156,6 +156,20 @@ TEST_F(RouterConfigTest, MinimalFileTakesDefaults) {
   EXPECT_TRUE(tenant.routing.topics.empty());
 }
 
+TEST_F(RouterConfigTest, PreviousPseudonymSecretOpensARotationWindow) {
+  absl::StatusOr<RouterConfig> config = ParseRouterConfig(
+      Tenant(absl::StrCat("    previous_pseudonym_secret: \"", kSecret, "\"\n")), "test.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  const TenantSettings& tenant = config->tenants[0];
+  EXPECT_EQ(tenant.pseudonym_secret, "dev-secret-wisseloord-0123456789abcdef");
+  EXPECT_EQ(tenant.previous_pseudonym_secret, kSecret);
+  EXPECT_EQ(tenant.previous_pseudonym_secret_source, "literal");
+  // Outside a rotation there is none.
+  absl::StatusOr<RouterConfig> plain = ParseRouterConfig(Tenant(), "test.yaml");
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_TRUE(plain->tenants[0].previous_pseudonym_secret.empty());
+}
+
 TEST_F(RouterConfigTest, PartialSectionsKeepOtherDefaults) {
   absl::StatusOr<RouterConfig> config = ParseRouterConfig(absl::StrCat(R"(
 listen_address: "[::1]:0"
@@ -376,6 +390,18 @@ INSTANTIATE_TEST_SUITE_P(
          "test.yaml:2:5: tenants[0]: missing pseudonym secret"},
         {"TwoSecrets", Tenant("    pseudonym_secret: 0123456789abcdef0123456789abcdef\n"),
          "test.yaml:5:23: tenants[0].pseudonym_secret: conflicts with pseudonym_secret_env"},
+        {"PreviousSecretTooShort", Tenant("    previous_pseudonym_secret: short\n"),
+         "test.yaml:5:32: tenants[0].previous_pseudonym_secret: pseudonym secret is 5 bytes; at "
+         "least 32 are required"},
+        {"PreviousSecretIsTheCurrentOne",
+         Tenant("    previous_pseudonym_secret: dev-secret-wisseloord-0123456789abcdef\n"),
+         "test.yaml:5:32: tenants[0].previous_pseudonym_secret: is the same as the current "
+         "pseudonym secret; a rotation needs a new one"},
+        {"TwoPreviousSecrets",
+         Tenant("    previous_pseudonym_secret: 0123456789abcdef0123456789abcdef\n"
+                "    previous_pseudonym_secret_file: /nonexistent/secret\n"),
+         "test.yaml:5:32: tenants[0].previous_pseudonym_secret: conflicts with "
+         "previous_pseudonym_secret_file"},
         {"SecretFileMissing",
          "tenants:\n  - id: t\n    name: T\n    pseudonym_secret_file: /nonexistent/secret\n",
          "test.yaml:4:28: tenants[0].pseudonym_secret_file: cannot open '/nonexistent/secret'"},

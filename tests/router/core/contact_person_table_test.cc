@@ -1,6 +1,7 @@
 #include "router/core/contact_person_table.h"
 
 #include <optional>
+#include <variant>
 
 #include "gtest/gtest.h"
 
@@ -30,6 +31,47 @@ TEST(ContactPersonTableTest, ExpireForgetsExpiredMappings) {
   table.Expire(kT0 + absl::Hours(2));
   EXPECT_EQ(table.all().size(), 1u);
   EXPECT_NE(table.Find("p2", "wmo", kT0), nullptr);
+}
+
+TEST(ContactPersonTableTest, RekeyMovesEveryDomainAndKeepsNewerMappings) {
+  ContactPersonTable table;
+  table.Set({"old", "wmo", "h1", kT0 + absl::Hours(5)});
+  table.Set({"old", "jeugd", "h2", kT0 + absl::Hours(5)});
+  table.Set({"old", "afval", "h3", kT0 + absl::Hours(1)});  // expired by then
+  table.Set({"new", "jeugd", "h9", kT0 + absl::Hours(6)});  // set under the new secret already
+  table.Set({"other", "wmo", "h4", kT0 + absl::Hours(5)});
+  EffectList effects;
+  table.Rekey("old", "new", kT0 + absl::Hours(2), &effects);
+
+  ASSERT_NE(table.Find("new", "wmo", kT0), nullptr);
+  EXPECT_EQ(table.Find("new", "wmo", kT0)->handler_id, "h1");
+  EXPECT_EQ(table.Find("new", "wmo", kT0)->expires_at, kT0 + absl::Hours(5));
+  EXPECT_EQ(table.Find("new", "jeugd", kT0)->handler_id, "h9");
+  EXPECT_EQ(table.Find("new", "afval", kT0), nullptr);
+  for (const char* domain : {"wmo", "jeugd", "afval"}) {
+    EXPECT_EQ(table.Find("old", domain, kT0), nullptr) << domain;
+  }
+  EXPECT_NE(table.Find("other", "wmo", kT0), nullptr);
+  EXPECT_EQ(table.all().size(), 3u);
+
+  // One set per live mapping moved, each naming the pseudonym it replaces.
+  ASSERT_EQ(effects.size(), 2u);
+  for (const Effect& e : effects) {
+    const auto* set = std::get_if<ContactPersonSet>(&e);
+    ASSERT_NE(set, nullptr);
+    EXPECT_EQ(set->replaces_pseudonym, "old");
+    EXPECT_EQ(set->mapping.party_pseudonym, "new");
+    EXPECT_EQ(set->time, kT0 + absl::Hours(2));
+    EXPECT_EQ(set->mapping.handler_id, set->mapping.domain == "wmo" ? "h1" : "h9");
+  }
+
+  // Nothing to do outside a rotation, or twice.
+  effects.clear();
+  table.Rekey("", "new", kT0, &effects);
+  table.Rekey("new", "new", kT0, &effects);
+  table.Rekey("old", "new", kT0, &effects);
+  EXPECT_TRUE(effects.empty());
+  EXPECT_EQ(table.all().size(), 3u);
 }
 
 class ReservationTargetTest : public ::testing::Test {

@@ -301,6 +301,58 @@ TEST_F(PolicyTest, ContactPersonGetsTheResidentFirstOnAnyChannel) {
   }
 }
 
+// A rotation of the pseudonym secret: the mapping made under the previous secret is found
+// through the contact's previous pseudonym, re-keyed, and found under the current one after.
+TEST_F(PolicyTest, ContactPersonUnderThePreviousSecretIsRekeyed) {
+  SignIn("other", {{"wmo", 5}});
+  SignIn("anna", {{"wmo", 5}});
+  ContactPersonMapping m{"p-old", "sociaal_domein", "anna", absl::InfiniteFuture()};
+  ASSERT_TRUE(router_->SetContactPerson(m, &effects_).ok());
+  ContactPersonMapping c{"c-old", ContactPersonTable::kAnyDomain, "anna", absl::InfiniteFuture()};
+  ASSERT_TRUE(router_->SetContactPerson(c, &effects_).ok());
+  effects_.clear();
+
+  NewContact first = Contact("c1", "wmo-hulpmiddelen", Channel::kWebForm);
+  first.party_pseudonym = "p-new";
+  first.previous_party_pseudonym = "p-old";
+  first.case_pseudonym = "c-new";
+  first.previous_case_pseudonym = "c-old";
+  Decision d = Route(first);
+  EXPECT_EQ(d.handler_id, "anna");
+  EXPECT_THAT(d.Trace(), Contains(Field(&TraceStep::name, "een_contactpersoon")));
+  std::vector<std::string> replaced;
+  for (const ContactPersonSet& set : EffectsOf<ContactPersonSet>(effects_)) {
+    replaced.push_back(set.replaces_pseudonym + ">" + set.mapping.party_pseudonym);
+  }
+  EXPECT_THAT(replaced, ::testing::UnorderedElementsAre("p-old>p-new", "c-old>c-new"));
+  EXPECT_EQ(router_->FindContactPerson("p-old", "sociaal_domein"), nullptr);
+  ASSERT_NE(router_->FindContactPerson("p-new", "sociaal_domein"), nullptr);
+  EXPECT_EQ(router_->FindContactPerson("p-new", "sociaal_domein")->handler_id, "anna");
+  ASSERT_NE(router_->FindContactPerson("c-new", ContactPersonTable::kAnyDomain), nullptr);
+
+  // After the window: the contact carries the current pseudonym only.
+  NewContact later = Contact("c2", "wmo-hulpmiddelen", Channel::kChat);
+  later.party_pseudonym = "p-new";
+  EXPECT_EQ(Route(later).handler_id, "anna");
+}
+
+// Set again in the window (from the case system): the old mapping goes with the new one.
+TEST_F(PolicyTest, SettingAContactPersonInTheWindowReplacesTheOldMapping) {
+  ContactPersonMapping m{"p-old", "sociaal_domein", "anna", absl::InfiniteFuture()};
+  ASSERT_TRUE(router_->SetContactPerson(m, &effects_).ok());
+  effects_.clear();
+  ContactPersonMapping renewed{"p-new", "sociaal_domein", "bram", absl::InfiniteFuture()};
+  ASSERT_TRUE(router_->SetContactPerson(renewed, &effects_, "p-old").ok());
+  ASSERT_THAT(EffectsOf<ContactPersonSet>(effects_), SizeIs(1));
+  EXPECT_EQ(EffectsOf<ContactPersonSet>(effects_)[0].replaces_pseudonym, "p-old");
+  EXPECT_EQ(router_->FindContactPerson("p-old", "sociaal_domein"), nullptr);
+  EXPECT_EQ(router_->FindContactPerson("p-new", "sociaal_domein")->handler_id, "bram");
+  // Nothing under the old pseudonym in that domain: nothing to replace.
+  effects_.clear();
+  ASSERT_TRUE(router_->SetContactPerson(renewed, &effects_, "p-old").ok());
+  EXPECT_EQ(EffectsOf<ContactPersonSet>(effects_)[0].replaces_pseudonym, "");
+}
+
 TEST_F(PolicyTest, BusyContactPersonThenTeamAndACallbackTask) {
   SignIn("anna", {{"wmo", 5}});
   SignIn("bram", {{"wmo", 4}});

@@ -435,6 +435,32 @@ TEST_P(StateStoreContractTest, ContactPersonsAreStoredLoadedAndExpire) {
   EXPECT_THAT(loaded(), ElementsAre("00ff:sociaal_domein:h2:2592000"));
 }
 
+// A pseudonym secret rotation re-keys a mapping: the new one is stored and the old one dropped
+// in one step, so a crash in between cannot leave the resident with two contact persons.
+TEST_P(StateStoreContractTest, AReKeyedContactPersonReplacesTheOldMapping) {
+  const absl::Time now = clock_.Now();
+  ExpectAllOk(ApplyAll({
+      PersonSet(kResident1, "sociaal_domein", "h1", now + absl::Hours(24), now),
+      PersonSet(kResident1, "burgerzaken", "h2", now + absl::Hours(24), now),
+  }));
+  core::ContactPersonSet moved =
+      PersonSet(kResident2, "sociaal_domein", "h1", now + absl::Hours(25), now);
+  moved.replaces_pseudonym = kResident1;
+  ASSERT_TRUE(ApplyOne(moved).ok());
+  // Ordered by expires_at; only the re-keyed domain moved.
+  EXPECT_THAT(ContactPersonLines(*store_, now),
+              ElementsAre("3f1c:burgerzaken:h2:86400", "00ff:sociaal_domein:h1:90000"));
+  const std::string dump = backend_->Dump();
+
+  // The replaced pseudonym is checked like the new one, and a refusal changes nothing.
+  core::ContactPersonSet bad = moved;
+  bad.replaces_pseudonym = "123456782";
+  const absl::Status status = ApplyOne(bad);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  EXPECT_THAT(std::string(status.message()), Not(HasSubstr("123456782")));
+  EXPECT_EQ(backend_->Dump(), dump);
+}
+
 TEST_P(StateStoreContractTest, ContactPersonSetRefusesClearIdentifiersAndBadInput) {
   const absl::Time now = clock_.Now();
   const std::string before = backend_->Dump();
