@@ -11,9 +11,9 @@
 #include "absl/time/clock.h"
 #include "adapters/chat/chat_api.pb.h"
 #include "adapters/chat/chat_request.h"
-#include "adapters/chat/session_token.h"
 #include "adapters/common/api_names.h"
 #include "adapters/common/bearer_token.h"
+#include "adapters/common/capability_token.h"
 #include "adapters/common/json_body.h"
 #include "adapters/common/media_type.h"
 #include "adapters/common/problem.h"
@@ -242,7 +242,7 @@ void ChatService::Open(const httplib::Request& req, const RequestBody& body,
     }
   }
   // A new session's token is drawn before routing: without randomness, nothing is routed.
-  absl::StatusOr<std::string> token = NewSessionToken();
+  absl::StatusOr<std::string> token = NewCapabilityToken();
   if (!token.ok()) return WriteError(req, res, token.status());
 
   absl::StatusOr<v1::RouteContactResponse> routed = router_->RouteContact(*request);

@@ -15,7 +15,7 @@
 // handler), "ended" (completed or abandoned; then the stream ends). A push API on the router
 // would be better; polling is bounded by max_streams and max_stream_duration.
 //
-// Session tokens (session_token.h): the open answer carries a new random token; every other
+// Session tokens (capability_token.h): the open answer carries a new random token; every other
 // call about the session needs it ("Authorization: Bearer TOKEN"; the events stream also takes
 // "?session_token=TOKEN" for EventSource). No token: 401. A token that is not this session's,
 // and a session this instance does not know, get the same 404, so that a caller without the

@@ -3,6 +3,12 @@
 
 #include <httplib.h>
 
+#include <algorithm>
+#include <string>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "adapters/common/http_api.pb.h"
 #include "adapters/webform/webform_api.pb.h"
 #include "gmock/gmock.h"
@@ -29,9 +35,26 @@ class WebformServiceTest : public ::testing::Test {
     decision.set_queue("afval");
     decision.set_expected_handling_date("2026-12-03");
     router_.SetNextDecision(decision);
-    service_ = std::make_unique<WebformService>(FormOptions(), &router_, server_.get());
+    service_ = std::make_unique<WebformService>(WebformOptions(), &router_, server_.get());
     ASSERT_TRUE(server_->Start().ok());
     client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
+  }
+
+  // Submits `submission_id` (JSON) to `tenant`'s grofvuil form; the accepted answer.
+  api::SubmissionAccepted Submit(const std::string& submission_id,
+                                 const std::string& tenant = "gemeente-test") {
+    auto res = client_->Post(absl::StrCat("/v1/forms/", tenant, "/grofvuil"),
+                             absl::StrCat(R"({"submission_id":")", submission_id, R"("})"),
+                             "application/json");
+    EXPECT_TRUE(res);
+    if (!res) return {};
+    EXPECT_EQ(res->status, 202) << res->body;
+    return ParseJson<api::SubmissionAccepted>(res->body);
+  }
+
+  httplib::Result GetStatus(const std::string& path, const std::string& authorization) {
+    if (authorization.empty()) return client_->Get(path);
+    return client_->Get(path, {{"Authorization", authorization}});
   }
 
   testing::FakeRouterClient router_;
@@ -55,6 +78,12 @@ TEST_F(WebformServiceTest, JsonIsAccepted) {
   EXPECT_EQ(body.outcome(), "queued");
   EXPECT_THAT(body.not_forwarded(), ElementsAre("name"));
   EXPECT_EQ(router_.routed()[0].contact().channel(), v1::CHANNEL_WEB_FORM);
+  // The status token: 256 random bits, base64url; the answer carries a credential.
+  EXPECT_EQ(body.status_token().size(), 43u);
+  EXPECT_TRUE(std::all_of(body.status_token().begin(), body.status_token().end(), [](char c) {
+    return absl::ascii_isalnum(c) || c == '-' || c == '_';
+  })) << body.status_token();
+  EXPECT_EQ(res->get_header_value("Cache-Control"), "no-store");
 }
 
 TEST_F(WebformServiceTest, UrlencodedIsAcceptedAndResubmissionIsTheSameContact) {
@@ -117,20 +146,103 @@ INSTANTIATE_TEST_SUITE_P(
         BadRequest{"RouterDown", "application/json", R"({"submission_id":"a"})", 503, ""}),
     [](const auto& info) { return info.param.name; });
 
-TEST_F(WebformServiceTest, StatusOfAWorkItem) {
+TEST_F(WebformServiceTest, StatusOfAWorkItemWithItsToken) {
   auto posted = client_->Post("/v1/forms/gemeente-test/grofvuil", R"({"submission_id":"s"})",
                               "application/json");
   ASSERT_TRUE(posted);
-  auto res = client_->Get(posted->get_header_value("Location"));
+  const auto accepted = ParseJson<api::SubmissionAccepted>(posted->body);
+  ASSERT_FALSE(accepted.status_token().empty());
+  EXPECT_EQ(posted->get_header_value("Location"), accepted.status_url());
+  auto res = GetStatus(accepted.status_url(), "Bearer " + accepted.status_token());
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200) << res->body;
   const auto status = ParseJson<api::SubmissionStatus>(res->body);
+  EXPECT_EQ(status.contact_id(), accepted.contact_id());
   EXPECT_EQ(status.state(), "queued");
   EXPECT_EQ(status.queue(), "afval");
   EXPECT_EQ(status.expected_handling_date(), "2026-12-03");
-  auto missing = client_->Get("/v1/forms/gemeente-test/contacts/c-404");
-  ASSERT_TRUE(missing);
-  EXPECT_EQ(missing->status, 404);
+  // The scheme is case-insensitive (RFC 6750).
+  auto lower = GetStatus(accepted.status_url(), "bearer " + accepted.status_token());
+  ASSERT_TRUE(lower);
+  EXPECT_EQ(lower->status, 200) << lower->body;
+}
+
+// A resubmission is the same work item but gets no token: the submission id is no credential.
+TEST_F(WebformServiceTest, ResubmissionGetsNoStatusToken) {
+  const auto first = Submit("sub-again");
+  ASSERT_FALSE(first.status_token().empty());
+  const auto again = Submit("sub-again");
+  EXPECT_EQ(again.contact_id(), first.contact_id());
+  EXPECT_EQ(again.status_url(), first.status_url());
+  EXPECT_TRUE(again.status_token().empty());
+  // The first token still reads the status.
+  auto res = GetStatus(first.status_url(), "Bearer " + first.status_token());
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+}
+
+// Without a token 401; with a wrong one (another submission's, one of another tenant, made up,
+// or for a contact that does not exist) the same 404, which says nothing about whether the
+// contact id exists; the router is not asked.
+TEST_F(WebformServiceTest, StatusNeedsTheSubmissionsToken) {
+  const auto mine = Submit("sub-mine");
+  const auto theirs = Submit("sub-theirs");
+  const auto other_tenant = Submit("sub-mine", "gemeente-ander");
+  ASSERT_FALSE(mine.status_token().empty());
+  ASSERT_FALSE(theirs.status_token().empty());
+  ASSERT_FALSE(other_tenant.status_token().empty());
+  const std::string path = mine.status_url();
+  const int calls = router_.other_calls();
+
+  for (const std::string& authorization :
+       {std::string(""), std::string("Basic dXNlcjpwYXNz"), std::string("Bearer"),
+        std::string("Bearer ") + mine.status_token() + "!"}) {
+    SCOPED_TRACE(authorization);
+    auto res = GetStatus(path, authorization);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 401) << res->body;
+    EXPECT_EQ(res->get_header_value("Content-Type"), "application/problem+json");
+    EXPECT_EQ(res->get_header_value("WWW-Authenticate"), R"(Bearer realm="wissel-webform")");
+    EXPECT_EQ(ParseJson<adapters::api::Problem>(res->body).code(), "unauthenticated");
+  }
+
+  auto unknown =
+      GetStatus("/v1/forms/gemeente-test/contacts/c-404", "Bearer " + theirs.status_token());
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404) << unknown->body;
+  const std::string unknown_body = unknown->body;
+  struct Wrong {
+    std::string name;
+    std::string path;
+    std::string token;
+  };
+  const Wrong wrong[] = {
+      {"another submission's token", path, theirs.status_token()},
+      {"another tenant's token", path, other_tenant.status_token()},
+      {"made-up token", path, "x"},
+      {"the right token on another tenant's path",
+       absl::StrCat("/v1/forms/gemeente-ander/contacts/", mine.contact_id()), mine.status_token()},
+  };
+  for (const Wrong& w : wrong) {
+    SCOPED_TRACE(w.name);
+    auto res = GetStatus(w.path, "Bearer " + w.token);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 404) << res->body;
+    EXPECT_EQ(res->get_header_value("Content-Type"), "application/problem+json");
+    // The same answer as for a contact id that does not exist (but for the path it names).
+    EXPECT_EQ(absl::StrReplaceAll(res->body, {{w.path, "/v1/forms/gemeente-test/contacts/c-404"}}),
+              unknown_body);
+    EXPECT_EQ(res->body.find(R"("state")"), std::string::npos);
+  }
+  EXPECT_EQ(router_.other_calls(), calls);  // nothing was asked of the router
+}
+
+// Bad path segments are refused before any token is looked at.
+TEST_F(WebformServiceTest, StatusOfABadContactIdIs400) {
+  const auto mine = Submit("sub-bad-path");
+  auto res = GetStatus("/v1/forms/gemeente-test/contacts/c~x", "Bearer " + mine.status_token());
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400) << res->body;
 }
 
 }  // namespace

@@ -87,6 +87,18 @@ tenants:
       - {code: wmo-hulpmiddelen, name: Hulpmiddelen, domain: sociaal_domein, queue: wmo}
       - {code: grofvuil, name: Grofvuil, domain: openbare_ruimte, queue: afval,
          norms: {web_form: {working_days: 5}}}
+  # A second municipality: the same ids there are other contacts, and tokens do not cross.
+  - id: gemeente-ander
+    name: Gemeente Ander
+    dynamic_handlers: true
+    pseudonym_secret: "ander-secret-ander-secret-ander-secret-01"
+    attributes:
+      - {name: submission_id, max_length: 128}
+    contact_retention: 1d
+    queues:
+      - {name: afval}
+    topics:
+      - {code: grofvuil, name: Grofvuil, domain: openbare_ruimte, queue: afval}
 )yaml",
                              {{"PORT", absl::StrCat(redis_port)}});
 }
@@ -342,17 +354,19 @@ TEST_F(HttpAdaptersE2eTest, WebformJsonAndUrlencodedAreAccepted) {
   const auto second = ParseJson<adapters::webform::api::SubmissionAccepted>(form->body);
   EXPECT_NE(second.contact_id(), accepted.contact_id());
 
-  // The same submission again is the same work item.
+  // The same submission again is the same work item (and hands out no status token).
   auto again = Client(webform_).Post(
       "/v1/forms/gemeente-test/grofvuil",
       "submission_id=e2e-form-2&email=ander%40example.nl&message=Koelkast&category=afval",
       "application/x-www-form-urlencoded");
   ASSERT_TRUE(again);
   EXPECT_EQ(again->status, 202);
-  EXPECT_EQ(ParseJson<adapters::webform::api::SubmissionAccepted>(again->body).contact_id(),
-            second.contact_id());
+  const auto resubmitted = ParseJson<adapters::webform::api::SubmissionAccepted>(again->body);
+  EXPECT_EQ(resubmitted.contact_id(), second.contact_id());
+  EXPECT_TRUE(resubmitted.status_token().empty());
 
-  auto status = Client(webform_).Get(form->get_header_value("Location"));
+  auto status =
+      Client(webform_).Get(form->get_header_value("Location"), Auth(second.status_token()));
   ASSERT_TRUE(status);
   ASSERT_EQ(status->status, 200) << status->body;
   EXPECT_EQ(ParseJson<adapters::webform::api::SubmissionStatus>(status->body).state(), "queued");
@@ -679,6 +693,66 @@ TEST_F(HttpAdaptersE2eTest, ChatSessionCallsNeedTheSessionToken) {
     EXPECT_EQ(left->status, 200) << left->body;
   }
   EXPECT_EQ(ContactState(first.contact_id()), "CONTACT_STATE_ABANDONED");
+}
+
+// A web form's status needs the status token of its submission's answer: none is 401, another
+// submission's or another tenant's is the same 404 as a contact id that does not exist.
+TEST_F(HttpAdaptersE2eTest, WebformStatusNeedsTheStatusToken) {
+  auto submit = [&](const std::string& tenant, const std::string& id) {
+    auto res = Client(webform_).Post(absl::StrCat("/v1/forms/", tenant, "/grofvuil"),
+                                     absl::StrCat(R"({"submission_id":")", id, R"("})"),
+                                     "application/json");
+    EXPECT_TRUE(res);
+    EXPECT_EQ(res ? res->status : 0, 202) << (res ? res->body : "");
+    return res ? ParseJson<adapters::webform::api::SubmissionAccepted>(res->body)
+               : adapters::webform::api::SubmissionAccepted();
+  };
+  const auto mine = submit(kTenant, "e2e-status-mine");
+  const auto theirs = submit(kTenant, "e2e-status-theirs");
+  const auto elsewhere = submit("gemeente-ander", "e2e-status-mine");
+  ASSERT_FALSE(mine.status_token().empty());
+  ASSERT_FALSE(theirs.status_token().empty());
+  ASSERT_FALSE(elsewhere.status_token().empty());
+  const std::string path = mine.status_url();
+
+  auto none = Client(webform_).Get(path);
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->status, 401) << none->body;
+  EXPECT_EQ(none->get_header_value("Content-Type"), "application/problem+json");
+  EXPECT_EQ(none->get_header_value("WWW-Authenticate"), R"(Bearer realm="wissel-webform")");
+  EXPECT_EQ(ParseJson<adapters::api::Problem>(none->body).code(), "unauthenticated");
+  EXPECT_THAT(none->body, Not(HasSubstr("queued")));
+
+  struct Wrong {
+    std::string name;
+    std::string path;
+    std::string token;
+  };
+  const Wrong wrong[] = {
+      {"another submission's token", path, theirs.status_token()},
+      {"another tenant's token", path, elsewhere.status_token()},
+      {"the right token on another tenant's path",
+       absl::StrCat("/v1/forms/gemeente-ander/contacts/", mine.contact_id()), mine.status_token()},
+      {"a contact id that does not exist", "/v1/forms/gemeente-test/contacts/0000000000000000",
+       mine.status_token()},
+  };
+  for (const Wrong& w : wrong) {
+    SCOPED_TRACE(w.name);
+    auto res = Client(webform_).Get(w.path, Auth(w.token));
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 404) << res->body;
+    EXPECT_EQ(res->get_header_value("Content-Type"), "application/problem+json");
+    EXPECT_EQ(ParseJson<adapters::api::Problem>(res->body).code(), "not_found");
+    EXPECT_THAT(res->body, Not(HasSubstr("queued")));
+  }
+
+  auto own = Client(webform_).Get(path, Auth(mine.status_token()));
+  ASSERT_TRUE(own);
+  EXPECT_EQ(own->status, 200) << own->body;
+  const auto status = ParseJson<adapters::webform::api::SubmissionStatus>(own->body);
+  EXPECT_EQ(status.contact_id(), mine.contact_id());
+  EXPECT_EQ(status.state(), "queued");
+  EXPECT_EQ(ContactState(mine.contact_id()), "CONTACT_STATE_QUEUED");
 }
 
 // CORS: only the configured origin gets Access-Control-Allow-Origin; a page of another origin

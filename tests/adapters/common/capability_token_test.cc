@@ -1,5 +1,5 @@
-// Chat session tokens: 256 random bits as base64url, never the same twice.
-#include "adapters/chat/session_token.h"
+// Capability tokens: 256 random bits as base64url, never the same twice.
+#include "adapters/common/capability_token.h"
 
 #include <set>
 
@@ -7,11 +7,11 @@
 #include "absl/strings/escaping.h"
 #include "gtest/gtest.h"
 
-namespace wissel::adapters::chat {
+namespace wissel::adapters {
 namespace {
 
-TEST(SessionTokenTest, IsBase64UrlOf32RandomBytes) {
-  absl::StatusOr<std::string> token = NewSessionToken();
+TEST(CapabilityTokenTest, IsBase64UrlOf32RandomBytes) {
+  absl::StatusOr<std::string> token = NewCapabilityToken();
   ASSERT_TRUE(token.ok()) << token.status();
   EXPECT_EQ(token->size(), 43u);
   for (char c : *token) {
@@ -19,17 +19,17 @@ TEST(SessionTokenTest, IsBase64UrlOf32RandomBytes) {
   }
   std::string bytes;
   ASSERT_TRUE(absl::WebSafeBase64Unescape(*token, &bytes));
-  EXPECT_EQ(bytes.size(), static_cast<size_t>(kSessionTokenBytes));
+  EXPECT_EQ(bytes.size(), static_cast<size_t>(kCapabilityTokenBytes));
 }
 
-TEST(SessionTokenTest, NeverTheSameTwice) {
+TEST(CapabilityTokenTest, NeverTheSameTwice) {
   std::set<std::string> seen;
   for (int i = 0; i < 1000; ++i) {
-    absl::StatusOr<std::string> token = NewSessionToken();
+    absl::StatusOr<std::string> token = NewCapabilityToken();
     ASSERT_TRUE(token.ok());
     EXPECT_TRUE(seen.insert(*token).second);
   }
 }
 
 }  // namespace
-}  // namespace wissel::adapters::chat
+}  // namespace wissel::adapters

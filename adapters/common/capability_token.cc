@@ -1,4 +1,4 @@
-#include "adapters/chat/session_token.h"
+#include "adapters/common/capability_token.h"
 
 #include <openssl/rand.h>
 
@@ -7,12 +7,12 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/string_view.h"
 
-namespace wissel::adapters::chat {
+namespace wissel::adapters {
 
-absl::StatusOr<std::string> NewSessionToken() {
-  std::array<unsigned char, kSessionTokenBytes> bytes{};
+absl::StatusOr<std::string> NewCapabilityToken() {
+  std::array<unsigned char, kCapabilityTokenBytes> bytes{};
   if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
-    return absl::InternalError("no randomness for a session token");
+    return absl::InternalError("no randomness for a capability token");
   }
   std::string token = absl::WebSafeBase64Escape(
       absl::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
@@ -20,4 +20,4 @@ absl::StatusOr<std::string> NewSessionToken() {
   return token;
 }
 
-}  // namespace wissel::adapters::chat
+}  // namespace wissel::adapters
