@@ -143,6 +143,20 @@ address in brackets. Kubernetes substitutes $(VAR) in args.
 {{- end }}
 
 {{/*
+A duration as the chart's values write it ("2s", "500ms", "1h30m", "1d") in whole milliseconds,
+for the checks that compare two of them.
+*/}}
+{{- define "wissel.durationMs" -}}
+{{- $ms := 0 }}
+{{- range regexFindAll "[0-9]+(ms|s|m|h|d)" (toString .) -1 }}
+{{- $unit := regexReplaceAll "^[0-9]+" . "" }}
+{{- $factor := get (dict "ms" 1 "s" 1000 "m" 60000 "h" 3600000 "d" 86400000) $unit }}
+{{- $ms = add $ms (mul (atoi (regexFind "^[0-9]+" .)) $factor) }}
+{{- end }}
+{{- $ms }}
+{{- end }}
+
+{{/*
 Checks that the schema cannot express; each failure names the value to change.
 */}}
 {{- define "wissel.validateValues" -}}
@@ -198,6 +212,21 @@ Checks that the schema cannot express; each failure names the value to change.
 {{- end }}
 {{- if and .Values.metrics.serviceMonitor.enabled (not .Values.metrics.enabled) }}
 {{- fail "metrics.serviceMonitor.enabled needs metrics.enabled" }}
+{{- end }}
+{{- /*
+Cross-field mistakes that would otherwise pass install and fail only later. JSON Schema draft-07
+cannot compare two values, so they are checked here.
+*/}}
+{{- $drain := default "10s" .Values.config.drain_timeout }}
+{{- if le (mul (int64 .Values.terminationGracePeriodSeconds) 1000) (int64 (include "wissel.durationMs" $drain)) }}
+{{- fail (printf "terminationGracePeriodSeconds (%v) must exceed config.drain_timeout (%s): the kubelet would kill a router while it still drains its calls" .Values.terminationGracePeriodSeconds $drain) }}
+{{- end }}
+{{- if ge (int64 (include "wissel.durationMs" .Values.redis.replicaAckTimeout)) (int64 (include "wissel.durationMs" .Values.redis.commandTimeout)) }}
+{{- fail (printf "redis.replicaAckTimeout (%s) must be shorter than redis.commandTimeout (%s): the batch's command would time out before its replicas could acknowledge it (the router refuses it too)" .Values.redis.replicaAckTimeout .Values.redis.commandTimeout) }}
+{{- end }}
+{{- $hpa := .Values.autoscaling.hpa }}
+{{- if and $hpa.enabled (gt (int $hpa.minReplicas) (int $hpa.maxReplicas)) }}
+{{- fail (printf "autoscaling.hpa.minReplicas (%d) must not exceed autoscaling.hpa.maxReplicas (%d)" (int $hpa.minReplicas) (int $hpa.maxReplicas)) }}
 {{- end }}
 {{- end }}
 
