@@ -11,7 +11,9 @@
 #      unknown or misspelt field (strict-k8s.mjs: the objects typed with kubernetes-models'
 #      interfaces, checked by tsc);
 #   4. the router's own loader accepts the configuration of every rendered ConfigMap
-#      (`wisselctl config check`, with the files mounted beside it);
+#      (`wisselctl config check`, with the files mounted beside it; those of an existing
+#      ConfigMap, config.filesConfigMap, from ci/<name>-files/); ci/render.sh has copied
+#      config/example/ into ci/example-values.yaml unchanged, so the example is checked too;
 #   5. every ci/invalid/*-values.yaml (applied over ci/default-values.yaml) is refused, by the
 #      stage its header names and with the error it names:
 #        # Refused by: schema | template | wisselctl
@@ -86,8 +88,20 @@ if [[ ! -x "$WISSELCTL" ]]; then
   echo "check-chart: $WISSELCTL is missing; build the wisselctl target first" >&2
   exit 1
 fi
-if [[ ! -d "$TOOLS/node_modules" ]]; then
-  (cd "$TOOLS" && npm install --no-audit --no-fund --silent >&2)
+# The chart may render a cert-manager Certificate (tls.certManager): the copy also gets
+# cert-manager's models, pinned here, and both scripts' tables of API groups learn cert-manager.io.
+CERT_MANAGER_MODELS=@kubernetes-models/cert-manager@6.0.0
+if [[ ! -d "$TOOLS/node_modules/@kubernetes-models/cert-manager" ]]; then
+  (cd "$TOOLS" && npm install --no-audit --no-fund --silent >&2 &&
+    npm install --no-audit --no-fund --silent --save-exact "$CERT_MANAGER_MODELS" >&2)
+  sed -i 's|"monitoring.coreos.com": "@kubernetes-models/prometheus-operator"|"cert-manager.io": "@kubernetes-models/cert-manager", &|' \
+    "$TOOLS/validate-k8s.mjs" "$TOOLS/strict-k8s.mjs"
+  for script in validate-k8s.mjs strict-k8s.mjs; do
+    grep -q '"cert-manager.io"' "$TOOLS/$script" || {
+      echo "check-chart: could not teach $script the cert-manager.io group" >&2
+      exit 1
+    }
+  done
 fi
 
 work=$(mktemp -d)
@@ -103,11 +117,12 @@ for values in "$CHART"/ci/*-values.yaml; do
 done
 
 # Writes every ConfigMap of a rendered file that carries wissel.yaml into DIR/<name>/, one file
-# per key, as the kubelet mounts it, and prints those folders.
+# per key, as the kubelet mounts it, and prints those folders. The files of an existing ConfigMap
+# mounted beside it (config.filesConfigMap) come from FILES_DIR, if given (ci/<name>-files/).
 extract_router_configs() {
-  "$PYTHON" - "$1" "$2" <<'EOF'
-import os, sys, yaml
-rendered, out = sys.argv[1], sys.argv[2]
+  "$PYTHON" - "$1" "$2" "${3:-}" <<'EOF'
+import os, shutil, sys, yaml
+rendered, out, extra = sys.argv[1], sys.argv[2], sys.argv[3]
 for doc in yaml.safe_load_all(open(rendered)):
     if not doc or doc.get("kind") != "ConfigMap" or "wissel.yaml" not in doc.get("data", {}):
         continue
@@ -116,6 +131,11 @@ for doc in yaml.safe_load_all(open(rendered)):
     for key, text in doc["data"].items():
         with open(os.path.join(folder, key), "w") as f:
             f.write(text)
+    if extra and os.path.isdir(extra):
+        for name in os.listdir(extra):
+            if os.path.exists(os.path.join(folder, name)):
+                sys.exit(f"{extra}/{name}: also a key of the ConfigMap {doc['metadata']['name']}")
+            shutil.copy(os.path.join(extra, name), folder)
     print(folder)
 EOF
 }
@@ -131,7 +151,7 @@ for rendered in "$CHART"/ci/rendered/*.yaml; do
   # tsc resolves the kubernetes-models types from the folder of the generated file.
   # strict-k8s.mjs runs tsc through npx from the working folder: the copy's own typescript.
   (cd "$TOOLS" && node strict-k8s.mjs "$ROOT/$rendered" "strict/$name") | sed "s/^/$name: strict: /"
-  configs=$(extract_router_configs "$rendered" "$work/$name")
+  configs=$(extract_router_configs "$rendered" "$work/$name" "$CHART/ci/$name-files")
   [[ -n "$configs" ]] || { echo "$name: no ConfigMap with wissel.yaml" >&2; exit 1; }
   for folder in $configs; do
     if ! result=$("$WISSELCTL" config check "$folder/wissel.yaml" 2>&1); then
