@@ -94,9 +94,10 @@ CERT_MANAGER_MODELS=@kubernetes-models/cert-manager@6.0.0
 if [[ ! -d "$TOOLS/node_modules/@kubernetes-models/cert-manager" ]]; then
   (cd "$TOOLS" && npm install --no-audit --no-fund --silent >&2 &&
     npm install --no-audit --no-fund --silent --save-exact "$CERT_MANAGER_MODELS" >&2)
-  sed -i 's|"monitoring.coreos.com": "@kubernetes-models/prometheus-operator"|"cert-manager.io": "@kubernetes-models/cert-manager", &|' \
-    "$TOOLS/validate-k8s.mjs" "$TOOLS/strict-k8s.mjs"
   for script in validate-k8s.mjs strict-k8s.mjs; do
+    grep -q '"cert-manager.io"' "$TOOLS/$script" ||
+      sed -i 's|"monitoring.coreos.com": "@kubernetes-models/prometheus-operator"|"cert-manager.io": "@kubernetes-models/cert-manager", &|' \
+        "$TOOLS/$script"
     grep -q '"cert-manager.io"' "$TOOLS/$script" || {
       echo "check-chart: could not teach $script the cert-manager.io group" >&2
       exit 1
