@@ -12,6 +12,10 @@ PACKAGES=(
   redis-server redis-sentinel clang-format clang-tidy python3
   libosip2-dev sip-tester libcpp-httplib-dev nlohmann-json3-dev
   clang-14 libclang-rt-14-dev chromium curl
+  # The chart checks (scripts/check-chart.sh): helm-render's Go build, the values schema check.
+  golang-go golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev golang-gopkg-yaml.v3-dev
+  golang-github-xeipuuv-gojsonschema-dev golang-github-burntsushi-toml-dev
+  golang-github-gobwas-glob-dev python3-jsonschema python3-yaml
 )
 if [[ "${WISSEL_EXTRA_PACKAGES:-}" != "" ]]; then
   read -r -a extra <<< "${WISSEL_EXTRA_PACKAGES}"
@@ -22,6 +26,10 @@ missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# The chart checks validate manifests with node packages (npm); any node with npm will do.
+if ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
 if [[ ${#missing[@]} -eq 0 ]]; then
   exit 0
 fi

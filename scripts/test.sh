@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, checks formatting, builds everything with
-# -Wall -Wextra -Werror and AddressSanitizer + UndefinedBehaviorSanitizer, runs the whole
-# suite with ctest (unit, integration, e2e), runs clang-tidy (.clang-tidy, every kept check an
-# error) on the project's sources, then builds the libFuzzer harnesses (adapters, tokens) with
-# clang-14 and runs each for a bounded time. Integration and e2e tests start their own
-# redis-server (and wisseld, sipp, Chromium) on free loopback ports and stop them by PID.
+# -Wall -Wextra -Werror and AddressSanitizer + UndefinedBehaviorSanitizer, checks the Helm chart
+# (scripts/check-chart.sh), runs the whole suite with ctest (unit, integration, e2e), runs
+# clang-tidy (.clang-tidy, every kept check an error) on the project's sources, then builds the
+# libFuzzer harnesses (adapters, tokens) with clang-14 and runs each for a bounded time.
+# Integration and e2e tests start their own redis-server (and wisseld, sipp, Chromium) on free
+# loopback ports and stop them by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -20,6 +21,9 @@ git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror
 echo "== build (ASan + UBSan, -Werror)"
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Debug -DWISSEL_SANITIZE=ON -DWISSEL_WERROR=ON >/dev/null
 cmake --build "$BUILD" -j2
+
+echo "== chart (helm/wissel rendered offline, compared, validated; wisselctl config check)"
+scripts/check-chart.sh "$BUILD"
 
 echo "== tests"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}

@@ -1,5 +1,6 @@
 // wisseld: the Wissel router daemon. Parses flags, loads the configuration, runs a
-// service::Server until SIGTERM or SIGINT, then drains. SIGHUP reloads the configuration.
+// service::Server until SIGTERM or SIGINT, then drains. SIGHUP reloads the configuration, and so
+// does a change of its files when --config_watch_interval is set (config_watcher.h).
 #include <glog/logging.h>
 
 #include <csignal>
@@ -14,6 +15,7 @@
 #include "base/program_flags.h"
 #include "base/termination.h"
 #include "router/config/router_config.h"
+#include "router/daemon/config_watcher.h"
 #include "router/engine/system_clock.h"
 #include "router/service/server.h"
 
@@ -29,6 +31,9 @@ ABSL_FLAG(wissel::base::DurationFlag, lease_ttl, {absl::Seconds(3)},
           "tenants of a router that died.");
 ABSL_FLAG(wissel::base::DurationFlag, startup_timeout, {absl::Seconds(30)},
           "How long to keep trying to reach Redis at start before giving up.");
+ABSL_FLAG(wissel::base::DurationFlag, config_watch_interval, {absl::ZeroDuration()},
+          "How often to check the configuration file and the files beside it for a change, "
+          "which is then reloaded as on SIGHUP (e.g. a Kubernetes ConfigMap volume); 0s: never.");
 
 namespace {
 
@@ -62,6 +67,14 @@ int main(int argc, char** argv) {
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(argv[0]);
 
+  // Before the first load, so that a change while the daemon starts is reloaded afterwards.
+  std::unique_ptr<wissel::daemon::ConfigWatcher> watcher;
+  const absl::Duration watch_interval = absl::GetFlag(FLAGS_config_watch_interval).value;
+  if (watch_interval > absl::ZeroDuration()) {
+    watcher = std::make_unique<wissel::daemon::ConfigWatcher>(absl::GetFlag(FLAGS_config),
+                                                              watch_interval);
+    watcher->Start();
+  }
   absl::StatusOr<wissel::config::RouterConfig> config =
       wissel::config::LoadRouterConfig(absl::GetFlag(FLAGS_config));
   if (!config.ok()) {
@@ -110,6 +123,7 @@ int main(int argc, char** argv) {
                  << applied.message();
     }
   }
+  if (watcher) watcher->Stop();
   server->Shutdown(drain_timeout);
   return 0;
 }

@@ -84,31 +84,121 @@ app.kubernetes.io/component: router
 {{- end }}
 
 {{/*
-The distinct pseudonym_secret_env and attribute_key_env names of the tenants, in order, as a JSON
-list: the environment variables filled from the Secret's keys of the same names.
+The router configuration as the operator wrote it (config.wisselYaml), parsed, as JSON: what the
+templates need to know of it (tenant ids, secret names, drain_timeout, access). The router's own
+loader checks the file itself (`wisselctl config check`, scripts/check-chart.sh).
 */}}
-{{- define "wissel.secretEnvNames" -}}
-{{- $names := list }}
-{{- range .Values.config.tenants }}
-{{- if not (has .pseudonym_secret_env $names) }}
-{{- $names = append $names .pseudonym_secret_env }}
+{{- define "wissel.routerConfig" -}}
+{{- $config := fromYaml .Values.config.wisselYaml }}
+{{- if hasKey $config "Error" }}
+{{- fail (printf "config.wisselYaml is not valid YAML: %s" $config.Error) }}
 {{- end }}
-{{- if and .attribute_key_env (not (has .attribute_key_env $names)) }}
-{{- $names = append $names .attribute_key_env }}
-{{- end }}
-{{- end }}
-{{- toJson $names }}
+{{- toJson $config }}
 {{- end }}
 
-{{/* The distinct attribute_key_env names of the tenants, as a JSON list. */}}
-{{- define "wissel.attributeKeyEnvNames" -}}
+{{/*
+The environment variables filled from the Secret's keys of the same names, as a JSON list of
+{name, generate}: every tenant's pseudonym_secret_env, previous_pseudonym_secret_env and
+attribute_key_env, in file order, each once. generate is "secret", "attributeKey" or "" (a
+previous secret is never generated: it must be the one the tenant used before).
+*/}}
+{{- define "wissel.secretEnvs" -}}
+{{- $config := include "wissel.routerConfig" . | fromJson }}
 {{- $names := list }}
-{{- range .Values.config.tenants }}
-{{- if and .attribute_key_env (not (has .attribute_key_env $names)) }}
-{{- $names = append $names .attribute_key_env }}
+{{- $envs := list }}
+{{- range $tenant := $config.tenants | default list }}
+{{- range $pair := list (list "pseudonym_secret_env" "secret") (list "previous_pseudonym_secret_env" "") (list "attribute_key_env" "attributeKey") }}
+{{- $name := get $tenant (index $pair 0) | default "" | toString }}
+{{- if and $name (not (has $name $names)) }}
+{{- $names = append $names $name }}
+{{- $envs = append $envs (dict "name" $name "generate" (index $pair 1)) }}
 {{- end }}
 {{- end }}
-{{- toJson $names }}
+{{- end }}
+{{- toJson $envs }}
+{{- end }}
+
+{{/*
+The operator's wissel.yaml (config.wisselYaml) as it goes into the ConfigMap: unchanged, except
+that the top-level sections the chart writes itself from its values (listen_address, tls, redis)
+are commented out line by line ("#(chart) "; their blank and comment lines are left as they are),
+so that every other line keeps its line number: an error the
+router reports at wissel.yaml:LINE is on that line of config.wisselYaml. The chart's own
+sections follow at the end (wissel.chartConfig).
+*/}}
+{{- define "wissel.operatorConfig" -}}
+{{- $owned := list "listen_address" "tls" "redis" }}
+{{- $skip := false }}
+{{- range $i, $line := splitList "\n" (trimSuffix "\n" .Values.config.wisselYaml) }}
+{{- if regexMatch "^[A-Za-z_][A-Za-z0-9_]*[ \t]*:" $line }}
+{{- $skip = has (regexFind "^[A-Za-z_][A-Za-z0-9_]*" $line) $owned }}
+{{- end }}
+{{- if $i }}{{ "\n" }}{{ end }}
+{{- if and $skip (not (regexMatch "^[ \t]*(#.*)?$" $line)) }}{{ printf "#(chart) %s" $line }}{{ else }}{{ $line }}{{ end }}
+{{- end }}
+{{- end }}
+
+{{/*
+The sections of wissel.yaml the chart writes from its values: where the router listens, its TLS
+files (the mounted Secrets), and how it reaches Redis (passwords from Secrets, by environment).
+Changes to them need a restart, so they are part of the pods' checksum/restart annotation.
+*/}}
+{{- define "wissel.chartConfig" -}}
+# ---- Written by the wissel Helm chart from its values (the file's own listen_address, tls and
+# ---- redis sections, if it has them, are the lines marked "#(chart)" above).
+listen_address: "0.0.0.0:{{ .Values.containerPorts.grpc }}"
+# The Secret {{ .Values.tls.secretName }}, mounted as a volume: renewals are reloaded without a restart.
+tls:
+  certificate_file: {{ include "wissel.tlsDir" . }}/tls.crt
+  private_key_file: {{ include "wissel.tlsDir" . }}/tls.key
+  client_ca_file: {{ include "wissel.caFile" (dict "ca" .Values.tls.clientCa "dir" "client-ca" "default" (printf "%s/ca.crt" (include "wissel.tlsDir" .))) }}
+  {{- if or .Values.tls.peerCa.secretName .Values.tls.peerCa.configMapName }}
+  peer_ca_file: {{ include "wissel.caFile" (dict "ca" .Values.tls.peerCa "dir" "peer-ca" "default" "") }}
+  {{- end }}
+  require_client_certificate: {{ .Values.tls.requireClientCertificate }}
+  {{- with .Values.tls.refreshInterval }}
+  refresh_interval: {{ . | quote }}
+  {{- end }}
+redis:
+  {{- if .Values.redis.sentinel.enabled }}
+  sentinel:
+    master_name: {{ .Values.redis.sentinel.masterName | quote }}
+    addresses:
+      {{- range .Values.redis.sentinel.addresses }}
+      - {{ . | quote }}
+      {{- end }}
+    {{- if .Values.redis.sentinel.passwordSecret.name }}
+    {{- with .Values.redis.sentinel.username }}
+    username: {{ . | quote }}
+    {{- end }}
+    password_env: WISSEL_REDIS_SENTINEL_PASSWORD
+    {{- end }}
+  {{- else }}
+  host: {{ .Values.redis.host | quote }}
+  port: {{ .Values.redis.port }}
+  {{- end }}
+  {{- if .Values.redis.passwordSecret.name }}
+  {{- with .Values.redis.username }}
+  username: {{ . | quote }}
+  {{- end }}
+  password_env: WISSEL_REDIS_PASSWORD
+  {{- end }}
+  connect_timeout: {{ .Values.redis.connectTimeout | quote }}
+  command_timeout: {{ .Values.redis.commandTimeout | quote }}
+  min_replica_acks: {{ .Values.redis.minReplicaAcks }}
+  replica_ack_timeout: {{ .Values.redis.replicaAckTimeout | quote }}
+{{- end }}
+
+{{/*
+Where a CA bundle of tls.clientCa / tls.peerCa is mounted: {ca: {secretName, configMapName, key},
+dir, default}; `default` when neither names one.
+*/}}
+{{- define "wissel.caFile" -}}
+{{- if or .ca.secretName .ca.configMapName }}
+{{- printf "/etc/wissel/%s/%s" .dir .ca.key }}
+{{- else }}
+{{- .default }}
+{{- end }}
 {{- end }}
 
 {{/* The headless Service that gives each router pod a stable DNS name (cluster.advertise podDNS). */}}
@@ -143,29 +233,48 @@ address in brackets. Kubernetes substitutes $(VAR) in args.
 {{- end }}
 
 {{/*
+A duration as the chart's values write it ("2s", "500ms", "1h30m", "1d") in whole milliseconds,
+for the checks that compare two of them.
+*/}}
+{{- define "wissel.durationMs" -}}
+{{- $ms := 0 }}
+{{- range regexFindAll "[0-9]+(ms|s|m|h|d)" (toString .) -1 }}
+{{- $unit := regexReplaceAll "^[0-9]+" . "" }}
+{{- $factor := get (dict "ms" 1 "s" 1000 "m" 60000 "h" 3600000 "d" 86400000) $unit }}
+{{- $ms = add $ms (mul (atoi (regexFind "^[0-9]+" .)) $factor) }}
+{{- end }}
+{{- $ms }}
+{{- end }}
+
+{{/*
 Checks that the schema cannot express; each failure names the value to change.
 */}}
 {{- define "wissel.validateValues" -}}
-{{- if not .Values.config.tenants }}
-{{- fail "config.tenants: at least one tenant is required" }}
+{{- $config := include "wissel.routerConfig" . | fromJson }}
+{{- if not $config.tenants }}
+{{- fail "config.wisselYaml: at least one tenant is required (tenants:)" }}
 {{- end }}
 {{- if not .Values.tls.secretName }}
-{{- fail "tls.secretName: wisseld refuses to start without TLS; name a kubernetes.io/tls Secret with tls.crt, tls.key and ca.crt (e.g. a cert-manager Certificate's secretName; see the chart README, \"TLS and access\")" }}
+{{- fail "tls.secretName: wisseld refuses to start without TLS; name a kubernetes.io/tls Secret with tls.crt, tls.key and ca.crt (e.g. tls.certManager.enabled, or a cert-manager Certificate's secretName; see the chart README, \"Certificates\")" }}
 {{- end }}
-{{- range $i, $t := .Values.config.tenants }}
-{{- if or (hasKey $t "pseudonym_secret") (hasKey $t "pseudonym_secret_file") }}
-{{- fail (printf "config.tenants[%d]: pseudonym_secret and pseudonym_secret_file are not allowed in the chart; set pseudonym_secret_env and put the secret in the Secret (secrets.*)" $i) }}
+{{- if ($config.access | default dict).allow_anonymous }}
+{{- fail "config.wisselYaml: access.allow_anonymous is for loopback development only; the router refuses it on the pod's listen address" }}
 {{- end }}
-{{- if or (hasKey $t "attribute_key") (hasKey $t "attribute_key_file") }}
-{{- fail (printf "config.tenants[%d]: attribute_key and attribute_key_file are not allowed in the chart; set attribute_key_env and put the key in the Secret (secrets.*)" $i) }}
-{{- end }}
-{{- range $t.attributes }}
-{{- if and .personal (not $t.attribute_key_env) }}
-{{- fail (printf "config.tenants[%d]: attribute %s is personal and needs attribute_key_env, whose key (64 hex digits) comes from the Secret" $i .name) }}
+{{- range $i, $t := $config.tenants }}
+{{- range $key := list "pseudonym_secret" "pseudonym_secret_file" "previous_pseudonym_secret" "previous_pseudonym_secret_file" "attribute_key" "attribute_key_file" }}
+{{- if hasKey $t $key }}
+{{- fail (printf "config.wisselYaml: tenants[%d].%s is not allowed in the chart: a secret must not be in a ConfigMap; use %s_env and put the secret in the Secret (secrets.*)" $i $key (trimSuffix "_file" $key)) }}
 {{- end }}
 {{- end }}
-{{- if not $t.pseudonym_secret_env }}
-{{- fail (printf "config.tenants[%d]: pseudonym_secret_env is required" $i) }}
+{{- end }}
+{{- range $name, $_ := .Values.config.files }}
+{{- if eq $name "wissel.yaml" }}
+{{- fail "config.files: wissel.yaml is config.wisselYaml; name the other files (handlers_file, rules_file) here" }}
+{{- end }}
+{{- end }}
+{{- range (include "wissel.secretEnvs" . | fromJsonArray) }}
+{{- if and $.Values.secrets.create (not .generate) (not (hasKey $.Values.secrets.pseudonymSecrets .name)) }}
+{{- fail (printf "secrets.pseudonymSecrets.%s: a previous pseudonym secret is never generated; give the secret the tenant used before" .name) }}
 {{- end }}
 {{- end }}
 {{- if and .Values.secrets.create .Values.secrets.existingSecret }}
@@ -196,8 +305,29 @@ Checks that the schema cannot express; each failure names the value to change.
 {{- fail (printf "podDisruptionBudget.minAvailable (%d) must be below replicaCount (%d), or no node could ever be drained" (int $pdb.minAvailable) (int .Values.replicaCount)) }}
 {{- end }}
 {{- end }}
+{{- if and .Values.tls.certManager.enabled (eq .Values.cluster.advertise "podIP") }}
+{{- fail "tls.certManager.enabled with cluster.advertise podIP: one Certificate cannot carry every pod's IP; use podDNS, or per-pod certificates (e.g. cert-manager's CSI driver) without tls.certManager" }}
+{{- end }}
+{{- if and .Values.config.filesConfigMap (eq .Values.config.filesConfigMap (include "wissel.fullname" .)) }}
+{{- fail "config.filesConfigMap: that is the chart's own ConfigMap; name another one" }}
+{{- end }}
 {{- if and .Values.metrics.serviceMonitor.enabled (not .Values.metrics.enabled) }}
 {{- fail "metrics.serviceMonitor.enabled needs metrics.enabled" }}
+{{- end }}
+{{- /*
+Cross-field mistakes that would otherwise pass install and fail only later. JSON Schema draft-07
+cannot compare two values, so they are checked here.
+*/}}
+{{- $drain := default "10s" $config.drain_timeout | toString }}
+{{- if le (mul (int64 .Values.terminationGracePeriodSeconds) 1000) (int64 (include "wissel.durationMs" $drain)) }}
+{{- fail (printf "terminationGracePeriodSeconds (%v) must exceed drain_timeout (%s) of config.wisselYaml: the kubelet would kill a router while it still drains its calls" .Values.terminationGracePeriodSeconds $drain) }}
+{{- end }}
+{{- if ge (int64 (include "wissel.durationMs" .Values.redis.replicaAckTimeout)) (int64 (include "wissel.durationMs" .Values.redis.commandTimeout)) }}
+{{- fail (printf "redis.replicaAckTimeout (%s) must be shorter than redis.commandTimeout (%s): the batch's command would time out before its replicas could acknowledge it (the router refuses it too)" .Values.redis.replicaAckTimeout .Values.redis.commandTimeout) }}
+{{- end }}
+{{- $hpa := .Values.autoscaling.hpa }}
+{{- if and $hpa.enabled (gt (int $hpa.minReplicas) (int $hpa.maxReplicas)) }}
+{{- fail (printf "autoscaling.hpa.minReplicas (%d) must not exceed autoscaling.hpa.maxReplicas (%d)" (int $hpa.minReplicas) (int $hpa.maxReplicas)) }}
 {{- end }}
 {{- end }}
 
