@@ -1,9 +1,11 @@
 #include "router/access/rpc_permissions.h"
 
+#include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/types/span.h"
 #include "router/access/role.h"
 
 namespace wissel::access {
@@ -22,47 +24,74 @@ struct Permission {
 };
 
 // The table. docs/security.md shows it; tests/router/access/rpc_permissions_test.cc and the
-// end-to-end access test check every row against a real router.
-std::vector<Permission> PermissionsOf(Rpc rpc) {
+// end-to-end access test check every row against a real router. Static: asked on every call.
+absl::Span<const Permission> PermissionsOf(Rpc rpc) {
+  static constexpr Permission kRouteOrCancel[] = {{Role::kChannel, Reach::kOwnChannels}};
+  static constexpr Permission kGetContact[] = {{Role::kChannel, Reach::kOwnChannels},
+                                               {Role::kHandler, Reach::kOwnHandler},
+                                               {Role::kHandlerProxy, Reach::kAll},
+                                               {Role::kSupervisor, Reach::kAll}};
+  static constexpr Permission kHandlerCall[] = {{Role::kHandler, Reach::kOwnHandler},
+                                                {Role::kHandlerProxy, Reach::kAll}};
+  static constexpr Permission kOperatorOnly[] = {{Role::kOperator, Reach::kAll}};
+  static constexpr Permission kSignInOut[] = {{Role::kHandler, Reach::kOwnHandler},
+                                              {Role::kHandlerProxy, Reach::kAll},
+                                              {Role::kOperator, Reach::kAll}};
+  static constexpr Permission kGetHandler[] = {{Role::kHandler, Reach::kOwnHandler},
+                                               {Role::kHandlerProxy, Reach::kAll},
+                                               {Role::kSupervisor, Reach::kAll},
+                                               {Role::kChannel, Reach::kAll}};
+  static constexpr Permission kGetQueueStats[] = {{Role::kSupervisor, Reach::kAll},
+                                                  {Role::kOperator, Reach::kAll}};
   switch (rpc) {
     case Rpc::kRouteContact:
-      return {{Role::kChannel, Reach::kOwnChannels}};
-    case Rpc::kGetContact:
-      return {{Role::kChannel, Reach::kOwnChannels},
-              {Role::kHandler, Reach::kOwnHandler},
-              {Role::kHandlerProxy, Reach::kAll},
-              {Role::kSupervisor, Reach::kAll}};
     case Rpc::kCancelContact:
-      return {{Role::kChannel, Reach::kOwnChannels}};
+      return kRouteOrCancel;
+    case Rpc::kGetContact:
+      return kGetContact;
     case Rpc::kCompleteContact:
     case Rpc::kTransferContact:
-      return {{Role::kHandler, Reach::kOwnHandler}, {Role::kHandlerProxy, Reach::kAll}};
-    case Rpc::kSetContactPerson:
-      return {{Role::kOperator, Reach::kAll}};
-    case Rpc::kSignIn:
-    case Rpc::kSignOut:
-      return {{Role::kHandler, Reach::kOwnHandler},
-              {Role::kHandlerProxy, Reach::kAll},
-              {Role::kOperator, Reach::kAll}};
     case Rpc::kSetPresence:
     case Rpc::kStreamOffers:
     case Rpc::kAcceptOffer:
     case Rpc::kRejectOffer:
     case Rpc::kFinishWrapUp:
-      return {{Role::kHandler, Reach::kOwnHandler}, {Role::kHandlerProxy, Reach::kAll}};
-    case Rpc::kGetHandler:
-      return {{Role::kHandler, Reach::kOwnHandler},
-              {Role::kHandlerProxy, Reach::kAll},
-              {Role::kSupervisor, Reach::kAll},
-              {Role::kChannel, Reach::kAll}};
-    case Rpc::kGetQueueStats:
-      return {{Role::kSupervisor, Reach::kAll}, {Role::kOperator, Reach::kAll}};
+      return kHandlerCall;
+    case Rpc::kSetContactPerson:
     case Rpc::kEraseResident:
     case Rpc::kExportResident:
     case Rpc::kReadAudit:
-      return {{Role::kOperator, Reach::kAll}};
+      return kOperatorOnly;
+    case Rpc::kSignIn:
+    case Rpc::kSignOut:
+      return kSignInOut;
+    case Rpc::kGetHandler:
+      return kGetHandler;
+    case Rpc::kGetQueueStats:
+      return kGetQueueStats;
   }
   return {};
+}
+
+// "RouteContact needs role channel (for the contact's channel) in this tenant": the denial's
+// message, naming every role that would do.
+std::string NeedsRoleMessage(Rpc rpc) {
+  std::vector<std::string> roles;
+  for (const Permission& p : PermissionsOf(rpc)) {
+    switch (p.reach) {
+      case Reach::kAll:
+        roles.push_back(std::string(RoleName(p.role)));
+        break;
+      case Reach::kOwnHandler:
+        roles.push_back(absl::StrCat(RoleName(p.role), " (for itself)"));
+        break;
+      case Reach::kOwnChannels:
+        roles.push_back(absl::StrCat(RoleName(p.role), " (for the contact's channel)"));
+        break;
+    }
+  }
+  return absl::StrCat(RpcName(rpc), " needs role ", absl::StrJoin(roles, " or "),
+                      " in this tenant");
 }
 
 bool IsContactCall(Rpc rpc) {
@@ -122,19 +151,7 @@ absl::StatusOr<ContactScope> Authorize(const Principal& principal, Rpc rpc,
   }
   ContactScope scope;
   bool allowed = false;
-  std::vector<std::string> roles;
   for (const Permission& p : PermissionsOf(rpc)) {
-    switch (p.reach) {
-      case Reach::kAll:
-        roles.push_back(std::string(RoleName(p.role)));
-        break;
-      case Reach::kOwnHandler:
-        roles.push_back(absl::StrCat(RoleName(p.role), " (for itself)"));
-        break;
-      case Reach::kOwnChannels:
-        roles.push_back(absl::StrCat(RoleName(p.role), " (for the contact's channel)"));
-        break;
-    }
     if (!principal.Has(p.role, target.tenant)) continue;
     switch (p.reach) {
       case Reach::kAll:
@@ -187,10 +204,7 @@ absl::StatusOr<ContactScope> Authorize(const Principal& principal, Rpc rpc,
         break;
     }
   }
-  if (!allowed) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        RpcName(rpc), " needs role ", absl::StrJoin(roles, " or "), " in this tenant"));
-  }
+  if (!allowed) return absl::PermissionDeniedError(NeedsRoleMessage(rpc));
   return scope;
 }
 

@@ -144,7 +144,7 @@ void TokenVerifier::RefreshLoop() {
   }
 }
 
-absl::StatusOr<TokenClaims> TokenVerifier::Verify(absl::string_view token) {
+absl::StatusOr<std::shared_ptr<const TokenClaims>> TokenVerifier::Verify(absl::string_view token) {
   const absl::Time now = now_();
   WakeRefresherIfDue(now);
   // Refused before hashing: no longer token ever gets into the cache.
@@ -172,11 +172,13 @@ absl::StatusOr<TokenClaims> TokenVerifier::Verify(absl::string_view token) {
       claims = VerifyJwt(token, *keys.keys, options_, now);
     }
   }
-  if (claims.ok()) Remember(token, *claims, keys.generation, now);
-  return claims;
+  if (!claims.ok()) return claims.status();
+  auto verified = std::make_shared<const TokenClaims>(*std::move(claims));
+  Remember(token, verified, keys.generation, now);
+  return verified;
 }
 
-void TokenVerifier::Remember(absl::string_view token, const TokenClaims& claims,
+void TokenVerifier::Remember(absl::string_view token, std::shared_ptr<const TokenClaims> claims,
                              uint64_t generation, absl::Time now) {
   absl::MutexLock lock(&cache_mu_);
   auto it = cache_.find(token);
@@ -184,8 +186,8 @@ void TokenVerifier::Remember(absl::string_view token, const TokenClaims& claims,
     if (cache_.size() >= cache_entries_) MakeRoomLocked(now);
     it = cache_.emplace(std::string(token), CacheEntry{}).first;
   }
-  it->second.claims = claims;
-  it->second.valid_until = claims.expires_at + options_.clock_skew;
+  it->second.valid_until = claims->expires_at + options_.clock_skew;
+  it->second.claims = std::move(claims);
   it->second.generation = generation;
 }
 

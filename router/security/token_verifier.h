@@ -3,10 +3,12 @@
 //
 // - Cache: a verified token is remembered (keyed by the token string) until its "exp" plus the
 //   clock skew, so a token is verified once in its lifetime, not on every call; a cached token
-//   past that time is refused like any expired token. The cache holds at most `cache_entries`
-//   tokens; when full, expired entries go first, then those closest to expiry. A cached token is
-//   verified again once after the key set changes, so a key the provider withdraws stops being
-//   accepted.
+//   past that time is refused like any expired token. A hit hands out the cached claims object
+//   itself (shared, immutable), so callers may key what they derive from the claims by that
+//   object: the service layer's PrincipalCache does. A token verified again gets a new object. The
+//   cache holds at most `cache_entries` tokens; when full, expired entries go first, then those
+//   closest to expiry. A cached token is verified again once after the key set changes, so a key
+//   the provider withdraws stops being accepted.
 // - Key rotation: a token whose "kid" is not in the set makes the verifier load the set again
 //   and retry once, but not sooner than jwks_min_refresh after the previous load, so tokens with
 //   made-up key ids cost at most one load per jwks_min_refresh.
@@ -61,9 +63,10 @@ class TokenVerifier {
   // Stops the refresh thread (waiting for a load in progress).
   ~TokenVerifier();
 
-  // The claims of `token`, or UNAUTHENTICATED with VerifyJwt's reason. Blocks only for a token
-  // with an unknown key id, while the key set is loaded again.
-  absl::StatusOr<TokenClaims> Verify(absl::string_view token);
+  // The claims of `token` (never null), or UNAUTHENTICATED with VerifyJwt's reason. The same
+  // object for as long as the token stays in the cache. Blocks only for a token with an unknown
+  // key id, while the key set is loaded again.
+  absl::StatusOr<std::shared_ptr<const TokenClaims>> Verify(absl::string_view token);
 
   // Loads the key set now (blocking; joins a load in progress instead of starting a second).
   // On error the previous set stays in use and the error is returned.
@@ -79,7 +82,7 @@ class TokenVerifier {
 
  private:
   struct CacheEntry {
-    TokenClaims claims;
+    std::shared_ptr<const TokenClaims> claims;
     absl::Time valid_until;   // expires_at + clock_skew
     uint64_t generation = 0;  // of the key set that verified it
   };
@@ -100,8 +103,8 @@ class TokenVerifier {
   // Asks the refresh thread for a load if the periodic refresh is due.
   void WakeRefresherIfDue(absl::Time now) ABSL_LOCKS_EXCLUDED(keys_mu_);
   void RefreshLoop() ABSL_LOCKS_EXCLUDED(keys_mu_);
-  void Remember(absl::string_view token, const TokenClaims& claims, uint64_t generation,
-                absl::Time now) ABSL_LOCKS_EXCLUDED(cache_mu_);
+  void Remember(absl::string_view token, std::shared_ptr<const TokenClaims> claims,
+                uint64_t generation, absl::Time now) ABSL_LOCKS_EXCLUDED(cache_mu_);
   void MakeRoomLocked(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(cache_mu_);
 
   const OidcOptions options_;

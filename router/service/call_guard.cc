@@ -32,60 +32,66 @@ std::vector<std::string> CertificateNames(const grpc::ServerContextBase& context
 absl::StatusOr<Admission> CallGuard::Admit(const grpc::ServerContextBase& context, access::Rpc rpc,
                                            const access::CallTarget& target) const {
   const auto& metadata = context.client_metadata();
-  access::Identity token_identity;
+  CallerProof caller;
   if (auto it = metadata.find(kAuthorization); it != metadata.end()) {
-    absl::string_view value = View(it->second);
+    caller.authorization = View(it->second);
+  }
+  caller.certificate_names = CertificateNames(context);
+  if (metadata.count(kForwardedMetadata) > 0) {
+    caller.forwarded = true;
+    for (auto [it, end] = metadata.equal_range(kForwardedCertificateMetadata); it != end; ++it) {
+      caller.forwarded_certificate_names.emplace_back(View(it->second));
+    }
+  }
+  return Admit(std::move(caller), rpc, target);
+}
+
+absl::StatusOr<Admission> CallGuard::Admit(CallerProof caller, access::Rpc rpc,
+                                           const access::CallTarget& target) const {
+  std::shared_ptr<const security::TokenClaims> token;
+  if (caller.authorization.has_value()) {
+    absl::string_view value = *caller.authorization;
     if (!absl::ConsumePrefix(&value, "Bearer ") && !absl::ConsumePrefix(&value, "bearer ")) {
-      return Deny(absl::UnauthenticatedError("authorization: only Bearer tokens are accepted"),
-                  access::Principal(), rpc);
+      return Deny(absl::UnauthenticatedError("authorization: only Bearer tokens are accepted"), "",
+                  rpc);
     }
     if (!check_token_) {
       return Deny(absl::UnauthenticatedError(
                       "authorization: bearer tokens are not accepted here (no identity provider "
                       "configured)"),
-                  access::Principal(), rpc);
+                  "", rpc);
     }
-    absl::StatusOr<access::Identity> verified = check_token_(value);
+    absl::StatusOr<std::shared_ptr<const security::TokenClaims>> verified = check_token_(value);
     if (!verified.ok()) {
       return Deny(
           absl::UnauthenticatedError(absl::StrCat("authorization: ", verified.status().message())),
-          access::Principal(), rpc);
+          "", rpc);
     }
-    token_identity = *std::move(verified);
+    token = *std::move(verified);
   }
 
-  const std::shared_ptr<const access::AccessPolicy> policy = this->policy();
-  access::Identity transport;
-  transport.certificate_names = CertificateNames(context);
+  const std::shared_ptr<const PrincipalCache> principals = this->principals();
   Admission admission;
-  if (metadata.count(kForwardedMetadata) > 0 &&
-      policy->Resolve(transport).Has(access::Role::kPeer, target.tenant)) {
+  if (caller.forwarded && principals->Resolve(nullptr, caller.certificate_names)
+                              ->Has(access::Role::kPeer, target.tenant)) {
     // A peer router passing on its caller: that caller's rights apply.
-    access::Identity original = token_identity;
-    for (auto [it, end] = metadata.equal_range(kForwardedCertificateMetadata); it != end; ++it) {
-      original.certificate_names.emplace_back(View(it->second));
-    }
-    admission.principal = policy->Resolve(original);
+    admission.principal = principals->Resolve(token, std::move(caller.forwarded_certificate_names));
     admission.forwarded = true;
   } else {
-    access::Identity caller = std::move(token_identity);
-    caller.certificate_names = std::move(transport.certificate_names);
-    admission.principal = policy->Resolve(caller);
+    admission.principal = principals->Resolve(token, std::move(caller.certificate_names));
   }
-  absl::StatusOr<access::ContactScope> scope = access::Authorize(admission.principal, rpc, target);
-  if (!scope.ok()) return Deny(scope.status(), admission.principal, rpc);
+  absl::StatusOr<access::ContactScope> scope = access::Authorize(*admission.principal, rpc, target);
+  if (!scope.ok()) return Deny(scope.status(), admission.principal->label(), rpc);
   admission.scope = *std::move(scope);
   return admission;
 }
 
-absl::Status CallGuard::Deny(absl::Status status, const access::Principal& principal,
-                             access::Rpc rpc) const {
+absl::Status CallGuard::Deny(absl::Status status, absl::string_view label, access::Rpc rpc) const {
   const int64_t n = status.code() == absl::StatusCode::kUnauthenticated
                         ? unauthenticated_.fetch_add(1, std::memory_order_relaxed)
                         : denied_.fetch_add(1, std::memory_order_relaxed);
   // The first denials in full, then one in a hundred: a scan must not flood the log.
   if (n < 20 || n % 100 == 0) {
-    const std::string& label = principal.label();
     LOG(WARNING) << "denied " << access::RpcName(rpc) << " to "
                  << (label.empty() ? "an unverified caller" : label) << ": "
                  << absl::StatusCodeToString(status.code()) << " (" << n + 1 << " so far)";

@@ -160,7 +160,7 @@ grpc::ServerUnaryReactor* HandlerServiceImpl::SignIn(grpc::CallbackServerContext
   if (absl::Status s = CheckTenant(*ctx_, "handler.tenant", handler.tenant()); !s.ok()) {
     return FinishNow(context, s);
   }
-  if (absl::Status s = CheckRosterFields(admission->principal, handler); !s.ok()) {
+  if (absl::Status s = CheckRosterFields(*admission->principal, handler); !s.ok()) {
     return FinishNow(context, s);
   }
   if (grpc::ServerUnaryReactor* forwarded = ForwardIfDecidedElsewhere(

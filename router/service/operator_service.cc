@@ -99,7 +99,7 @@ grpc::ServerUnaryReactor* OperatorServiceImpl::EraseResident(
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   SubmitAndFinish(
       *ctx_, reactor, tenant,
-      [pseudonyms = *std::move(pseudonyms), who = admission->principal.label(), erasure](
+      [pseudonyms = *std::move(pseudonyms), who = admission->principal->label(), erasure](
           core::Router& router, core::EffectList* effects) -> absl::Status {
         WISSEL_ASSIGN_OR_RETURN(*erasure, router.EraseResident(pseudonyms, who, effects));
         return absl::OkStatus();
@@ -143,7 +143,7 @@ grpc::ServerUnaryReactor* OperatorServiceImpl::ExportResident(
     *out->mutable_expires_at() = ToTimestamp(m.expires_at);
   }
   state::AuditEntry entry;
-  entry.actor = admission->principal.label();
+  entry.actor = admission->principal->label();
   entry.action = std::string(state::kAuditExportResident);
   entry.subject = Subjects(*pseudonyms);
   entry.detail =

@@ -195,9 +195,9 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::GetContact(grpc::CallbackServerCon
   if (!record.ok()) return FinishNow(context, record.status());
   // A supervisor's read of a contact is recorded (a caller holding the supervisor role for the
   // tenant, whatever other role let it in).
-  if (admission->principal.Has(access::Role::kSupervisor, request->tenant())) {
+  if (admission->principal->Has(access::Role::kSupervisor, request->tenant())) {
     state::AuditEntry entry;
-    entry.actor = admission->principal.label();
+    entry.actor = admission->principal->label();
     entry.action = std::string(state::kAuditReadContact);
     entry.contact_id = request->contact_id();
     if (!stored->contact.party_pseudonym.empty()) {
@@ -406,7 +406,7 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::SetContactPerson(
   // The operator's action, recorded once it is durable (the change itself is recorded by the
   // router's applied-effect listener, server.cc).
   state::AuditEntry entry;
-  entry.actor = admission->principal.label();
+  entry.actor = admission->principal->label();
   entry.action = std::string(state::kAuditSetContactPerson);
   entry.subject = state::AuditSubject(mapping.party_pseudonym);
   entry.detail = absl::StrCat("domain=", mapping.domain, " handler=", mapping.handler_id);

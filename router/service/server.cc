@@ -91,16 +91,8 @@ absl::Status Server::Start() {
           absl::StrCat("access.oidc: cannot load the key set: ", verifier.status().message()));
     }
     token_verifier_ = *std::move(verifier);
-    token_check_ = [verifier = token_verifier_.get()](
-                       absl::string_view token) -> absl::StatusOr<access::Identity> {
-      absl::StatusOr<security::TokenClaims> claims = verifier->Verify(token);
-      if (!claims.ok()) return claims.status();
-      access::Identity identity;
-      identity.has_token = true;
-      identity.token_subject = std::move(claims->subject);
-      identity.token_groups = std::move(claims->groups);
-      identity.token_handler_id = std::move(claims->handler_id);
-      return identity;
+    token_check_ = [verifier = token_verifier_.get()](absl::string_view token) {
+      return verifier->Verify(token);
     };
   }
   guard_ = std::make_unique<CallGuard>(access::AccessPolicy(config_.access), token_check_);

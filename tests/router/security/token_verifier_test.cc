@@ -156,10 +156,10 @@ TEST_F(TokenVerifierTest, VerifiesAndCachesUntilExpiry) {
   std::unique_ptr<TokenVerifier> verifier = MakeVerifier();
   ASSERT_NE(verifier, nullptr);
   const std::string token = Token(*key_a_);
-  absl::StatusOr<TokenClaims> claims = verifier->Verify(token);
+  absl::StatusOr<std::shared_ptr<const TokenClaims>> claims = verifier->Verify(token);
   ASSERT_TRUE(claims.ok()) << claims.status();
-  EXPECT_EQ(claims->issuer, kIssuer);
-  EXPECT_THAT(claims->groups, ::testing::ElementsAre("wissel.channel"));
+  EXPECT_EQ((*claims)->issuer, kIssuer);
+  EXPECT_THAT((*claims)->groups, ::testing::ElementsAre("wissel.channel"));
   EXPECT_EQ(verifier->cached_tokens(), 1U);
   // Served from the cache: same answer, no second entry.
   clock_.Advance(absl::Minutes(4));
@@ -169,11 +169,32 @@ TEST_F(TokenVerifierTest, VerifiesAndCachesUntilExpiry) {
   EXPECT_EQ(verifier->cached_tokens(), 2U);
   // Past exp + skew the cached token is refused like any expired token.
   clock_.Advance(absl::Minutes(1) + options_.clock_skew);
-  absl::StatusOr<TokenClaims> expired = verifier->Verify(token);
+  absl::StatusOr<std::shared_ptr<const TokenClaims>> expired = verifier->Verify(token);
   ASSERT_FALSE(expired.ok());
   EXPECT_EQ(expired.status().code(), absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(expired.status().message(), "token expired");
   EXPECT_EQ(verifier->jwks_loads(), 1);
+}
+
+// What the service layer's PrincipalCache keys by: a cache hit hands out the claims object that
+// the verification made, and a token verified again (here after the key set changed) a new one.
+TEST_F(TokenVerifierTest, ACachedTokenKeepsItsClaimsObjectUntilVerifiedAgain) {
+  WriteJwks(TokenMinter::JwksJson({key_a_}));
+  std::unique_ptr<TokenVerifier> verifier = MakeVerifier();
+  ASSERT_NE(verifier, nullptr);
+  const std::string token = Token(*key_a_);
+  absl::StatusOr<std::shared_ptr<const TokenClaims>> first = verifier->Verify(token);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_NE(*first, nullptr);
+  absl::StatusOr<std::shared_ptr<const TokenClaims>> again = verifier->Verify(token);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->get(), first->get());
+  WriteJwks(TokenMinter::JwksJson({key_a_, key_b_}));
+  ASSERT_TRUE(verifier->Refresh().ok());
+  absl::StatusOr<std::shared_ptr<const TokenClaims>> reverified = verifier->Verify(token);
+  ASSERT_TRUE(reverified.ok()) << reverified.status();
+  EXPECT_NE(reverified->get(), first->get());
+  EXPECT_EQ((*reverified)->subject, (*first)->subject);
 }
 
 TEST_F(TokenVerifierTest, RefusesBadTokensWithoutCachingThem) {
@@ -183,7 +204,7 @@ TEST_F(TokenVerifierTest, RefusesBadTokensWithoutCachingThem) {
   for (const std::string& token :
        {std::string("garbage"), std::string(20000, 'a'),
         key_a_->Sign(Json{{"alg", "none"}, {"kid", "key-a"}}.dump(), "{}")}) {
-    absl::StatusOr<TokenClaims> claims = verifier->Verify(token);
+    absl::StatusOr<std::shared_ptr<const TokenClaims>> claims = verifier->Verify(token);
     ASSERT_FALSE(claims.ok());
     EXPECT_EQ(claims.status().code(), absl::StatusCode::kUnauthenticated);
   }
@@ -198,7 +219,7 @@ TEST_F(TokenVerifierTest, JwksRotatedNewKeyAcceptedAfterRefresh) {
   // The provider publishes key-b; the next token with the new kid makes the verifier load.
   clock_.Advance(options_.jwks_min_refresh);
   WriteJwks(TokenMinter::JwksJson({key_a_, key_b_}));
-  absl::StatusOr<TokenClaims> claims = verifier->Verify(Token(*key_b_));
+  absl::StatusOr<std::shared_ptr<const TokenClaims>> claims = verifier->Verify(Token(*key_b_));
   ASSERT_TRUE(claims.ok()) << claims.status();
   EXPECT_EQ(verifier->jwks_loads(), 2);
 }
@@ -209,7 +230,7 @@ TEST_F(TokenVerifierTest, UnknownKidLoadsAtMostOncePerMinRefresh) {
   ASSERT_NE(verifier, nullptr);
   // Right after Create's load: a made-up kid does not load again.
   for (int i = 0; i < 5; ++i) {
-    absl::StatusOr<TokenClaims> claims = verifier->Verify(Token(*key_b_));
+    absl::StatusOr<std::shared_ptr<const TokenClaims>> claims = verifier->Verify(Token(*key_b_));
     ASSERT_FALSE(claims.ok());
     EXPECT_EQ(claims.status().message(), "unknown key id");
   }
@@ -269,7 +290,7 @@ TEST_F(TokenVerifierTest, WithdrawnKeyIsRefusedEvenForCachedTokens) {
   ASSERT_TRUE(verifier->Verify(token).ok());
   WriteJwks(TokenMinter::JwksJson({key_b_}));
   ASSERT_TRUE(verifier->Refresh().ok());
-  absl::StatusOr<TokenClaims> claims = verifier->Verify(token);
+  absl::StatusOr<std::shared_ptr<const TokenClaims>> claims = verifier->Verify(token);
   ASSERT_FALSE(claims.ok());
   EXPECT_EQ(claims.status().message(), "unknown key id");
 }
@@ -382,7 +403,7 @@ TEST_F(TokenVerifierTest, JwksOverHttpRotatedNewKeyAcceptedAndFetchesBounded) {
   for (int i = 0; i < 10; ++i) EXPECT_FALSE(verifier->Verify(Token(*key_c_)).ok());
   EXPECT_EQ(server.fetches(), 1);  // within jwks_min_refresh of Create's fetch
   clock_.Advance(options_.jwks_min_refresh);
-  absl::StatusOr<TokenClaims> claims = verifier->Verify(Token(*key_c_));
+  absl::StatusOr<std::shared_ptr<const TokenClaims>> claims = verifier->Verify(Token(*key_c_));
   ASSERT_TRUE(claims.ok()) << claims.status();
   EXPECT_EQ(server.fetches(), 2);
   for (int i = 0; i < 10; ++i) EXPECT_TRUE(verifier->Verify(Token(*key_c_)).ok());
