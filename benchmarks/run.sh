@@ -8,7 +8,9 @@
 #                                writing the router's own contact record) and wisseld; prints
 #                                the table and the Redis commands and round trips per call
 #   benchmarks/run.sh security   RouteContact at c=16 and 64 without TLS and access control,
-#                                against the same with TLS and a bearer token (issue 14)
+#                                against the same with TLS and a bearer token (issue 14), and
+#                                the CPU per call of wisseld and wissel-load; with
+#                                BENCH_SECURITY_SPLIT=1 also TLS alone (anonymous callers)
 #   benchmarks/run.sh handlers   wisseld with simulated handlers: contact-to-offer latency
 #   benchmarks/run.sh memory     100 000 handlers signed in (away) + 100 000 queued contacts:
 #                                wisseld RSS and Redis bytes per queued contact
@@ -31,6 +33,7 @@
 # BENCH_CONCURRENCY ["1 16 64"], BENCH_CHANNELS [4], BENCH_HANDLERS [1000],
 # BENCH_HANDLERS_RATE [1000], BENCH_HANDLE_TIME [50ms], BENCH_MEMORY_N [100000],
 # SOAK_DURATION [10m], SOAK_RATE [half the measured max], SOAK_HANDLERS [1000],
+# SECURITY_ROUNDS [3], BENCH_SECURITY_CONCURRENCY ["16 64"], BENCH_SECURITY_SPLIT [0],
 # BENCH_REDIS_ARGS [none: more redis-server options],
 # WISSEL_BENCH_BUILD_DIR [build-bench], BENCH_KEEP=1 keeps the logs in the state folder.
 #
@@ -617,42 +620,99 @@ PY
   grep -q "^  oidc:" "$dir/bench-security.yaml"
   SECURE_CONFIG=$dir/bench-security.yaml
   SECURE_LOAD="--ca_file=$dir/tls/ca.pem --token_file=$dir/token"
+  # TLS alone (for BENCH_SECURITY_SPLIT): the same listener, anonymous callers (loopback only).
+  sed -e "s|^tls: {plaintext: true}|tls: {certificate_file: $dir/tls/wisseld.pem, private_key_file: $dir/tls/wisseld.key}|" \
+    -e "s|^\(    handlers_file: \)\([^/].*\)|\1$ROOT/benchmarks/load/\2|" \
+    "$ROOT/benchmarks/load/bench.yaml" >"$dir/bench-tls.yaml"
+  grep -q "^tls: {certificate_file:" "$dir/bench-tls.yaml"
+  TLS_CONFIG=$dir/bench-tls.yaml
+  TLS_LOAD="--ca_file=$dir/tls/ca.pem"
+}
+
+# Median of the numbers given as arguments.
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# One security run: wisseld freshly started on $CONFIG, wissel-load with $LOAD_TLS against
+# target host $1 (label $2, concurrency $3); sets RUN_RPS, and RUN_SERVER_US and RUN_LOAD_US, the
+# CPU (user + system) of wisseld and of wissel-load per call, warm-up included.
+security_run() {
+  local host=$1 label=$2 c=$3 hz server0 server1 times="$STATE/load.times" total
+  hz=$(getconf CLK_TCK)
+  fresh_wisseld
+  server0=$(cpu_ticks "$WISSELD_PID")
+  TIMEFORMAT='%U %S'
+  { time load --target="$host:$WISSELD_PORT" --label="$label" --concurrency="$c" \
+    --warmup="$WARMUP" --duration="$DURATION"; } 2>"$times"
+  server1=$(cpu_ticks "$WISSELD_PID")
+  total=$(field "$SUMMARY" total_ok)
+  RUN_RPS=$(field "$SUMMARY" rps)
+  read -r RUN_SERVER_US RUN_LOAD_US < <(awk -v n="$total" -v hz="$hz" \
+    -v s="$((server1 - server0))" -v t="$(tail -1 "$times")" 'BEGIN {
+      split(t, lt, " "); if (n > 0) printf "%.1f %.1f\n", s * 1e6 / hz / n, (lt[1] + lt[2]) * 1e6 / n
+      else print "- -" }')
 }
 
 # RouteContact throughput of wisseld without TLS and access control (bench.yaml) against the
 # same with TLS and a bearer token on every call (each connection a TLS session; the token
 # verified once, then found in the router's cache), alternating, SECURITY_ROUNDS times per
-# concurrency; the ratio of the medians is the cost.
+# concurrency; the ratio of the medians is the cost. With BENCH_SECURITY_SPLIT=1 every round also
+# runs TLS alone (anonymous callers, no token) between the two, to split the cost into TLS and
+# token. A second table gives the median CPU per call of wisseld and of wissel-load.
 phase_security() {
   start_redis
   machine
   make_security_config
-  local plain_config=$CONFIG c round plain secure rows=()
+  local plain_config=$CONFIG c round plain secure tls rows=() cpu_rows=() split=${BENCH_SECURITY_SPLIT:-0}
   for c in ${BENCH_SECURITY_CONCURRENCY:-16 64}; do
-    local common=(--concurrency="$c" --warmup="$WARMUP" --duration="$DURATION")
-    local plain_rps=() secure_rps=()
+    local plain_rps=() secure_rps=() tls_rps=() plain_cpu=() secure_cpu=() tls_cpu=()
+    local plain_load=() secure_load=() tls_load=()
     for round in $(seq 1 "${SECURITY_ROUNDS:-3}"); do
       echo "== concurrency $c, round $round: plaintext, anonymous (bench.yaml)"
-      CONFIG=$plain_config
-      fresh_wisseld
-      LOAD_TLS=--plaintext load --target=127.0.0.1:$WISSELD_PORT --label=plain "${common[@]}"
-      plain_rps+=("$(field "$SUMMARY" rps)")
+      CONFIG=$plain_config LOAD_TLS=--plaintext security_run 127.0.0.1 plain "$c"
+      plain_rps+=("$RUN_RPS") plain_cpu+=("$RUN_SERVER_US") plain_load+=("$RUN_LOAD_US")
+      if [[ "$split" == 1 ]]; then
+        echo "== concurrency $c, round $round: TLS, anonymous"
+        CONFIG=$TLS_CONFIG LOAD_TLS=$TLS_LOAD security_run localhost tls "$c"
+        tls_rps+=("$RUN_RPS") tls_cpu+=("$RUN_SERVER_US") tls_load+=("$RUN_LOAD_US")
+      fi
       echo "== concurrency $c, round $round: TLS + bearer token"
-      CONFIG=$SECURE_CONFIG
-      fresh_wisseld
-      LOAD_TLS=$SECURE_LOAD load --target=localhost:$WISSELD_PORT --label=secure "${common[@]}"
-      secure_rps+=("$(field "$SUMMARY" rps)")
+      CONFIG=$SECURE_CONFIG LOAD_TLS=$SECURE_LOAD security_run localhost secure "$c"
+      secure_rps+=("$RUN_RPS") secure_cpu+=("$RUN_SERVER_US") secure_load+=("$RUN_LOAD_US")
     done
     stop_wisseld
     CONFIG=$plain_config
-    plain=$(printf '%s\n' "${plain_rps[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-    secure=$(printf '%s\n' "${secure_rps[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-    rows+=("| $c | ${plain_rps[*]} | ${secure_rps[*]} | $plain | $secure | $(ratio "$secure" "$plain") |")
+    plain=$(median "${plain_rps[@]}")
+    secure=$(median "${secure_rps[@]}")
+    if [[ "$split" == 1 ]]; then
+      tls=$(median "${tls_rps[@]}")
+      rows+=("| $c | ${plain_rps[*]} | ${tls_rps[*]} | ${secure_rps[*]} | $plain | $tls | $secure | $(ratio "$tls" "$plain") | $(ratio "$secure" "$plain") |")
+      cpu_rows+=("| $c | $(median "${plain_cpu[@]}") | $(median "${tls_cpu[@]}") | $(median "${secure_cpu[@]}") | $(median "${plain_load[@]}") | $(median "${tls_load[@]}") | $(median "${secure_load[@]}") |")
+    else
+      rows+=("| $c | ${plain_rps[*]} | ${secure_rps[*]} | $plain | $secure | $(ratio "$secure" "$plain") |")
+      cpu_rows+=("| $c | $(median "${plain_cpu[@]}") | $(median "${secure_cpu[@]}") | $(median "${plain_load[@]}") | $(median "${secure_load[@]}") |")
+    fi
   done
   echo
-  echo "| c | plaintext rps (rounds) | TLS + token rps (rounds) | median plaintext | median TLS + token | ratio |"
-  echo "|---|---|---|---|---|---|"
-  printf '%s\n' "${rows[@]}"
+  if [[ "$split" == 1 ]]; then
+    echo "| c | plaintext rps (rounds) | TLS rps (rounds) | TLS + token rps (rounds) | median plaintext | median TLS | median TLS + token | TLS ratio | TLS + token ratio |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+    printf '%s\n' "${rows[@]}"
+    echo
+    echo "CPU per call (µs, user + system, median of the rounds, warm-up included)"
+    echo
+    echo "| c | wisseld plaintext | wisseld TLS | wisseld TLS + token | wissel-load plaintext | wissel-load TLS | wissel-load TLS + token |"
+    echo "|---|---|---|---|---|---|---|"
+  else
+    echo "| c | plaintext rps (rounds) | TLS + token rps (rounds) | median plaintext | median TLS + token | ratio |"
+    echo "|---|---|---|---|---|---|"
+    printf '%s\n' "${rows[@]}"
+    echo
+    echo "CPU per call (µs, user + system, median of the rounds, warm-up included)"
+    echo
+    echo "| c | wisseld plaintext | wisseld TLS + token | wissel-load plaintext | wissel-load TLS + token |"
+    echo "|---|---|---|---|---|"
+  fi
+  printf '%s\n' "${cpu_rows[@]}"
 }
 
 case "$PHASE" in
