@@ -14,12 +14,19 @@
 #      (`wisselctl config check`, with the files mounted beside it; those of an existing
 #      ConfigMap, config.filesConfigMap, from ci/<name>-files/); ci/render.sh has copied
 #      config/example/ into ci/example-values.yaml unchanged, so the example is checked too;
-#   5. every ci/invalid/*-values.yaml (applied over ci/default-values.yaml) is refused, by the
+#   5. every program a rendered Deployment starts (wisseld, and wissel-sip, wissel-chat,
+#      wissel-webform, wissel-balie from /usr/local/bin) knows every flag it is given (its
+#      --help), and the adapters' own files start the real programs: each rendered sip.yaml and
+#      balie.yaml is loaded by wissel-sip / wissel-balie, started on loopback until they serve,
+#      then stopped with SIGTERM (the balie's tokens made up, its token files in a temporary
+#      folder);
+#   6. every ci/invalid/*-values.yaml (applied over ci/default-values.yaml) is refused, by the
 #      stage its header names and with the error it names:
 #        # Refused by: schema | template | wisselctl
 #        # Error: <text the refusal must contain>
 #
-#   scripts/check-chart.sh [BUILD_DIR]   BUILD_DIR holds wisselctl (default build-test)
+#   scripts/check-chart.sh [BUILD_DIR]   BUILD_DIR holds wisselctl, wisseld and the adapters
+#                                        (default build-test)
 #   scripts/check-chart.sh --tools       only prepare helm-render and print its path
 #
 # helm-render comes from $WISSEL_HELM_RENDER_SRC, else ../shared/tools/helm-render next to the
@@ -84,10 +91,13 @@ fi
 export HELM_RENDER
 
 WISSELCTL=$BUILD/router/cli/wisselctl
-if [[ ! -x "$WISSELCTL" ]]; then
-  echo "check-chart: $WISSELCTL is missing; build the wisselctl target first" >&2
-  exit 1
-fi
+for program in router/cli/wisselctl router/daemon/wisseld adapters/sip/wissel-sip \
+  adapters/chat/wissel-chat adapters/webform/wissel-webform adapters/balie/wissel-balie; do
+  if [[ ! -x "$BUILD/$program" ]]; then
+    echo "check-chart: $BUILD/$program is missing; build the $(basename "$program") target first" >&2
+    exit 1
+  fi
+done
 # The chart may render a cert-manager Certificate (tls.certManager): the copy also gets
 # cert-manager's models, pinned here, and both scripts' tables of API groups learn cert-manager.io.
 CERT_MANAGER_MODELS=@kubernetes-models/cert-manager@6.0.0
@@ -141,6 +151,101 @@ for doc in yaml.safe_load_all(open(rendered)):
 EOF
 }
 
+# The programs of a rendered file, started as its Deployments start them: every --flag of a
+# container's args must be one its program lists in --help (wisseld is the image's entrypoint;
+# the adapters are /usr/local/bin/wissel-*). Then the adapters' configuration files of its
+# ConfigMaps, loaded by the real programs: wissel-sip and wissel-balie are started on loopback
+# with the rendered sip.yaml / balie.yaml and must serve (their line on stdout) before they are
+# stopped with SIGTERM. The router is not needed for that (they reconnect to it in the
+# background); the balie's tokens are made up (distinct, as it requires) and its token files,
+# which the chart mounts under /run/secrets/wissel-balie/, are written to a temporary folder
+# that the copy of balie.yaml names instead (same lines, same line numbers).
+check_programs() {
+  "$PYTHON" - "$1" "$BUILD" "$2" <<'EOF'
+import os, re, signal, subprocess, sys, time, yaml
+rendered, build, work = sys.argv[1:4]
+binaries = {"wisseld": "router/daemon/wisseld"}
+for adapter in ("sip", "chat", "webform", "balie"):
+    binaries[f"wissel-{adapter}"] = f"adapters/{adapter}/wissel-{adapter}"
+helps = {}
+docs = [d for d in yaml.safe_load_all(open(rendered)) if d]
+failed = False
+for doc in docs:
+    if doc["kind"] != "Deployment":
+        continue
+    for container in doc["spec"]["template"]["spec"]["containers"]:
+        command = container.get("command") or ["wisseld"]
+        program = os.path.basename(command[0])
+        if command[0] not in ("wisseld", f"/usr/local/bin/{program}") or program not in binaries:
+            sys.exit(f"{doc['metadata']['name']}: unknown program {command[0]}")
+        if program not in helps:
+            helps[program] = subprocess.run([os.path.join(build, binaries[program]), "--help"],
+                                            capture_output=True, text=True, check=True).stdout
+        known = set(re.findall(r"^    --([a-z0-9_]+) \(", helps[program], re.M))
+        args = container.get("args", [])
+        unknown = [a for a in args if a.startswith("--") and a[2:].split("=", 1)[0] not in known]
+        if unknown:
+            print(f"{doc['metadata']['name']}: {program} has no flag {', '.join(unknown)}")
+            failed = True
+        else:
+            print(f"{doc['metadata']['name']}: {program} knows its {len(args)} flags")
+if failed:
+    sys.exit(1)
+
+
+def serve(name, argv, env, ready):
+    """Starts a program until it prints `ready` on stdout, then stops it with SIGTERM."""
+    out, err = os.path.join(work, "program.out"), os.path.join(work, "program.err")
+    with open(out, "w") as o, open(err, "w") as e:
+        process = subprocess.Popen(argv, stdout=o, stderr=e, env=env, stdin=subprocess.DEVNULL)
+    # A bound for a program that neither serves nor exits, not a measure of anything.
+    deadline = time.monotonic() + 120
+    while process.poll() is None and ready not in open(out).read() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    served = ready in open(out).read()
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        process.wait()
+    if not served or process.returncode != 0:
+        sys.exit(f"{name}: {os.path.basename(argv[0])} did not serve with it (exit "
+                 f"{process.returncode}):\n{open(err).read()}")
+    print(f"{name}: {os.path.basename(argv[0])} loads it and serves")
+
+
+loopback = ["--router=127.0.0.1:9", "--router_plaintext"]
+for doc in docs:
+    if doc["kind"] != "ConfigMap":
+        continue
+    data, name = doc.get("data", {}), doc["metadata"]["name"]
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "ASAN_OPTIONS": "detect_leaks=1"}
+    if "sip.yaml" in data:
+        path = os.path.join(work, "sip.yaml")
+        with open(path, "w") as f:
+            f.write(data["sip.yaml"])
+        serve(f"ConfigMap {name} sip.yaml",
+              [os.path.join(build, binaries["wissel-sip"]), f"--config={path}", *loopback,
+               "--udp_listen=127.0.0.1:0", "--tcp_listen=127.0.0.1:0",
+               "--health_listen=127.0.0.1:0"], env, "wissel-sip: listening")
+    if "balie.yaml" in data:
+        config = yaml.safe_load(data["balie.yaml"])
+        tokens = os.path.join(work, "balie-tokens")
+        os.makedirs(tokens, exist_ok=True)
+        for i, source in enumerate(config.get("desks", []) + [config.get("kiosk", {})]):
+            token = f"check-chart-token-{i:04d}-0123456789"
+            if "token_env" in source:
+                env[source["token_env"]] = token
+            if "token_file" in source:
+                with open(os.path.join(tokens, os.path.basename(source["token_file"])), "w") as f:
+                    f.write(token)
+        path = os.path.join(work, "balie.yaml")
+        with open(path, "w") as f:
+            f.write(data["balie.yaml"].replace("/run/secrets/wissel-balie/", tokens + "/"))
+        serve(f"ConfigMap {name} balie.yaml",
+              [os.path.join(build, binaries["wissel-balie"]), f"--config={path}", *loopback,
+               "--plaintext", "--listen=127.0.0.1:0"], env, "wissel-balie: listening")
+EOF
+}
+
 echo "-- Kubernetes schemas and the router's configuration loader, per rendered file"
 for rendered in "$CHART"/ci/rendered/*.yaml; do
   name=$(basename "$rendered" .yaml)
@@ -164,6 +269,7 @@ for rendered in "$CHART"/ci/rendered/*.yaml; do
     grep -v '^warning: .*not required for this check' <<<"$result" |
       sed "s/^/$name: wisselctl config check: /"
   done
+  check_programs "$rendered" "$work" | sed "s/^/$name: /"
 done
 
 echo "-- values that must be refused (ci/invalid/)"

@@ -119,6 +119,23 @@ previous secret is never generated: it must be the one the tenant used before).
 {{- end }}
 
 {{/*
+An operator's YAML file with the top-level sections in `owned` commented out line by line
+("#(chart) "), so that every other line keeps its line number; the chart's own sections follow
+at the end. {text, owned}. The router's wissel.yaml and wissel-sip's sip.yaml use it.
+*/}}
+{{- define "wissel.commentOutSections" -}}
+{{- $owned := .owned }}
+{{- $skip := false }}
+{{- range $i, $line := splitList "\n" (trimSuffix "\n" .text) }}
+{{- if regexMatch "^[A-Za-z_][A-Za-z0-9_]*[ \t]*:" $line }}
+{{- $skip = has (regexFind "^[A-Za-z_][A-Za-z0-9_]*" $line) $owned }}
+{{- end }}
+{{- if $i }}{{ "\n" }}{{ end }}
+{{- if and $skip (not (regexMatch "^[ \t]*(#.*)?$" $line)) }}{{ printf "#(chart) %s" $line }}{{ else }}{{ $line }}{{ end }}
+{{- end }}
+{{- end }}
+
+{{/*
 The operator's wissel.yaml (config.wisselYaml) as it goes into the ConfigMap: unchanged, except
 that the top-level sections the chart writes itself from its values (listen_address, tls, redis)
 are commented out line by line ("#(chart) "; their blank and comment lines are left as they are),
@@ -127,15 +144,7 @@ router reports at wissel.yaml:LINE is on that line of config.wisselYaml. The cha
 sections follow at the end (wissel.chartConfig).
 */}}
 {{- define "wissel.operatorConfig" -}}
-{{- $owned := list "listen_address" "tls" "redis" }}
-{{- $skip := false }}
-{{- range $i, $line := splitList "\n" (trimSuffix "\n" .Values.config.wisselYaml) }}
-{{- if regexMatch "^[A-Za-z_][A-Za-z0-9_]*[ \t]*:" $line }}
-{{- $skip = has (regexFind "^[A-Za-z_][A-Za-z0-9_]*" $line) $owned }}
-{{- end }}
-{{- if $i }}{{ "\n" }}{{ end }}
-{{- if and $skip (not (regexMatch "^[ \t]*(#.*)?$" $line)) }}{{ printf "#(chart) %s" $line }}{{ else }}{{ $line }}{{ end }}
-{{- end }}
+{{- include "wissel.commentOutSections" (dict "text" .Values.config.wisselYaml "owned" (list "listen_address" "tls" "redis")) }}
 {{- end }}
 
 {{/*
