@@ -3,7 +3,9 @@
 # -Wall -Wextra -Werror and AddressSanitizer + UndefinedBehaviorSanitizer, checks the Helm chart
 # (scripts/check-chart.sh), runs the whole suite with ctest (unit, integration, e2e), runs
 # clang-tidy (.clang-tidy, every kept check an error) on the project's sources, then builds the
-# libFuzzer harnesses (adapters, tokens) with clang-14 and runs each for a bounded time.
+# libFuzzer harnesses (adapters, tokens) with clang-14 and runs each for a bounded time, and last
+# builds the container image and starts wisseld from it (scripts/check-image.sh; skipped with
+# WISSEL_SKIP_IMAGE=1).
 # Integration and e2e tests start their own redis-server (and wisseld, sipp, Chromium) on free
 # loopback ports and stop them by PID.
 set -euo pipefail
@@ -41,3 +43,11 @@ FUZZERS=(sip_request_fuzzer chat_request_fuzzer webform_request_fuzzer balie_che
          token_fuzzer)
 cmake --build "$FUZZ_BUILD" -j2 --target "${FUZZERS[@]}"
 ctest --test-dir "$FUZZ_BUILD" --output-on-failure -L fuzz --timeout 300
+
+# Slow (a base root filesystem, a Release build in a container): WISSEL_SKIP_IMAGE=1 skips it.
+if [[ "${WISSEL_SKIP_IMAGE:-0}" == 1 ]]; then
+  echo "== image: skipped (WISSEL_SKIP_IMAGE=1)"
+else
+  echo "== image (Containerfile built with podman from an mmdebstrap base; wisseld started from it)"
+  scripts/check-image.sh
+fi
