@@ -26,6 +26,7 @@
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/status.h"
 #include "router/cli/config_check.h"
+#include "router/cli/event_follower.h"
 #include "router/cli/flag_parser.h"
 #include "router/cli/format.h"
 #include "router/cli/handler_demo.h"
@@ -303,6 +304,28 @@ int RunAudit(const Invocation& inv) {
   return Print(inv, response, FormatAudit(response, inv.env.time_zone));
 }
 
+int RunEvents(const Invocation& inv) {
+  int code = kExitOk;
+  EventFollowerConfig config;
+  if (!Require(inv, "tenant", &config.tenant, &code)) return code;
+  config.follow = inv.flags.GetBool("follow");
+  if (inv.flags.Has("after") && inv.flags.GetBool("from-start")) {
+    return UsageError(inv, "--after and --from-start exclude each other");
+  }
+  if (inv.flags.Has("after")) {
+    config.after = inv.flags.Get("after");
+    if (config.after.empty()) return UsageError(inv, "--after needs an offset");
+  } else if (inv.flags.GetBool("from-start") || !config.follow) {
+    config.after = "0";
+  }
+  config.json = inv.options.json;
+  config.time_zone = inv.env.time_zone;
+  StopSignal never_stopped;
+  StopSignal& stop = inv.env.stop != nullptr ? *inv.env.stop : never_stopped;
+  auto stub = v1::OperatorService::NewStub(inv.channel);
+  return RunEventFollower(config, *stub, stop, inv.out(), inv.err());
+}
+
 int RunHandlerSignIn(const Invocation& inv) {
   absl::StatusOr<v1::SignInRequest> request = BuildSignInRequest(inv.flags);
   if (!request.ok()) return UsageError(inv, request.status().message());
@@ -447,6 +470,20 @@ const std::vector<Command>& Commands() {
          "only entries since an RFC 3339 time or this long ago (e.g. 24h)"},
         {"limit", FlagKind::kValue, "N", "at most N entries, the newest (1..1000, default 100)"}},
        &RunAudit},
+      {"events",
+       "print a tenant's events (WatchEvents; supervisors and operators)",
+       "Prints every decision and state change of the tenant, one per line (with --json one\n"
+       "object per line): routed, offered, accepted, rejected, completed, abandoned,\n"
+       "transferred, handler presence, ... Without --follow: the events retained (or those\n"
+       "after --after) up to the newest, then it ends. With --follow: from now on (or after\n"
+       "--after, or --from-start) as they happen, until Ctrl-C; when the router restarts or\n"
+       "fails over it connects again and resumes after the last event printed, none twice and\n"
+       "none missed. The last offset is printed on stderr at the end, for a later --after.",
+       {{"tenant", FlagKind::kValue, "TENANT", "tenant (gemeente) [required]"},
+        {"follow", FlagKind::kBool, "", "keep printing events as they happen"},
+        {"after", FlagKind::kValue, "OFFSET", "start after this offset (from an earlier run)"},
+        {"from-start", FlagKind::kBool, "", "start with the oldest event retained"}},
+       &RunEvents},
       {"handler signin", "sign a handler in or update it (SignIn)", "", SignInFlagSpecs(),
        &RunHandlerSignIn},
       {"handler signout", "sign a handler out (SignOut)", "",

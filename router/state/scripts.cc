@@ -4,7 +4,28 @@
 
 namespace wissel::state::scripts {
 
-std::string WithPrelude(absl::string_view script) { return absl::StrCat(kPrelude, script); }
+std::string WithPrelude(absl::string_view script) {
+  // The script becomes the body of a function, so that its event is appended only when it
+  // applied (whichever of its returns it took).
+  return absl::StrCat(kPrelude, "local function apply_effect()\n", script, R"lua(
+end
+local result = apply_effect()
+if result[1] == 'ok' and #event > 0 then
+  if event_from_contact == '1' then
+    local f = redis.call('HMGET', KEYS[1], 'queue', 'channel', 'topic')
+    local names = {'queue', 'channel', 'topic'}
+    for i = 1, 3 do
+      if f[i] then
+        event[#event + 1] = names[i]
+        event[#event + 1] = f[i]
+      end
+    end
+  end
+  audit(event_key, event_retention, event_ttl, event)
+end
+return result
+)lua");
+}
 
 const char kPrelude[] = R"lua(
 -- Fencing: the caller appended the tenant's owner key and its lease to KEYS and ARGV. Take them
@@ -16,6 +37,25 @@ if fence ~= '' then
   local holder = redis.call('GET', fence_key)
   if holder ~= fence then return {'fenced', holder or ''} end
 end
+-- The event (event_codec.h): the caller appended the tenant's event stream to KEYS and, to ARGV,
+-- the stream's retention (ms) and TTL (s), "1" when the contact's queue, channel and topic are to
+-- be copied from KEYS[1] into it, its n field and value strings, and n (0: no event). Taken off
+-- here too; WithPrelude appends the event once the script applied.
+local event_key = KEYS[#KEYS]
+KEYS[#KEYS] = nil
+local event_n = tonumber(ARGV[#ARGV])
+ARGV[#ARGV] = nil
+local event = {}
+for i = event_n, 1, -1 do
+  event[i] = ARGV[#ARGV]
+  ARGV[#ARGV] = nil
+end
+local event_from_contact = ARGV[#ARGV]
+ARGV[#ARGV] = nil
+local event_ttl = ARGV[#ARGV]
+ARGV[#ARGV] = nil
+local event_retention = ARGV[#ARGV]
+ARGV[#ARGV] = nil
 local function refuse(why) return {'precondition', why} end
 local function touch(from, to, ttl)
   for i = from, to do redis.call('EXPIRE', KEYS[i], ttl) end

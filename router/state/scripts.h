@@ -23,6 +23,13 @@
 // refuses the call unless the owner key holds exactly that lease, so a router whose lease
 // expired (paused, cut off) can never overwrite what the new owner decided.
 //
+// Events (event_codec.h): before the fence, every effect script gets the tenant's event stream
+// as one more KEY and, as more ARGV, the stream's retention (ms) and TTL (s), "1" to copy the
+// contact's queue, channel and topic from KEYS[1] into the event, the event's n field and value
+// strings, and n. The prelude takes them off as well; WithPrelude() makes the script a function
+// and appends the event (XADD, trimmed like the audit stream) only when it returned "ok", so a
+// change and its event are written together or not at all. kAuditAppend gets n = 0 (no event).
+//
 // Common arguments of the contact scripts (2..8):
 //   KEYS[1] contact hash   KEYS[2] history list   KEYS[3] live zset
 //   KEYS[4] handler hash   KEYS[5] held hash      KEYS[6] handlers set   (when a handler is
@@ -55,7 +62,8 @@ namespace wissel::state::scripts {
 //    by `handler`. A missing handler or declined field counts as "" (contact_codec.h).
 extern const char kPrelude[];
 
-// A script as sent to Redis: kPrelude followed by `script` (one of the constants below).
+// A script as sent to Redis: kPrelude, then `script` (one of the constants below) as the body of a
+// function, then the append of the event when that function returned "ok".
 std::string WithPrelude(absl::string_view script);
 
 // ContactCreated. Checks: no contact with this id exists, else "exists" with it and its state
