@@ -241,6 +241,7 @@ std::string FormatEvent(const v1::Event& event, absl::TimeZone tz) {
   enum_field("state", v1::ContactState_Name(event.state()), "CONTACT_STATE_");
   enum_field("digital_first", v1::DigitalFirst_Name(event.digital_first()), "DIGITAL_FIRST_");
   if (event.callback()) field("callback", "true");
+  field("reserved_for", event.reserved_for());
   field("to_queue", event.to_queue());
   enum_field("presence", v1::Presence_Name(event.presence()), "PRESENCE_");
   field("domain", event.domain());

@@ -164,6 +164,7 @@ void ToProto(const state::StoredEvent& event, v1::Event* out) {
   out->set_to_queue(event.to_queue);
   if (event.presence) out->set_presence(ToProto(*event.presence));
   out->set_domain(event.domain);
+  out->set_reserved_for(event.reserved_for);
 }
 
 void ToProto(const core::Decision& decision, v1::Decision* out) {

@@ -98,6 +98,7 @@ EventFields EventOf(const core::Effect& effect) {
           w.Add("reason", e.reason);
           w.Add("digital_first", core::DigitalFirstName(e.digital_first));
           if (c.callback) w.Add("callback", "1");
+          w.Add("reserved_for", c.reserved_for);
           return std::move(w).Done();
         } else if constexpr (std::is_same_v<T, core::ContactUpdated>) {
           const core::Contact& c = e.contact;
@@ -215,6 +216,8 @@ absl::StatusOr<StoredEvent> DecodeEvent(absl::string_view offset,
       if (!event.presence) return Malformed(field, value);
     } else if (field == "domain") {
       event.domain = value;
+    } else if (field == "reserved_for") {
+      event.reserved_for = value;
     }
   }
   if (!typed) return Malformed("type", "<missing>");

@@ -65,6 +65,9 @@ struct StoredEvent {
   std::optional<core::ContactState> state;
   std::optional<core::DigitalFirst> digital_first;
   bool callback = false;
+  // kRouted: the handler the contact waits for first (its contact person, a deputy or a rule's
+  // preferred handler); empty when none.
+  std::string reserved_for;
   // kTransferred.
   std::string to_queue;
   // kHandlerPresence.

@@ -12,6 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "router/cli/event_follower.h"
+#include "router/cli/wisselctl.h"
 #include "router/state/redis_keys.h"
 #include "tests/integration/router_harness.h"
 
@@ -236,6 +237,48 @@ TEST_F(EventStreamTest, WisselctlEventsPrintsWhatIsRetained) {
   std::ostringstream out2, err2;
   EXPECT_EQ(cli::RunEventFollower(config, harness_.operators(), stop, out2, err2), 1);
   EXPECT_THAT(err2.str(), HasSubstr("INVALID_ARGUMENT"));
+}
+
+TEST_F(EventStreamTest, WisselctlReportCountsFromTheStream) {
+  const std::string first = Route("call-1");
+  const std::string second = Route("call-2");
+  Route("call-3");
+  SignIn("h1");  // takes call-1 (offered at once)
+  v1::OfferResponseRequest accept;
+  accept.set_tenant(kTenant);
+  accept.set_handler_id("h1");
+  accept.set_contact_id(first);
+  v1::ContactRecord record;
+  ASSERT_TRUE(harness_.handlers().AcceptOffer(Ctx().get(), accept, &record).ok());
+  v1::CancelContactRequest cancel;
+  cancel.set_tenant(kTenant);
+  cancel.set_contact_id(second);
+  cancel.set_reason("caller_hung_up");
+  ASSERT_TRUE(harness_.routing().CancelContact(Ctx().get(), cancel, &record).ok());
+
+  std::ostringstream out, err;
+  cli::CliEnvironment env;
+  env.out = &out;
+  env.err = &err;
+  const int code = cli::RunWisselctl(
+      {absl::StrCat("--router=127.0.0.1:", harness_.server().port()), "--plaintext", "report",
+       absl::StrCat("--tenant=", kTenant), "--by=queue", "--format=csv", "--from=1h"},
+      env);
+  ASSERT_EQ(code, 0) << err.str();
+  // One queue: 3 routed and offered, 1 handled, 1 abandoned; the handled one was answered at
+  // once, within the default 60 s: service level 1 of 2 (the third still waits).
+  EXPECT_THAT(out.str(), HasSubstr("\"burgerzaken\",3,3,1,1,0,50.0,")) << out.str();
+
+  // A period with nothing in it.
+  std::ostringstream empty;
+  env.out = &empty;
+  ASSERT_EQ(cli::RunWisselctl(
+                {absl::StrCat("--router=127.0.0.1:", harness_.server().port()), "--plaintext",
+                 "report", absl::StrCat("--tenant=", kTenant), "--to=2h", "--from=3h"},
+                env),
+            0)
+      << err.str();
+  EXPECT_THAT(empty.str(), HasSubstr("total"));
 }
 
 }  // namespace
