@@ -24,6 +24,11 @@
 #                                idle share, for noop, floor, record floor and wisseld (no
 #                                warm-up, so every call is counted; BENCH_CONCURRENCY defaults
 #                                to "16 64" here)
+#   benchmarks/run.sh baseline   RouteContact at c=16 and 64 with the wisseld of another build
+#                                (BENCH_BASELINE_BUILD_DIR, e.g. the commit before a change,
+#                                built by this script's rules into another folder) against this
+#                                build's, alternating BASELINE_ROUNDS [3] times: throughput ratio,
+#                                CPU per call of wisseld, and AOF bytes per contact
 #   benchmarks/run.sh handover   two wisselds on one Redis: the deciding one drains (SIGTERM)
 #                                at a random point of the other's lease round; how many calls
 #                                the survivor refuses, and how long until it serves one
@@ -145,7 +150,7 @@ WISSELD_PORT=
 # Starts a wisseld logging to $1; sets STARTED_PID and STARTED_PORT.
 start_replica() {
   local log=$1
-  LD_PRELOAD=${BENCH_WISSELD_PRELOAD:-} "$BUILD/router/daemon/wisseld" --config="$CONFIG" \
+  LD_PRELOAD=${BENCH_WISSELD_PRELOAD:-} "${WISSELD_BIN:-$BUILD/router/daemon/wisseld}" --config="$CONFIG" \
     --listen=127.0.0.1:0 --redis_port="$REDIS_PORT" >"$log" 2>&1 &
   STARTED_PID=$!
   PIDS+=("$STARTED_PID")
@@ -634,18 +639,23 @@ median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1
 
 # One security run: wisseld freshly started on $CONFIG, wissel-load with $LOAD_TLS against
 # target host $1 (label $2, concurrency $3); sets RUN_RPS, and RUN_SERVER_US and RUN_LOAD_US, the
-# CPU (user + system) of wisseld and of wissel-load per call, warm-up included.
+# CPU (user + system) of wisseld and of wissel-load per call, and RUN_AOF_BYTES, the growth of
+# Redis's append-only file per call, warm-up included.
 security_run() {
-  local host=$1 label=$2 c=$3 hz server0 server1 times="$STATE/load.times" total
+  local host=$1 label=$2 c=$3 hz server0 server1 times="$STATE/load.times" total aof0 aof1
   hz=$(getconf CLK_TCK)
   fresh_wisseld
+  aof0=$(info_field persistence aof_current_size)
   server0=$(cpu_ticks "$WISSELD_PID")
   TIMEFORMAT='%U %S'
   { time load --target="$host:$WISSELD_PORT" --label="$label" --concurrency="$c" \
     --warmup="$WARMUP" --duration="$DURATION"; } 2>"$times"
   server1=$(cpu_ticks "$WISSELD_PID")
+  aof1=$(info_field persistence aof_current_size)
   total=$(field "$SUMMARY" total_ok)
   RUN_RPS=$(field "$SUMMARY" rps)
+  RUN_AOF_BYTES=$(awk -v a="$aof0" -v b="$aof1" -v n="$total" \
+    'BEGIN { if (n > 0 && b >= a) printf "%.0f", (b - a) / n; else print "-" }')
   read -r RUN_SERVER_US RUN_LOAD_US < <(awk -v n="$total" -v hz="$hz" \
     -v s="$((server1 - server0))" -v t="$(tail -1 "$times")" 'BEGIN {
       split(t, lt, " "); if (n > 0) printf "%.1f %.1f\n", s * 1e6 / hz / n, (lt[1] + lt[2]) * 1e6 / n
@@ -715,8 +725,52 @@ phase_security() {
   printf '%s\n' "${cpu_rows[@]}"
 }
 
+# RouteContact throughput, wisseld's CPU per call and the AOF written per contact, of the wisseld
+# of BENCH_BASELINE_BUILD_DIR against this build's, on the same Redis, configuration and load
+# generator, alternating rounds so that both meet the same machine.
+phase_baseline() {
+  local baseline_bin=${BENCH_BASELINE_BUILD_DIR:?set BENCH_BASELINE_BUILD_DIR}/router/daemon/wisseld
+  [[ -x "$baseline_bin" ]] || { echo "no wisseld in $BENCH_BASELINE_BUILD_DIR" >&2; exit 2; }
+  start_redis
+  machine
+  echo "baseline: $baseline_bin; this build: $BUILD/router/daemon/wisseld"
+  local c round rows=() cpu_rows=()
+  for c in ${BENCH_BASELINE_CONCURRENCY:-16 64}; do
+    local base_rps=() new_rps=() base_cpu=() new_cpu=() base_aof=() new_aof=()
+    for round in $(seq 1 "${BASELINE_ROUNDS:-3}"); do
+      for which in base new; do
+        echo "== concurrency $c, round $round: $which"
+        local bin=$baseline_bin
+        [[ "$which" == new ]] && bin=$BUILD/router/daemon/wisseld
+        WISSELD_BIN=$bin LOAD_TLS=--plaintext security_run 127.0.0.1 "$which" "$c"
+        if [[ "$which" == base ]]; then
+          base_rps+=("$RUN_RPS") base_cpu+=("$RUN_SERVER_US") base_aof+=("$RUN_AOF_BYTES")
+        else
+          new_rps+=("$RUN_RPS") new_cpu+=("$RUN_SERVER_US") new_aof+=("$RUN_AOF_BYTES")
+        fi
+        sleep 1
+      done
+    done
+    stop_wisseld
+    local base new
+    base=$(median "${base_rps[@]}")
+    new=$(median "${new_rps[@]}")
+    rows+=("| $c | ${base_rps[*]} | ${new_rps[*]} | $base | $new | $(ratio "$new" "$base") |")
+    cpu_rows+=("| $c | $(median "${base_cpu[@]}") | $(median "${new_cpu[@]}") | $(median "${base_aof[@]}") | $(median "${new_aof[@]}") |")
+  done
+  echo
+  echo "| c | baseline rps (rounds) | this build rps (rounds) | median baseline | median this build | ratio |"
+  echo "|---|---|---|---|---|---|"
+  printf '%s\n' "${rows[@]}"
+  echo
+  echo "| c | wisseld CPU µs/call baseline | this build | AOF bytes/contact baseline | this build |"
+  echo "|---|---|---|---|---|"
+  printf '%s\n' "${cpu_rows[@]}"
+}
+
 case "$PHASE" in
   compare) phase_compare ;;
+  baseline) phase_baseline ;;
   security) phase_security ;;
   handover) phase_handover ;;
   wait) phase_wait ;;
@@ -725,7 +779,7 @@ case "$PHASE" in
   soak) phase_soak ;;
   cpu) phase_cpu ;;
   *)
-    echo "usage: $0 [compare|handlers|memory|soak|wait|cpu|handover]" >&2
+    echo "usage: $0 [compare|security|baseline|handlers|memory|soak|wait|cpu|handover]" >&2
     exit 2
     ;;
 esac

@@ -41,8 +41,8 @@ absl::Span<const Permission> PermissionsOf(Rpc rpc) {
                                                {Role::kHandlerProxy, Reach::kAll},
                                                {Role::kSupervisor, Reach::kAll},
                                                {Role::kChannel, Reach::kAll}};
-  static constexpr Permission kGetQueueStats[] = {{Role::kSupervisor, Reach::kAll},
-                                                  {Role::kOperator, Reach::kAll}};
+  static constexpr Permission kSupervisorOrOperator[] = {{Role::kSupervisor, Reach::kAll},
+                                                         {Role::kOperator, Reach::kAll}};
   switch (rpc) {
     case Rpc::kRouteContact:
     case Rpc::kCancelContact:
@@ -68,7 +68,8 @@ absl::Span<const Permission> PermissionsOf(Rpc rpc) {
     case Rpc::kGetHandler:
       return kGetHandler;
     case Rpc::kGetQueueStats:
-      return kGetQueueStats;
+    case Rpc::kWatchEvents:
+      return kSupervisorOrOperator;
   }
   return {};
 }
@@ -139,6 +140,8 @@ absl::string_view RpcName(Rpc rpc) {
       return "ExportResident";
     case Rpc::kReadAudit:
       return "ReadAudit";
+    case Rpc::kWatchEvents:
+      return "WatchEvents";
   }
   return "unknown";
 }

@@ -36,13 +36,14 @@ enum class Rpc {
   kEraseResident,
   kExportResident,
   kReadAudit,
+  kWatchEvents,
 };
 inline constexpr Rpc kAllRpcs[] = {
     Rpc::kRouteContact,    Rpc::kGetContact,       Rpc::kCancelContact, Rpc::kCompleteContact,
     Rpc::kTransferContact, Rpc::kSetContactPerson, Rpc::kSignIn,        Rpc::kSignOut,
     Rpc::kSetPresence,     Rpc::kGetHandler,       Rpc::kStreamOffers,  Rpc::kAcceptOffer,
     Rpc::kRejectOffer,     Rpc::kFinishWrapUp,     Rpc::kGetQueueStats, Rpc::kEraseResident,
-    Rpc::kExportResident,  Rpc::kReadAudit,
+    Rpc::kExportResident,  Rpc::kReadAudit,        Rpc::kWatchEvents,
 };
 
 // The method's name as in the proto ("RouteContact").

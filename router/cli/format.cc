@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/json_util.h"
@@ -215,6 +216,37 @@ std::string FormatAudit(const v1::ReadAuditResponse& response, absl::TimeZone tz
     if (!e.detail().empty()) absl::StrAppend(&out, "  ", e.detail());
     absl::StrAppend(&out, "\n");
   }
+  return out;
+}
+
+std::string FormatEvent(const v1::Event& event, absl::TimeZone tz) {
+  // EVENT_TYPE_OFFER_TIMED_OUT -> offer_timed_out
+  std::string type =
+      absl::AsciiStrToLower(absl::StripPrefix(v1::EventType_Name(event.type()), "EVENT_TYPE_"));
+  std::string out =
+      absl::StrCat(FormatTimestamp(event.time(), tz), "  ", event.offset(), "  ", type);
+  auto field = [&out](absl::string_view name, absl::string_view value) {
+    if (!value.empty()) absl::StrAppend(&out, "  ", name, "=", value);
+  };
+  auto enum_field = [&field](absl::string_view name, const std::string& full,
+                             absl::string_view prefix) {
+    if (absl::EndsWith(full, "_UNSPECIFIED") || full.empty()) return;
+    field(name, absl::AsciiStrToLower(absl::StripPrefix(full, prefix)));
+  };
+  field("contact", event.contact_id());
+  field("handler", event.handler_id());
+  field("queue", event.queue());
+  enum_field("channel", v1::Channel_Name(event.channel()), "CHANNEL_");
+  field("topic", event.topic());
+  enum_field("state", v1::ContactState_Name(event.state()), "CONTACT_STATE_");
+  enum_field("digital_first", v1::DigitalFirst_Name(event.digital_first()), "DIGITAL_FIRST_");
+  if (event.callback()) field("callback", "true");
+  field("reserved_for", event.reserved_for());
+  field("to_queue", event.to_queue());
+  enum_field("presence", v1::Presence_Name(event.presence()), "PRESENCE_");
+  field("domain", event.domain());
+  field("reason", event.reason());
+  absl::StrAppend(&out, "\n");
   return out;
 }
 

@@ -53,6 +53,11 @@ std::string FormatQueueStats(const v1::GetQueueStatsResponse& response);
 // "contact ID", "subject S" and the detail where set; "no audit entries" when empty.
 std::string FormatAudit(const v1::ReadAuditResponse& response, absl::TimeZone tz);
 
+// One event of WatchEvents on a line: "TIME  OFFSET  TYPE" and its non-empty fields as
+// name=value (contact, handler, queue, channel, topic, state, digital_first, callback, to_queue,
+// presence, domain, reason).
+std::string FormatEvent(const v1::Event& event, absl::TimeZone tz);
+
 // A handler: presence, skills, teams, capacity, contacts held.
 std::string FormatHandler(const v1::Handler& handler);
 

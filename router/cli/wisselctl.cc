@@ -26,11 +26,15 @@
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/status.h"
 #include "router/cli/config_check.h"
+#include "router/cli/event_follower.h"
 #include "router/cli/flag_parser.h"
 #include "router/cli/format.h"
 #include "router/cli/handler_demo.h"
+#include "router/cli/report.h"
 #include "router/cli/request_builder.h"
 #include "router/cli/stop_signal.h"
+#include "router/config/router_config.h"
+#include "router/core/channel.h"
 #include "router/transport/grpc_credentials.h"
 #include "wissel/v1/handler_service.grpc.pb.h"
 #include "wissel/v1/operator_service.grpc.pb.h"
@@ -303,6 +307,122 @@ int RunAudit(const Invocation& inv) {
   return Print(inv, response, FormatAudit(response, inv.env.time_zone));
 }
 
+int RunEvents(const Invocation& inv) {
+  int code = kExitOk;
+  EventFollowerConfig config;
+  if (!Require(inv, "tenant", &config.tenant, &code)) return code;
+  config.follow = inv.flags.GetBool("follow");
+  if (inv.flags.Has("after") && inv.flags.GetBool("from-start")) {
+    return UsageError(inv, "--after and --from-start exclude each other");
+  }
+  if (inv.flags.Has("after")) {
+    config.after = inv.flags.Get("after");
+    if (config.after.empty()) return UsageError(inv, "--after needs an offset");
+  } else if (inv.flags.GetBool("from-start") || !config.follow) {
+    config.after = "0";
+  }
+  config.json = inv.options.json;
+  config.time_zone = inv.env.time_zone;
+  StopSignal never_stopped;
+  StopSignal& stop = inv.env.stop != nullptr ? *inv.env.stop : never_stopped;
+  auto stub = v1::OperatorService::NewStub(inv.channel);
+  return RunEventFollower(config, *stub, stop, inv.out(), inv.err());
+}
+
+// --from / --to: an RFC 3339 time, or a duration ago (24h).
+bool ParseTimeOrAgo(absl::string_view text, absl::Time* out) {
+  std::string error;
+  if (absl::ParseTime(absl::RFC3339_full, text, out, &error)) return true;
+  absl::StatusOr<absl::Duration> ago = ParseDurationFlag("time", text);
+  if (!ago.ok()) return false;
+  *out = absl::Now() - *ago;
+  return true;
+}
+
+// The targets of `config_file`'s tenant: queues' sla_target and topics' answer_within norms.
+absl::StatusOr<ReportTargets> TargetsFromConfig(const std::string& config_file,
+                                                const std::string& tenant) {
+  config::LoadOptions load;
+  load.require_secrets = false;
+  absl::StatusOr<config::RouterConfig> config = config::LoadRouterConfig(config_file, load);
+  if (!config.ok()) return config.status();
+  for (const config::TenantSettings& t : config->tenants) {
+    if (t.routing.id != tenant) continue;
+    ReportTargets targets;
+    for (const core::QueueConfig& q : t.routing.queues) targets.sla_target[q.name] = q.sla_target;
+    for (const core::TopicConfig& topic : t.routing.topics) {
+      for (core::Channel channel : core::kAllChannels) {
+        if (const std::optional<absl::Duration> within = topic.norms[channel].answer_within) {
+          v1::Channel api = v1::CHANNEL_UNSPECIFIED;
+          v1::Channel_Parse(
+              absl::StrCat("CHANNEL_", absl::AsciiStrToUpper(core::ChannelName(channel))), &api);
+          targets.answer_within[{topic.code, api}] = *within;
+        }
+      }
+    }
+    return targets;
+  }
+  return absl::NotFoundError(
+      absl::StrCat("--config: ", config_file, " has no tenant '", tenant, "'"));
+}
+
+int RunReport(const Invocation& inv) {
+  int code = kExitOk;
+  std::string tenant;
+  if (!Require(inv, "tenant", &tenant, &code)) return code;
+  ReportOptions options;
+  options.time_zone = inv.env.time_zone;
+  if (inv.flags.Has("from") && !ParseTimeOrAgo(inv.flags.Get("from"), &options.from)) {
+    return UsageError(inv, "--from must be a time (2026-05-01T00:00:00Z) or a duration ago (7d)");
+  }
+  if (inv.flags.Has("to") && !ParseTimeOrAgo(inv.flags.Get("to"), &options.to)) {
+    return UsageError(inv, "--to must be a time (2026-05-08T00:00:00Z) or a duration ago (1h)");
+  }
+  if (options.to <= options.from) return UsageError(inv, "--to must be after --from");
+  if (inv.flags.Has("by")) {
+    absl::StatusOr<ReportGrouping> by = ParseReportGrouping(inv.flags.Get("by"));
+    if (!by.ok()) return UsageError(inv, by.status().message());
+    options.by = *by;
+  }
+  std::string format = inv.options.json ? "json" : inv.flags.Get("format", "text");
+  if (format != "text" && format != "csv" && format != "json") {
+    return UsageError(inv, "--format must be text, csv or json");
+  }
+  if (inv.flags.Has("config")) {
+    absl::StatusOr<ReportTargets> targets = TargetsFromConfig(inv.flags.Get("config"), tenant);
+    if (!targets.ok()) {
+      inv.err() << "error: " << targets.status().message() << "\n";
+      return kExitFailed;
+    }
+    options.targets = *std::move(targets);
+  }
+  ReportBuilder builder(options);
+  v1::WatchEventsRequest request;
+  request.set_tenant(tenant);
+  request.set_after("0");
+  request.set_until_newest(true);
+  auto stub = v1::OperatorService::NewStub(inv.channel);
+  grpc::ClientContext context;  // no deadline: a week of a large municipality takes a while
+  std::unique_ptr<grpc::ClientReader<v1::Event>> reader = stub->WatchEvents(&context, request);
+  {
+    ScopedCancelHook hook(inv.env.stop, [&context] { context.TryCancel(); });
+    v1::Event event;
+    while (reader->Read(&event)) builder.Add(event);
+  }
+  grpc::Status status = reader->Finish();
+  if (!status.ok()) return ReportRpcError(inv, status);
+  const std::vector<ReportRow> rows = builder.Rows();
+  if (format == "csv") {
+    inv.out() << FormatReportCsv(rows);
+  } else if (format == "json") {
+    inv.out() << FormatReportJson(rows);
+  } else {
+    inv.out() << FormatReportText(rows);
+  }
+  inv.out() << std::flush;
+  return kExitOk;
+}
+
 int RunHandlerSignIn(const Invocation& inv) {
   absl::StatusOr<v1::SignInRequest> request = BuildSignInRequest(inv.flags);
   if (!request.ok()) return UsageError(inv, request.status().message());
@@ -447,6 +567,37 @@ const std::vector<Command>& Commands() {
          "only entries since an RFC 3339 time or this long ago (e.g. 24h)"},
         {"limit", FlagKind::kValue, "N", "at most N entries, the newest (1..1000, default 100)"}},
        &RunAudit},
+      {"events",
+       "print a tenant's events (WatchEvents; supervisors and operators)",
+       "Prints every decision and state change of the tenant, one per line (with --json one\n"
+       "object per line): routed, offered, accepted, rejected, completed, abandoned,\n"
+       "transferred, handler presence, ... Without --follow: the events retained (or those\n"
+       "after --after) up to the newest, then it ends. With --follow: from now on (or after\n"
+       "--after, or --from-start) as they happen, until Ctrl-C; when the router restarts or\n"
+       "fails over it connects again and resumes after the last event printed, none twice and\n"
+       "none missed. The last offset is printed on stderr at the end, for a later --after.",
+       {{"tenant", FlagKind::kValue, "TENANT", "tenant (gemeente) [required]"},
+        {"follow", FlagKind::kBool, "", "keep printing events as they happen"},
+        {"after", FlagKind::kValue, "OFFSET", "start after this offset (from an earlier run)"},
+        {"from-start", FlagKind::kBool, "", "start with the oldest event retained"}},
+       &RunEvents},
+      {"report",
+       "a period's figures from a tenant's event stream (WatchEvents)",
+       "Reads the tenant's retained events (event_retention) and reports, per --by group, the\n"
+       "contacts routed in the period: routed, offered to a person, handled, abandoned, closed\n"
+       "at once, service level (handled within the queue's sla_target, of handled +\n"
+       "abandoned), norm (within the topic's answer_within), mean wait and handling time,\n"
+       "steered to digital and exempt (\"digitaal, tenzij\"), and the contact-person hit rate\n"
+       "(reserved contacts accepted by that handler). --config gives the targets (queues'\n"
+       "sla_target, topics' norms); without it every queue counts against 60s and no norm.",
+       {{"tenant", FlagKind::kValue, "TENANT", "tenant (gemeente) [required]"},
+        {"from", FlagKind::kValue, "TIME|DURATION",
+         "contacts routed at or after an RFC 3339 time or this long ago (default: all)"},
+        {"to", FlagKind::kValue, "TIME|DURATION", "and before this (default: now)"},
+        {"by", FlagKind::kValue, "GROUP", "total (default), day, queue, channel or topic"},
+        {"config", FlagKind::kValue, "FILE", "the router's configuration, for the targets"},
+        {"format", FlagKind::kValue, "FORMAT", "text (default), csv or json"}},
+       &RunReport},
       {"handler signin", "sign a handler in or update it (SignIn)", "", SignInFlagSpecs(),
        &RunHandlerSignIn},
       {"handler signout", "sign a handler out (SignOut)", "",

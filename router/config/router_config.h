@@ -112,6 +112,10 @@ struct TenantSettings {
   // How long the tenant's audit log keeps its entries (`audit_retention`; trimming by the
   // Redis server's clock). Default 365 days.
   absl::Duration audit_retention = absl::Hours(24 * 365);
+  // How long the tenant's event stream (WatchEvents) keeps its events (`event_retention`;
+  // trimming by the Redis server's clock): what a wallboard or a reporting job can still resume
+  // from after a disconnection. Default 8 days, so a report over last week can be made from it.
+  absl::Duration event_retention = absl::Hours(24 * 8);
 };
 
 // How a configuration is loaded.

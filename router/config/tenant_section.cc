@@ -58,6 +58,7 @@ absl::Status ConfigParser::ParseTenant(const YAML::Node& node, const std::string
                                            "attribute_key",
                                            "contact_retention",
                                            "audit_retention",
+                                           "event_retention",
                                            "channels",
                                            "handler_defaults",
                                            "queues",
@@ -94,6 +95,11 @@ absl::Status ConfigParser::ParseTenant(const YAML::Node& node, const std::string
     WISSEL_ASSIGN_OR_RETURN(
         tenant->audit_retention,
         reader_.ReadPositiveDuration(*n, base::JoinKeyPath(path, "audit_retention")));
+  }
+  if (const YAML::Node* n = fields.Find("event_retention")) {
+    WISSEL_ASSIGN_OR_RETURN(
+        tenant->event_retention,
+        reader_.ReadPositiveDuration(*n, base::JoinKeyPath(path, "event_retention")));
   }
 
   routing.channel_names = DefaultChannelNames();

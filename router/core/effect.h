@@ -15,6 +15,7 @@
 #include "router/core/channel.h"
 #include "router/core/contact.h"
 #include "router/core/contact_person.h"
+#include "router/core/decision.h"
 #include "router/core/handler.h"
 
 namespace wissel::core {
@@ -25,6 +26,8 @@ namespace wissel::core {
 struct ContactCreated {
   Contact contact;
   std::string reason;
+  // How "digitaal, tenzij" applied to the decision that made it (for the event stream).
+  DigitalFirst digital_first = DigitalFirst::kNotApplicable;
 };
 
 // A queued contact's routing state changed while it waits (an escalation step, the wait for

@@ -122,7 +122,7 @@ absl::StatusOr<Decision> Router::Route(NewContact in, EffectList* effects, size_
   // The contact's ContactCreated: the first effect this call appends (see router.h).
   auto created = [&](absl::string_view reason) {
     if (created_index != nullptr) *created_index = effects->size();
-    effects->push_back(ContactCreated{c, std::string(reason)});
+    effects->push_back(ContactCreated{c, std::string(reason), d.digital_first});
   };
   // A contact that gets no person is created closed, so it is counted and can be replayed.
   auto close = [&](Decision::Outcome outcome,

@@ -96,6 +96,77 @@ v1::ContactState ToProto(core::ContactState state) {
   return v1::CONTACT_STATE_UNSPECIFIED;
 }
 
+v1::DigitalFirst ToProto(core::DigitalFirst digital_first) {
+  switch (digital_first) {
+    case core::DigitalFirst::kNotApplicable:
+      return v1::DIGITAL_FIRST_NOT_APPLICABLE;
+    case core::DigitalFirst::kSteered:
+      return v1::DIGITAL_FIRST_STEERED;
+    case core::DigitalFirst::kOfferedAndRouted:
+      return v1::DIGITAL_FIRST_OFFERED_AND_ROUTED;
+    case core::DigitalFirst::kExemptNeed:
+      return v1::DIGITAL_FIRST_EXEMPT_NEED;
+    case core::DigitalFirst::kExemptWantsPerson:
+      return v1::DIGITAL_FIRST_EXEMPT_WANTS_PERSON;
+  }
+  return v1::DIGITAL_FIRST_UNSPECIFIED;
+}
+
+v1::EventType ToProto(state::EventType type) {
+  switch (type) {
+    case state::EventType::kRouted:
+      return v1::EVENT_TYPE_ROUTED;
+    case state::EventType::kRequeued:
+      return v1::EVENT_TYPE_REQUEUED;
+    case state::EventType::kOffered:
+      return v1::EVENT_TYPE_OFFERED;
+    case state::EventType::kAccepted:
+      return v1::EVENT_TYPE_ACCEPTED;
+    case state::EventType::kRejected:
+      return v1::EVENT_TYPE_REJECTED;
+    case state::EventType::kOfferTimedOut:
+      return v1::EVENT_TYPE_OFFER_TIMED_OUT;
+    case state::EventType::kOfferWithdrawn:
+      return v1::EVENT_TYPE_OFFER_WITHDRAWN;
+    case state::EventType::kTransferred:
+      return v1::EVENT_TYPE_TRANSFERRED;
+    case state::EventType::kCompleted:
+      return v1::EVENT_TYPE_COMPLETED;
+    case state::EventType::kWrapUpFinished:
+      return v1::EVENT_TYPE_WRAP_UP_FINISHED;
+    case state::EventType::kAbandoned:
+      return v1::EVENT_TYPE_ABANDONED;
+    case state::EventType::kHandlerPresence:
+      return v1::EVENT_TYPE_HANDLER_PRESENCE;
+    case state::EventType::kContactPersonSet:
+      return v1::EVENT_TYPE_CONTACT_PERSON_SET;
+    case state::EventType::kResidentErased:
+      return v1::EVENT_TYPE_RESIDENT_ERASED;
+  }
+  return v1::EVENT_TYPE_UNSPECIFIED;
+}
+
+void ToProto(const state::StoredEvent& event, v1::Event* out) {
+  out->set_offset(event.offset);
+  out->set_type(ToProto(event.type));
+  if (event.time != absl::InfinitePast() && event.time != absl::InfiniteFuture()) {
+    SetTimestamp(event.time, out->mutable_time());
+  }
+  out->set_contact_id(event.contact_id);
+  out->set_handler_id(event.handler_id);
+  out->set_queue(event.queue);
+  if (event.channel) out->set_channel(ToProto(*event.channel));
+  out->set_topic(event.topic);
+  out->set_reason(event.reason);
+  if (event.state) out->set_state(ToProto(*event.state));
+  if (event.digital_first) out->set_digital_first(ToProto(*event.digital_first));
+  out->set_callback(event.callback);
+  out->set_to_queue(event.to_queue);
+  if (event.presence) out->set_presence(ToProto(*event.presence));
+  out->set_domain(event.domain);
+  out->set_reserved_for(event.reserved_for);
+}
+
 void ToProto(const core::Decision& decision, v1::Decision* out) {
   out->set_queue(decision.queue);
   out->set_handler_id(decision.handler_id);
@@ -130,23 +201,7 @@ void ToProto(const core::Decision& decision, v1::Decision* out) {
         absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day()));
   }
   out->set_message(decision.message);
-  switch (decision.digital_first) {
-    case core::DigitalFirst::kNotApplicable:
-      out->set_digital_first(v1::DIGITAL_FIRST_NOT_APPLICABLE);
-      break;
-    case core::DigitalFirst::kSteered:
-      out->set_digital_first(v1::DIGITAL_FIRST_STEERED);
-      break;
-    case core::DigitalFirst::kOfferedAndRouted:
-      out->set_digital_first(v1::DIGITAL_FIRST_OFFERED_AND_ROUTED);
-      break;
-    case core::DigitalFirst::kExemptNeed:
-      out->set_digital_first(v1::DIGITAL_FIRST_EXEMPT_NEED);
-      break;
-    case core::DigitalFirst::kExemptWantsPerson:
-      out->set_digital_first(v1::DIGITAL_FIRST_EXEMPT_WANTS_PERSON);
-      break;
-  }
+  out->set_digital_first(ToProto(decision.digital_first));
   for (core::TraceStep& step : decision.Trace()) {
     v1::TraceStep* t = out->add_trace();
     t->set_kind(std::move(step.kind));

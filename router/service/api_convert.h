@@ -13,9 +13,11 @@
 #include "router/core/decision.h"
 #include "router/core/handler.h"
 #include "router/service/attribute_policy.h"
+#include "router/state/event_codec.h"
 #include "router/state/state_store.h"
 #include "wissel/v1/contact.pb.h"
 #include "wissel/v1/handler_service.pb.h"
+#include "wissel/v1/operator_service.pb.h"
 
 namespace wissel::service {
 
@@ -24,11 +26,13 @@ v1::Channel ToProto(core::Channel channel);
 std::optional<core::Presence> FromProto(v1::Presence presence);
 v1::Presence ToProto(core::Presence presence);
 v1::ContactState ToProto(core::ContactState state);
+v1::DigitalFirst ToProto(core::DigitalFirst digital_first);
 
 // Formats the decision's explanation: call it while the Router that made the decision is alive
 // (on the routing thread), see router/core/decision.h.
 void ToProto(const core::Decision& decision, v1::Decision* out);
 void ToProto(const core::Handler& handler, const std::string& tenant, v1::Handler* out);
+void ToProto(const state::StoredEvent& event, v1::Event* out);
 
 // `payload` (a serialized ContactRecord without a decision, as PrepareContact makes it) with
 // `decision` set. The decision is appended as its own field, which a parser reads exactly as the

@@ -7,6 +7,8 @@
 #include "base/status_macros.h"
 #include "google/protobuf/util/time_util.h"
 #include "router/service/api_convert.h"
+#include "router/service/event_watches.h"
+#include "router/service/grpc_status.h"
 #include "router/service/unary_call.h"
 #include "router/state/audit.h"
 
@@ -15,6 +17,12 @@ namespace {
 
 constexpr int kDefaultAuditLimit = 100;
 constexpr int kMaxAuditLimit = 1000;
+
+class RefusedEventStream final : public grpc::ServerWriteReactor<v1::Event> {
+ public:
+  explicit RefusedEventStream(const grpc::Status& status) { Finish(status); }
+  void OnDone() override { delete this; }
+};
 
 google::protobuf::Timestamp ToTimestamp(absl::Time t) {
   return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
@@ -186,6 +194,21 @@ grpc::ServerUnaryReactor* OperatorServiceImpl::ReadAudit(grpc::CallbackServerCon
     out->set_detail(e.detail);
   }
   return FinishNow(context, absl::OkStatus());
+}
+
+grpc::ServerWriteReactor<v1::Event>* OperatorServiceImpl::WatchEvents(
+    grpc::CallbackServerContext* context, const v1::WatchEventsRequest* request) {
+  absl::StatusOr<Admission> admission =
+      ctx_->guard->Admit(*context, access::Rpc::kWatchEvents, {.tenant = request->tenant()});
+  if (!admission.ok()) return new RefusedEventStream(ToGrpcStatus(admission.status()));
+  if (absl::Status s = CheckTenant(*ctx_, "tenant", request->tenant()); !s.ok()) {
+    return new RefusedEventStream(ToGrpcStatus(s));
+  }
+  if (ctx_->watches == nullptr) {
+    return new RefusedEventStream(
+        grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "this router serves no event stream"));
+  }
+  return ctx_->watches->Watch(request->tenant(), request->after(), request->until_newest());
 }
 
 }  // namespace wissel::service

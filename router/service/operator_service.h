@@ -1,5 +1,6 @@
 // The gRPC OperatorService: queue statistics for wallboards and operators, and the residents'
-// rights (AVG art. 15 export and art. 17 erasure) and the audit log for operators. Thread-safe.
+// rights (AVG art. 15 export and art. 17 erasure) and the audit log for operators, and the event
+// stream for supervisors and operators. Thread-safe.
 #pragma once
 
 #include "router/service/service_context.h"
@@ -27,6 +28,9 @@ class OperatorServiceImpl final : public v1::OperatorService::CallbackService {
   grpc::ServerUnaryReactor* ReadAudit(grpc::CallbackServerContext* context,
                                       const v1::ReadAuditRequest* request,
                                       v1::ReadAuditResponse* response) override;
+  // Any router of the tenant serves it, from the stream in Redis (event_watches.h).
+  grpc::ServerWriteReactor<v1::Event>* WatchEvents(grpc::CallbackServerContext* context,
+                                                   const v1::WatchEventsRequest* request) override;
 
  private:
   ServiceContext* ctx_;

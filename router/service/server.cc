@@ -15,6 +15,7 @@
 #include "base/status_macros.h"
 #include "router/engine/store_options.h"
 #include "router/security/token_verifier.h"
+#include "router/service/event_watches.h"
 #include "router/state/audit.h"
 #include "router/transport/grpc_credentials.h"
 
@@ -23,6 +24,9 @@ namespace {
 
 // How often health checking asks Redis whether it is there (see store_health_monitor.h).
 constexpr absl::Duration kHealthProbeInterval = absl::Milliseconds(250);
+// WatchEvents calls served at once: each holds a thread and a Redis connection. Wallboards and
+// reporting jobs of a KCC are a handful per tenant.
+constexpr size_t kMaxEventWatches = 64;
 
 }  // namespace
 
@@ -102,6 +106,7 @@ absl::Status Server::Start() {
   for (const config::TenantSettings& t : config_.tenants) {
     store_options.tenant_retention[t.routing.id] = t.contact_retention;
     store_options.tenant_audit_retention[t.routing.id] = t.audit_retention;
+    store_options.tenant_event_retention[t.routing.id] = t.event_retention;
     absl::StatusOr<privacy::PseudonymKeys> p =
         privacy::PseudonymKeys::Create(t.pseudonym_secret, t.previous_pseudonym_secret);
     if (!p.ok()) {
@@ -175,6 +180,8 @@ absl::Status Server::Start() {
   context_.peers = &peers_;
   context_.guard = guard_.get();
   context_.audit = audit_.get();
+  watches_ = std::make_unique<EventWatches>(store_options.endpoint, kMaxEventWatches);
+  context_.watches = watches_.get();
 
   routing_service_ = std::make_unique<RoutingServiceImpl>(&context_);
   handler_service_ = std::make_unique<HandlerServiceImpl>(&context_);
@@ -284,6 +291,7 @@ void Server::Shutdown(absl::Duration deadline) {
   if (health_monitor_) health_monitor_->Stop();  // so that it cannot report SERVING again
   server_->GetHealthCheckService()->SetServingStatus(false);
   offers_.CloseAll(grpc::Status(grpc::StatusCode::OK, "router is shutting down"));
+  if (watches_) watches_->Shutdown();
   server_->Shutdown(std::chrono::system_clock::now() +
                     std::chrono::microseconds(absl::ToInt64Microseconds(deadline)));
   engine_->Stop();

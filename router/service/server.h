@@ -22,6 +22,7 @@
 #include "router/engine/routing_engine.h"
 #include "router/engine/store_health_monitor.h"
 #include "router/security/token_verifier.h"
+#include "router/service/event_watches.h"
 #include "router/service/handler_service.h"
 #include "router/service/operator_service.h"
 #include "router/service/routing_service.h"
@@ -98,6 +99,8 @@ class Server {
   std::unique_ptr<engine::AuditWriter> audit_;
   std::unique_ptr<engine::RoutingEngine> engine_;
   OfferHub offers_;
+  // The WatchEvents calls; before server_, so that it outlives the calls.
+  std::unique_ptr<EventWatches> watches_;
   // Verifies bearer tokens against access.oidc's key set (when configured); token_check_ uses it.
   std::unique_ptr<security::TokenVerifier> token_verifier_;
   TokenCheck token_check_;

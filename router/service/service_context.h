@@ -18,6 +18,8 @@
 
 namespace wissel::service {
 
+class EventWatches;
+
 struct ServiceContext {
   wissel::engine::RoutingEngine* engine = nullptr;
   // For reads on the calling gRPC thread (GetContact); the engine's reader thread reads the same
@@ -35,6 +37,8 @@ struct ServiceContext {
   const CallGuard* guard = nullptr;
   // The tenants' audit logs; null: nothing is recorded (tests of parts without one).
   engine::AuditWriter* audit = nullptr;
+  // The WatchEvents calls; null: the router serves no event stream (tests of parts without one).
+  EventWatches* watches = nullptr;
 };
 
 // Records `entry` in `tenant`'s audit log when ctx has one (asynchronously: audit_writer.h).

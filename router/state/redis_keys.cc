@@ -103,6 +103,7 @@ std::string ResidentIndex(absl::string_view tenant, absl::string_view pseudonym)
 }
 
 std::string Audit(absl::string_view tenant) { return absl::StrCat(Prefix(tenant), "audit"); }
+std::string Events(absl::string_view tenant) { return absl::StrCat(Prefix(tenant), "events"); }
 
 std::string Owner(absl::string_view tenant) { return absl::StrCat(Prefix(tenant), "owner"); }
 

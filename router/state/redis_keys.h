@@ -27,6 +27,10 @@
 //                                        change, erasure and supervisor read; trimmed to the
 //                                        tenant's audit_retention (XADD MINID ~), and the key
 //                                        expires audit_retention after the last entry
+//   w:{T}:events                 stream  the tenant's events (event_codec.h): one entry per
+//                                        applied effect, written by the effect's script;
+//                                        trimmed to the tenant's event_retention (XADD MINID ~),
+//                                        and the key expires event_retention after the last one
 //   w:{T}:owner                  string  the tenant's lease: "<epoch>|<nonce>|<address>" of the
 //                                        router that may write the tenant (TTL = the lease)
 //   w:{T}:epoch                  counter how many times the lease was taken (monotonic)
@@ -80,6 +84,7 @@ std::string ContactPersons(absl::string_view tenant);
 // w:{T}:p:<pseudonym>; `pseudonym` must pass ValidPseudonym().
 std::string ResidentIndex(absl::string_view tenant, absl::string_view pseudonym);
 std::string Audit(absl::string_view tenant);
+std::string Events(absl::string_view tenant);
 std::string Owner(absl::string_view tenant);
 std::string OwnerEpoch(absl::string_view tenant);
 

@@ -19,6 +19,7 @@
 #include "router/state/audit.h"
 #include "router/state/contact_codec.h"
 #include "router/state/contact_person_codec.h"
+#include "router/state/event_codec.h"
 #include "router/state/handler_codec.h"
 #include "router/state/redis_keys.h"
 #include "router/state/replica_ack.h"
@@ -246,6 +247,22 @@ std::string RedisStateStore::AuditRetentionMs(const std::string& tenant) const {
 
 std::string RedisStateStore::AuditTtl(const std::string& tenant) const {
   return absl::StrCat(std::max<int64_t>(1, absl::ToInt64Seconds(AuditRetention(tenant))));
+}
+
+std::string RedisStateStore::EventRetentionMs(const std::string& tenant) const {
+  return absl::StrCat(std::max<int64_t>(1, absl::ToInt64Milliseconds(EventRetention(tenant))));
+}
+
+std::string RedisStateStore::EventTtl(const std::string& tenant) const {
+  return absl::StrCat(std::max<int64_t>(1, absl::ToInt64Seconds(EventRetention(tenant))));
+}
+
+absl::Duration RedisStateStore::EventRetention(const std::string& tenant) const {
+  if (auto it = options_.tenant_event_retention.find(tenant);
+      it != options_.tenant_event_retention.end()) {
+    return it->second;
+  }
+  return options_.event_retention;
 }
 
 absl::Duration RedisStateStore::AuditRetention(const std::string& tenant) const {
@@ -506,7 +523,15 @@ absl::StatusOr<ScriptCall> RedisStateStore::Prepare(const TenantEffect& te) cons
       },
       te.effect);
   if (!status.ok()) return status;
-  // The fence (scripts.h): the prelude takes these two off again.
+  // The event (event_codec.h) and the fence (scripts.h): the prelude takes these off again.
+  EventFields event = EventOf(te.effect);
+  call.keys.push_back(keys::Events(t));
+  call.args.push_back(EventRetentionMs(t));
+  call.args.push_back(EventTtl(t));
+  call.args.push_back(event.with_contact_fields ? "1" : "0");
+  const size_t n = event.fields.size();
+  for (std::string& f : event.fields) call.args.push_back(std::move(f));
+  call.args.push_back(absl::StrCat(n));
   call.keys.push_back(keys::Owner(t));
   call.args.push_back(FenceOf(t));
   return call;
@@ -936,10 +961,12 @@ absl::Status RedisStateStore::AppendAudit(const std::string& tenant,
       return absl::InvalidArgumentError("audit entry: actor and action are required");
     }
     ScriptCall call{audit_script_,
-                    {keys::Audit(tenant), keys::Owner(tenant)},
+                    {keys::Audit(tenant), keys::Events(tenant), keys::Owner(tenant)},
                     {AuditRetentionMs(tenant), AuditTtl(tenant)}};
     for (std::string& f : AuditFields(e)) call.args.push_back(std::move(f));
-    call.args.emplace_back();  // no fence: any router of the tenant may record
+    // No event (the prelude's retention, TTL, copy flag and count), and no fence: any router of
+    // the tenant may record.
+    call.args.insert(call.args.end(), {"1", "1", "0", "0", ""});
     calls.push_back(std::move(call));
   }
   if (calls.empty()) return absl::OkStatus();

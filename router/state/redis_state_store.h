@@ -24,7 +24,8 @@
 // The resident index (redis_keys.h w:{T}:p:<pseudonym>) lives as long as the longest-lived
 // contact in it; the audit stream keeps `audit_retention` (or the tenant's override) of
 // entries, trimmed by the server's clock at every append, and the key expires that long after
-// the last entry.
+// the last entry. The event stream (event_codec.h) likewise keeps `event_retention`: every
+// effect's script appends the effect's event in the same atomic step.
 //
 // Contact-person mappings are keyed on the resident's pseudonym only (64 lower-case hex
 // digits, checked): no clear identifier reaches a key.
@@ -63,6 +64,11 @@ struct RedisStateStoreOptions {
   absl::Duration audit_retention = absl::Hours(24 * 365);
   // Per-tenant overrides of audit_retention.
   absl::flat_hash_map<std::string, absl::Duration> tenant_audit_retention;
+  // How long the event stream keeps its events (event_codec.h; trimming and TTL). Default 8
+  // days. Whole milliseconds, at least 1 ms.
+  absl::Duration event_retention = absl::Hours(24 * 8);
+  // Per-tenant overrides of event_retention.
+  absl::flat_hash_map<std::string, absl::Duration> tenant_event_retention;
   // How long a handler's keys live after its last change. Default 7 days.
   absl::Duration handler_retention = absl::Hours(24 * 7);
   // "Now" for LoadTenant's choice of unexpired contact-person mappings; pass the clock the core
@@ -147,6 +153,10 @@ class RedisStateStore : public StateStore {
   std::string ContactTtl(const std::string& tenant) const;
   std::string HandlerTtl() const;
   absl::Duration AuditRetention(const std::string& tenant) const;
+  // The same for the event stream.
+  absl::Duration EventRetention(const std::string& tenant) const;
+  std::string EventRetentionMs(const std::string& tenant) const;
+  std::string EventTtl(const std::string& tenant) const;
   // AuditRetention in whole milliseconds (>= 1) and in whole seconds (>= 1), as decimal strings.
   std::string AuditRetentionMs(const std::string& tenant) const;
   std::string AuditTtl(const std::string& tenant) const;

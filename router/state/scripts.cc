@@ -4,7 +4,28 @@
 
 namespace wissel::state::scripts {
 
-std::string WithPrelude(absl::string_view script) { return absl::StrCat(kPrelude, script); }
+std::string WithPrelude(absl::string_view script) {
+  // The script becomes the body of a function, so that its event is appended only when it
+  // applied (whichever of its returns it took).
+  return absl::StrCat(kPrelude, "local function apply_effect()\n", script, R"lua(
+end
+local result = apply_effect()
+if result[1] == 'ok' and #event > 0 then
+  if event_from_contact == '1' then
+    local f = redis.call('HMGET', KEYS[1], 'queue', 'channel', 'topic')
+    local names = {'queue', 'channel', 'topic'}
+    for i = 1, 3 do
+      if f[i] then
+        event[#event + 1] = names[i]
+        event[#event + 1] = f[i]
+      end
+    end
+  end
+  audit(event_key, event_retention, event_ttl, event)
+end
+return result
+)lua");
+}
 
 const char kPrelude[] = R"lua(
 -- Fencing: the caller appended the tenant's owner key and its lease to KEYS and ARGV. Take them
@@ -16,6 +37,25 @@ if fence ~= '' then
   local holder = redis.call('GET', fence_key)
   if holder ~= fence then return {'fenced', holder or ''} end
 end
+-- The event (event_codec.h): the caller appended the tenant's event stream to KEYS and, to ARGV,
+-- the stream's retention (ms) and TTL (s), "1" when the contact's queue, channel and topic are to
+-- be copied from KEYS[1] into it, its n field and value strings, and n (0: no event). Taken off
+-- here too; WithPrelude appends the event once the script applied.
+local event_key = KEYS[#KEYS]
+KEYS[#KEYS] = nil
+local event_n = tonumber(ARGV[#ARGV])
+ARGV[#ARGV] = nil
+local event = {}
+for i = event_n, 1, -1 do
+  event[i] = ARGV[#ARGV]
+  ARGV[#ARGV] = nil
+end
+local event_from_contact = ARGV[#ARGV]
+ARGV[#ARGV] = nil
+local event_ttl = ARGV[#ARGV]
+ARGV[#ARGV] = nil
+local event_retention = ARGV[#ARGV]
+ARGV[#ARGV] = nil
 local function refuse(why) return {'precondition', why} end
 local function touch(from, to, ttl)
   for i = from, to do redis.call('EXPIRE', KEYS[i], ttl) end
@@ -276,7 +316,7 @@ local mine, live = {}, {}
 for i = 1, n do mine[ARGV[6 + i]] = true end
 for i = 3, 5 do live[ARGV[i]] = true end
 -- Find first, then delete: nothing is deleted while a contact of the resident is live.
-local doomed, seen = {}, {}
+local doomed, seen, oldest = {}, {}, nil
 for i = 1, n do
   local ids = redis.call('SMEMBERS', KEYS[3 + i])
   for j = 1, #ids do
@@ -284,18 +324,45 @@ for i = 1, n do
     if not seen[cid] and string.match(cid, '^[!-~]+$') and not string.match(cid, '[:,|{}]') then
       seen[cid] = true
       local c = redis.call('HMGET', prefix .. 'c:' .. cid, 'party', 'case_ref', 'state',
-                           'idem_key')
+                           'idem_key', 'created_at')
       -- Only a contact that is still the resident's: an id may have been used again.
       if (c[1] and mine[c[1]]) or (c[2] and mine[c[2]]) then
         if c[3] and live[c[3]] then
           return refuse('contact ' .. cid .. ' of the resident is ' .. c[3])
         end
         doomed[#doomed + 1] = {cid, c[4]}
+        local created = tonumber(c[5] or '')
+        if created and (not oldest or created < oldest) then oldest = created end
       end
     end
   end
 end
 local contacts, mappings = 0, 0
+-- Their events go too (event_codec.h): the stream from the oldest one's creation on (its events
+-- cannot be older; less 5 minutes, for a router's clock ahead of Redis's, which stamps the
+-- stream ids), in slices, each entry naming one of them removed. A contact without a creation
+-- time makes the scan start at the stream's beginning.
+if #doomed > 0 then
+  local gone = {}
+  for _, d in ipairs(doomed) do gone[d[1]] = true end
+  local stream = prefix .. 'events'
+  local from = '-'
+  if oldest then from = string.format('%d', math.max(0, math.floor(oldest / 1000) - 300000)) end
+  while true do
+    local slice = redis.call('XRANGE', stream, from, '+', 'COUNT', 1000)
+    for _, e in ipairs(slice) do
+      local f = e[2]
+      for k = 1, #f - 1, 2 do
+        if f[k] == 'contact' then
+          if gone[f[k + 1]] then redis.call('XDEL', stream, e[1]) end
+          break
+        end
+      end
+    end
+    if #slice < 1000 then break end
+    from = '(' .. slice[#slice][1]
+  end
+end
 for _, d in ipairs(doomed) do
   local cid, idem = d[1], d[2]
   redis.call('DEL', prefix .. 'c:' .. cid, prefix .. 'c:' .. cid .. ':h')

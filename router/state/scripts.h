@@ -23,6 +23,13 @@
 // refuses the call unless the owner key holds exactly that lease, so a router whose lease
 // expired (paused, cut off) can never overwrite what the new owner decided.
 //
+// Events (event_codec.h): before the fence, every effect script gets the tenant's event stream
+// as one more KEY and, as more ARGV, the stream's retention (ms) and TTL (s), "1" to copy the
+// contact's queue, channel and topic from KEYS[1] into the event, the event's n field and value
+// strings, and n. The prelude takes them off as well; WithPrelude() makes the script a function
+// and appends the event (XADD, trimmed like the audit stream) only when it returned "ok", so a
+// change and its event are written together or not at all. kAuditAppend gets n = 0 (no event).
+//
 // Common arguments of the contact scripts (2..8):
 //   KEYS[1] contact hash   KEYS[2] history list   KEYS[3] live zset
 //   KEYS[4] handler hash   KEYS[5] held hash      KEYS[6] handlers set   (when a handler is
@@ -55,7 +62,8 @@ namespace wissel::state::scripts {
 //    by `handler`. A missing handler or declined field counts as "" (contact_codec.h).
 extern const char kPrelude[];
 
-// A script as sent to Redis: kPrelude followed by `script` (one of the constants below).
+// A script as sent to Redis: kPrelude, then `script` (one of the constants below) as the body of a
+// function, then the append of the event when that function returned "ok".
 std::string WithPrelude(absl::string_view script);
 
 // ContactCreated. Checks: no contact with this id exists, else "exists" with it and its state
@@ -141,7 +149,8 @@ extern const char kContactPersonSet[];
 // whose hash still names one of the pseudonyms as party or case_ref (an id may have been used
 // again). Checks: none of them is live (state ARGV[3..5]), else "precondition" naming it and
 // nothing is deleted. Deletes each one's hash and history, its live entry and a legacy
-// idempotency key its idem_key names; every contact-person mapping of the pseudonyms (index
+// idempotency key its idem_key names; their events in the tenant's event stream (scanned from
+// the oldest one's creation, XDEL); every contact-person mapping of the pseudonyms (index
 // members "<pseudonym>:*", found with ZSCAN, and their keys); the index keys. Then appends the
 // audit entry (ARGV[7+n..], with fields contacts and mappings: the counts) in the same script.
 // Returns {"ok", "<contacts>|<mappings>"}.

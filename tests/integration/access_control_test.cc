@@ -224,6 +224,17 @@ grpc::Status Call(Stubs& s, Rpc rpc, const std::string& tenant) {
       v1::ReadAuditResponse resp;
       return s.operators->ReadAudit(ctx.get(), req, &resp);
     }
+    case Rpc::kWatchEvents: {
+      v1::WatchEventsRequest req;
+      req.set_tenant(tenant);
+      // Permitted, the stream stays open until the deadline (DEADLINE_EXCEEDED: not Denied).
+      auto stream_ctx = Ctx(absl::Milliseconds(300));
+      auto reader = s.operators->WatchEvents(stream_ctx.get(), req);
+      v1::Event event;
+      while (reader->Read(&event)) {
+      }
+      return reader->Finish();
+    }
   }
   return grpc::Status(grpc::StatusCode::INTERNAL, "unknown rpc");
 }

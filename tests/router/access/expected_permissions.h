@@ -40,6 +40,7 @@ inline const std::map<access::Rpc, std::set<access::Role>>& ExpectedPermissions(
       {Rpc::kEraseResident, {Role::kOperator}},
       {Rpc::kExportResident, {Role::kOperator}},
       {Rpc::kReadAudit, {Role::kOperator}},
+      {Rpc::kWatchEvents, {Role::kSupervisor, Role::kOperator}},
   };
   return *kTable;
 }
