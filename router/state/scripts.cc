@@ -336,7 +336,7 @@ local mine, live = {}, {}
 for i = 1, n do mine[ARGV[6 + i]] = true end
 for i = 3, 5 do live[ARGV[i]] = true end
 -- Find first, then delete: nothing is deleted while a contact of the resident is live.
-local doomed, seen = {}, {}
+local doomed, seen, oldest = {}, {}, nil
 for i = 1, n do
   local ids = redis.call('SMEMBERS', KEYS[3 + i])
   for j = 1, #ids do
@@ -344,18 +344,45 @@ for i = 1, n do
     if not seen[cid] and string.match(cid, '^[!-~]+$') and not string.match(cid, '[:,|{}]') then
       seen[cid] = true
       local c = redis.call('HMGET', prefix .. 'c:' .. cid, 'party', 'case_ref', 'state',
-                           'idem_key')
+                           'idem_key', 'created_at')
       -- Only a contact that is still the resident's: an id may have been used again.
       if (c[1] and mine[c[1]]) or (c[2] and mine[c[2]]) then
         if c[3] and live[c[3]] then
           return refuse('contact ' .. cid .. ' of the resident is ' .. c[3])
         end
         doomed[#doomed + 1] = {cid, c[4]}
+        local created = tonumber(c[5] or '')
+        if created and (not oldest or created < oldest) then oldest = created end
       end
     end
   end
 end
 local contacts, mappings = 0, 0
+-- Their events go too (event_codec.h): the stream from the oldest one's creation on (its events
+-- cannot be older; less 5 minutes, for a router's clock ahead of Redis's, which stamps the
+-- stream ids), in slices, each entry naming one of them removed. A contact without a creation
+-- time makes the scan start at the stream's beginning.
+if #doomed > 0 then
+  local gone = {}
+  for _, d in ipairs(doomed) do gone[d[1]] = true end
+  local stream = prefix .. 'events'
+  local from = '-'
+  if oldest then from = string.format('%d', math.max(0, math.floor(oldest / 1000) - 300000)) end
+  while true do
+    local slice = redis.call('XRANGE', stream, from, '+', 'COUNT', 1000)
+    for _, e in ipairs(slice) do
+      local f = e[2]
+      for k = 1, #f - 1, 2 do
+        if f[k] == 'contact' then
+          if gone[f[k + 1]] then redis.call('XDEL', stream, e[1]) end
+          break
+        end
+      end
+    end
+    if #slice < 1000 then break end
+    from = '(' .. slice[#slice][1]
+  end
+end
 for _, d in ipairs(doomed) do
   local cid, idem = d[1], d[2]
   redis.call('DEL', prefix .. 'c:' .. cid, prefix .. 'c:' .. cid .. ':h')

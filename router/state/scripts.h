@@ -152,7 +152,8 @@ extern const char kContactPersonSet[];
 // whose hash still names one of the pseudonyms as party or case_ref (an id may have been used
 // again). Checks: none of them is live (state ARGV[3..5]), else "precondition" naming it and
 // nothing is deleted. Deletes each one's hash and history, its live entry and a legacy
-// idempotency key its idem_key names; every contact-person mapping of the pseudonyms (index
+// idempotency key its idem_key names; their events in the tenant's event stream (scanned from
+// the oldest one's creation, XDEL); every contact-person mapping of the pseudonyms (index
 // members "<pseudonym>:*", found with ZSCAN, and their keys); the index keys. Then appends the
 // audit entry (ARGV[7+n..], with fields contacts and mappings: the counts) in the same script.
 // Returns {"ok", "<contacts>|<mappings>"}.

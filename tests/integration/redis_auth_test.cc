@@ -309,6 +309,33 @@ TEST_F(RouterStartAuthTest, AclUserStartsTheRouter) {
   service::Server server(*std::move(config), &clock_);
   const absl::Status started = server.Start();
   ASSERT_TRUE(started.ok()) << started;
+  // What the router does with Redis beyond its scripts is allowed too: the event stream
+  // (XINFO STREAM, XREAD) after a routed contact.
+  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server.port()),
+                                     grpc::InsecureChannelCredentials());
+  v1::RouteContactRequest route;
+  route.mutable_contact()->set_tenant(kTenant);
+  route.mutable_contact()->set_channel(v1::CHANNEL_CHAT);
+  route.mutable_contact()->set_topic("paspoort");
+  route.mutable_contact()->set_idempotency_key("acl-1");
+  v1::RouteContactResponse routed;
+  grpc::Status s = v1::RoutingService::NewStub(channel)->RouteContact(Ctx().get(), route, &routed);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  auto operators = v1::OperatorService::NewStub(channel);
+  for (const std::string after : {"0", "0-1"}) {
+    v1::WatchEventsRequest watch;
+    watch.set_tenant(kTenant);
+    watch.set_after(after);
+    watch.set_until_newest(true);
+    auto ctx = Ctx();
+    auto reader = operators->WatchEvents(ctx.get(), watch);
+    v1::Event event;
+    int events = 0;
+    while (reader->Read(&event)) ++events;
+    s = reader->Finish();
+    EXPECT_TRUE(s.ok()) << after << ": " << s.error_message();
+    EXPECT_EQ(events, 1) << after;
+  }
   server.Shutdown(absl::Seconds(1));
 }
 
