@@ -133,6 +133,10 @@ class ConfigParser {
                                  core::TenantConfig::DigitalFirstPolicy* policy);
   absl::Status ParseContactPerson(const YAML::Node& node, const std::string& path,
                                   core::TenantConfig::ContactPersonPolicy* policy);
+  absl::Status ParseSurveys(const YAML::Node& node, const std::string& path,
+                            core::TenantConfig::SurveyPolicy* policy);
+  // A number within 0..1.
+  absl::StatusOr<double> ReadShare(const YAML::Node& node, const std::string& path);
 
   // rules_section.cc: `rules:` in the tenant, or `rules_file:`.
   absl::Status ParseRulesOrFile(const base::YamlEntries& fields, const std::string& path,

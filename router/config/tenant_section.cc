@@ -69,6 +69,7 @@ absl::Status ConfigParser::ParseTenant(const YAML::Node& node, const std::string
                                            "calendar",
                                            "digital_first",
                                            "contact_person",
+                                           "surveys",
                                            "aging_per_minute",
                                            "rules",
                                            "rules_file"}));
@@ -146,6 +147,9 @@ absl::Status ConfigParser::ParseTenant(const YAML::Node& node, const std::string
   if (const YAML::Node* n = fields.Find("contact_person")) {
     WISSEL_RETURN_IF_ERROR(
         ParseContactPerson(*n, base::JoinKeyPath(path, "contact_person"), &routing.contact_person));
+  }
+  if (const YAML::Node* n = fields.Find("surveys")) {
+    WISSEL_RETURN_IF_ERROR(ParseSurveys(*n, base::JoinKeyPath(path, "surveys"), &routing.surveys));
   }
   if (const YAML::Node* n = fields.Find("aging_per_minute")) {
     WISSEL_ASSIGN_OR_RETURN(routing.aging_per_minute,

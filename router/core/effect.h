@@ -88,13 +88,16 @@ struct OfferAccepted {
   absl::Time time;
 };
 
-// The conversation ended; the handler keeps the slot for wrap-up.
+// The conversation ended; the handler keeps the slot for wrap-up. With a `survey_quiet_period`
+// (the contact was sampled for a satisfaction survey), the store triggers the survey unless the
+// resident was surveyed within that period (TenantConfig::SurveyPolicy).
 struct ContactCompleted {
   std::string contact_id;
   std::string handler_id;
   Channel channel;
   absl::Time time;
   absl::Time wrap_up_deadline;
+  absl::Duration survey_quiet_period = absl::ZeroDuration();
 };
 
 // Wrap-up ended; the handler's slot is free. reason: "finished" or "wrap_up_timeout".

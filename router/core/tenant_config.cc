@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -73,6 +74,11 @@ absl::Status TenantConfig::Validate() const {
     if (capacity < 0) {
       return Invalid(absl::StrCat("handler_defaults.capacity.", ChannelName(c)),
                      absl::StrCat("must be >= 0, got ", capacity));
+    }
+  }
+  for (const auto& [code, share] : surveys.topic_rate) {
+    if (FindTopic(code) == nullptr) {
+      return Invalid(absl::StrCat("surveys.topics.", code), "no such topic in the catalogue");
     }
   }
   if (absl::Status s =
@@ -355,6 +361,28 @@ const HandlerProfile* TenantConfig::FindHandler(const std::string& id) const {
     if (h.id == id) return &h;
   }
   return nullptr;
+}
+
+double TenantConfig::SurveyPolicy::RateFor(const TopicConfig& topic, Channel channel) const {
+  for (const auto& [code, r] : topic_rate) {
+    if (code == topic.code) return r;
+  }
+  if (topic.confidential) return 0;
+  if (channel_rate[channel]) return *channel_rate[channel];
+  return rate;
+}
+
+bool SurveySampled(const std::string& contact_id, double rate) {
+  if (rate <= 0) return false;
+  if (rate >= 1) return true;
+  // FNV-1a, 64 bits: stable across processes and builds, unlike std::hash or absl::Hash.
+  uint64_t h = 14695981039346656037ULL;
+  for (unsigned char ch : contact_id) {
+    h ^= ch;
+    h *= 1099511628211ULL;
+  }
+  constexpr uint64_t kScale = 1000000;
+  return static_cast<double>(h % kScale) < rate * static_cast<double>(kScale);
 }
 
 }  // namespace wissel::core

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -153,6 +154,22 @@ struct TenantConfig {
     // How long a (resident, domain) -> handler mapping lasts after it was set.
     absl::Duration mapping_ttl = absl::Hours(24 * 180);
   } contact_person;
+  // Satisfaction surveys (klanttevredenheidsonderzoek, KTO): a share of the completed contacts
+  // triggers a survey event, never twice for the same resident (by pseudonym) within
+  // `quiet_period`. The share is the topic's rate if it has one, else the channel's, else `rate`
+  // (but 0 for a confidential topic without its own rate).
+  // Which contacts are sampled follows from the contact id alone (SurveySampled), so a replay
+  // samples the same ones. Default: no surveys.
+  struct SurveyPolicy {
+    double rate = 0;
+    PerChannel<std::optional<double>> channel_rate;
+    std::vector<std::pair<std::string, double>> topic_rate;
+    absl::Duration quiet_period = absl::Hours(24 * 90);
+
+    // The share for a contact on `topic` and `channel`, 0..1. A confidential topic (a resident
+    // in a vulnerable situation) is never sampled unless `topic_rate` names it.
+    double RateFor(const TopicConfig& topic, Channel channel) const;
+  } surveys;
   // Aging: a waiting contact's effective priority rises by this many points per minute, so
   // nothing starves behind a stream of higher-priority contacts. Default 1.
   double aging_per_minute = 1.0;
@@ -169,5 +186,9 @@ struct TenantConfig {
   const QueueConfig* FindQueue(const std::string& name) const;
   const HandlerProfile* FindHandler(const std::string& id) const;
 };
+
+// Whether contact `contact_id` falls in a sample of share `rate` (0..1): a stable hash of the id
+// against the rate, the same in every process and replay.
+bool SurveySampled(const std::string& contact_id, double rate);
 
 }  // namespace wissel::core

@@ -142,6 +142,8 @@ v1::EventType ToProto(state::EventType type) {
       return v1::EVENT_TYPE_CONTACT_PERSON_SET;
     case state::EventType::kResidentErased:
       return v1::EVENT_TYPE_RESIDENT_ERASED;
+    case state::EventType::kSurveyTriggered:
+      return v1::EVENT_TYPE_SURVEY_TRIGGERED;
   }
   return v1::EVENT_TYPE_UNSPECIFIED;
 }

@@ -13,7 +13,7 @@
 namespace wissel::state {
 namespace {
 
-constexpr std::array<std::pair<EventType, absl::string_view>, 14> kEventTypeNames = {{
+constexpr std::array<std::pair<EventType, absl::string_view>, 15> kEventTypeNames = {{
     {EventType::kRouted, "routed"},
     {EventType::kRequeued, "requeued"},
     {EventType::kOffered, "offered"},
@@ -28,6 +28,7 @@ constexpr std::array<std::pair<EventType, absl::string_view>, 14> kEventTypeName
     {EventType::kHandlerPresence, "handler_presence"},
     {EventType::kContactPersonSet, "contact_person_set"},
     {EventType::kResidentErased, "resident_erased"},
+    {EventType::kSurveyTriggered, "survey_triggered"},
 }};
 
 constexpr core::DigitalFirst kAllDigitalFirst[] = {

@@ -42,6 +42,7 @@ enum class EventType {
   kHandlerPresence,   // HandlerChanged
   kContactPersonSet,  // ContactPersonSet
   kResidentErased,    // ResidentErased
+  kSurveyTriggered,   // ContactCompleted of a sampled contact (written by its script)
 };
 
 // "routed", "requeued", "offered", ...: the stored spelling.

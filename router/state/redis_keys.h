@@ -31,6 +31,9 @@
 //                                        applied effect, written by the effect's script;
 //                                        trimmed to the tenant's event_retention (XADD MINID ~),
 //                                        and the key expires event_retention after the last one
+//   w:{T}:kto:<pseudonym>        string  the resident had a satisfaction survey; TTL = the
+//                                        tenant's surveys.quiet_period (ContactCompleted);
+//                                        deleted by the erasure
 //   w:{T}:owner                  string  the tenant's lease: "<epoch>|<nonce>|<address>" of the
 //                                        router that may write the tenant (TTL = the lease)
 //   w:{T}:epoch                  counter how many times the lease was taken (monotonic)

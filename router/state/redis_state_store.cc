@@ -464,7 +464,11 @@ absl::StatusOr<ScriptCall> RedisStateStore::Prepare(const TenantEffect& te) cons
             call.args.insert(call.args.end(),
                              {Name(ContactState::kConnected), Name(ContactState::kCompleted),
                               Name(core::HoldState::kWrapUp), EncodeTime(e.wrap_up_deadline),
-                              History(e.time, ContactState::kCompleted, e.handler_id, "")});
+                              History(e.time, ContactState::kCompleted, e.handler_id, ""),
+                              absl::StrCat(std::max<int64_t>(
+                                  0, absl::ToInt64Seconds(absl::Ceil(e.survey_quiet_period,
+                                                                     absl::Seconds(1))))),
+                              EncodeTime(e.time)});
             return absl::OkStatus();
           },
           [&](const core::WrapUpFinished& e) -> absl::Status {

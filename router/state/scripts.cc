@@ -11,17 +11,19 @@ std::string WithPrelude(absl::string_view script) {
 end
 local result = apply_effect()
 if result[1] == 'ok' and #event > 0 then
-  if event_from_contact == '1' then
-    local f = redis.call('HMGET', KEYS[1], 'queue', 'channel', 'topic')
-    local names = {'queue', 'channel', 'topic'}
+  table.insert(more_events, 1, event)
+  local f = {}
+  if event_from_contact == '1' then f = redis.call('HMGET', KEYS[1], 'queue', 'channel', 'topic') end
+  local names = {'queue', 'channel', 'topic'}
+  for _, e in ipairs(more_events) do
     for i = 1, 3 do
       if f[i] then
-        event[#event + 1] = names[i]
-        event[#event + 1] = f[i]
+        e[#e + 1] = names[i]
+        e[#e + 1] = f[i]
       end
     end
+    audit(event_key, event_retention, event_ttl, e)
   end
-  audit(event_key, event_retention, event_ttl, event)
 end
 return result
 )lua");
@@ -56,6 +58,8 @@ local event_ttl = ARGV[#ARGV]
 ARGV[#ARGV] = nil
 local event_retention = ARGV[#ARGV]
 ARGV[#ARGV] = nil
+-- More events a script may add (field lists), appended after its own when it applied.
+local more_events = {}
 local function refuse(why) return {'precondition', why} end
 local function touch(from, to, ttl)
   for i = from, to do redis.call('EXPIRE', KEYS[i], ttl) end
@@ -228,6 +232,22 @@ redis.call('HSET', KEYS[5], cid, tostring(c[3]) .. '|' .. ARGV[7] .. '|' .. ARGV
 redis.call('RPUSH', KEYS[2], ARGV[9])
 touch_contact(ARGV[1])
 touch(4, 6, ARGV[2])
+-- A satisfaction survey, unless the resident had one within the quiet period (ARGV[10] s; 0:
+-- the contact was not sampled). A contact without a party pseudonym cannot be told apart from
+-- others: its survey is triggered without the check.
+local quiet = tonumber(ARGV[10])
+if quiet > 0 then
+  local party = redis.call('HGET', KEYS[1], 'party')
+  local prefix = string.match(KEYS[1], '^(w:{[^}]*}:)c:')
+  local due = true
+  if prefix and is_pseudonym(party) then
+    due = redis.call('SET', prefix .. 'kto:' .. party, '1', 'NX', 'EX', quiet) ~= false
+  end
+  if due then
+    more_events[#more_events + 1] = {'type', 'survey_triggered', 'time', ARGV[11], 'contact', cid,
+                                     'handler', hid}
+  end
+end
 return {'ok', ''}
 )lua";
 
@@ -391,6 +411,8 @@ for i = 1, n do
     end
   until cursor == '0'
   redis.call('DEL', KEYS[3 + i])
+  -- When they were last surveyed (kto:<pseudonym>, ContactCompleted).
+  redis.call('DEL', prefix .. 'kto:' .. ARGV[6 + i])
 end
 local fields = {}
 for i = 7 + n, #ARGV do fields[#fields + 1] = ARGV[i] end

@@ -103,8 +103,11 @@ extern const char kOfferAccepted[];
 
 // ContactCompleted. Checks: the contact is in state ARGV[5] (connected) to this handler.
 // Writes state completed, clears handler, removes it from live, held entry -> wrap-up with
-// its deadline.
-//   ARGV: 5 connected, 6 completed, 7 hold state wrap-up, 8 wrap-up deadline, 9 history entry
+// its deadline. With a survey quiet period ARGV[10] > 0 (the contact was sampled), sets
+// w:{T}:kto:<party pseudonym> (NX, that TTL) and, when it was not set already (or the contact has
+// no party pseudonym), appends a survey_triggered event (time ARGV[11]) after the completion's.
+//   ARGV: 5 connected, 6 completed, 7 hold state wrap-up, 8 wrap-up deadline, 9 history entry,
+//         10 survey quiet period (s, "0": none), 11 time
 extern const char kContactCompleted[];
 
 // WrapUpFinished. Checks: the handler holds the contact in state ARGV[5] (wrap-up). Removes the

@@ -8,6 +8,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -279,6 +280,72 @@ TEST_F(EventStreamTest, WisselctlReportCountsFromTheStream) {
             0)
       << err.str();
   EXPECT_THAT(empty.str(), HasSubstr("total"));
+}
+
+TEST_F(EventStreamTest, ASampledCompletionTriggersOneSurveyPerResidentPerQuietPeriod) {
+  harness_.StopRouter();
+  harness_.StartRouter("2s", [](std::string yaml) {
+    return absl::StrReplaceAll(
+        yaml, {{"    contact_retention: 1d\n",
+                "    contact_retention: 1d\n    surveys: {rate: 1, quiet_period: 1h}\n"}});
+  });
+  SignIn("h1");
+  // Handles one contact: routed (offered to h1 at once), accepted, completed, wrapped up.
+  auto handle = [&](const std::string& key, const std::string& bsn) {
+    const std::string id = Route(key, bsn);
+    v1::OfferResponseRequest accept;
+    accept.set_tenant(kTenant);
+    accept.set_handler_id("h1");
+    accept.set_contact_id(id);
+    v1::ContactRecord record;
+    EXPECT_TRUE(harness_.handlers().AcceptOffer(Ctx().get(), accept, &record).ok());
+    v1::CompleteContactRequest complete;
+    complete.set_tenant(kTenant);
+    complete.set_contact_id(id);
+    EXPECT_TRUE(harness_.routing().CompleteContact(Ctx().get(), complete, &record).ok());
+    v1::FinishWrapUpRequest wrap;
+    wrap.set_tenant(kTenant);
+    wrap.set_handler_id("h1");
+    wrap.set_contact_id(id);
+    v1::Handler h;
+    EXPECT_TRUE(harness_.handlers().FinishWrapUp(Ctx().get(), wrap, &h).ok());
+    return id;
+  };
+  const std::string first = handle("kto-1", "123456782");
+  const std::string again = handle("kto-2", "123456782");  // the same resident: no second survey
+  const std::string other = handle("kto-3", "111222333");  // another resident
+  const std::string anonymous = handle("kto-4", "");       // cannot be told apart: surveyed
+
+  std::vector<v1::Event> events;
+  ASSERT_TRUE(ReadAll("0", &events).ok());
+  std::vector<std::string> surveyed;
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (events[i].type() != v1::EVENT_TYPE_SURVEY_TRIGGERED) continue;
+    surveyed.push_back(events[i].contact_id());
+    // Right after the contact's completion, with what a survey tool needs.
+    ASSERT_GT(i, 0u);
+    EXPECT_EQ(events[i - 1].type(), v1::EVENT_TYPE_COMPLETED);
+    EXPECT_EQ(events[i - 1].contact_id(), events[i].contact_id());
+    EXPECT_EQ(events[i].handler_id(), "h1");
+    EXPECT_EQ(events[i].channel(), v1::CHANNEL_PHONE);
+    EXPECT_EQ(events[i].topic(), "paspoort");
+    EXPECT_TRUE(events[i].has_time());
+  }
+  EXPECT_THAT(surveyed, ElementsAre(first, other, anonymous));
+  EXPECT_THAT(surveyed, Not(::testing::Contains(again)));
+
+  // The resident's survey mark goes with their erasure.
+  auto marks = harness_.redis().Keys(absl::StrCat("w:{", kTenant, "}:kto:*"));
+  ASSERT_TRUE(marks.ok());
+  EXPECT_EQ(marks->size(), 2u);
+  v1::EraseResidentRequest erase;
+  erase.set_tenant(kTenant);
+  erase.mutable_party()->set_bsn("123456782");
+  v1::EraseResidentResponse erased;
+  ASSERT_TRUE(harness_.operators().EraseResident(Ctx().get(), erase, &erased).ok());
+  marks = harness_.redis().Keys(absl::StrCat("w:{", kTenant, "}:kto:*"));
+  ASSERT_TRUE(marks.ok());
+  EXPECT_EQ(marks->size(), 1u);
 }
 
 }  // namespace

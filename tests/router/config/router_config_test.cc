@@ -597,6 +597,14 @@ INSTANTIATE_TEST_SUITE_P(
         {"DigitalFirstAboveWaitZero", Tenant("    digital_first: {digital_first_above_wait: 0s}\n"),
          "test.yaml:5:47: tenants[0].digital_first.digital_first_above_wait: must be positive, got "
          "0"},
+        {"SurveyShareAboveOne", Tenant("    surveys: {rate: 1.5}\n"),
+         "test.yaml:5:21: tenants[0].surveys.rate: must be a share between 0 and 1"},
+        {"SurveyUnknownChannel", Tenant("    surveys: {channels: {fax: 0.1}}\n"),
+         "test.yaml:5:29: tenants[0].surveys.channels.fax: unknown key 'fax'"},
+        {"SurveyTopicShareNegative", Tenant("    surveys: {topics: {paspoort: -0.1}}\n"),
+         "test.yaml:5:37: tenants[0].surveys.topics.paspoort: must be a share between 0 and 1"},
+        {"SurveyQuietPeriodZero", Tenant("    surveys: {quiet_period: 0d}\n"),
+         "test.yaml:5:29: tenants[0].surveys.quiet_period: must be positive"},
         {"MappingTtlZero", Tenant("    contact_person: {mapping_ttl: 0d}\n"),
          "test.yaml:5:35: tenants[0].contact_person.mapping_ttl: must be positive, got 0"},
         {"ContactPersonUnknownKey", Tenant("    contact_person: {wait: 1m}\n"),
@@ -886,6 +894,12 @@ TEST_F(RouterConfigTest, ExampleFileUsesTheWholeRoutingModel) {
   EXPECT_EQ(routing.contact_person.wait_for_contact_person, absl::Seconds(60));
   EXPECT_EQ(routing.contact_person.mapping_ttl, absl::Hours(24 * 180));
   EXPECT_EQ(routing.aging_per_minute, 1.0);
+  EXPECT_EQ(routing.surveys.rate, 0.05);
+  EXPECT_EQ(routing.surveys.channel_rate[core::Channel::kPhone], 0.1);
+  EXPECT_FALSE(routing.surveys.channel_rate[core::Channel::kWebForm].has_value());
+  ASSERT_EQ(routing.surveys.topic_rate.size(), 1u);
+  EXPECT_EQ(routing.surveys.topic_rate[0].first, "melding-openbare-ruimte");
+  EXPECT_EQ(routing.surveys.quiet_period, absl::Hours(24 * 90));
 
   // Rules: inline for Wisseloord, from rules-spoorwijk.yaml for Spoorwijk; they compile.
   EXPECT_EQ(routing.rules.size(), 18u);

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
@@ -218,6 +219,50 @@ TEST(TenantConfigTest, FindTopicAndQueue) {
   ASSERT_NE(config.FindQueue("kcc"), nullptr);
   EXPECT_EQ(config.FindQueue("kcc")->default_handle_time, absl::Minutes(4));
   EXPECT_EQ(config.FindQueue("burgerzaken"), nullptr);
+}
+
+TEST(TenantConfigValidateTest, SurveysNameOnlyTopicsOfTheCatalogue) {
+  TenantConfig config = ValidConfig();
+  config.surveys.topic_rate = {{"wmo-hulpmiddelen", 0.5}};
+  EXPECT_TRUE(config.Validate().ok());
+  config.surveys.topic_rate.emplace_back("paspoort", 0.5);
+  EXPECT_THAT(std::string(config.Validate().message()),
+              ::testing::HasSubstr("surveys.topics.paspoort: no such topic"));
+}
+
+TEST(SurveyPolicyTest, TopicRateThenChannelRateThenRateAndNeverConfidentialByDefault) {
+  TenantConfig config = ValidConfig();
+  TenantConfig::SurveyPolicy& p = config.surveys;
+  p.rate = 0.05;
+  p.channel_rate[Channel::kPhone] = 0.2;
+  p.topic_rate = {{"wmo-hulpmiddelen", 0.5}};
+  TopicConfig general = config.topics[0];
+  TopicConfig wmo = config.topics[1];
+  EXPECT_EQ(p.RateFor(wmo, Channel::kPhone), 0.5);
+  EXPECT_EQ(p.RateFor(general, Channel::kPhone), 0.2);
+  EXPECT_EQ(p.RateFor(general, Channel::kChat), 0.05);
+  general.confidential = true;
+  EXPECT_EQ(p.RateFor(general, Channel::kPhone), 0.0);
+  wmo.confidential = true;  // named: its own rate holds
+  EXPECT_EQ(p.RateFor(wmo, Channel::kPhone), 0.5);
+}
+
+TEST(SurveyPolicyTest, SamplingIsStableAndNearTheRate) {
+  int sampled = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const std::string id = absl::StrCat("c-", i);
+    const bool once = SurveySampled(id, 0.1);
+    EXPECT_EQ(once, SurveySampled(id, 0.1));  // the same contact, the same answer
+    if (once) ++sampled;
+  }
+  EXPECT_GT(sampled, 1800);
+  EXPECT_LT(sampled, 2200);
+  EXPECT_FALSE(SurveySampled("c-1", 0));
+  EXPECT_TRUE(SurveySampled("c-1", 1));
+  // Pinned (FNV-1a of "c-1" is 339796 modulo 10^6), so that a change of the hash, which would
+  // change which contacts a replay samples, is noticed.
+  EXPECT_FALSE(SurveySampled("c-1", 0.339796));
+  EXPECT_TRUE(SurveySampled("c-1", 0.339797));
 }
 
 }  // namespace
