@@ -72,10 +72,10 @@ absl::Status TransportFromFlags(HttpServerOptions* http) {
         "HTTPS needs --tls_cert_file and --tls_key_file (env WISSEL_TLS_CERT_FILE, "
         "WISSEL_TLS_KEY_FILE); plain HTTP only with --plaintext on a loopback listen address");
   }
-  TlsServerOptions tls;
+  base::TlsServerOptions tls;
   tls.cert_file = cert;
   tls.key_file = key;
-  WISSEL_ASSIGN_OR_RETURN(http->tls, TlsServerContext::Create(std::move(tls)));
+  WISSEL_ASSIGN_OR_RETURN(http->tls, base::TlsServerContext::Create(std::move(tls)));
   return absl::OkStatus();
 }
 

@@ -86,7 +86,7 @@ Problem DefaultProblem(const httplib::Request& req, int status, const HttpServer
   return p;
 }
 
-std::unique_ptr<httplib::Server> MakeServer(const std::shared_ptr<TlsServerContext>& tls) {
+std::unique_ptr<httplib::Server> MakeServer(const std::shared_ptr<base::TlsServerContext>& tls) {
   if (tls == nullptr) return std::make_unique<httplib::Server>();
   // cpp-httplib calls the setup at once, on the SSL_CTX it then serves with; `tls` is kept in
   // the options for as long as the server lives.

@@ -36,7 +36,7 @@
 #include "adapters/common/media_type.h"
 #include "adapters/common/problem.h"
 #include "adapters/common/rate_limiter.h"
-#include "adapters/common/tls_server_context.h"
+#include "base/tls_server_context.h"
 #include "google/protobuf/message.h"
 
 namespace httplib {
@@ -70,7 +70,7 @@ struct HttpServerOptions {
   absl::Duration retry_after = absl::Seconds(2);
   // HTTPS with this certificate and key; nullptr: plain HTTP (the adapters allow that only on
   // a loopback address, see adapter_main.h). Default nullptr.
-  std::shared_ptr<TlsServerContext> tls;
+  std::shared_ptr<base::TlsServerContext> tls;
   // The web origins that may call from a browser page. Default none.
   CorsPolicy cors;
   // The limit of the routes marked with RateLimit(). Default off.
