@@ -10,7 +10,7 @@ PACKAGES=(
   libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server redis-sentinel clang-format clang-tidy python3
-  libosip2-dev sip-tester libcpp-httplib-dev nlohmann-json3-dev
+  libosip2-dev sip-tester libcpp-httplib-dev nlohmann-json3-dev prometheus-cpp-dev
   clang-14 libclang-rt-14-dev chromium curl
   # The chart checks (scripts/check-chart.sh): helm-render's Go build, the values schema check.
   golang-go golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev golang-gopkg-yaml.v3-dev
