@@ -2,6 +2,7 @@
 
 #include <glog/logging.h>
 
+#include <algorithm>
 #include <sstream>
 #include <utility>
 
@@ -208,6 +209,8 @@ std::string Registry::Serialize() const {
       for (absl::string_view v : values) {
         metric.label.push_back({callback->label_names[i++], std::string(BoundedLabelValue(v))});
       }
+      // In name order, as prometheus-cpp writes the labels of its own families.
+      std::sort(metric.label.begin(), metric.label.end());
       if (callback->type == MetricType::kCounter) {
         metric.counter.value = value;
       } else {

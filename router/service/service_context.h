@@ -14,6 +14,7 @@
 #include "router/service/call_guard.h"
 #include "router/service/offer_hub.h"
 #include "router/service/peer_forwarding.h"
+#include "router/service/router_metrics.h"
 #include "router/state/state_store.h"
 
 namespace wissel::service {
@@ -35,6 +36,8 @@ struct ServiceContext {
   const CallGuard* guard = nullptr;
   // The tenants' audit logs; null: nothing is recorded (tests of parts without one).
   engine::AuditWriter* audit = nullptr;
+  // What is counted for Prometheus; null: metrics are off.
+  RouterMetrics* metrics = nullptr;
 };
 
 // Records `entry` in `tenant`'s audit log when ctx has one (asynchronously: audit_writer.h).

@@ -144,10 +144,10 @@ TEST(RegistryTest, CallbackFamiliesAreReadAtScrapeTime) {
                                [](const Registry::Emit& emit) { emit({}, 7); })
                   .ok());
   EXPECT_THAT(registry.Serialize(),
-              HasSubstr("wissel_queue_waiting{tenant=\"t\",queue=\"wmo\"} 3"));
+              HasSubstr("wissel_queue_waiting{queue=\"wmo\",tenant=\"t\"} 3"));
   waiting = 5;
   const std::string text = registry.Serialize();
-  EXPECT_THAT(text, HasSubstr("wissel_queue_waiting{tenant=\"t\",queue=\"wmo\"} 5"));
+  EXPECT_THAT(text, HasSubstr("wissel_queue_waiting{queue=\"wmo\",tenant=\"t\"} 5"));
   EXPECT_THAT(text,
               HasSubstr("# TYPE wissel_sip_requests_total counter\nwissel_sip_requests_total 7"));
   EXPECT_EQ(
