@@ -23,7 +23,7 @@ BUILD_PACKAGES=(
   build-essential cmake pkg-config ccache
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libhiredis-dev libyaml-cpp-dev libgoogle-glog-dev libgflags-dev libssl-dev
-  libjemalloc-dev libosip2-dev libcpp-httplib-dev nlohmann-json3-dev
+  libjemalloc-dev libosip2-dev libcpp-httplib-dev nlohmann-json3-dev prometheus-cpp-dev
 )
 PACKAGES=(
   "${BUILD_PACKAGES[@]}" git

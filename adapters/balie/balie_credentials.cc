@@ -36,21 +36,21 @@ absl::StatusOr<std::string> ReadSecret(const SecretSource& source, const std::st
     return absl::InvalidArgumentError(
         absl::StrCat(where, ": the token must be at least ", kMinTokenLength, " characters"));
   }
-  if (!BearerToken(absl::StrCat("Bearer ", value))) {
+  if (!base::BearerToken(absl::StrCat("Bearer ", value))) {
     return absl::InvalidArgumentError(absl::StrCat(
         where, ": the token must be of [A-Za-z0-9-._~+/] (e.g. openssl rand -base64 32)"));
   }
   return value;
 }
 
-absl::Status Check(const TokenDigest* expected, absl::string_view authorization,
+absl::Status Check(const base::TokenDigest* expected, absl::string_view authorization,
                    absl::string_view who) {
-  const std::optional<std::string> token = BearerToken(authorization);
+  const std::optional<std::string> token = base::BearerToken(authorization);
   if (!token) {
     return absl::UnauthenticatedError(
         absl::StrCat("Authorization: the ", who, "'s bearer token is required"));
   }
-  if (expected == nullptr || !TokenMatches(*expected, *token)) {
+  if (expected == nullptr || !base::TokenMatches(*expected, *token)) {
     return absl::PermissionDeniedError(
         absl::StrCat("Authorization: the token is not the ", who, "'s"));
   }
@@ -68,14 +68,14 @@ std::optional<std::string> ProcessEnvironment(const std::string& name) {
 absl::StatusOr<BalieCredentials> BalieCredentials::Load(const BalieConfig& config,
                                                         const EnvironmentLookup& env) {
   BalieCredentials credentials;
-  std::vector<std::pair<std::string, TokenDigest>> seen;
+  std::vector<std::pair<std::string, base::TokenDigest>> seen;
   auto add = [&](const SecretSource& source,
-                 const std::string& key) -> absl::StatusOr<TokenDigest> {
+                 const std::string& key) -> absl::StatusOr<base::TokenDigest> {
     absl::StatusOr<std::string> token = ReadSecret(source, key, env);
     if (!token.ok()) return token.status();
-    const TokenDigest digest = DigestOf(*token);
+    const base::TokenDigest digest = base::DigestOf(*token);
     for (const auto& [other, other_digest] : seen) {
-      if (SameDigest(digest, other_digest)) {
+      if (base::SameDigest(digest, other_digest)) {
         return absl::InvalidArgumentError(absl::StrCat(key, ": has the same token as ", other,
                                                        "; every desk and the kiosk "
                                                        "need their own"));
@@ -85,11 +85,12 @@ absl::StatusOr<BalieCredentials> BalieCredentials::Load(const BalieConfig& confi
     return digest;
   };
   for (size_t i = 0; i < config.desks.size(); ++i) {
-    absl::StatusOr<TokenDigest> digest = add(config.desks[i].token, absl::StrCat("desks[", i, "]"));
+    absl::StatusOr<base::TokenDigest> digest =
+        add(config.desks[i].token, absl::StrCat("desks[", i, "]"));
     if (!digest.ok()) return digest.status();
     credentials.desks_[config.desks[i].id] = *digest;
   }
-  absl::StatusOr<TokenDigest> kiosk = add(config.kiosk_token, "kiosk");
+  absl::StatusOr<base::TokenDigest> kiosk = add(config.kiosk_token, "kiosk");
   if (!kiosk.ok()) return kiosk.status();
   credentials.kiosk_ = *kiosk;
   return credentials;
@@ -106,14 +107,14 @@ absl::Status BalieCredentials::CheckDesk(absl::string_view desk_id,
 }
 
 absl::Status BalieCredentials::CheckAnyDesk(absl::string_view authorization) const {
-  const std::optional<std::string> token = BearerToken(authorization);
+  const std::optional<std::string> token = base::BearerToken(authorization);
   if (!token) {
     return absl::UnauthenticatedError("Authorization: a desk's bearer token is required");
   }
-  const TokenDigest presented = DigestOf(*token);
+  const base::TokenDigest presented = base::DigestOf(*token);
   bool any = false;
   // Every digest is compared (no early exit), so the time says nothing about which matched.
-  for (const auto& [id, digest] : desks_) any = SameDigest(digest, presented) || any;
+  for (const auto& [id, digest] : desks_) any = base::SameDigest(digest, presented) || any;
   if (!any) return absl::PermissionDeniedError("Authorization: the token is not a desk's");
   return absl::OkStatus();
 }

@@ -16,7 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "adapters/balie/balie_config.h"
-#include "adapters/common/bearer_token.h"
+#include "base/bearer_token.h"
 
 namespace wissel::adapters::balie {
 
@@ -41,7 +41,7 @@ class BalieCredentials {
                                                const EnvironmentLookup& env = ProcessEnvironment);
 
   // From digests directly (tests).
-  BalieCredentials(TokenDigest kiosk, std::map<std::string, TokenDigest> desks)
+  BalieCredentials(base::TokenDigest kiosk, std::map<std::string, base::TokenDigest> desks)
       : kiosk_(kiosk), desks_(std::move(desks)) {}
 
   // For an Authorization header value: OK when it carries the kiosk token; Unauthenticated when
@@ -53,8 +53,8 @@ class BalieCredentials {
   absl::Status CheckAnyDesk(absl::string_view authorization) const;
 
  private:
-  std::optional<TokenDigest> kiosk_;
-  std::map<std::string, TokenDigest> desks_;
+  std::optional<base::TokenDigest> kiosk_;
+  std::map<std::string, base::TokenDigest> desks_;
 };
 
 }  // namespace wissel::adapters::balie

@@ -80,7 +80,15 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  adapters::GrpcRouterClient router(common->router);
+  absl::StatusOr<std::unique_ptr<adapters::AdapterMetrics>> metrics =
+      adapters::AdapterMetrics::Create(common->metrics);
+  if (!metrics.ok()) {
+    std::cerr << "wissel-balie: " << metrics.status().message() << "\n";
+    return 2;
+  }
+  adapters::GrpcRouterClient grpc_router(common->router);
+  adapters::RouterClient* router =
+      *metrics != nullptr ? (*metrics)->Meter(&grpc_router) : &grpc_router;
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = adapters::RouterChannel(common->router);
   if (!channel.ok()) {
     std::cerr << "wissel-balie: " << channel.status().message() << "\n";
@@ -94,7 +102,7 @@ int main(int argc, char** argv) {
     options.tenant = config->tenant;
     options.desk = desk;
     options.deadline = common->router.deadline;
-    agents.push_back(std::make_unique<balie::DeskAgent>(options, *channel, &router, &board));
+    agents.push_back(std::make_unique<balie::DeskAgent>(options, *channel, router, &board));
     desks[desk.id] = agents.back().get();
   }
   for (auto& agent : agents) agent->Start();
@@ -103,8 +111,9 @@ int main(int argc, char** argv) {
   options.next_wait = next_wait;
   options.credentials = *std::move(credentials);
   adapters::HttpServer server(common->http);
-  balie::BalieService service(options, &*config, &router, tickets->get(), &board, desks, &server);
-  const int code = adapters::ServeUntilTerminated("wissel-balie", &server);
+  if (*metrics != nullptr) (*metrics)->Observe(&server);
+  balie::BalieService service(options, &*config, router, tickets->get(), &board, desks, &server);
+  const int code = adapters::ServeUntilTerminated("wissel-balie", &server, metrics->get());
   for (auto& agent : agents) agent->Stop();
   return code;
 }

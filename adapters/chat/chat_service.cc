@@ -12,12 +12,12 @@
 #include "adapters/chat/chat_api.pb.h"
 #include "adapters/chat/chat_request.h"
 #include "adapters/common/api_names.h"
-#include "adapters/common/bearer_token.h"
 #include "adapters/common/capability_token.h"
 #include "adapters/common/json_body.h"
 #include "adapters/common/media_type.h"
 #include "adapters/common/problem.h"
 #include "adapters/common/text.h"
+#include "base/bearer_token.h"
 #include "base/status_macros.h"
 
 namespace wissel::adapters::chat {
@@ -228,7 +228,8 @@ void ChatService::Open(const httplib::Request& req, const RequestBody& body,
 
   // A session this instance knows is re-opened only by the holder of its token: the session id
   // alone (chosen by the widget, maybe guessable) must not hand out the session.
-  const std::optional<std::string> presented = BearerToken(req.get_header_value("Authorization"));
+  const std::optional<std::string> presented =
+      base::BearerToken(req.get_header_value("Authorization"));
   if (std::optional<SessionEntry> known = sessions_.Find(contact.tenant(), session_id)) {
     if (!presented) {
       return WriteError(req, res,
@@ -236,7 +237,7 @@ void ChatService::Open(const httplib::Request& req, const RequestBody& body,
                             "session_id: this session is open; re-opening it needs its session "
                             "token (Authorization: Bearer)"));
     }
-    if (!TokenMatches(known->token, *presented)) {
+    if (!base::TokenMatches(known->token, *presented)) {
       return WriteError(req, res,
                         absl::PermissionDeniedError("session_id: the token is not this session's"));
     }
@@ -249,7 +250,7 @@ void ChatService::Open(const httplib::Request& req, const RequestBody& body,
   if (!routed.ok()) return WriteError(req, res, routed.status());
   api::SessionResponse out =
       ToSessionResponse(contact.tenant(), session_id, routed->contact_id(), routed->decision());
-  SessionEntry entry{routed->contact_id(), contact.topic(), DigestOf(*token)};
+  SessionEntry entry{routed->contact_id(), contact.topic(), base::DigestOf(*token)};
   if (sessions_.Insert(contact.tenant(), session_id, std::move(entry))) {
     out.set_session_token(*token);
   } else if (!presented) {
@@ -272,7 +273,7 @@ absl::StatusOr<SessionEntry> ChatService::Authorize(const httplib::Request& req,
   if (!contact_id.empty()) {
     WISSEL_RETURN_IF_ERROR(ValidateIdentifier("contact_id", contact_id));
   }
-  std::optional<std::string> token = BearerToken(req.get_header_value("Authorization"));
+  std::optional<std::string> token = base::BearerToken(req.get_header_value("Authorization"));
   if (!token && query_token && req.has_param("session_token")) {
     token = req.get_param_value("session_token");
   }
@@ -284,9 +285,9 @@ absl::StatusOr<SessionEntry> ChatService::Authorize(const httplib::Request& req,
   // sessions exist. The digests are compared in constant time.
   // The token is hashed and compared whether or not the session exists (against a digest no
   // token has), so that the time taken does not tell either.
-  const TokenDigest presented = DigestOf(*token);
+  const base::TokenDigest presented = base::DigestOf(*token);
   std::optional<SessionEntry> entry = sessions_.Find(tenant, session_id);
-  const bool matches = SameDigest(entry ? entry->token : TokenDigest{}, presented);
+  const bool matches = base::SameDigest(entry ? entry->token : base::TokenDigest{}, presented);
   if (!entry || !matches) {
     return absl::NotFoundError(
         "session_id: no such session for this token on this adapter instance; open the "

@@ -40,8 +40,17 @@ int main(int argc, char** argv) {
   }
   options.max_sessions = static_cast<size_t>(absl::GetFlag(FLAGS_max_sessions));
 
-  wissel::adapters::GrpcRouterClient router(config->router);
+  absl::StatusOr<std::unique_ptr<wissel::adapters::AdapterMetrics>> metrics =
+      wissel::adapters::AdapterMetrics::Create(config->metrics);
+  if (!metrics.ok()) {
+    std::cerr << "wissel-chat: " << metrics.status().message() << "\n";
+    return 2;
+  }
+  wissel::adapters::GrpcRouterClient grpc_router(config->router);
+  wissel::adapters::RouterClient* router =
+      *metrics != nullptr ? (*metrics)->Meter(&grpc_router) : &grpc_router;
   wissel::adapters::HttpServer server(config->http);
-  wissel::adapters::chat::ChatService service(options, &router, &server);
-  return wissel::adapters::ServeUntilTerminated("wissel-chat", &server);
+  if (*metrics != nullptr) (*metrics)->Observe(&server);
+  wissel::adapters::chat::ChatService service(options, router, &server);
+  return wissel::adapters::ServeUntilTerminated("wissel-chat", &server, metrics->get());
 }

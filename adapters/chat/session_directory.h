@@ -11,8 +11,8 @@
 
 #include <string>
 
-#include "adapters/common/bearer_token.h"
 #include "adapters/common/bounded_directory.h"
+#include "base/bearer_token.h"
 
 namespace wissel::adapters::chat {
 
@@ -22,7 +22,7 @@ struct SessionEntry {
   // queue position (see chat_service.h). Empty when unknown.
   std::string topic;
   // SHA-256 of the session token; requests about the session must present the token.
-  TokenDigest token;
+  base::TokenDigest token;
 };
 
 // Keyed by tenant and session id. Insert() lets only one of two racing opens of one new session

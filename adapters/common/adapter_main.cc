@@ -72,10 +72,10 @@ absl::Status TransportFromFlags(HttpServerOptions* http) {
         "HTTPS needs --tls_cert_file and --tls_key_file (env WISSEL_TLS_CERT_FILE, "
         "WISSEL_TLS_KEY_FILE); plain HTTP only with --plaintext on a loopback listen address");
   }
-  TlsServerOptions tls;
+  base::TlsServerOptions tls;
   tls.cert_file = cert;
   tls.key_file = key;
-  WISSEL_ASSIGN_OR_RETURN(http->tls, TlsServerContext::Create(std::move(tls)));
+  WISSEL_ASSIGN_OR_RETURN(http->tls, base::TlsServerContext::Create(std::move(tls)));
   return absl::OkStatus();
 }
 
@@ -130,10 +130,18 @@ absl::StatusOr<AdapterConfig> AdapterConfigFromFlags(absl::string_view default_l
   config.http.rate_limit.burst = absl::GetFlag(FLAGS_rate_limit_burst);
   WISSEL_RETURN_IF_ERROR(ValidateRateLimiterOptions(config.http.rate_limit));
   WISSEL_ASSIGN_OR_RETURN(config.router, RouterOptionsFromFlags());
+  WISSEL_ASSIGN_OR_RETURN(config.metrics, MetricsOptionsFromFlags());
   return config;
 }
 
-int ServeUntilTerminated(absl::string_view name, HttpServer* server) {
+int ServeUntilTerminated(absl::string_view name, HttpServer* server, AdapterMetrics* metrics) {
+  if (metrics != nullptr) {
+    if (absl::Status s = metrics->Start(); !s.ok()) {
+      std::cerr << name << ": " << s.message() << "\n";
+      return 1;
+    }
+    std::cout << name << ": metrics on port " << metrics->port() << std::endl;
+  }
   if (absl::Status s = server->Start(); !s.ok()) {
     std::cerr << name << ": " << s.message() << "\n";
     return 1;
@@ -143,6 +151,7 @@ int ServeUntilTerminated(absl::string_view name, HttpServer* server) {
             << server->options().host << ":" << server->port();
   WaitForTermination(name);
   server->Shutdown();
+  if (metrics != nullptr) metrics->Shutdown();
   LOG(INFO) << name << " stopped";
   return 0;
 }

@@ -17,6 +17,7 @@
 //   --allowed_origins  [WISSEL_ALLOWED_ORIGINS] web origins that may call from a browser
 //   --rate_limit_per_minute [WISSEL_RATE_LIMIT_PER_MINUTE]  per client address (30; 0 off)
 //   --rate_limit_burst [WISSEL_RATE_LIMIT_BURST] calls at once before the rate applies (10)
+// and the --metrics_* flags of adapter_process.h.
 //
 // HTTPS is the default and needs the two files; an adapter given neither them nor --plaintext,
 // or --plaintext with a listen address other machines can reach, refuses to start (exit 2).
@@ -28,6 +29,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "adapters/common/adapter_metrics.h"
 #include "adapters/common/adapter_process.h"
 #include "adapters/common/grpc_router_client.h"
 #include "adapters/common/http_server.h"
@@ -37,6 +39,8 @@ namespace wissel::adapters {
 struct AdapterConfig {
   HttpServerOptions http;
   GrpcRouterClientOptions router;
+  // The --metrics flags (adapter_process.h); disabled without --metrics_listen.
+  metrics::EndpointOptions metrics;
 };
 
 // InitAdapterProcess (adapter_process.h) with the HTTP flags' environment variables and
@@ -48,9 +52,11 @@ void InitAdapter(int argc, char** argv, absl::string_view usage, const FlagEnvir
 // and for --plaintext on an address that is not loopback.
 absl::StatusOr<AdapterConfig> AdapterConfigFromFlags(absl::string_view default_listen);
 
-// Starts `server`, prints "NAME: listening on port N" on stdout (tests and scripts wait for that
-// line), waits for SIGTERM or SIGINT (WaitForTermination), then shuts the server down gracefully.
-// Returns the exit code: 0 after a clean shutdown, 1 when the server could not start.
-int ServeUntilTerminated(absl::string_view name, HttpServer* server);
+// Starts `metrics` (when not null; it prints "NAME: metrics on port N") and `server`, prints
+// "NAME: listening on port N" on stdout (tests and scripts wait for that line), waits for SIGTERM
+// or SIGINT (WaitForTermination), then shuts the server down gracefully, and the metrics last.
+// Returns the exit code: 0 after a clean shutdown, 1 when a server could not start.
+int ServeUntilTerminated(absl::string_view name, HttpServer* server,
+                         AdapterMetrics* metrics = nullptr);
 
 }  // namespace wissel::adapters

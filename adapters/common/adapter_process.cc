@@ -34,6 +34,27 @@ ABSL_FLAG(bool, router_plaintext, false,
           "No TLS towards the router: only for a loopback --router, in development "
           "(env WISSEL_ROUTER_PLAINTEXT).");
 
+ABSL_FLAG(std::string, metrics_listen, "",
+          "host:port of the Prometheus endpoint (GET /metrics); empty: none "
+          "(env WISSEL_METRICS_LISTEN).");
+ABSL_FLAG(std::string, metrics_cert_file, "",
+          "PEM certificate (then its intermediates) of the metrics endpoint, reloaded when the "
+          "file changes (env WISSEL_METRICS_CERT_FILE).");
+ABSL_FLAG(std::string, metrics_key_file, "",
+          "PEM private key of --metrics_cert_file (env WISSEL_METRICS_KEY_FILE).");
+ABSL_FLAG(std::string, metrics_token_file, "",
+          "A file with the bearer token every scrape must present, re-read when it changes "
+          "(env WISSEL_METRICS_TOKEN_FILE).");
+ABSL_FLAG(std::string, metrics_token_env, "",
+          "Instead: the name of an environment variable holding that token "
+          "(env WISSEL_METRICS_TOKEN_ENV).");
+ABSL_FLAG(bool, metrics_plaintext, false,
+          "Serve the metrics over plain HTTP: only on a loopback --metrics_listen, in development "
+          "(env WISSEL_METRICS_PLAINTEXT).");
+ABSL_FLAG(bool, metrics_allow_anonymous, false,
+          "Serve the metrics without a token: only on a loopback --metrics_listen, in "
+          "development (env WISSEL_METRICS_ALLOW_ANONYMOUS).");
+
 namespace wissel::adapters {
 
 void InitAdapterProcess(int argc, char** argv, absl::string_view usage,
@@ -49,6 +70,13 @@ void InitAdapterProcess(int argc, char** argv, absl::string_view usage,
       {"router_token_file", "WISSEL_ROUTER_TOKEN_FILE"},
       {"router_server_name", "WISSEL_ROUTER_SERVER_NAME"},
       {"router_plaintext", "WISSEL_ROUTER_PLAINTEXT"},
+      {"metrics_listen", "WISSEL_METRICS_LISTEN"},
+      {"metrics_cert_file", "WISSEL_METRICS_CERT_FILE"},
+      {"metrics_key_file", "WISSEL_METRICS_KEY_FILE"},
+      {"metrics_token_file", "WISSEL_METRICS_TOKEN_FILE"},
+      {"metrics_token_env", "WISSEL_METRICS_TOKEN_ENV"},
+      {"metrics_plaintext", "WISSEL_METRICS_PLAINTEXT"},
+      {"metrics_allow_anonymous", "WISSEL_METRICS_ALLOW_ANONYMOUS"},
   };
   all.insert(all.end(), env.begin(), env.end());
   if (absl::Status s = ApplyEnvironment(all); !s.ok()) {
@@ -76,6 +104,31 @@ absl::StatusOr<GrpcRouterClientOptions> RouterOptionsFromFlags() {
   options.tls.server_name = absl::GetFlag(FLAGS_router_server_name);
   if (absl::Status s = transport::ValidateClientTls(options.tls, options.target, "--router");
       !s.ok()) {
+    return s;
+  }
+  return options;
+}
+
+absl::StatusOr<metrics::EndpointOptions> MetricsOptionsFromFlags() {
+  metrics::EndpointOptions options;
+  options.listen_address = absl::GetFlag(FLAGS_metrics_listen);
+  options.certificate_file = absl::GetFlag(FLAGS_metrics_cert_file);
+  options.private_key_file = absl::GetFlag(FLAGS_metrics_key_file);
+  options.bearer_token_file = absl::GetFlag(FLAGS_metrics_token_file);
+  options.bearer_token_env = absl::GetFlag(FLAGS_metrics_token_env);
+  options.plaintext = absl::GetFlag(FLAGS_metrics_plaintext);
+  options.allow_anonymous = absl::GetFlag(FLAGS_metrics_allow_anonymous);
+  if (!options.enabled()) {
+    const bool other = !options.certificate_file.empty() || !options.private_key_file.empty() ||
+                       !options.bearer_token_file.empty() || !options.bearer_token_env.empty() ||
+                       options.plaintext || options.allow_anonymous;
+    if (other) {
+      return absl::InvalidArgumentError(
+          "--metrics_listen: is required with the other --metrics_ flags");
+    }
+    return options;
+  }
+  if (absl::Status s = metrics::ValidateEndpointOptions(options, metrics::FlagNames()); !s.ok()) {
     return s;
   }
   return options;

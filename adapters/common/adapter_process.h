@@ -12,6 +12,14 @@
 //   --router_token_file [WISSEL_ROUTER_TOKEN_FILE] bearer token file, re-read when it changes
 //   --router_server_name [WISSEL_ROUTER_SERVER_NAME] name in the router's certificate
 //   --router_plaintext [WISSEL_ROUTER_PLAINTEXT] no TLS; loopback development only
+// and the Prometheus endpoint (adapter_metrics.h; off without --metrics_listen):
+//   --metrics_listen    [WISSEL_METRICS_LISTEN]    host:port of GET /metrics
+//   --metrics_cert_file [WISSEL_METRICS_CERT_FILE] its PEM certificate (HTTPS is required)
+//   --metrics_key_file  [WISSEL_METRICS_KEY_FILE]  its PEM private key (both reloaded on change)
+//   --metrics_token_file [WISSEL_METRICS_TOKEN_FILE] the scrapers' bearer token, re-read on change
+//   --metrics_token_env [WISSEL_METRICS_TOKEN_ENV] or: the environment variable holding it
+//   --metrics_plaintext [WISSEL_METRICS_PLAINTEXT] plain HTTP; loopback development only
+//   --metrics_allow_anonymous [WISSEL_METRICS_ALLOW_ANONYMOUS] no token; loopback only
 #pragma once
 
 #include <string>
@@ -21,6 +29,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "adapters/common/grpc_router_client.h"
+#include "metrics/endpoint_options.h"
 
 namespace wissel::adapters {
 
@@ -37,6 +46,10 @@ void InitAdapterProcess(int argc, char** argv, absl::string_view usage, const Fl
 // The router client's options from the --router flags. InvalidArgument for an empty target, a
 // deadline that is not positive, or TLS options that cannot work (transport::ValidateClientTls).
 absl::StatusOr<GrpcRouterClientOptions> RouterOptionsFromFlags();
+
+// The metrics endpoint's options from the --metrics flags, checked
+// (metrics::ValidateEndpointOptions; errors name the flag). Disabled without --metrics_listen.
+absl::StatusOr<metrics::EndpointOptions> MetricsOptionsFromFlags();
 
 // Blocks until SIGTERM or SIGINT and logs "NAME got signal N; finishing requests in flight";
 // returns the signal number. The caller then drains what it serves.

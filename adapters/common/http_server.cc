@@ -86,7 +86,12 @@ Problem DefaultProblem(const httplib::Request& req, int status, const HttpServer
   return p;
 }
 
-std::unique_ptr<httplib::Server> MakeServer(const std::shared_ptr<TlsServerContext>& tls) {
+// The label of the route answering the request this thread works on (HttpServer::Routed);
+// null until a route's handler runs. Set and read on the one worker thread that serves the
+// request, from routing to the logger.
+thread_local const std::string* current_route = nullptr;
+
+std::unique_ptr<httplib::Server> MakeServer(const std::shared_ptr<base::TlsServerContext>& tls) {
   if (tls == nullptr) return std::make_unique<httplib::Server>();
   // cpp-httplib calls the setup at once, on the SSL_CTX it then serves with; `tls` is kept in
   // the options for as long as the server lives.
@@ -98,6 +103,21 @@ std::unique_ptr<httplib::Server> MakeServer(const std::shared_ptr<TlsServerConte
 }
 
 }  // namespace
+
+std::string RouteLabel(absl::string_view pattern) {
+  std::string label;
+  int depth = 0;
+  for (char c : pattern) {
+    if (c == '(') {
+      if (depth++ == 0) label += "{}";
+    } else if (c == ')') {
+      if (depth > 0) --depth;
+    } else if (depth == 0) {
+      label += c;
+    }
+  }
+  return label;
+}
 
 bool IsLoopbackHost(absl::string_view host) {
   if (absl::AsciiStrToLower(host) == "localhost") return true;
@@ -146,6 +166,7 @@ HttpServer::HttpServer(HttpServerOptions options)
   server_->set_payload_max_length(options_.max_body_bytes);
 
   server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    current_route = nullptr;
     return RefuseBeforeRouting(req, res) ? httplib::Server::HandlerResponse::Handled
                                          : httplib::Server::HandlerResponse::Unhandled;
   });
@@ -182,7 +203,9 @@ HttpServer::HttpServer(HttpServerOptions options)
         p.detail = "internal error";
         WriteProblem(req, res, p);
       });
-  server_->set_logger([](const httplib::Request& req, const httplib::Response& res) {
+  server_->set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    const std::string* route = std::exchange(current_route, nullptr);
+    if (observer_) observer_(route != nullptr ? *route : "unrouted", req.method, res.status);
     // Method, path and status only: bodies and queries may carry personal data.
     if (res.status >= 500) {
       LOG(WARNING) << req.method << " " << req.path << " " << res.status;
@@ -190,27 +213,37 @@ HttpServer::HttpServer(HttpServerOptions options)
       VLOG(1) << req.method << " " << req.path << " " << res.status;
     }
   });
-  server_->Get("/livez", [](const httplib::Request&, httplib::Response& res) {
-    api::Health health;
-    health.set_status("SERVING");
-    WriteJson(res, 200, health);
-  });
-  server_->Get("/healthz", [this](const httplib::Request& req, httplib::Response& res) {
-    const absl::Status status = health_check_ ? health_check_() : absl::OkStatus();
-    if (status.ok()) {
-      WriteJson(res, 200, health_serving_);
-      return;
-    }
-    Problem p;
-    p.status = 503;
-    p.code = "not_serving";
-    p.detail = std::string(status.message());
-    p.retry_after = options_.retry_after;
-    WriteProblem(req, res, p);
-  });
+  server_->Get("/livez", Routed("/livez", [](const httplib::Request&, httplib::Response& res) {
+                 api::Health health;
+                 health.set_status("SERVING");
+                 WriteJson(res, 200, health);
+               }));
+  server_->Get("/healthz",
+               Routed("/healthz", [this](const httplib::Request& req, httplib::Response& res) {
+                 const absl::Status status = health_check_ ? health_check_() : absl::OkStatus();
+                 if (status.ok()) {
+                   WriteJson(res, 200, health_serving_);
+                   return;
+                 }
+                 Problem p;
+                 p.status = 503;
+                 p.code = "not_serving";
+                 p.detail = std::string(status.message());
+                 p.retry_after = options_.retry_after;
+                 WriteProblem(req, res, p);
+               }));
 }
 
 HttpServer::~HttpServer() { Shutdown(); }
+
+HttpServer::Handler HttpServer::Routed(const std::string& pattern, Handler handler) {
+  const std::string* label = &route_labels_.emplace_back(RouteLabel(pattern));
+  return
+      [label, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+        current_route = label;
+        handler(req, res);
+      };
+}
 
 bool HttpServer::AnswerCors(const httplib::Request& req, httplib::Response& res) {
   const std::string origin = req.get_header_value("Origin");
@@ -309,11 +342,14 @@ bool HttpServer::RefuseBeforeRouting(const httplib::Request& req, httplib::Respo
 void HttpServer::Post(const std::string& pattern, std::vector<std::string> media_types,
                       BodyHandler handler) {
   body_routes_.emplace_back(pattern);
-  server_->Post(pattern, [this, media_types = std::move(media_types), handler = std::move(handler)](
-                             const httplib::Request& req, httplib::Response& res,
-                             const httplib::ContentReader& reader) {
-    HandleBody(req, res, reader, media_types, handler);
-  });
+  const std::string* label = &route_labels_.emplace_back(RouteLabel(pattern));
+  server_->Post(pattern,
+                [this, label, media_types = std::move(media_types), handler = std::move(handler)](
+                    const httplib::Request& req, httplib::Response& res,
+                    const httplib::ContentReader& reader) {
+                  current_route = label;
+                  HandleBody(req, res, reader, media_types, handler);
+                });
 }
 
 void HttpServer::HandleBody(const httplib::Request& req, httplib::Response& res,
@@ -390,11 +426,11 @@ void HttpServer::HandleBody(const httplib::Request& req, httplib::Response& res,
 }
 
 void HttpServer::Get(const std::string& pattern, Handler handler) {
-  server_->Get(pattern, std::move(handler));
+  server_->Get(pattern, Routed(pattern, std::move(handler)));
 }
 
 void HttpServer::Delete(const std::string& pattern, Handler handler) {
-  server_->Delete(pattern, std::move(handler));
+  server_->Delete(pattern, Routed(pattern, std::move(handler)));
 }
 
 void HttpServer::RateLimit(const std::string& pattern) {

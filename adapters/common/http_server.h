@@ -20,6 +20,7 @@
 #pragma once
 
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <regex>
@@ -36,7 +37,7 @@
 #include "adapters/common/media_type.h"
 #include "adapters/common/problem.h"
 #include "adapters/common/rate_limiter.h"
-#include "adapters/common/tls_server_context.h"
+#include "base/tls_server_context.h"
 #include "google/protobuf/message.h"
 
 namespace httplib {
@@ -70,7 +71,7 @@ struct HttpServerOptions {
   absl::Duration retry_after = absl::Seconds(2);
   // HTTPS with this certificate and key; nullptr: plain HTTP (the adapters allow that only on
   // a loopback address, see adapter_main.h). Default nullptr.
-  std::shared_ptr<TlsServerContext> tls;
+  std::shared_ptr<base::TlsServerContext> tls;
   // The web origins that may call from a browser page. Default none.
   CorsPolicy cors;
   // The limit of the routes marked with RateLimit(). Default off.
@@ -123,6 +124,14 @@ class HttpServer {
   // body is read.
   void RateLimit(const std::string& pattern);
 
+  // Called on the worker thread after every answer, for metrics: the route that answered (the
+  // pattern it was registered with, each group written "{}": "/v1/chat/sessions/{}/{}";
+  // "/livez", "/healthz"), or "unrouted" when no route did (a 404, a refusal before routing),
+  // the request method and the HTTP status. Set before Start().
+  using RequestObserver =
+      std::function<void(absl::string_view route, absl::string_view method, int status)>;
+  void SetRequestObserver(RequestObserver observer) { observer_ = std::move(observer); }
+
   // GET /healthz answers 200 with `serving` (default {"status":"SERVING"}) when `check` returns
   // OK, else 503 with a problem body (code "not_serving", the check's message as detail) and
   // Retry-After. GET /livez answers 200 while the process serves HTTP at all. This is every
@@ -162,8 +171,15 @@ class HttpServer {
   // Refuses a client over the rate limit on a limited route; true when it wrote the answer.
   bool RefuseOverLimit(const httplib::Request& req, httplib::Response& res);
 
+  // `handler`, which first notes `pattern` as the route answering (for the RequestObserver).
+  Handler Routed(const std::string& pattern, Handler handler);
+
   HttpServerOptions options_;
   std::unique_ptr<httplib::Server> server_;
+  // The routes' labels (RouteLabel), at stable addresses: the thread answering a request points
+  // at the one of its route.
+  std::deque<std::string> route_labels_;
+  RequestObserver observer_;
   std::vector<std::regex> body_routes_;
   std::vector<std::regex> rate_limited_routes_;
   RateLimiter rate_limiter_;
@@ -175,6 +191,9 @@ class HttpServer {
   absl::Notification stopping_;
   std::atomic<bool> shut_down_{false};
 };
+
+// A route's label for metrics: `pattern` with each parenthesised group replaced by "{}".
+std::string RouteLabel(absl::string_view pattern);
 
 // Writes `message` as a JSON body (application/json) with `status`.
 void WriteJson(httplib::Response& res, int status, const google::protobuf::Message& message);

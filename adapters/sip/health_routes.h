@@ -4,13 +4,13 @@
 //   GET /healthz   200 {"status":"ok","router":"SERVING"} when the router's gRPC health check
 //                  says SERVING and the adapter is not draining; else 503 with a problem body
 //                  naming the reason ("draining", or the router's health answer).
-//   GET /metrics   Prometheus text: the redirector's counters.
+//
+// The metrics are not served here (this listener answers the orchestrator's probes without
+// authentication) but on the adapter's metrics endpoint (sip_metrics.h, --metrics_listen).
 //
 // Register before HttpServer::Start(). The handlers run on the server's threads; `client` and
 // `redirector` are thread-safe and must outlive the server.
 #pragma once
-
-#include <string>
 
 #include "adapters/common/http_server.h"
 #include "adapters/common/router_client.h"
@@ -18,10 +18,7 @@
 
 namespace wissel::adapters::sip {
 
-// Sets `server`'s health check and adds GET /metrics.
+// Sets `server`'s health check.
 void AddHealthRoutes(HttpServer* server, RouterClient* client, const SipRedirector* redirector);
-
-// The redirector's counters in the Prometheus text format (wissel_sip_*_total).
-std::string MetricsText(const SipRedirectorStats& stats);
 
 }  // namespace wissel::adapters::sip

@@ -232,7 +232,11 @@ void SipRedirector::Respond(const osip_message_t& request, Replier& replier, Res
     counters_.bad_requests.fetch_add(1);
   }
   const std::string bytes = Build(request, std::move(spec));
-  if (!bytes.empty()) replier.Send(bytes);
+  if (bytes.empty()) return;
+  replier.Send(bytes);
+  if (options_.on_response) {
+    options_.on_response(request.sip_method != nullptr ? request.sip_method : "", code);
+  }
 }
 
 void SipRedirector::RespondToBroken(absl::string_view bytes, Replier& replier, int code,

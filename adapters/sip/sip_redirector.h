@@ -87,6 +87,10 @@ struct SipRedirectorOptions {
   absl::Duration handler_address_ttl = absl::Seconds(30);
   // Server header on every response.
   std::string server_name = "wissel-sip";
+  // Told about every response sent (not its retransmissions): the request's method and the
+  // response's status code; for the metrics (sip_metrics.h). Called on the sending thread, so
+  // it must be thread-safe and quick. Empty: nobody is told.
+  std::function<void(absl::string_view method, int code)> on_response;
 };
 
 // Counters since start; a snapshot.

@@ -58,8 +58,17 @@ int main(int argc, char** argv) {
   }
   options.max_status_tokens = static_cast<size_t>(absl::GetFlag(FLAGS_max_status_tokens));
 
-  wissel::adapters::GrpcRouterClient router(config->router);
+  absl::StatusOr<std::unique_ptr<wissel::adapters::AdapterMetrics>> metrics =
+      wissel::adapters::AdapterMetrics::Create(config->metrics);
+  if (!metrics.ok()) {
+    std::cerr << "wissel-webform: " << metrics.status().message() << "\n";
+    return 2;
+  }
+  wissel::adapters::GrpcRouterClient grpc_router(config->router);
+  wissel::adapters::RouterClient* router =
+      *metrics != nullptr ? (*metrics)->Meter(&grpc_router) : &grpc_router;
   wissel::adapters::HttpServer server(config->http);
-  wissel::adapters::webform::WebformService service(options, &router, &server);
-  return wissel::adapters::ServeUntilTerminated("wissel-webform", &server);
+  if (*metrics != nullptr) (*metrics)->Observe(&server);
+  wissel::adapters::webform::WebformService service(options, router, &server);
+  return wissel::adapters::ServeUntilTerminated("wissel-webform", &server, metrics->get());
 }

@@ -8,12 +8,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "adapters/common/api_names.h"
-#include "adapters/common/bearer_token.h"
 #include "adapters/common/capability_token.h"
 #include "adapters/common/media_type.h"
 #include "adapters/common/problem.h"
 #include "adapters/common/text.h"
 #include "adapters/webform/webform_api.pb.h"
+#include "base/bearer_token.h"
 
 namespace wissel::adapters::webform {
 namespace {
@@ -77,7 +77,7 @@ void WebformService::Submit(const httplib::Request& req, const RequestBody& body
   // Only the submission that created the work item gets its token; a resubmission is answered
   // without one (see webform_service.h), and so is the loser of two racing first submissions.
   if (!routed->replayed() &&
-      status_tokens_.Insert(tenant, routed->contact_id(), DigestOf(*token))) {
+      status_tokens_.Insert(tenant, routed->contact_id(), base::DigestOf(*token))) {
     out.set_status_token(*token);
   }
   res.set_header("Cache-Control", "no-store");  // the answer may carry a credential
@@ -87,7 +87,7 @@ void WebformService::Submit(const httplib::Request& req, const RequestBody& body
 
 absl::Status WebformService::Authorize(const httplib::Request& req, const std::string& tenant,
                                        const std::string& contact_id) {
-  const std::optional<std::string> token = BearerToken(req.get_header_value("Authorization"));
+  const std::optional<std::string> token = base::BearerToken(req.get_header_value("Authorization"));
   if (!token) {
     return absl::UnauthenticatedError(
         "the status token is required (Authorization: Bearer STATUS_TOKEN, the status_token of "
@@ -96,9 +96,9 @@ absl::Status WebformService::Authorize(const httplib::Request& req, const std::s
   // An unknown work item and a wrong token are the same answer, and the token is hashed and
   // compared in both cases (against a digest no token has), so that neither the answer nor the
   // time taken tells whether the contact id exists.
-  const TokenDigest presented = DigestOf(*token);
-  const std::optional<TokenDigest> expected = status_tokens_.Find(tenant, contact_id);
-  const bool matches = SameDigest(expected ? *expected : TokenDigest{}, presented);
+  const base::TokenDigest presented = base::DigestOf(*token);
+  const std::optional<base::TokenDigest> expected = status_tokens_.Find(tenant, contact_id);
+  const bool matches = base::SameDigest(expected ? *expected : base::TokenDigest{}, presented);
   if (!expected || !matches) {
     return absl::NotFoundError(
         "contact_id: no such submission for this status token on this adapter instance");

@@ -24,11 +24,11 @@
 
 #include <cstddef>
 
-#include "adapters/common/bearer_token.h"
 #include "adapters/common/bounded_directory.h"
 #include "adapters/common/http_server.h"
 #include "adapters/common/router_client.h"
 #include "adapters/webform/form_request.h"
+#include "base/bearer_token.h"
 
 namespace wissel::adapters::webform {
 
@@ -60,7 +60,7 @@ class WebformService {
   RouterClient* const router_;
   HttpServer* const server_;
   // The SHA-256 of each status token, by tenant and contact id.
-  BoundedDirectory<TokenDigest> status_tokens_;
+  BoundedDirectory<base::TokenDigest> status_tokens_;
 };
 
 }  // namespace wissel::adapters::webform

@@ -65,6 +65,10 @@ class ConfigParser {
   absl::Status ParseOidc(const YAML::Node& node, const std::string& path,
                          std::optional<security::OidcOptions>* oidc);
   absl::Status ParseRedis(const YAML::Node& node, const std::string& path, RedisConfig* redis);
+  // metrics_section.cc: `metrics:`, checked against the listener's `tls` (given before).
+  absl::Status ParseMetrics(const YAML::Node& node, const std::string& path,
+                            const transport::ServerTls& router_tls,
+                            metrics::EndpointOptions* metrics);
   absl::Status ParseSentinel(const YAML::Node& node, const std::string& path,
                              SentinelConfig* sentinel);
   // username, password_env / password_file (and a refused literal password) of the map at

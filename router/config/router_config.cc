@@ -59,10 +59,10 @@ absl::StatusOr<RouterConfig> ConfigParser::ParseDocument() {
   if (root.IsNull()) {
     return reader_.ErrorAt(YAML::Mark(), "", "empty configuration; expected a map with 'tenants'");
   }
-  WISSEL_ASSIGN_OR_RETURN(
-      const base::YamlEntries fields,
-      reader_.ReadMap(root, "",
-                      {"listen_address", "tls", "access", "redis", "drain_timeout", "tenants"}));
+  WISSEL_ASSIGN_OR_RETURN(const base::YamlEntries fields,
+                          reader_.ReadMap(root, "",
+                                          {"listen_address", "tls", "access", "redis",
+                                           "drain_timeout", "metrics", "tenants"}));
 
   RouterConfig config;
   if (const YAML::Node* n = fields.Find("listen_address")) {
@@ -86,6 +86,9 @@ absl::StatusOr<RouterConfig> ConfigParser::ParseDocument() {
   }
   if (const YAML::Node* n = fields.Find("redis")) {
     WISSEL_RETURN_IF_ERROR(ParseRedis(*n, "redis", &config.redis));
+  }
+  if (const YAML::Node* n = fields.Find("metrics")) {
+    WISSEL_RETURN_IF_ERROR(ParseMetrics(*n, "metrics", config.tls, &config.metrics));
   }
 
   const YAML::Node* tenants = fields.Find("tenants");

@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "metrics/endpoint_options.h"
 #include "router/access/access_policy.h"
 #include "router/core/tenant_config.h"
 #include "router/security/oidc_options.h"
@@ -145,6 +146,10 @@ struct RouterConfig {
   RedisConfig redis;
   // On SIGTERM: how long in-flight calls may take before the server is stopped hard.
   absl::Duration drain_timeout = absl::Seconds(10);
+  // The Prometheus endpoint (`metrics:`); off unless metrics.listen_address is set. Without
+  // metrics.tls it serves HTTPS with tls.certificate_file and tls.private_key_file. Checked by
+  // metrics::ValidateEndpointOptions at load; the files are read when the router starts.
+  metrics::EndpointOptions metrics;
   // At least one; ids unique and matching [a-z0-9-]{1,63} (they become Redis hash tags).
   std::vector<TenantSettings> tenants;
 

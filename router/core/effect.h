@@ -81,11 +81,17 @@ struct OfferWithdrawn {
   std::string reason;
 };
 
-// The handler accepted: the contact is connected.
+// The handler accepted: the contact is connected. The fields after `time` say what was
+// answered, for service-level counting; the store does not need them.
 struct OfferAccepted {
   std::string contact_id;
   std::string handler_id;
   absl::Time time;
+  Channel channel = Channel::kPhone;
+  std::string queue;
+  std::string topic;
+  absl::Time created_at = absl::InfinitePast();
+  absl::Time enqueued_at = absl::InfinitePast();
 };
 
 // The conversation ended; the handler keeps the slot for wrap-up. With a `survey_quiet_period`

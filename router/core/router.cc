@@ -312,8 +312,12 @@ absl::StatusOr<std::vector<QueueStatsView>> Router::QueueStats(const std::string
     if (c->state != ContactState::kQueued) continue;
     auto it = views.find(c->queue);
     if (it == views.end()) continue;
-    it->second.waiting++;
-    it->second.longest_wait = std::max(it->second.longest_wait, now - c->enqueued_at);
+    QueueStatsView& v = it->second;
+    const absl::Duration waited = now - c->enqueued_at;
+    v.waiting++;
+    v.longest_wait = std::max(v.longest_wait, waited);
+    v.waiting_by_channel[c->channel]++;
+    v.longest_wait_by_channel[c->channel] = std::max(v.longest_wait_by_channel[c->channel], waited);
   }
   for (const auto& [id, e] : handlers_.entries()) {
     const Handler& h = e->handler;
@@ -334,6 +338,41 @@ absl::StatusOr<std::vector<QueueStatsView>> Router::QueueStats(const std::string
   std::vector<QueueStatsView> out;
   for (auto& [name, v] : views) out.push_back(std::move(v));
   return out;
+}
+
+HandlerStatsView Router::HandlerStats() const {
+  HandlerStatsView view;
+  for (const auto& [id, e] : handlers_.entries()) {
+    const Handler& h = e->handler;
+    switch (h.presence) {
+      case Presence::kAvailable:
+        view.available++;
+        break;
+      case Presence::kBusy:
+        view.busy++;
+        break;
+      case Presence::kAway:
+        view.away++;
+        break;
+      case Presence::kOffline:
+        continue;
+    }
+    for (Channel ch : kAllChannels) view.capacity[ch] += h.capacity[ch];
+    for (const HeldContact& held : h.held) {
+      switch (held.state) {
+        case HoldState::kOffered:
+          view.offered[held.channel]++;
+          break;
+        case HoldState::kConnected:
+          view.connected[held.channel]++;
+          break;
+        case HoldState::kWrapUp:
+          view.wrap_up[held.channel]++;
+          break;
+      }
+    }
+  }
+  return view;
 }
 
 }  // namespace wissel::core

@@ -116,6 +116,21 @@ struct QueueStatsView {
   absl::Duration longest_wait = absl::ZeroDuration();
   int handlers_available = 0;
   int handlers_signed_in = 0;
+  // `waiting` and `longest_wait` per channel: a web form may wait days where a call may not.
+  PerChannel<int> waiting_by_channel;
+  PerChannel<absl::Duration> longest_wait_by_channel{absl::ZeroDuration()};
+};
+
+// The handlers signed in to a tenant and what they hold, counted (for metrics): by presence,
+// and per channel the contacts held in each state and the capacity of the handlers signed in.
+struct HandlerStatsView {
+  int available = 0;
+  int busy = 0;
+  int away = 0;
+  PerChannel<int> offered;
+  PerChannel<int> connected;
+  PerChannel<int> wrap_up;
+  PerChannel<int> capacity;
 };
 
 class Router {
@@ -242,6 +257,8 @@ class Router {
                                                 const std::string& domain) const;
   // Stats for one queue, or all queues when `queue` is empty. NotFound: unknown queue.
   absl::StatusOr<std::vector<QueueStatsView>> QueueStats(const std::string& queue) const;
+  // The handlers signed in, counted (HandlerStatsView). Linear in the handlers.
+  HandlerStatsView HandlerStats() const;
   std::size_t live_contacts() const { return contacts_.size(); }
   // Warnings found at creation (e.g. a rule whose target queue has no active handler).
   const std::vector<std::string>& warnings() const { return warnings_; }

@@ -257,7 +257,8 @@ absl::Status Router::Accept(const std::string& handler_id, const std::string& co
   }
   handlers_.Index(*e);
   connected_at_[c.id] = now;
-  effects->push_back(OfferAccepted{c.id, handler_id, now});
+  effects->push_back(OfferAccepted{c.id, handler_id, now, c.channel, c.queue, c.topic, c.created_at,
+                                   c.enqueued_at});
   return absl::OkStatus();
 }
 

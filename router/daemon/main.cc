@@ -21,6 +21,9 @@
 
 ABSL_FLAG(std::string, config, "config/example/wissel.yaml", "Router configuration (YAML).");
 ABSL_FLAG(std::string, listen, "", "Override listen_address from the configuration.");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "Override metrics.listen_address from the configuration: host:port of the Prometheus "
+          "endpoint (HTTPS and a bearer token, see the metrics section).");
 ABSL_FLAG(std::string, redis_host, "", "Override redis.host from the configuration.");
 ABSL_FLAG(int, redis_port, 0, "Override redis.port from the configuration.");
 ABSL_FLAG(std::string, advertise_address, "",
@@ -43,6 +46,14 @@ constexpr std::initializer_list<int> kSignals = {SIGTERM, SIGINT, SIGHUP};
 // The command line wins over the file, at start and at every reload.
 void ApplyOverrides(wissel::config::RouterConfig& config) {
   if (!absl::GetFlag(FLAGS_listen).empty()) config.listen_address = absl::GetFlag(FLAGS_listen);
+  if (const std::string metrics = absl::GetFlag(FLAGS_metrics_listen); !metrics.empty()) {
+    if (!config.metrics.enabled() && !config.tls.plaintext) {
+      // No metrics section: the router's certificate, as the section's default.
+      config.metrics.certificate_file = config.tls.certificate_file;
+      config.metrics.private_key_file = config.tls.private_key_file;
+    }
+    config.metrics.listen_address = metrics;
+  }
   const bool direct =
       !absl::GetFlag(FLAGS_redis_host).empty() || absl::GetFlag(FLAGS_redis_port) != 0;
   if (!absl::GetFlag(FLAGS_redis_host).empty()) config.redis.host = absl::GetFlag(FLAGS_redis_host);
@@ -102,6 +113,9 @@ int main(int argc, char** argv) {
     }
     LOG(WARNING) << "waiting for the state store: " << status.message();
     absl::SleepFor(absl::Milliseconds(500));
+  }
+  if (server->metrics_port() != 0) {
+    std::cout << "wisseld: metrics on port " << server->metrics_port() << std::endl;
   }
   std::cout << "wisseld: listening on port " << server->port() << std::endl;
 

@@ -290,6 +290,9 @@ absl::Time RoutingEngine::NextDeadline() const {
     // Lease rounds follow real time; translate to the cores' clock, which may be a fake.
     next = std::min(next, clock_->Now() + (next_lease_round_ - absl::Now()));
   }
+  if (options_.observer != nullptr) {
+    next = std::min(next, clock_->Now() + (next_observation_ - absl::Now()));
+  }
   for (const auto& [id, tenant] : tenants_) {
     if (!tenant.owned) continue;
     next = std::min(
@@ -345,6 +348,7 @@ void RoutingEngine::Run() {
         LOG_EVERY_N(WARNING, 10) << "lease round failed: " << s;
       }
     }
+    if (options_.observer != nullptr && absl::Now() >= next_observation_) ObserveTenants();
     if (!may_decide) continue;
     std::unique_ptr<Commit> commit = Decide(batch);
     if (commit->batch.empty() && commit->effects.empty()) continue;
@@ -354,6 +358,14 @@ void RoutingEngine::Run() {
     } else {
       next_ = std::move(commit);
     }
+  }
+}
+
+void RoutingEngine::ObserveTenants() {
+  next_observation_ = absl::Now() + options_.observe_interval;
+  for (const auto& [id, tenant] : tenants_) {
+    const bool decided = tenant.owned && !tenant.needs_reload && tenant.router != nullptr;
+    options_.observer->Observe(id, decided ? tenant.router.get() : nullptr);
   }
 }
 
@@ -445,7 +457,12 @@ void RoutingEngine::Write(Commit& commit) {
   std::vector<OperationOutcome> outcomes(commit.batch.size());
   for (size_t i = 0; i < commit.batch.size(); ++i) outcomes[i].status = commit.entries[i].status;
   if (!commit.effects.empty()) {
+    const absl::Time started = absl::Now();
     commit.results = store_->Apply(commit.effects);
+    if (options_.observer != nullptr) {
+      options_.observer->BatchWritten(commit.batch.size(), commit.effects.size(),
+                                      absl::Now() - started, commit.results.status());
+    }
     const std::vector<state::TenantEffect>& effects = commit.effects;
     if (!commit.results.ok()) {
       for (size_t i = 0; i < commit.batch.size(); ++i) {
@@ -499,10 +516,10 @@ void RoutingEngine::Settle(Commit& commit) {
   const std::vector<state::EffectResult>& results = *commit.results;
   // Fenced: another router holds the tenant's lease now. Nothing of it was written; stop
   // deciding it.
-  absl::flat_hash_set<std::string> fenced;
+  absl::flat_hash_map<std::string, size_t> fenced;
   for (size_t i = 0; i < effects.size(); ++i) {
     if (results[i].status.code() == absl::StatusCode::kPermissionDenied) {
-      fenced.insert(effects[i].tenant);
+      fenced[effects[i].tenant]++;
     }
   }
   // Creates refused because the contact exists (a retry of a contact that is closed, or one
@@ -543,7 +560,8 @@ void RoutingEngine::Settle(Commit& commit) {
                  << "); the tenant will be reloaded";
     tenant.needs_reload = true;
   }
-  for (const std::string& id : fenced) {
+  for (const auto& [id, count] : fenced) {
+    if (options_.observer != nullptr) options_.observer->WritesFenced(id, count);
     Tenant& tenant = tenants_.at(id);
     if (tenant.owned) {
       Drop(id, tenant, "the store fenced its writes (another router took the lease)");

@@ -60,6 +60,7 @@
 #include "router/core/effect.h"
 #include "router/core/router.h"
 #include "router/core/tenant_config.h"
+#include "router/engine/engine_observer.h"
 #include "router/engine/store_reader.h"
 #include "router/state/state_store.h"
 
@@ -84,6 +85,10 @@ struct RoutingEngineOptions {
   // waits for a write or a write for a read. Not owned; must outlive the engine. Default nullptr:
   // the engine's store (tests, a simulation).
   state::StateStore* reader = nullptr;
+  // Told about batches, fenced writes and, every observe_interval, the tenants' cores (metrics).
+  // Not owned; must outlive the engine. Default nullptr: nobody watches, nothing is spent on it.
+  EngineObserver* observer = nullptr;
+  absl::Duration observe_interval = absl::Seconds(1);
 };
 
 // Where a tenant is decided right now.
@@ -231,6 +236,8 @@ class RoutingEngine {
   bool leasing() const { return !options_.lease.address.empty(); }
   // One lease round: renews, claims free leases (loading those tenants), drops lost ones.
   absl::Status RenewLeases();
+  // Shows every tenant's core to options_.observer (routing thread).
+  void ObserveTenants();
   // Stops deciding a tenant: its core is dropped, its writes stay fenced.
   void Drop(const std::string& tenant_id, Tenant& tenant, absl::string_view why);
   void SetRoute(const std::string& tenant_id, TenantRoute route);
@@ -244,6 +251,8 @@ class RoutingEngine {
   absl::Time next_lease_round_ = absl::InfinitePast();
   absl::Time last_lease_round_ = absl::InfinitePast();
   absl::Time last_lease_renewal_ = absl::InfinitePast();
+  // The observer is shown the cores on real time too.
+  absl::Time next_observation_ = absl::InfinitePast();
   std::vector<core::TenantConfig> configs_;
   // Keys fixed at construction; values touched only by the routing thread (and Start()).
   absl::flat_hash_map<std::string, Tenant> tenants_;

@@ -20,6 +20,8 @@ struct RouteResult {
   std::string contact_id;
   v1::Decision decision;
   bool replayed = false;
+  // What the metrics count once the decision is durable.
+  RouterMetrics::Routed routed;
 };
 
 // A contact the caller may not touch: one of another channel, or not held by the calling
@@ -126,11 +128,15 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::RouteContact(grpc::CallbackServerC
           return absl::OkStatus();
         }
         size_t created_index = 0;
+        result->routed.channel = contact.channel;
+        result->routed.needs = contact.needs;
         absl::StatusOr<core::Decision> decision =
             router.Route(std::move(contact), effects, &created_index);
         if (!decision.ok()) {
           return WithFieldPrefix(decision.status(), "contact");
         }
+        result->routed.outcome = decision->outcome;
+        result->routed.digital_first = decision->digital_first;
         result->contact_id = decision->contact_id;
         ToProto(*decision, &result->decision);
         // Keep the decision with the contact, for GetContact and for later replays.
@@ -138,7 +144,8 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::RouteContact(grpc::CallbackServerC
         created.contact.payload = WithDecision(created.contact.payload, result->decision);
         return absl::OkStatus();
       },
-      [tenant, result, response](const engine::OperationOutcome& outcome) -> Reply {
+      [tenant, result, response,
+       metrics = ctx_->metrics](const engine::OperationOutcome& outcome) -> Reply {
         if (outcome.status.code() == absl::StatusCode::kAlreadyExists) {
           // The contact exists but is no longer live here (closed, or created before ids were
           // derived from keys): answer as it was answered then, from the store. A rare path; it
@@ -154,6 +161,7 @@ grpc::ServerUnaryReactor* RoutingServiceImpl::RouteContact(grpc::CallbackServerC
             return absl::OkStatus();
           };
         }
+        if (metrics != nullptr && !result->replayed) metrics->ContactRouted(tenant, result->routed);
         // The result is this call's alone, and the stored payload has its own copy of the
         // decision: move it into the reply instead of copying the trace.
         response->set_contact_id(std::move(result->contact_id));

@@ -16,6 +16,7 @@
 #include "router/engine/store_options.h"
 #include "router/security/token_verifier.h"
 #include "router/service/event_watches.h"
+#include "router/service/grpc_metrics_interceptor.h"
 #include "router/state/audit.h"
 #include "router/transport/grpc_credentials.h"
 
@@ -55,7 +56,31 @@ std::string AdvertiseAddress(const std::string& configured, const std::string& l
 Server::Server(config::RouterConfig config, const core::Clock* clock, ClusterOptions cluster)
     : config_(std::move(config)), clock_(clock), cluster_(std::move(cluster)) {}
 
-Server::~Server() { Shutdown(absl::Seconds(1)); }
+Server::~Server() {
+  Shutdown(absl::Seconds(1));
+  if (metrics_endpoint_ != nullptr) metrics_endpoint_->Shutdown();
+}
+
+absl::Status Server::SetUpMetrics() {
+  if (!config_.metrics.enabled()) return absl::OkStatus();
+  metrics_registry_ = std::make_unique<metrics::Registry>();
+  absl::StatusOr<std::unique_ptr<RouterMetrics>> created = RouterMetrics::Create(
+      metrics_registry_.get(),
+      // Read at scrape time: the engine exists by the time the endpoint serves (Start).
+      [this] { return static_cast<double>(engine_->pending()); },
+      [this] {
+        return std::pair<double, double>(static_cast<double>(audit_->written()),
+                                         static_cast<double>(audit_->failed()));
+      });
+  if (!created.ok()) return created.status();
+  metrics_ = *std::move(created);
+  absl::StatusOr<std::unique_ptr<metrics::Endpoint>> endpoint = metrics::Endpoint::Create(
+      config_.metrics, metrics::ConfigFileNames(), metrics_registry_.get());
+  if (!endpoint.ok()) return endpoint.status();
+  metrics_endpoint_ = *std::move(endpoint);
+  context_.metrics = metrics_.get();
+  return absl::OkStatus();
+}
 
 absl::Status Server::Start() {
   if (config_.access.allow_anonymous && !transport::IsLoopbackAddress(config_.listen_address)) {
@@ -64,6 +89,7 @@ absl::Status Server::Start() {
                      config_.listen_address, "'"));
   }
   if (absl::Status s = access::ValidateAccessConfig(config_.access); !s.ok()) return s;
+  if (absl::Status s = SetUpMetrics(); !s.ok()) return s;
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
       transport::MakeServerCredentials(config_.tls, config_.listen_address);
   if (!credentials.ok()) return credentials.status();
@@ -145,11 +171,13 @@ absl::Status Server::Start() {
   engine_options.lease_renew_interval = cluster_.lease_renew_interval;
   // Completions that must read the store read on this connection, off the engine's.
   engine_options.reader = reader_store_.get();
+  engine_options.observer = metrics_.get();
   engine_ =
       std::make_unique<engine::RoutingEngine>(engine_options, tenants, engine_store_.get(), clock_);
   engine_->SetAppliedListener(
       [this](const std::string& tenant, const core::Router& router, const core::Effect& e) {
         PublishOffers(offers_, tenant, router, e, context_.attribute_policies);
+        if (metrics_ != nullptr) metrics_->Applied(tenant, router, e);
         // Every contact-person change, whoever caused it (an operator's SetContactPerson, a
         // handler completing a contact "keep as contact person"), once it is durable.
         if (const auto* set = std::get_if<core::ContactPersonSet>(&e)) {
@@ -164,6 +192,7 @@ absl::Status Server::Start() {
         }
       });
   engine_->SetOwnershipListener([this](const std::string& tenant, bool owned) {
+    if (metrics_ != nullptr) metrics_->LeaseChanged(tenant, owned);
     // Handlers streaming from here reconnect and are relayed to the tenant's new router.
     if (!owned) {
       offers_.CloseTenant(tenant,
@@ -196,6 +225,11 @@ absl::Status Server::Start() {
   builder.RegisterService(routing_service_.get());
   builder.RegisterService(handler_service_.get());
   builder.RegisterService(operator_service_.get());
+  if (metrics_ != nullptr) {
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+    creators.push_back(std::make_unique<MetricsInterceptorFactory>(metrics_.get()));
+    builder.experimental().SetInterceptorCreators(std::move(creators));
+  }
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port_ == 0) {
     return absl::FailedPreconditionError(
@@ -206,16 +240,32 @@ absl::Status Server::Start() {
   server_->GetHealthCheckService()->SetServingStatus(false);
   advertise_address_ = AdvertiseAddress(cluster_.advertise_address, config_.listen_address, port_);
   engine_->SetLeaseAddress(advertise_address_);
+  if (metrics_endpoint_ != nullptr) {
+    // Serving while the tenants load: a scrape then shows the router not serving yet.
+    if (absl::Status s = metrics_endpoint_->Start(); !s.ok()) {
+      server_->Shutdown();
+      server_.reset();
+      return absl::FailedPreconditionError(s.message());
+    }
+  }
   if (absl::Status s = engine_->Start(); !s.ok()) {
     server_->Shutdown();
     server_.reset();
     return s;
   }
   server_->GetHealthCheckService()->SetServingStatus(true);
+  if (metrics_ != nullptr) {
+    metrics_->SetRedisUp(true);
+    metrics_->SetServing(true);
+  }
   health_monitor_ = std::make_unique<engine::StoreHealthMonitor>(
       [this] { return reader_store_->Ping(); },
       [this](bool serving, const absl::Status&) {
         server_->GetHealthCheckService()->SetServingStatus(serving);
+        if (metrics_ != nullptr) {
+          metrics_->SetRedisUp(serving);
+          metrics_->SetServing(serving);
+        }
       },
       kHealthProbeInterval);
   health_monitor_->Start();
@@ -248,8 +298,15 @@ absl::Status Server::Reload(config::RouterConfig config) {
   }
   if (config.listen_address != config_.listen_address || config.redis.host != config_.redis.host ||
       config.redis.port != config_.redis.port || config.redis.username != config_.redis.username ||
-      config.redis.password != config_.redis.password) {
-    LOG(WARNING) << "reload: listen address and redis settings apply at the next restart";
+      config.redis.password != config_.redis.password ||
+      config.metrics.listen_address != config_.metrics.listen_address ||
+      config.metrics.certificate_file != config_.metrics.certificate_file ||
+      config.metrics.bearer_token_file != config_.metrics.bearer_token_file ||
+      config.metrics.bearer_token_env != config_.metrics.bearer_token_env ||
+      config.metrics.plaintext != config_.metrics.plaintext ||
+      config.metrics.allow_anonymous != config_.metrics.allow_anonymous) {
+    LOG(WARNING) << "reload: listen address, redis and metrics settings apply at the next "
+                    "restart";
   }
   if (absl::Status s = access::ValidateAccessConfig(config.access); !s.ok()) return s;
   if (config.access.allow_anonymous != config_.access.allow_anonymous) {
@@ -290,6 +347,7 @@ void Server::Shutdown(absl::Duration deadline) {
   LOG(INFO) << "draining";
   if (health_monitor_) health_monitor_->Stop();  // so that it cannot report SERVING again
   server_->GetHealthCheckService()->SetServingStatus(false);
+  if (metrics_ != nullptr) metrics_->SetServing(false);
   offers_.CloseAll(grpc::Status(grpc::StatusCode::OK, "router is shutting down"));
   if (watches_) watches_->Shutdown();
   server_->Shutdown(std::chrono::system_clock::now() +

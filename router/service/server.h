@@ -16,6 +16,8 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "metrics/endpoint.h"
+#include "metrics/registry.h"
 #include "router/config/router_config.h"
 #include "router/core/clock.h"
 #include "router/engine/audit_writer.h"
@@ -25,6 +27,7 @@
 #include "router/service/event_watches.h"
 #include "router/service/handler_service.h"
 #include "router/service/operator_service.h"
+#include "router/service/router_metrics.h"
 #include "router/service/routing_service.h"
 #include "router/service/service_context.h"
 #include "router/state/redis_state_store.h"
@@ -63,8 +66,8 @@ class Server {
   // Reconfigure): topics, queues, rules, hours, policies and roster. InvalidArgument (and the
   // running configuration stays in force) if the tenants or their pseudonym secrets differ —
   // those need a restart — or a tenant's configuration does not build. Listen address, Redis
-  // settings and contact retention apply at the next restart (logged). A reload that applied
-  // is recorded in every tenant's audit log with config.source_sha256.
+  // and metrics settings and contact retention apply at the next restart (logged). A reload that
+  // applied is recorded in every tenant's audit log with config.source_sha256.
   absl::Status Reload(config::RouterConfig config);
   // The port actually bound (useful with port 0).
   int port() const { return port_; }
@@ -81,14 +84,25 @@ class Server {
   void FlushAudit() {
     if (audit_ != nullptr) audit_->Flush();
   }
+  // The port the Prometheus endpoint bound (config.metrics), 0 without one (valid after Start).
+  int metrics_port() const { return metrics_endpoint_ != nullptr ? metrics_endpoint_->port() : 0; }
+  // The router's metrics, null when config.metrics is off (tests).
+  const metrics::Registry* metrics_registry() const { return metrics_registry_.get(); }
   // Drains and stops; waits at most `deadline` for in-flight calls. Idempotent.
   void Shutdown(absl::Duration deadline);
   // Blocks until the gRPC server has shut down.
   void Wait();
 
  private:
+  // Creates the metrics and loads the endpoint's files when config.metrics is on.
+  absl::Status SetUpMetrics();
+
   config::RouterConfig config_;
   const core::Clock* clock_;
+  // Before everything they observe, so that they outlive it; the endpoint, which reads them and
+  // the engine, is the last member and stops first.
+  std::unique_ptr<metrics::Registry> metrics_registry_;
+  std::unique_ptr<RouterMetrics> metrics_;
   ClusterOptions cluster_;
   std::string advertise_address_;
   PeerStubs peers_;
@@ -114,6 +128,7 @@ class Server {
   std::unique_ptr<engine::StoreHealthMonitor> health_monitor_;
   int port_ = 0;
   bool shut_down_ = false;
+  std::unique_ptr<metrics::Endpoint> metrics_endpoint_;
 };
 
 }  // namespace wissel::service

@@ -14,6 +14,7 @@
 #include "router/service/call_guard.h"
 #include "router/service/offer_hub.h"
 #include "router/service/peer_forwarding.h"
+#include "router/service/router_metrics.h"
 #include "router/state/state_store.h"
 
 namespace wissel::service {
@@ -39,6 +40,8 @@ struct ServiceContext {
   engine::AuditWriter* audit = nullptr;
   // The WatchEvents calls; null: the router serves no event stream (tests of parts without one).
   EventWatches* watches = nullptr;
+  // What is counted for Prometheus; null: metrics are off.
+  RouterMetrics* metrics = nullptr;
 };
 
 // Records `entry` in `tenant`'s audit log when ctx has one (asynchronously: audit_writer.h).

@@ -28,6 +28,10 @@ class WisseldProcess {
   absl::StatusOr<int> SignalAndWait(int signal, absl::Duration timeout = absl::Seconds(15));
   // Replaces the configuration file (for SIGHUP reload tests).
   void RewriteConfig(const std::string& config_yaml);
+  // Waits (bounded) for a stdout line holding `marker` since the last Start (ChildProcess).
+  absl::StatusOr<std::string> WaitForLine(absl::string_view marker, absl::Duration timeout) {
+    return process_.WaitForLine(marker, timeout);
+  }
   int port() const { return process_.port(); }
   pid_t pid() const { return process_.pid(); }
   // The daemon's stderr so far, over all its starts (for failure messages).

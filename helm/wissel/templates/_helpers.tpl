@@ -137,14 +137,18 @@ at the end. {text, owned}. The router's wissel.yaml and wissel-sip's sip.yaml us
 
 {{/*
 The operator's wissel.yaml (config.wisselYaml) as it goes into the ConfigMap: unchanged, except
-that the top-level sections the chart writes itself from its values (listen_address, tls, redis)
-are commented out line by line ("#(chart) "; their blank and comment lines are left as they are),
+that the top-level sections the chart writes itself from its values (listen_address, tls, redis;
+metrics with metrics.enabled) are commented out line by line ("#(chart) "; their blank and comment lines are left as they are),
 so that every other line keeps its line number: an error the
 router reports at wissel.yaml:LINE is on that line of config.wisselYaml. The chart's own
 sections follow at the end (wissel.chartConfig).
 */}}
 {{- define "wissel.operatorConfig" -}}
-{{- include "wissel.commentOutSections" (dict "text" .Values.config.wisselYaml "owned" (list "listen_address" "tls" "redis")) }}
+{{- $owned := list "listen_address" "tls" "redis" }}
+{{- if .Values.metrics.enabled }}
+{{- $owned = append $owned "metrics" }}
+{{- end }}
+{{- include "wissel.commentOutSections" (dict "text" .Values.config.wisselYaml "owned" $owned) }}
 {{- end }}
 
 {{/*
@@ -153,8 +157,8 @@ files (the mounted Secrets), and how it reaches Redis (passwords from Secrets, b
 Changes to them need a restart, so they are part of the pods' checksum/restart annotation.
 */}}
 {{- define "wissel.chartConfig" -}}
-# ---- Written by the wissel Helm chart from its values (the file's own listen_address, tls and
-# ---- redis sections, if it has them, are the lines marked "#(chart)" above).
+# ---- Written by the wissel Helm chart from its values (the file's own listen_address, tls,
+# ---- redis and metrics sections, if it has them, are the lines marked "#(chart)" above).
 listen_address: "0.0.0.0:{{ .Values.containerPorts.grpc }}"
 # The Secret {{ .Values.tls.secretName }}, mounted as a volume: renewals are reloaded without a restart.
 tls:
@@ -196,6 +200,18 @@ redis:
   command_timeout: {{ .Values.redis.commandTimeout | quote }}
   min_replica_acks: {{ .Values.redis.minReplicaAcks }}
   replica_ack_timeout: {{ .Values.redis.replicaAckTimeout | quote }}
+{{- if .Values.metrics.enabled }}
+# Prometheus: HTTPS with the certificate above; every scrape presents the token of the Secret
+# {{ .Values.metrics.tokenSecret.name }}, mounted as a file and re-read when it changes.
+metrics:
+  listen_address: "0.0.0.0:{{ .Values.metrics.containerPort }}"
+  bearer_token_file: {{ include "wissel.metricsTokenDir" . }}/{{ .Values.metrics.tokenSecret.key }}
+{{- end }}
+{{- end }}
+
+{{/* Where the scrape token's Secret (metrics.tokenSecret) is mounted. */}}
+{{- define "wissel.metricsTokenDir" -}}
+/etc/wissel/metrics-token
 {{- end }}
 
 {{/*
@@ -300,6 +316,15 @@ Checks that the schema cannot express; each failure names the value to change.
 {{- end }}
 {{- if and (not .Values.redis.sentinel.enabled) (not .Values.redis.host) }}
 {{- fail "redis.host: the Redis primary is required (this chart does not deploy Redis)" }}
+{{- end }}
+{{- if and .Values.metrics.enabled (not .Values.metrics.tokenSecret.name) }}
+{{- fail "metrics.tokenSecret.name: every scrape of the metrics endpoint presents a bearer token; name the Secret that holds it (key metrics.tokenSecret.key)" }}
+{{- end }}
+{{- if and .Values.metrics.serviceMonitor.enabled (not .Values.metrics.enabled) }}
+{{- fail "metrics.serviceMonitor.enabled needs metrics.enabled: without it wisseld serves no metrics" }}
+{{- end }}
+{{- if and .Values.metrics.prometheusRule.enabled (not .Values.metrics.enabled) }}
+{{- fail "metrics.prometheusRule.enabled needs metrics.enabled: the alerts read the router's metrics" }}
 {{- end }}
 {{- if and .Values.redis.username (not .Values.redis.passwordSecret.name) }}
 {{- fail "redis.username needs redis.passwordSecret.name: the Secret with that user's password" }}

@@ -13,8 +13,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "adapters/balie/balie_api.pb.h"
-#include "adapters/common/bearer_token.h"
 #include "adapters/common/http_api.pb.h"
+#include "base/bearer_token.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/adapters/balie/test_config.h"
@@ -43,9 +43,9 @@ class BalieServiceTest : public ::testing::Test {
     server_ = std::make_unique<HttpServer>(http);
     BalieOptions options;
     options.clock = [this] { return now_; };
-    options.credentials = BalieCredentials(
-        DigestOf(testing::kKioskToken),
-        {{"desk-1", DigestOf(testing::kDesk1Token)}, {"desk-2", DigestOf(testing::kDesk2Token)}});
+    options.credentials = BalieCredentials(base::DigestOf(testing::kKioskToken),
+                                           {{"desk-1", base::DigestOf(testing::kDesk1Token)},
+                                            {"desk-2", base::DigestOf(testing::kDesk2Token)}});
     service_ = std::make_unique<BalieService>(options, &config_, &router_, tickets_.get(), &board_,
                                               std::map<std::string, DeskAgent*>{}, server_.get());
     ASSERT_TRUE(server_->Start().ok());

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "adapters/common/bearer_token.h"
+#include "base/bearer_token.h"
 #include "gtest/gtest.h"
 
 namespace wissel::adapters {
@@ -11,7 +11,7 @@ namespace {
 
 struct Entry {
   std::string contact_id;
-  TokenDigest token;
+  base::TokenDigest token;
 };
 
 TEST(BoundedDirectoryTest, RemembersAndForgets) {
@@ -44,11 +44,11 @@ TEST(BoundedDirectoryTest, BoundedLeastRecentlyUsedGoesFirst) {
 
 TEST(BoundedDirectoryTest, InsertKeepsTheFirstToken) {
   BoundedDirectory<Entry> directory(10);
-  EXPECT_TRUE(directory.Insert("t", "s1", {"c-1", DigestOf("first-token")}));
-  EXPECT_FALSE(directory.Insert("t", "s1", {"c-1", DigestOf("second-token")}));
+  EXPECT_TRUE(directory.Insert("t", "s1", {"c-1", base::DigestOf("first-token")}));
+  EXPECT_FALSE(directory.Insert("t", "s1", {"c-1", base::DigestOf("second-token")}));
   ASSERT_TRUE(directory.Find("t", "s1").has_value());
-  EXPECT_TRUE(TokenMatches(directory.Find("t", "s1")->token, "first-token"));
-  EXPECT_FALSE(TokenMatches(directory.Find("t", "s1")->token, "second-token"));
+  EXPECT_TRUE(base::TokenMatches(directory.Find("t", "s1")->token, "first-token"));
+  EXPECT_FALSE(base::TokenMatches(directory.Find("t", "s1")->token, "second-token"));
   EXPECT_EQ(directory.size(), 1u);
 }
 

@@ -2,7 +2,7 @@
 // the floor (a TLS 1.1 client is refused), a certificate replaced on disk seen by the next
 // connection without a restart, a broken replacement keeping the previous one, and the files'
 // errors at start.
-#include "adapters/common/tls_server_context.h"
+#include "base/tls_server_context.h"
 
 #include <httplib.h>
 #include <stdlib.h>
@@ -40,8 +40,8 @@ class TlsServerContextTest : public ::testing::Test {
     std::filesystem::remove_all(dir_, ec);
   }
 
-  TlsServerOptions Options() {
-    TlsServerOptions options;
+  base::TlsServerOptions Options() {
+    base::TlsServerOptions options;
     options.cert_file = cert_;
     options.key_file = key_;
     options.reload_check_interval = absl::ZeroDuration();
@@ -49,7 +49,8 @@ class TlsServerContextTest : public ::testing::Test {
   }
 
   void StartServer() {
-    absl::StatusOr<std::shared_ptr<TlsServerContext>> tls = TlsServerContext::Create(Options());
+    absl::StatusOr<std::shared_ptr<base::TlsServerContext>> tls =
+        base::TlsServerContext::Create(Options());
     ASSERT_TRUE(tls.ok()) << tls.status();
     tls_ = *tls;
     HttpServerOptions http;
@@ -66,7 +67,7 @@ class TlsServerContextTest : public ::testing::Test {
   std::string dir_;
   std::string cert_;
   std::string key_;
-  std::shared_ptr<TlsServerContext> tls_;
+  std::shared_ptr<base::TlsServerContext> tls_;
   std::unique_ptr<HttpServer> server_;
 };
 
@@ -125,26 +126,28 @@ TEST_F(TlsServerContextTest, BrokenReplacementKeepsThePreviousCertificate) {
 }
 
 TEST_F(TlsServerContextTest, BadFilesAreRefusedAtStart) {
-  TlsServerOptions missing = Options();
+  base::TlsServerOptions missing = Options();
   missing.cert_file = dir_ + "/nope.crt";
-  EXPECT_THAT(TlsServerContext::Create(missing).status().message(), HasSubstr("nope.crt"));
+  EXPECT_THAT(base::TlsServerContext::Create(missing).status().message(), HasSubstr("nope.crt"));
 
-  TlsServerOptions garbage = Options();
+  base::TlsServerOptions garbage = Options();
   std::ofstream(dir_ + "/garbage.pem") << "-----BEGIN CERTIFICATE-----\nxx\n";
   garbage.cert_file = dir_ + "/garbage.pem";
-  EXPECT_EQ(TlsServerContext::Create(garbage).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(base::TlsServerContext::Create(garbage).status().code(),
+            absl::StatusCode::kInvalidArgument);
 
-  TlsServerOptions no_key = Options();
+  base::TlsServerOptions no_key = Options();
   no_key.key_file = cert_;  // a certificate is not a key
-  EXPECT_THAT(TlsServerContext::Create(no_key).status().message(), HasSubstr("private key"));
+  EXPECT_THAT(base::TlsServerContext::Create(no_key).status().message(), HasSubstr("private key"));
 
   ASSERT_TRUE(WriteSelfSignedCertificate(dir_ + "/other.crt", dir_ + "/other.key", "other"));
-  TlsServerOptions mismatch = Options();
+  base::TlsServerOptions mismatch = Options();
   mismatch.key_file = dir_ + "/other.key";
-  EXPECT_THAT(TlsServerContext::Create(mismatch).status().message(), HasSubstr("does not belong"));
+  EXPECT_THAT(base::TlsServerContext::Create(mismatch).status().message(),
+              HasSubstr("does not belong"));
 
-  TlsServerOptions empty;
-  EXPECT_FALSE(TlsServerContext::Create(empty).ok());
+  base::TlsServerOptions empty;
+  EXPECT_FALSE(base::TlsServerContext::Create(empty).ok());
 }
 
 TEST(LoopbackHostTest, OnlyLoopbackAddresses) {

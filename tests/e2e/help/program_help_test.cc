@@ -56,13 +56,16 @@ TEST_P(ProgramHelpTest, HelpListsTheProgramsFlagsAndExitsZero) {
 
 std::vector<Program> Programs() {
   std::vector<Program> programs = {
-      Program{WISSELD_BINARY, {"config", "redis_host", "lease_ttl"}, "Router configuration"},
+      Program{WISSELD_BINARY,
+              {"config", "redis_host", "lease_ttl", "metrics_listen"},
+              "Router configuration"},
       Program{WISSELCTL_BINARY, {"router", "timeout"}, "deadline of each call"},
       Program{WISSEL_SIP_BINARY,
-              {"config", "udp_listen", "health_listen", "router", "router_deadline"},
+              {"config", "udp_listen", "health_listen", "router", "router_deadline",
+               "metrics_listen", "metrics_token_file"},
               "WISSEL_SIP_UDP_LISTEN"},
       Program{WISSEL_CHAT_BINARY,
-              {"poll_interval", "listen", "router", "max_body_bytes"},
+              {"poll_interval", "listen", "router", "max_body_bytes", "metrics_listen"},
               "WISSEL_CHAT_POLL_INTERVAL"},
       Program{WISSEL_WEBFORM_BINARY, {"attribute_keys", "listen", "router"}, "WISSEL_LISTEN"},
       Program{

@@ -105,6 +105,7 @@ struct SipAdapter {
   std::unique_ptr<ChildProcess> process;
   int sip_port = 0;
   int health_port = 0;
+  int metrics_port = 0;
 };
 
 class SipE2eTest : public ::testing::Test {
@@ -165,16 +166,26 @@ class SipE2eTest : public ::testing::Test {
     std::ofstream(config) << SipConfig(tenant, trusted_peers);
     SipAdapter adapter;
     adapter.process = std::make_unique<ChildProcess>(
-        std::vector<std::string>{WISSEL_SIP_BINARY, "--config=" + config, "--router=" + router,
-                                 "--router_plaintext", "--udp_listen=127.0.0.1:0",
-                                 "--tcp_listen=127.0.0.1:0", "--health_listen=127.0.0.1:0",
-                                 "--router_deadline=2s"},
+        std::vector<std::string>{
+            WISSEL_SIP_BINARY, "--config=" + config, "--router=" + router, "--router_plaintext",
+            "--udp_listen=127.0.0.1:0", "--tcp_listen=127.0.0.1:0", "--health_listen=127.0.0.1:0",
+            "--router_deadline=2s",
+            // Loopback development mode for the metrics endpoint (its TLS
+            // and token: tests/e2e/http/adapter_metrics_e2e_test.cc).
+            "--metrics_listen=127.0.0.1:0", "--metrics_plaintext", "--metrics_allow_anonymous"},
         absl::StrCat(dir_, "/", name, "-wissel-sip.log"),
         absl::StrCat(dir_, "/", name, "-wissel-sip.log"));
     if (absl::Status s = adapter.process->Start(); !s.ok()) return s;
     absl::StatusOr<std::string> line =
         adapter.process->WaitForLine("wissel-sip: listening", absl::Seconds(20));
     if (!line.ok()) return line.status();
+    // Printed before the listening line: "wissel-sip: metrics on port N".
+    absl::StatusOr<std::string> metrics_line =
+        adapter.process->WaitForLine("wissel-sip: metrics on port", absl::Seconds(1));
+    if (!metrics_line.ok() || !absl::SimpleAtoi(metrics_line->substr(metrics_line->rfind(' ') + 1),
+                                                &adapter.metrics_port)) {
+      return absl::InternalError("no metrics port");
+    }
     // "wissel-sip: listening udp=N tcp=N health=N router=..."
     for (absl::string_view field : absl::StrSplit(*line, ' ')) {
       if (absl::ConsumePrefix(&field, "udp=")) (void)absl::SimpleAtoi(field, &adapter.sip_port);
@@ -381,13 +392,21 @@ TEST_F(SipE2eTest, UntrustedPeerGets403AndTheRouterIsNotAsked) {
 
   // The adapter refused both INVITEs and dropped both ACKs (four messages), and routed
   // nothing...
-  httplib::Client http("127.0.0.1", guarded->health_port);
+  httplib::Client http("127.0.0.1", guarded->metrics_port);
   http.set_read_timeout(5, 0);
   auto metrics = http.Get("/metrics");
   ASSERT_TRUE(metrics) << httplib::to_string(metrics.error());
   EXPECT_THAT(metrics->body, ::testing::HasSubstr("wissel_sip_forbidden_total 4\n"));
   EXPECT_THAT(metrics->body, ::testing::HasSubstr("wissel_sip_invites_total 0\n"));
   EXPECT_THAT(metrics->body, ::testing::HasSubstr("wissel_sip_requests_total 0\n"));
+  EXPECT_THAT(metrics->body, ::testing::HasSubstr(
+                                 "wissel_sip_responses_total{code=\"403\",method=\"INVITE\"} 2\n"));
+  EXPECT_THAT(metrics->body, ::testing::Not(::testing::HasSubstr("method=\"RouteContact\"")));
+  // The health listener, which answers probes without authentication, serves no metrics.
+  httplib::Client health("127.0.0.1", guarded->health_port);
+  auto not_here = health.Get("/metrics");
+  ASSERT_TRUE(not_here) << httplib::to_string(not_here.error());
+  EXPECT_EQ(not_here->status, 404);
   // ...and the router has no contact for those calls: routing the same Call-ID now makes a new
   // one instead of replaying the adapter's.
   for (const char* transport : {"u1", "t1"}) {

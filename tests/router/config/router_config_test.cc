@@ -236,6 +236,44 @@ TEST_F(RouterConfigTest, RedisDefaultsAreAsynchronousWithoutSentinel) {
   EXPECT_EQ(config->redis.replica_ack_timeout, absl::Milliseconds(500));
 }
 
+TEST_F(RouterConfigTest, MetricsSection) {
+  absl::StatusOr<RouterConfig> none = ParseRouterConfig(Tenant(), "test.yaml");
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_FALSE(none->metrics.enabled());
+
+  // Without metrics.tls the endpoint serves with the router's certificate.
+  absl::StatusOr<RouterConfig> config = ParseRouterConfig(
+      "tls: {certificate_file: tls/wisseld.pem, private_key_file: tls/wisseld.key}\n"
+      "metrics: {listen_address: \"0.0.0.0:9464\", bearer_token_file: metrics-token}\n" +
+          Tenant(),
+      "/etc/wissel/test.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->metrics.listen_address, "0.0.0.0:9464");
+  EXPECT_EQ(config->metrics.certificate_file, "/etc/wissel/tls/wisseld.pem");
+  EXPECT_EQ(config->metrics.private_key_file, "/etc/wissel/tls/wisseld.key");
+  EXPECT_EQ(config->metrics.bearer_token_file, "/etc/wissel/metrics-token");
+  EXPECT_FALSE(config->metrics.plaintext);
+  EXPECT_FALSE(config->metrics.allow_anonymous);
+
+  // Its own certificate, a token from the environment; development mode on loopback.
+  config = ParseRouterConfig(
+      "metrics:\n  listen_address: \"[::]:9464\"\n  tls: {certificate_file: /m.pem, "
+      "private_key_file: /m.key}\n  bearer_token_env: WISSEL_METRICS_TOKEN\n" +
+          Tenant(),
+      "test.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->metrics.certificate_file, "/m.pem");
+  EXPECT_EQ(config->metrics.bearer_token_env, "WISSEL_METRICS_TOKEN");
+  config = ParseRouterConfig(
+      "metrics: {listen_address: \"127.0.0.1:9464\", tls: {plaintext: true}, "
+      "allow_anonymous: true}\n" +
+          Tenant(),
+      "test.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_TRUE(config->metrics.plaintext);
+  EXPECT_TRUE(config->metrics.allow_anonymous);
+}
+
 struct ErrorCase {
   std::string name;
   std::string yaml;
@@ -266,6 +304,34 @@ std::string Tenant(absl::string_view rest) {
 INSTANTIATE_TEST_SUITE_P(
     Cases, RouterConfigErrorTest,
     ::testing::ValuesIn(std::vector<ErrorCase>{
+        {"MetricsPlaintextOffLoopback",
+         "metrics:\n  listen_address: \"0.0.0.0:9464\"\n  tls:\n    plaintext: true\n"
+         "  allow_anonymous: true\n" +
+             Tenant(),
+         "test.yaml:4:16: metrics.tls.plaintext: plain HTTP is allowed only on a loopback listen "
+         "address, not '0.0.0.0:9464'"},
+        {"MetricsAnonymousOffLoopback",
+         "metrics:\n  listen_address: \"0.0.0.0:9464\"\n  tls: {certificate_file: a, "
+         "private_key_file: b}\n  allow_anonymous: true\n" +
+             Tenant(),
+         "test.yaml:4:20: metrics.allow_anonymous: scrapes without a token are allowed only on a "
+         "loopback listen address"},
+        {"MetricsWithoutToken",
+         "metrics:\n  listen_address: \"0.0.0.0:9464\"\n  tls: {certificate_file: a, "
+         "private_key_file: b}\n" +
+             Tenant(),
+         "test.yaml:2:3: metrics.bearer_token_file: is required"},
+        {"MetricsWithoutCertificate",
+         "tls: {plaintext: true}\nmetrics: {listen_address: \"0.0.0.0:9464\", "
+         "bearer_token_file: t}\n" +
+             Tenant(),
+         "test.yaml:2:10: metrics.tls.certificate_file: is required"},
+        {"MetricsWithoutListenAddress", "metrics: {bearer_token_file: t}\n" + Tenant(),
+         "test.yaml:1:10: metrics.listen_address: is required"},
+        {"MetricsUnknownKey",
+         "metrics: {listen_address: \"127.0.0.1:1\", bearer_token: abc}\n" + Tenant(),
+         "test.yaml:1:42: metrics.bearer_token: unknown key 'bearer_token'; expected one of: "
+         "listen_address, tls, bearer_token_file"},
         {"UnknownTopLevelKey", "listen_adress: 127.0.0.1:1\n" + Tenant(),
          "test.yaml:1:1: listen_adress: unknown key 'listen_adress'; did you mean "
          "'listen_address'?"},

@@ -416,6 +416,10 @@ TEST_F(RouterTest, QueueStatsCountWaitingAndHandlers) {
     if (v.queue == "burgerzaken") {
       EXPECT_EQ(v.waiting, 2);
       EXPECT_EQ(v.longest_wait, absl::Seconds(30));
+      EXPECT_EQ(v.waiting_by_channel[Channel::kPhone], 2);
+      EXPECT_EQ(v.waiting_by_channel[Channel::kChat], 0);
+      EXPECT_EQ(v.longest_wait_by_channel[Channel::kPhone], absl::Seconds(30));
+      EXPECT_EQ(v.longest_wait_by_channel[Channel::kChat], absl::ZeroDuration());
       EXPECT_EQ(v.handlers_signed_in, 0);
     } else if (v.queue == "wmo") {
       EXPECT_EQ(v.handlers_available, 1);
@@ -423,6 +427,43 @@ TEST_F(RouterTest, QueueStatsCountWaitingAndHandlers) {
     }
   }
   EXPECT_EQ(router_.QueueStats("nope").status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(RouterTest, HandlerStatsCountPresenceHeldContactsAndCapacity) {
+  ASSERT_TRUE(router_.SignIn(MakeHandler("h1", {"burgerzaken"}), &effects_).ok());
+  ASSERT_TRUE(router_.SignIn(MakeHandler("h2", {"wmo"}), &effects_).ok());
+  ASSERT_TRUE(router_.SetPresence("h2", Presence::kAway, &effects_).ok());
+  ASSERT_TRUE(router_.Route(MakeContact("c1", "paspoort", Channel::kChat), &effects_).ok());
+  ASSERT_TRUE(router_.Route(MakeContact("c2", "paspoort", Channel::kChat), &effects_).ok());
+  ASSERT_TRUE(router_.Accept("h1", "c1", &effects_).ok());
+  const HandlerStatsView stats = router_.HandlerStats();
+  EXPECT_EQ(stats.available, 1);
+  EXPECT_EQ(stats.away, 1);
+  EXPECT_EQ(stats.busy, 0);
+  EXPECT_EQ(stats.connected[Channel::kChat], 1);
+  EXPECT_EQ(stats.offered[Channel::kChat], 1);  // c2, offered to h1 too (chat capacity 3)
+  const PerChannel<int> capacity = TestConfig().handler_defaults.capacity;
+  EXPECT_EQ(stats.capacity[Channel::kChat], 2 * capacity[Channel::kChat]);
+  // Signed out handlers are not counted.
+  ASSERT_TRUE(router_.SignOut("h2", &effects_).ok());
+  EXPECT_EQ(router_.HandlerStats().away, 0);
+}
+
+TEST_F(RouterTest, AnAcceptSaysWhatWasAnswered) {
+  ASSERT_TRUE(router_.Route(MakeContact("c1", "paspoort", Channel::kChat), &effects_).ok());
+  const absl::Time created = clock_.Now();
+  clock_.Advance(absl::Seconds(45));
+  ASSERT_TRUE(router_.SignIn(MakeHandler("h1", {"burgerzaken"}), &effects_).ok());
+  effects_.clear();
+  ASSERT_TRUE(router_.Accept("h1", "c1", &effects_).ok());
+  const std::vector<OfferAccepted> accepted = EffectsOf<OfferAccepted>(effects_);
+  ASSERT_THAT(accepted, SizeIs(1));
+  EXPECT_EQ(accepted[0].channel, Channel::kChat);
+  EXPECT_EQ(accepted[0].queue, "burgerzaken");
+  EXPECT_EQ(accepted[0].topic, "paspoort");
+  EXPECT_EQ(accepted[0].created_at, created);
+  EXPECT_EQ(accepted[0].enqueued_at, created);
+  EXPECT_EQ(accepted[0].time - accepted[0].enqueued_at, absl::Seconds(45));
 }
 
 TEST_F(RouterTest, RestoreResumesAndWithdrawsOutstandingOffers) {

@@ -1,4 +1,4 @@
-#include "adapters/common/bearer_token.h"
+#include "base/bearer_token.h"
 
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
@@ -6,7 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 
-namespace wissel::adapters {
+namespace wissel::base {
 namespace {
 
 // RFC 6750 b64token: ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/", then "=" padding.
@@ -55,4 +55,4 @@ std::optional<std::string> BearerToken(absl::string_view authorization) {
   return std::string(token);
 }
 
-}  // namespace wissel::adapters
+}  // namespace wissel::base

@@ -1,6 +1,6 @@
-// Bearer tokens as the HTTP adapters check them: the token from an "Authorization: Bearer ..."
-// header, and its SHA-256 digest, which is all an adapter keeps of a token (a chat session's,
-// a balie desk's, the kiosk's) and which it compares in constant time.
+// Bearer tokens as the HTTP listeners check them: the token from an "Authorization: Bearer ..."
+// header, and its SHA-256 digest, which is all a listener keeps of a token (a chat session's,
+// a balie desk's, the kiosk's, a metrics scraper's) and which it compares in constant time.
 //
 // Keeping only the digest means that a memory dump or a log of the session directory does not
 // hand out working tokens; comparing digests with CRYPTO_memcmp means the time a comparison
@@ -14,7 +14,7 @@
 
 #include "absl/strings/string_view.h"
 
-namespace wissel::adapters {
+namespace wissel::base {
 
 // The SHA-256 of a token.
 struct TokenDigest {
@@ -34,4 +34,4 @@ bool SameDigest(const TokenDigest& a, const TokenDigest& b);
 // token68 characters); nullopt when the value is empty, of another scheme, or malformed.
 std::optional<std::string> BearerToken(absl::string_view authorization);
 
-}  // namespace wissel::adapters
+}  // namespace wissel::base

@@ -1,6 +1,7 @@
-// TlsServerContext: the certificate and private key an HTTPS adapter serves with, read from PEM
-// files and reloaded when the files change, without a restart: a connection made after the
-// change sees the new certificate, connections already open keep theirs.
+// TlsServerContext: the certificate and private key an HTTPS listener (an adapter, a metrics
+// endpoint) serves with, read from PEM files and reloaded when the files change, without a
+// restart: a connection made after the change sees the new certificate, connections already open
+// keep theirs.
 //
 // How: the server's SSL_CTX gets a certificate callback (SSL_CTX_set_cert_cb) that, during each
 // handshake, looks at the files (at most every `reload_check_interval`: modification time,
@@ -26,7 +27,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
-namespace wissel::adapters {
+namespace wissel::base {
 
 struct TlsServerOptions {
   // PEM: the server certificate first, then its intermediate certificates.
@@ -87,4 +88,4 @@ class TlsServerContext {
   absl::Time last_check_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
 };
 
-}  // namespace wissel::adapters
+}  // namespace wissel::base

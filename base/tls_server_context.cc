@@ -1,4 +1,4 @@
-#include "adapters/common/tls_server_context.h"
+#include "base/tls_server_context.h"
 
 #include <glog/logging.h>
 #include <openssl/err.h>
@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
-namespace wissel::adapters {
+namespace wissel::base {
 namespace {
 
 struct BioFree {
@@ -196,4 +196,4 @@ std::string TlsServerContext::CertificateSubject() const {
   return line;
 }
 
-}  // namespace wissel::adapters
+}  // namespace wissel::base

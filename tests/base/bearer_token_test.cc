@@ -1,9 +1,9 @@
 // Bearer tokens: the Authorization header's token, the digest and its constant-time comparison.
-#include "adapters/common/bearer_token.h"
+#include "base/bearer_token.h"
 
 #include "gtest/gtest.h"
 
-namespace wissel::adapters {
+namespace wissel::base {
 namespace {
 
 TEST(BearerTokenTest, TokenFromTheHeader) {
@@ -40,4 +40,4 @@ TEST(BearerTokenTest, DigestIsSha256) {
 }
 
 }  // namespace
-}  // namespace wissel::adapters
+}  // namespace wissel::base
