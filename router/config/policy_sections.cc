@@ -54,8 +54,9 @@ absl::StatusOr<double> ConfigParser::ReadShare(const YAML::Node& node, const std
 
 absl::Status ConfigParser::ParseSurveys(const YAML::Node& node, const std::string& path,
                                         core::TenantConfig::SurveyPolicy* policy) {
-  WISSEL_ASSIGN_OR_RETURN(const base::YamlEntries fields,
-                          reader_.ReadMap(node, path, {"rate", "channels", "topics", "quiet_period"}));
+  WISSEL_ASSIGN_OR_RETURN(
+      const base::YamlEntries fields,
+      reader_.ReadMap(node, path, {"rate", "channels", "topics", "quiet_period"}));
   if (const YAML::Node* n = fields.Find("rate")) {
     WISSEL_ASSIGN_OR_RETURN(policy->rate, ReadShare(*n, base::JoinKeyPath(path, "rate")));
   }
@@ -81,9 +82,8 @@ absl::Status ConfigParser::ParseSurveys(const YAML::Node& node, const std::strin
     }
   }
   if (const YAML::Node* n = fields.Find("quiet_period")) {
-    WISSEL_ASSIGN_OR_RETURN(
-        policy->quiet_period,
-        reader_.ReadPositiveDuration(*n, base::JoinKeyPath(path, "quiet_period")));
+    WISSEL_ASSIGN_OR_RETURN(policy->quiet_period, reader_.ReadPositiveDuration(
+                                                      *n, base::JoinKeyPath(path, "quiet_period")));
   }
   return absl::OkStatus();
 }

@@ -70,8 +70,9 @@ absl::Status Router::Complete(const std::string& contact_id, bool keep_as_contac
   const auto topic = topics_by_code_.find(c.topic);
   const bool survey = topic != topics_by_code_.end() &&
                       SurveySampled(c.id, config_.surveys.RateFor(*topic->second, c.channel));
-  effects->push_back(ContactCompleted{c.id, c.handler_id, c.channel, now, deadline,
-                                      survey ? config_.surveys.quiet_period : absl::ZeroDuration()});
+  effects->push_back(
+      ContactCompleted{c.id, c.handler_id, c.channel, now, deadline,
+                       survey ? config_.surveys.quiet_period : absl::ZeroDuration()});
   if (keep_as_contact_person) {
     const absl::Time expires = now + config_.contact_person.mapping_ttl;
     if (!c.party_pseudonym.empty()) {

@@ -461,14 +461,14 @@ absl::StatusOr<ScriptCall> RedisStateStore::Prepare(const TenantEffect& te) cons
           [&](const core::ContactCompleted& e) -> absl::Status {
             WISSEL_RETURN_IF_ERROR(require_handler(e.handler_id));
             WISSEL_RETURN_IF_ERROR(contact_call(e.contact_id, e.handler_id));
-            call.args.insert(call.args.end(),
-                             {Name(ContactState::kConnected), Name(ContactState::kCompleted),
-                              Name(core::HoldState::kWrapUp), EncodeTime(e.wrap_up_deadline),
-                              History(e.time, ContactState::kCompleted, e.handler_id, ""),
-                              absl::StrCat(std::max<int64_t>(
-                                  0, absl::ToInt64Seconds(absl::Ceil(e.survey_quiet_period,
-                                                                     absl::Seconds(1))))),
-                              EncodeTime(e.time)});
+            call.args.insert(
+                call.args.end(),
+                {Name(ContactState::kConnected), Name(ContactState::kCompleted),
+                 Name(core::HoldState::kWrapUp), EncodeTime(e.wrap_up_deadline),
+                 History(e.time, ContactState::kCompleted, e.handler_id, ""),
+                 absl::StrCat(std::max<int64_t>(
+                     0, absl::ToInt64Seconds(absl::Ceil(e.survey_quiet_period, absl::Seconds(1))))),
+                 EncodeTime(e.time)});
             return absl::OkStatus();
           },
           [&](const core::WrapUpFinished& e) -> absl::Status {
