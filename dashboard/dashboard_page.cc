@@ -56,20 +56,29 @@ constexpr char kHtml[] = R"html(<!DOCTYPE html>
     <div class="table-wrap" role="region" aria-labelledby="cap-queues" tabindex="0">
       <table id="queues">
         <caption id="cap-queues">Wachtrijen nu en vandaag</caption>
+        <colgroup><col></colgroup>
+        <colgroup span="3"></colgroup>
+        <colgroup span="2"></colgroup>
+        <colgroup span="6"></colgroup>
         <thead>
           <tr>
-            <th scope="col">Wachtrij</th>
+            <th scope="col" rowspan="2">Wachtrij</th>
+            <th scope="colgroup" colspan="3" class="group">Nu</th>
+            <th scope="colgroup" colspan="2" class="group">Medewerkers nu</th>
+            <th scope="colgroup" colspan="6" class="group">Vandaag</th>
+          </tr>
+          <tr>
             <th scope="col">Wachtend</th>
-            <th scope="col">Aangeboden</th>
-            <th scope="col">Langste wachttijd</th>
+            <th scope="col">Aange&shy;boden</th>
+            <th scope="col">Langste wacht&shy;tijd</th>
+            <th scope="col">Beschik&shy;baar</th>
+            <th scope="col">Aange&shy;meld</th>
+            <th scope="col">Binnen&shy;gekomen</th>
+            <th scope="col">Afge&shy;handeld</th>
+            <th scope="col">Afge&shy;broken</th>
+            <th scope="col">Service&shy;level</th>
             <th scope="col">Norm</th>
-            <th scope="col">Medewerkers beschikbaar</th>
-            <th scope="col">Medewerkers aangemeld</th>
-            <th scope="col">Binnengekomen</th>
-            <th scope="col">Afgehandeld</th>
-            <th scope="col">Afgebroken</th>
-            <th scope="col">Servicelevel</th>
-            <th scope="col">Gemiddelde wachttijd</th>
+            <th scope="col">Gemid&shy;delde wacht&shy;tijd</th>
           </tr>
         </thead>
         <tbody></tbody>
@@ -249,7 +258,9 @@ th, td { padding: .35rem .6rem; border-bottom: 1px solid var(--line); text-align
 td { white-space: nowrap; }
 th:first-child, td:first-child, th.text, td[data-field="state"], td[data-field="phase"] {
   text-align: left; }
-thead th { background: var(--accent-soft); vertical-align: bottom; }
+thead th { background: var(--accent-soft); vertical-align: bottom; hyphens: manual; }
+thead th.group { text-align: center; border-bottom: 2px solid var(--accent); }
+#queues th, #queues td { padding-left: .4rem; padding-right: .4rem; }
 tbody th { font-weight: bold; }
 tfoot th, tfoot td { font-weight: bold; border-top: 2px solid var(--ink); }
 td.over { color: var(--bad); background: var(--bad-soft); font-weight: bold; }
@@ -422,13 +433,13 @@ constexpr char kJs[] = R"js('use strict';
         { field: 'offered', text: String(q.offered) },
         { field: 'longest_wait', text: duration(q.longest_wait_s), over: isOver,
           flag: isOver ? 'boven norm' : '' },
-        { field: 'sla_target', text: duration(q.sla_target_s) },
         { field: 'handlers_available', text: count(q.handlers_available) },
         { field: 'handlers_signed_in', text: count(q.handlers_signed_in) },
         { field: 'routed', text: String(q.routed) },
         { field: 'handled', text: String(q.handled) },
         { field: 'abandoned', text: String(q.abandoned) },
         { field: 'service_level', text: percent(q.service_level_pct) },
+        { field: 'sla_target', text: duration(q.sla_target_s) },
         { field: 'mean_wait', text: q.handled > 0 ? duration(q.mean_wait_s) : '–' }
       ];
     });
@@ -647,9 +658,8 @@ constexpr char kLoginHtml[] = R"html(<!DOCTYPE html>
   {{ALERT}}
   <form method="post" action="/login">
     <label for="token">Uw token</label>
-    <p class="hint" id="token-hint">Het token dat u van de beheerder van Wissel kreeg. Het
-      wordt niet in de browser bewaard; u blijft aangemeld tot het eind van de werkdag of tot u
-      zich afmeldt.</p>
+    <p class="hint" id="token-hint">Het token dat u van de beheerder van Wissel kreeg. U blijft
+      aangemeld tot het eind van de werkdag of tot u zich afmeldt.</p>
     <input id="token" name="token" type="password" autocomplete="current-password"
       aria-describedby="token-hint" required>
     <button type="submit">Aanmelden</button>

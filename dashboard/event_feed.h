@@ -5,7 +5,9 @@
 // complete when that ends, and the page says "loading" until then), then follows new ones. When
 // the stream breaks (the router restarts or fails over, the network, the router's limit on
 // watches) it connects again and resumes after the last offset it received, as `wisselctl
-// events --follow` does (router/cli/event_follower.cc), so no event counts twice or is missed.
+// events --follow` does (router/cli/event_follower.cc), so no event counts twice or is missed;
+// each connection reads up to the newest event first, so that the page says "live" only once
+// the router answered.
 // Unlike that command it never gives up: a refusal (wrong credentials, no supervisor role) is
 // shown on the page and in /healthz and retried at the longest interval, since an operator may
 // fix the grant while the dashboard runs. When the router no longer retains the last offset

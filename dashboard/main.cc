@@ -1,6 +1,7 @@
 // wissel-dashboard: the supervisor dashboard of one tenant. A thin shell: flags and environment
 // to options, then the event feed, the statistics poller and the page on an HttpServer, until
 // SIGTERM.
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <memory>

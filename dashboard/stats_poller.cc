@@ -5,6 +5,7 @@
 #include <chrono>
 #include <utility>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "grpcpp/grpcpp.h"
 
@@ -51,7 +52,9 @@ grpc::Status StatsPoller::PollOnce() {
     state_->SetQueueStats(response);
   } else {
     state_->SetStatsError(
-        absl::StrCat("GetQueueStats: ", status.error_code(), " ", status.error_message()));
+        absl::StrCat("GetQueueStats: ",
+                     absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())),
+                     ": ", status.error_message()));
   }
   return status;
 }
