@@ -34,7 +34,7 @@ BASE=debian:bookworm-slim
 CACHE=${WISSEL_IMAGE_CACHE-/var/cache/wissel-image}
 JOBS=${WISSEL_IMAGE_JOBS:-2}
 PYTHON=/usr/bin/python3  # Debian's python3-grpcio, not a virtualenv's
-PROGRAMS=(wisseld wisselctl wissel-sip wissel-chat wissel-webform wissel-balie)
+PROGRAMS=(wisseld wisselctl wissel-sip wissel-chat wissel-webform wissel-balie wissel-dashboard)
 
 if [[ $(id -u) -ne 0 ]]; then
   echo "check-image: needs root (rootful podman, mmdebstrap)" >&2

@@ -28,7 +28,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The project's own sources; generated code lives in the build tree and is never listed here.
 # The tests are not checked yet (their first clean-up is still to do).
-SOURCE_DIRS = ("base/", "metrics/", "router/", "adapters/", "benchmarks/")
+SOURCE_DIRS = ("base/", "metrics/", "router/", "adapters/", "dashboard/", "benchmarks/")
 
 
 def sha256(data):

@@ -91,6 +91,15 @@ Problem DefaultProblem(const httplib::Request& req, int status, const HttpServer
 // request, from routing to the logger.
 thread_local const std::string* current_route = nullptr;
 
+// True when `origin` is the origin of the request's own target: the scheme the server serves
+// and the Host header (which a browser sets to the host and port it connects to).
+bool IsSameOrigin(const httplib::Request& req, absl::string_view origin, bool tls) {
+  const std::string host = req.get_header_value("Host");
+  if (origin.empty() || host.empty()) return false;
+  return absl::AsciiStrToLower(origin) ==
+         absl::StrCat(tls ? "https://" : "http://", absl::AsciiStrToLower(host));
+}
+
 std::unique_ptr<httplib::Server> MakeServer(const std::shared_ptr<base::TlsServerContext>& tls) {
   if (tls == nullptr) return std::make_unique<httplib::Server>();
   // cpp-httplib calls the setup at once, on the SSL_CTX it then serves with; `tls` is kept in
@@ -262,6 +271,7 @@ bool HttpServer::AnswerCors(const httplib::Request& req, httplib::Response& res)
     res.status = 204;
     return true;
   }
+  if (options_.allow_same_origin && IsSameOrigin(req, origin, tls())) return false;
   if (options_.cors.RefusesRequest(req.method, origin)) {
     // The page's request would have its effect even though the page could not read the
     // answer: refuse it before anything happens.
@@ -302,6 +312,11 @@ bool HttpServer::RefuseOverLimit(const httplib::Request& req, httplib::Response&
 bool HttpServer::RefuseBeforeRouting(const httplib::Request& req, httplib::Response& res) {
   if (AnswerCors(req, res) || RefuseOverLimit(req, res)) return true;
   const std::optional<int64_t> length = DeclaredLength(req);
+  if (gate_ && !(req.method == "GET" && req.path == "/livez") && gate_(req, res)) {
+    // The body, if any, was not read: the connection cannot carry another request.
+    if (IsChunked(req) || (length && *length != 0)) CloseAfterResponse(req);
+    return true;
+  }
   if (length && *length < 0) {
     CloseAfterResponse(req);
     WriteProblem(req, res, InvalidField("Content-Length", "is not a number"));
@@ -436,6 +451,8 @@ void HttpServer::Delete(const std::string& pattern, Handler handler) {
 void HttpServer::RateLimit(const std::string& pattern) {
   rate_limited_routes_.emplace_back(pattern);
 }
+
+void HttpServer::SetGate(Gate gate) { gate_ = std::move(gate); }
 
 void HttpServer::SetHealthCheck(std::function<absl::Status()> check) {
   health_check_ = std::move(check);

@@ -76,6 +76,11 @@ struct HttpServerOptions {
   CorsPolicy cors;
   // The limit of the routes marked with RateLimit(). Default off.
   RateLimiterOptions rate_limit;
+  // Treat a request whose Origin is this server's own origin (the scheme it serves and the Host
+  // header) as not cross-origin: it passes like a request without Origin. For a program that
+  // serves its own pages and forms (the dashboard's login); adapters called from other sites'
+  // pages leave it off. Default off.
+  bool allow_same_origin = false;
 };
 
 // "host:port", "[v6]:port" or ":port" (every interface). InvalidArgument otherwise.
@@ -139,6 +144,13 @@ class HttpServer {
   void SetHealthCheck(std::function<absl::Status()> check);
   void SetHealthCheck(std::function<absl::Status()> check, api::Health serving);
 
+  // Runs `gate` before routing for every request except GET /livez (after the CORS and rate-limit
+  // checks): when it returns true it has written the answer (e.g. 401) and no route runs, and a
+  // request body is not read. This is how a program makes every route but /livez require
+  // credentials, /healthz and unknown paths included.
+  using Gate = std::function<bool(const httplib::Request&, httplib::Response&)>;
+  void SetGate(Gate gate);
+
   // Binds and starts serving on a background thread. Unavailable when the address is taken.
   absl::Status Start();
   // The bound port (after Start()).
@@ -185,6 +197,7 @@ class HttpServer {
   RateLimiter rate_limiter_;
   std::function<absl::Status()> health_check_;
   api::Health health_serving_;
+  Gate gate_;
   std::thread thread_;
   int port_ = 0;
   std::atomic<int> active_streams_{0};

@@ -31,10 +31,9 @@
 #include "router/cli/format.h"
 #include "router/cli/handler_demo.h"
 #include "router/cli/report.h"
+#include "router/cli/report_config.h"
 #include "router/cli/request_builder.h"
 #include "router/cli/stop_signal.h"
-#include "router/config/router_config.h"
-#include "router/core/channel.h"
 #include "router/transport/grpc_credentials.h"
 #include "wissel/v1/handler_service.grpc.pb.h"
 #include "wissel/v1/operator_service.grpc.pb.h"
@@ -339,33 +338,6 @@ bool ParseTimeOrAgo(absl::string_view text, absl::Time* out) {
   return true;
 }
 
-// The targets of `config_file`'s tenant: queues' sla_target and topics' answer_within norms.
-absl::StatusOr<ReportTargets> TargetsFromConfig(const std::string& config_file,
-                                                const std::string& tenant) {
-  config::LoadOptions load;
-  load.require_secrets = false;
-  absl::StatusOr<config::RouterConfig> config = config::LoadRouterConfig(config_file, load);
-  if (!config.ok()) return config.status();
-  for (const config::TenantSettings& t : config->tenants) {
-    if (t.routing.id != tenant) continue;
-    ReportTargets targets;
-    for (const core::QueueConfig& q : t.routing.queues) targets.sla_target[q.name] = q.sla_target;
-    for (const core::TopicConfig& topic : t.routing.topics) {
-      for (core::Channel channel : core::kAllChannels) {
-        if (const std::optional<absl::Duration> within = topic.norms[channel].answer_within) {
-          v1::Channel api = v1::CHANNEL_UNSPECIFIED;
-          v1::Channel_Parse(
-              absl::StrCat("CHANNEL_", absl::AsciiStrToUpper(core::ChannelName(channel))), &api);
-          targets.answer_within[{topic.code, api}] = *within;
-        }
-      }
-    }
-    return targets;
-  }
-  return absl::NotFoundError(
-      absl::StrCat("--config: ", config_file, " has no tenant '", tenant, "'"));
-}
-
 int RunReport(const Invocation& inv) {
   int code = kExitOk;
   std::string tenant;
@@ -389,12 +361,13 @@ int RunReport(const Invocation& inv) {
     return UsageError(inv, "--format must be text, csv or json");
   }
   if (inv.flags.Has("config")) {
-    absl::StatusOr<ReportTargets> targets = TargetsFromConfig(inv.flags.Get("config"), tenant);
-    if (!targets.ok()) {
-      inv.err() << "error: " << targets.status().message() << "\n";
+    absl::StatusOr<TenantReportConfig> config =
+        LoadTenantReportConfig(inv.flags.Get("config"), tenant);
+    if (!config.ok()) {
+      inv.err() << "error: " << config.status().message() << "\n";
       return kExitFailed;
     }
-    options.targets = *std::move(targets);
+    options.targets = std::move(config->targets);
   }
   ReportBuilder builder(options);
   v1::WatchEventsRequest request;

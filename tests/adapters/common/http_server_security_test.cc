@@ -1,12 +1,14 @@
 // HttpServer's CORS and rate limit over loopback HTTP: configured origins get their CORS
 // headers, others none; preflights; a state-changing request from a foreign origin is refused
-// before its handler runs; a rate-limited route answers 429 with Retry-After and a problem body
-// (the clock is faked, nothing sleeps).
+// before its handler runs, one from the server's own origin only passes when allowed; a
+// rate-limited route answers 429 with Retry-After and a problem body (the clock is faked,
+// nothing sleeps); a gate answers every route but /livez before routing.
 #include <httplib.h>
 
 #include <atomic>
 #include <memory>
 
+#include "absl/strings/str_cat.h"
 #include "adapters/common/http_api.pb.h"
 #include "adapters/common/http_server.h"
 #include "gtest/gtest.h"
@@ -19,8 +21,10 @@ using testing::ParseJson;
 
 class HttpServerSecurityTest : public ::testing::Test {
  protected:
-  void Start(int per_minute, int burst) {
+  void Start(int per_minute, int burst, bool allow_same_origin = false,
+             HttpServer::Gate gate = nullptr) {
     HttpServerOptions http;
+    http.allow_same_origin = allow_same_origin;
     http.threads = 4;
     http.max_streams = 1;
     absl::StatusOr<CorsPolicy> cors = CorsPolicy::Create({"https://www.wisseloord.nl"});
@@ -45,6 +49,7 @@ class HttpServerSecurityTest : public ::testing::Test {
       res.set_content("[]", "application/json");
     });
     server_->RateLimit("/v1/things");
+    if (gate) server_->SetGate(std::move(gate));
     ASSERT_TRUE(server_->Start().ok());
     client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
   }
@@ -166,6 +171,70 @@ TEST_F(HttpServerSecurityTest, RateLimitedRouteAnswers429WithRetryAfter) {
   auto again = PostFrom("/v1/things", "");
   ASSERT_TRUE(again);
   EXPECT_EQ(again->status, 201);
+}
+
+// A page served by the server itself posts with the server's own origin (scheme and Host):
+// refused like any other origin unless the server allows its own; other origins stay refused.
+TEST_F(HttpServerSecurityTest, OwnOriginPassesOnlyWhenAllowed) {
+  Start(0, 1);
+  const std::string own = absl::StrCat("http://127.0.0.1:", server_->port());
+  auto refused = PostFrom("/v1/other", own);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 403);
+  EXPECT_EQ(created_.load(), 0);
+
+  server_->Shutdown();
+  Start(0, 1, /*allow_same_origin=*/true);
+  const std::string self = absl::StrCat("http://127.0.0.1:", server_->port());
+  auto allowed = PostFrom("/v1/other", self);
+  ASSERT_TRUE(allowed);
+  EXPECT_EQ(allowed->status, 200);
+  EXPECT_EQ(created_.load(), 1);
+  // Another scheme, another port, another host, "null": other origins.
+  for (const std::string& origin :
+       {absl::StrCat("https://127.0.0.1:", server_->port()),
+        absl::StrCat("http://127.0.0.1:", server_->port() + 1), std::string("http://127.0.0.1"),
+        std::string("https://evil.example"), std::string("null")}) {
+    auto res = PostFrom("/v1/other", origin);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 403) << origin;
+  }
+  EXPECT_EQ(created_.load(), 1);
+}
+
+// A gate sees every request but GET /livez before routing: the health check and unknown paths
+// included; what it refuses never reaches a handler, and a refused body is not read.
+TEST_F(HttpServerSecurityTest, GateAnswersEveryRouteButLivez) {
+  std::atomic<int> gated{0};
+  Start(0, 1, false, [&gated](const httplib::Request& req, httplib::Response& res) {
+    if (req.get_header_value("X-Key") == "open") return false;
+    ++gated;
+    res.status = 401;
+    res.set_content("{}", "application/json");
+    return true;
+  });
+  for (const char* path : {"/v1/things", "/healthz", "/nothing"}) {
+    auto res = client_->Get(path);
+    ASSERT_TRUE(res) << path;
+    EXPECT_EQ(res->status, 401) << path;
+  }
+  auto posted = PostFrom("/v1/things", "");
+  ASSERT_TRUE(posted);
+  EXPECT_EQ(posted->status, 401);
+  EXPECT_EQ(posted->get_header_value("Connection"), "close");
+  EXPECT_EQ(created_.load(), 0);
+  auto live = client_->Get("/livez");
+  ASSERT_TRUE(live);
+  EXPECT_EQ(live->status, 200);
+  EXPECT_EQ(gated.load(), 4);
+
+  auto open = client_->Get("/healthz", {{"X-Key", "open"}});
+  ASSERT_TRUE(open);
+  EXPECT_EQ(open->status, 200);
+  auto created = client_->Post("/v1/things", {{"X-Key", "open"}}, "{}", "application/json");
+  ASSERT_TRUE(created);
+  EXPECT_EQ(created->status, 201);
+  EXPECT_EQ(created_.load(), 1);
 }
 
 }  // namespace

@@ -70,6 +70,9 @@ std::vector<Program> Programs() {
       Program{WISSEL_WEBFORM_BINARY, {"attribute_keys", "listen", "router"}, "WISSEL_LISTEN"},
       Program{
           WISSEL_BALIE_BINARY, {"config", "next_wait", "listen", "router"}, "WISSEL_BALIE_CONFIG"},
+      Program{WISSEL_DASHBOARD_BINARY,
+              {"tenant", "supervisor_tokens_file", "config", "listen", "router_cert_file"},
+              "WISSEL_DASHBOARD_SUPERVISOR_TOKENS_FILE"},
   };
 #ifdef WISSEL_LOAD_BINARY  // benchmarks are built (WISSEL_BUILD_BENCHMARKS)
   programs.push_back({WISSEL_LOAD_BINARY, {"target", "concurrency"}, "Sign the handlers out"});
