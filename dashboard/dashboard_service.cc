@@ -8,10 +8,10 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "base/bearer_token.h"
 #include "adapters/common/form_urlencoded.h"
 #include "adapters/common/media_type.h"
 #include "adapters/common/problem.h"
+#include "base/bearer_token.h"
 #include "dashboard/dashboard_page.h"
 #include "dashboard/http_cookie.h"
 #include "dashboard/server_sent_events.h"

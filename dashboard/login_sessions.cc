@@ -3,8 +3,8 @@
 #include <utility>
 
 #include "absl/strings/escaping.h"
-#include "base/bearer_token.h"
 #include "adapters/common/capability_token.h"
+#include "base/bearer_token.h"
 
 namespace wissel::dashboard {
 namespace {
