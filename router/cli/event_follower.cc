@@ -21,12 +21,12 @@ bool Retryable(const grpc::Status& status) {
 int RunEventFollower(const EventFollowerConfig& config, v1::OperatorService::StubInterface& stub,
                      StopSignal& stop, std::ostream& out, std::ostream& err) {
   std::string after = config.after;
-  int64_t printed = 0;
   absl::Duration retry = config.retry_initial;
   absl::Time broken_since = absl::InfiniteFuture();  // when the last stream broke
   auto report_offset = [&] {
-    if (!after.empty())
+    if (!after.empty()) {
       err << "last offset: " << after << " (resume with --after " << after << ")\n";
+    }
   };
   while (!stop.stopped()) {
     grpc::ClientContext context;  // no deadline: the stream lives as long as we follow
@@ -47,7 +47,6 @@ int RunEventFollower(const EventFollowerConfig& config, v1::OperatorService::Stu
         }
         out << std::flush;
         after = event.offset();
-        ++printed;
         broken_since = absl::InfiniteFuture();
         retry = config.retry_initial;
       }
