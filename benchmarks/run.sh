@@ -11,6 +11,10 @@
 #                                against the same with TLS and a bearer token (issue 14), and
 #                                the CPU per call of wisseld and wissel-load; with
 #                                BENCH_SECURITY_SPLIT=1 also TLS alone (anonymous callers)
+#   benchmarks/run.sh metrics    RouteContact at c=64 with wisseld's Prometheus endpoint off
+#                                against on (HTTPS, a token, scraped every second during the
+#                                run), alternating (issue 15); the ratio of the medians and the
+#                                CPU per call of wisseld
 #   benchmarks/run.sh handlers   wisseld with simulated handlers: contact-to-offer latency
 #   benchmarks/run.sh memory     100 000 handlers signed in (away) + 100 000 queued contacts:
 #                                wisseld RSS and Redis bytes per queued contact
@@ -39,6 +43,7 @@
 # BENCH_HANDLERS_RATE [1000], BENCH_HANDLE_TIME [50ms], BENCH_MEMORY_N [100000],
 # SOAK_DURATION [10m], SOAK_RATE [half the measured max], SOAK_HANDLERS [1000],
 # SECURITY_ROUNDS [3], BENCH_SECURITY_CONCURRENCY ["16 64"], BENCH_SECURITY_SPLIT [0],
+# METRICS_ROUNDS [3], BENCH_METRICS_CONCURRENCY ["64"], BENCH_METRICS_SCRAPE_INTERVAL [1],
 # BENCH_REDIS_ARGS [none: more redis-server options],
 # WISSEL_BENCH_BUILD_DIR [build-bench], BENCH_KEEP=1 keeps the logs in the state folder.
 #
@@ -640,18 +645,22 @@ median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1
 # One security run: wisseld freshly started on $CONFIG, wissel-load with $LOAD_TLS against
 # target host $1 (label $2, concurrency $3); sets RUN_RPS, and RUN_SERVER_US and RUN_LOAD_US, the
 # CPU (user + system) of wisseld and of wissel-load per call, and RUN_AOF_BYTES, the growth of
-# Redis's append-only file per call, warm-up included.
+# Redis's append-only file per call, warm-up included. With SCRAPE=1 its metrics endpoint is
+# scraped during the run (start_scraper).
 security_run() {
   local host=$1 label=$2 c=$3 hz server0 server1 times="$STATE/load.times" total aof0 aof1
   hz=$(getconf CLK_TCK)
   fresh_wisseld
   aof0=$(info_field persistence aof_current_size)
+  SCRAPER_PID=
+  [[ "${SCRAPE:-0}" == 1 ]] && start_scraper
   server0=$(cpu_ticks "$WISSELD_PID")
   TIMEFORMAT='%U %S'
   { time load --target="$host:$WISSELD_PORT" --label="$label" --concurrency="$c" \
     --warmup="$WARMUP" --duration="$DURATION"; } 2>"$times"
   server1=$(cpu_ticks "$WISSELD_PID")
   aof1=$(info_field persistence aof_current_size)
+  [[ -n "${SCRAPER_PID:-}" ]] && stop_pid "$SCRAPER_PID"
   total=$(field "$SUMMARY" total_ok)
   RUN_RPS=$(field "$SUMMARY" rps)
   RUN_AOF_BYTES=$(awk -v a="$aof0" -v b="$aof1" -v n="$total" \
@@ -768,10 +777,94 @@ phase_baseline() {
   printf '%s\n' "${cpu_rows[@]}"
 }
 
+# bench.yaml with the Prometheus endpoint on (issue 15): HTTPS on loopback with the development
+# certificates, a scrape token from a file. The gRPC side stays as in bench.yaml (plaintext,
+# anonymous), so the difference is the metrics alone.
+make_metrics_config() {
+  local dir=$STATE/metrics
+  mkdir -p "$dir"
+  scripts/dev-certs.sh "$dir/tls" >/dev/null
+  head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$dir/token"
+  {
+    sed -e "s|^\(    handlers_file: \)\([^/].*\)|\1$ROOT/benchmarks/load/\2|" \
+      "$ROOT/benchmarks/load/bench.yaml"
+    echo "metrics:"
+    echo "  listen_address: 127.0.0.1:0"
+    echo "  tls: {certificate_file: $dir/tls/wisseld.pem, private_key_file: $dir/tls/wisseld.key}"
+    echo "  bearer_token_file: $dir/token"
+  } >"$dir/bench-metrics.yaml"
+  METRICS_CONFIG=$dir/bench-metrics.yaml
+  METRICS_CA=$dir/tls/ca.pem
+  METRICS_TOKEN=$dir/token
+}
+
+# Scrapes wisseld's metrics endpoint (port in its log) every BENCH_METRICS_SCRAPE_INTERVAL
+# seconds until stopped; sets SCRAPER_PID. Prometheus scrapes every 15 to 30 s: once a second
+# over-states the cost of the scrapes.
+start_scraper() {
+  local port
+  port=$(sed -n 's/.*metrics on port \([0-9]*\).*/\1/p' "$STATE/wisseld.log" | head -1)
+  [[ -n "$port" ]] || { echo "wisseld serves no metrics, see $STATE/wisseld.log" >&2; return 1; }
+  local first
+  first=$(curl -sf --cacert "$METRICS_CA" -H "Authorization: Bearer $(cat "$METRICS_TOKEN")" \
+    "https://localhost:$port/metrics") || true
+  grep -q '^wissel_router_serving 1' <<<"$first" || {
+    echo "the first scrape failed" >&2
+    return 1
+  }
+  (
+    while true; do
+      curl -sf --cacert "$METRICS_CA" -H "Authorization: Bearer $(cat "$METRICS_TOKEN")" \
+        "https://localhost:$port/metrics" >/dev/null || true
+      sleep "${BENCH_METRICS_SCRAPE_INTERVAL:-1}"
+    done
+  ) &
+  SCRAPER_PID=$!
+  PIDS+=("$SCRAPER_PID")
+}
+
+# RouteContact throughput of wisseld without metrics (bench.yaml) against the same with the
+# metrics endpoint on and scraped, alternating, METRICS_ROUNDS times per concurrency; the ratio
+# of the medians is the cost of counting (every call, effect and batch) and of the scrapes.
+phase_metrics() {
+  start_redis
+  machine
+  make_metrics_config
+  local plain_config=$CONFIG c round off on rows=() cpu_rows=()
+  for c in ${BENCH_METRICS_CONCURRENCY:-64}; do
+    local off_rps=() on_rps=() off_cpu=() on_cpu=()
+    for round in $(seq 1 "${METRICS_ROUNDS:-3}"); do
+      echo "== concurrency $c, round $round: metrics off (bench.yaml)"
+      CONFIG=$plain_config LOAD_TLS=--plaintext security_run 127.0.0.1 metrics-off "$c"
+      off_rps+=("$RUN_RPS") off_cpu+=("$RUN_SERVER_US")
+      echo "== concurrency $c, round $round: metrics on, scraped"
+      CONFIG=$METRICS_CONFIG LOAD_TLS=--plaintext SCRAPE=1 security_run 127.0.0.1 metrics-on "$c"
+      on_rps+=("$RUN_RPS") on_cpu+=("$RUN_SERVER_US")
+    done
+    stop_wisseld
+    CONFIG=$plain_config
+    off=$(median "${off_rps[@]}")
+    on=$(median "${on_rps[@]}")
+    rows+=("| $c | ${off_rps[*]} | ${on_rps[*]} | $off | $on | $(ratio "$on" "$off") |")
+    cpu_rows+=("| $c | $(median "${off_cpu[@]}") | $(median "${on_cpu[@]}") |")
+  done
+  echo
+  echo "| c | metrics off rps (rounds) | metrics on rps (rounds) | median off | median on | ratio |"
+  echo "|---|---|---|---|---|---|"
+  printf '%s\n' "${rows[@]}"
+  echo
+  echo "CPU per call of wisseld (µs, user + system, median of the rounds, warm-up included)"
+  echo
+  echo "| c | metrics off | metrics on |"
+  echo "|---|---|---|"
+  printf '%s\n' "${cpu_rows[@]}"
+}
+
 case "$PHASE" in
   compare) phase_compare ;;
   baseline) phase_baseline ;;
   security) phase_security ;;
+  metrics) phase_metrics ;;
   handover) phase_handover ;;
   wait) phase_wait ;;
   handlers) phase_handlers ;;
@@ -779,7 +872,7 @@ case "$PHASE" in
   soak) phase_soak ;;
   cpu) phase_cpu ;;
   *)
-    echo "usage: $0 [compare|security|baseline|handlers|memory|soak|wait|cpu|handover]" >&2
+    echo "usage: $0 [compare|security|baseline|metrics|handlers|memory|soak|wait|cpu|handover]" >&2
     exit 2
     ;;
 esac

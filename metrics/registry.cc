@@ -41,7 +41,7 @@ std::vector<double> WaitBuckets() {
 
 std::vector<double> SizeBuckets() {
   std::vector<double> buckets;
-  for (double b = 1; b <= 1024; b *= 2) buckets.push_back(b);
+  for (int b = 1; b <= 1024; b *= 2) buckets.push_back(b);
   return buckets;
 }
 
